@@ -1,0 +1,1 @@
+"""What is learned from runs: summaries and figures."""

@@ -1,0 +1,78 @@
+"""Yearly summaries of one run: the numbers a sales director reads first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from orgmodel.model.activities import ACTIVITIES
+from orgmodel.model.clients import Stage
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+
+
+def _yearly(ts: pd.DataFrame, column: str, how: str = "sum") -> list[float]:
+    return [float(x) for x in ts.groupby("year")[column].agg(how).to_numpy()]
+
+
+def growth(values: list[float], first_year: int, last_year: int) -> float:
+    """Mean annual growth rate from ``first_year`` to ``last_year`` (1-based, geometric)."""
+    a, b = values[first_year - 1], values[last_year - 1]
+    if a <= 0:
+        return float("nan")
+    return (b / a) ** (1.0 / (last_year - first_year)) - 1.0
+
+
+def time_use(staff: pd.DataFrame, role: str = "salesperson") -> pd.DataFrame:
+    """Share of each activity in the client-facing hours of one role, by year."""
+    cols = [f"hours_{a}" for a in ACTIVITIES]
+    part = staff[staff["role"] == role]
+    if part.empty:
+        return pd.DataFrame(columns=list(ACTIVITIES))
+    hours = part.groupby("year")[cols].sum()
+    shares = hours.div(hours.sum(axis=1), axis=0)
+    shares.columns = list(ACTIVITIES)
+    return shares
+
+
+def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
+    """Yearly lists (one value per year) and headline numbers of a finished run."""
+    cfg = model.cfg
+    revenue = _yearly(ts, "revenue")
+    cost = _yearly(ts, "cost_of_sales")
+    contribution = [cfg.gross_margin * r - c for r, c in zip(revenue, cost, strict=True)]
+    sales = staff[staff["role"] == "salesperson"]
+    variable = sales.groupby("year")["variable_pay"].sum() / sales.groupby("year")["person"].nunique()
+    clients = [c for c in model.companies if c.stage == Stage.SERIAL]
+    developed = [c.annual_value / c.base_value for c in clients if not c.lines and c.n_lines > 1]
+    years = cfg.years
+    out: dict[str, Any] = {
+        "scenario": cfg.name,
+        "structure": cfg.structure,
+        "incentive": cfg.incentive,
+        "years": years,
+        "annual_revenue": revenue,
+        "annual_cross_sell_revenue": _yearly(ts, "cross_sell_revenue"),
+        "annual_new_clients": [int(x) for x in _yearly(ts, "new_clients")],
+        "annual_lost_clients": [int(x) for x in _yearly(ts, "lost_clients")],
+        "annual_cost_of_sales": cost,
+        "annual_contribution": contribution,
+        "annual_hunting_share": _yearly(ts, "hunting_share", "mean"),
+        "annual_service_share": _yearly(ts, "service_share", "mean"),
+        "active_clients_end_of_year": [int(x) for x in _yearly(ts, "active_clients", "last")],
+        "account_managers_end_of_year": [int(x) for x in _yearly(ts, "account_managers", "last")],
+        "salesperson_variable_pay_per_head": [float(x) for x in variable.to_numpy()],
+        "market_share_of_companies": len(clients) / cfg.market_size,
+        "cross_sell_multiplier_developed": float(np.mean(developed)) if developed else float("nan"),
+        "cross_sell_multiplier_all": float(np.mean([c.annual_value / c.base_value for c in clients]))
+        if clients
+        else float("nan"),
+        "handovers": model.handovers,
+        "total_revenue": float(sum(revenue)),
+    }
+    if years >= 2:
+        out["revenue_growth_last_3_years"] = growth(revenue, max(1, years - 3), years)
+    return out

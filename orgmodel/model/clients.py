@@ -1,0 +1,220 @@
+"""Client companies and the people in their buying centres.
+
+A :class:`ClientCompany` is a plain object (the market holds thousands); the
+people in it are Mesa agents. They are passive: nobody calls them every
+week. A :class:`ClientBuyer` acts on its own scheduled events (placing serial
+orders, reviewing the supplier, complaining); a :class:`DecisionInfluencer`
+acts when a purchase decision asks for their backing.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+from mesa import Agent
+
+if TYPE_CHECKING:
+    from mesa.time import Event
+
+    from orgmodel.model.model import SalesOrgModel
+    from orgmodel.model.staff import Staff
+
+
+class Stage(IntEnum):
+    """Where a company stands with the supplier."""
+
+    PROSPECT = 0
+    LEAD = 1
+    QUALIFIED = 2
+    PROPOSAL = 3
+    IMPLEMENTATION = 4
+    SERIAL = 5
+    LOST = 6
+
+
+PIPELINE_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL)
+
+
+class ClientCompany:
+    """A potential or actual client: its size, potential, stage and people.
+
+    Args:
+        uid: index in the market.
+        size: relative size (median 1, heavy-tailed).
+        base_value: annual revenue of the first sale.
+        lines: annual values of the further product lines it could buy
+            (its finite cross-sell potential).
+
+    """
+
+    __slots__ = (
+        "annual_value",
+        "available_from",
+        "backlog",
+        "base_value",
+        "buyer",
+        "coverage",
+        "cross_sell_from",
+        "knowledge",
+        "lines",
+        "members",
+        "n_lines",
+        "order_event",
+        "originator",
+        "owner",
+        "project",
+        "revenue_cross_sell",
+        "revenue_total",
+        "review_event",
+        "satisfaction",
+        "size",
+        "stage",
+        "times_won",
+        "uid",
+        "weekly_service",
+        "won_week",
+    )
+
+    def __init__(self, uid: int, size: float, base_value: float, lines: list[float]) -> None:
+        self.uid = uid
+        self.size = size
+        self.base_value = base_value
+        self.lines = lines
+        self.annual_value = 0.0
+        self.n_lines = 0
+        self.stage = Stage.PROSPECT
+        self.owner: Staff | None = None
+        self.originator: Staff | None = None
+        self.won_week = -1
+        self.available_from = 0
+        self.buyer: ClientBuyer | None = None
+        self.members: list[ClientBuyer | DecisionInfluencer] = []
+        self.backlog = 0.0
+        self.weekly_service = 0.0
+        self.satisfaction = 1.0
+        self.knowledge = 0.0
+        self.coverage = 0.0
+        self.cross_sell_from = 0
+        self.project = None
+        self.revenue_total = 0.0
+        self.revenue_cross_sell = 0.0
+        self.order_event: Event | None = None
+        self.review_event: Event | None = None
+        self.times_won = 0
+
+    @property
+    def potential_left(self) -> int:
+        """Product lines it could still add."""
+        return len(self.lines)
+
+    @property
+    def member_ids(self) -> list[int]:
+        """Buying-centre people's ids (nodes in the relationship network)."""
+        return [m.unique_id for m in self.members]
+
+    def __repr__(self) -> str:
+        return f"ClientCompany({self.uid}, {self.stage.name}, size={self.size:.2f})"
+
+
+class ClientPerson(Agent):
+    """Someone in a client's buying centre."""
+
+    def __init__(self, model: SalesOrgModel, company: ClientCompany, decision_maker: bool = False) -> None:
+        super().__init__(model)
+        self.company = company
+        self.decision_maker = decision_maker
+
+    def backs(self, strength: float) -> bool:
+        """Whether this person supports buying, given their best supplier relationship.
+
+        Independent backing by each member reproduces the CEB finding that
+        purchase likelihood falls with the size of the buying group.
+        """
+        cfg = self.model.cfg
+        p = cfg.support_at_no_relationship + (cfg.support_at_full_relationship - cfg.support_at_no_relationship) * strength
+        return self.model.random.random() < p
+
+
+class DecisionInfluencer(ClientPerson):
+    """An engineer, manager or the decision maker: backs or blocks new projects."""
+
+
+class ClientBuyer(ClientPerson):
+    """The purchaser: places serial orders, reviews the supplier, complains.
+
+    All its behaviour runs on its own scheduled events, never on the weekly
+    step.
+    """
+
+    def finish_implementation(self) -> None:
+        """Implementation is over: from now on the company buys serially."""
+        self.model.begin_serial(self.company)
+
+    def start_buying(self) -> None:
+        """First serial order now, then on the buyer's own rhythm; reviews every quarter."""
+        company = self.company
+        self.place_order()
+        company.review_event = self.model.schedule_event(self.review_supplier, after=self.model.cfg.review_interval_weeks)
+
+    def stop_buying(self) -> None:
+        """Cancel the pending order and review (the company left or was re-won later)."""
+        company = self.company
+        for ev in (company.order_event, company.review_event):
+            if ev is not None:
+                ev.cancel()
+        company.order_event = None
+        company.review_event = None
+
+    def place_order(self) -> None:
+        """Order the lines in use: revenue for the supplier, service work for its people.
+
+        How much specification work the order leaves to the supplier is the
+        client's spoiledness; a buyer whose previous order is still not
+        handled, or whose delivery goes wrong, may complain.
+        """
+        model = self.model
+        cfg = model.cfg
+        company = self.company
+        rnd = model.random
+        interval = max(1, round(cfg.order_interval_weeks * (0.5 + rnd.random())))
+        value = company.annual_value * interval / 52.0
+        work = company.weekly_service * interval
+        if rnd.random() < cfg.problem_rate:
+            work += cfg.problem_hours
+            if rnd.random() < cfg.complaint_rate:
+                self.complain()
+        lagging = company.backlog > cfg.backlog_complaint_weeks * company.weekly_service
+        company.satisfaction += 0.2 * ((0.0 if lagging else 1.0) - company.satisfaction)
+        if lagging:
+            self.complain()
+        company.backlog += work
+        model.book_order(company, value)
+        company.order_event = model.schedule_event(self.place_order, after=interval)
+
+    def complain(self) -> None:
+        """A complaint: hours to settle it, and a dent in satisfaction."""
+        company = self.company
+        company.backlog += self.model.cfg.complaint_hours
+        company.satisfaction *= 0.85
+        self.model.complaints_week += 1
+
+    def review_supplier(self) -> None:
+        """Quarterly: stay or leave, depending on relationships and satisfaction."""
+        model = self.model
+        company = self.company
+        company.review_event = None
+        if company.stage != Stage.SERIAL:
+            return
+        company.coverage = model.coverage(company)
+        cfg = model.cfg
+        annual = (
+            cfg.churn_base
+            + cfg.churn_weak_relationship * (1.0 - company.coverage)
+            + cfg.churn_dissatisfied * (1.0 - company.satisfaction)
+        )
+        p_leave = 1.0 - (1.0 - min(annual, 1.0)) ** (cfg.review_interval_weeks / 52.0)
+        if model.random.random() < p_leave:
+            model.lose_client(company)
+        else:
+            company.review_event = model.schedule_event(self.review_supplier, after=cfg.review_interval_weeks)

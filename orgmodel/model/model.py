@@ -1,0 +1,557 @@
+"""The Mesa model of a B2B sales organisation.
+
+One step is one working week. Staff act every week (``shuffle_do``); the
+client side acts on scheduled events (orders, reviews, the end of an
+implementation); the week closes with a low-priority recurring event that
+tallies hours, pays people at month ends and collects data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from mesa import DataCollector, Model
+from mesa.time import Priority, Schedule
+
+from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
+from orgmodel.model.clients import PIPELINE_STAGES, ClientBuyer, ClientCompany, DecisionInfluencer, Stage
+from orgmodel.model.network import RelationshipNetwork
+from orgmodel.model.pipeline import CrossSell, Deal
+from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
+from orgmodel.model.worktime import Expectations, stage_hours, support
+from orgmodel.policies import incentives, structures
+from orgmodel.scenario.schema import WEEKS_PER_YEAR, Scenario
+
+WEEKLY_COLUMNS = (
+    "week",
+    "year",
+    "revenue",
+    "cross_sell_revenue",
+    "new_clients",
+    "lost_clients",
+    "active_clients",
+    "implementing",
+    "open_deals",
+    "leads",
+    "qualified",
+    "proposals",
+    "deals_won",
+    "deals_lost",
+    "cross_sells_won",
+    "complaints",
+    "hunting_share",
+    "service_share",
+    "salespeople",
+    "account_managers",
+    "service_backlog_hours",
+    "cost_of_sales",
+    "base_pay",
+    "variable_pay",
+)
+# weekly columns whose model attribute has another name (the plain name is a property)
+_ATTRIBUTE = {"salespeople": "salespeople_n", "account_managers": "account_managers_n", "complaints": "complaints_week"}
+STAFF_COLUMNS = (
+    "month",
+    "year",
+    "person",
+    "role",
+    *[f"hours_{a}" for a in ACTIVITIES],
+    "clients",
+    "new_clients",
+    "credited_revenue",
+    "owned_revenue",
+    "base_pay",
+    "variable_pay",
+    "hunting_skill",
+    "service_skill",
+)
+
+
+def month_of(week: int) -> int:
+    """Month index (0-based, 12 a year) of a 1-based week."""
+    year, wk = divmod(week - 1, WEEKS_PER_YEAR)
+    return year * 12 + wk * 12 // WEEKS_PER_YEAR
+
+
+class SalesOrgModel(Model):
+    """A supplier's sales organisation and its market, week by week.
+
+    Args:
+        rng: seed or generator for all randomness (Mesa 3.5 convention).
+        scenario: a :class:`Scenario`; keyword arguments override its keys,
+            so Mesa's ``batch_run`` and ``SolaraViz`` can pass flat parameters.
+        **params: scenario keys.
+
+    """
+
+    def __init__(self, rng: Any = None, scenario: Scenario | None = None, **params: Any) -> None:
+        super().__init__(rng=rng)
+        base = scenario.model_dump() if scenario is not None else {}
+        self.cfg = Scenario.model_validate({**base, **params})
+        cfg = self.cfg
+        self.scheme = incentives.get(cfg.incentive)(cfg)
+        self.structure = structures.get(cfg.structure)(self)
+        self.network = RelationshipNetwork(cfg.relationship_half_life_weeks, cfg.relationship_gain_per_hour)
+        self._deal_ids = 0
+        self.deals: dict[int, Deal] = {}
+        self.awaiting_handover: list[ClientCompany] = []
+        self.open_requisitions = 0
+        self.handovers = 0
+        self._reset_week()
+        self.revenue_total = 0.0
+        self.orders_total = 0.0
+        self.base_pay_total = 0.0
+        self.variable_pay_total = 0.0
+        self._variable_pay_due = 0.0
+
+        self.companies = self._create_market()
+        self.mean_base_value = float(np.mean([c.base_value for c in self.companies]))
+        self.structure.staff_up()
+        self.expectations = Expectations(self)
+
+        self.datacollector = DataCollector(
+            model_reporters={c: _ATTRIBUTE.get(c, c) for c in WEEKLY_COLUMNS},
+            tables={"staff": list(STAFF_COLUMNS)},
+        )
+        self.schedule_recurring(self.close_week, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+
+    # --- set-up -------------------------------------------------------------------------------
+    def _create_market(self) -> list[ClientCompany]:
+        """Companies with heavy-tailed sizes, finite cross-sell potential and buying centres."""
+        cfg = self.cfg
+        n = cfg.market_size
+        rng = self.rng
+        sizes = rng.lognormal(0.0, cfg.client_size_sigma, n)
+        n_lines = rng.poisson(cfg.cross_sell_lines_mean, n)
+        line_values = rng.uniform(0.5, 1.5, int(n_lines.sum())) * cfg.cross_sell_line_value
+        bc_sizes = rng.integers(cfg.buying_centre_min, cfg.buying_centre_max + 1, n)
+        companies = []
+        start = 0
+        for i in range(n):
+            base = cfg.base_annual_value * float(sizes[i])
+            k = int(n_lines[i])
+            lines = [base * float(v) for v in line_values[start : start + k]]
+            start += k
+            companies.append(ClientCompany(i, float(sizes[i]), base, lines))
+        self.all_lines = [list(c.lines) for c in companies]
+        buyers = ClientBuyer.create_agents(self, n, companies)
+        for company, buyer in zip(companies, buyers, strict=True):
+            company.buyer = buyer
+            company.members.append(buyer)
+        others = [c for c, m in zip(companies, bc_sizes, strict=True) for _ in range(int(m) - 1)]
+        first = [True] + [others[j] is not others[j - 1] for j in range(1, len(others))]
+        influencers = DecisionInfluencer.create_agents(self, len(others), others, first)
+        for person in influencers:
+            person.company.members.append(person)
+        self.network.add_people((b.unique_id for b in buyers), role="buyer")
+        self.network.add_people((p.unique_id for p in influencers), role="influencer")
+        return companies
+
+    def _skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Hunting and service skills (one distribution for both, per the essay)."""
+        cfg = self.cfg
+        mu = np.log(cfg.skill_mean) - cfg.skill_sd**2 / 2.0
+        hunting = self.rng.lognormal(mu, cfg.skill_sd, n)
+        service = self.rng.lognormal(mu, cfg.skill_sd, n) if cfg.same_skill_distribution else np.full(n, cfg.skill_mean)
+        return hunting, service
+
+    def _hire(self, cls: type[Staff], n: int, keeps_clients: bool, ramp_up_weeks: int) -> list[Staff]:
+        if n <= 0:
+            return []
+        hunting, service = self._skills(n)
+        people = list(cls.create_agents(self, n, hunting, service, keeps_clients, ramp_up_weeks))
+        self.network.add_people((p.unique_id for p in people), role=cls.role)
+        return people
+
+    def hire_salespeople(self, n: int, keeps_clients: bool, ramp_up_weeks: int = 0) -> list[Staff]:
+        """Add ``n`` salespeople (initial staff have no ramp-up)."""
+        return self._hire(Salesperson, n, keeps_clients, ramp_up_weeks)
+
+    def hire_account_managers(self, n: int, ramp_up_weeks: int = 0) -> list[Staff]:
+        """Add ``n`` account managers."""
+        return self._hire(AccountManager, n, True, ramp_up_weeks)
+
+    def request_account_manager(self) -> None:
+        """Open a requisition: an account manager starts after the hiring delay."""
+        self.open_requisitions += 1
+        self.schedule_event(self._account_manager_arrives, after=max(self.cfg.hiring_delay_weeks, 1))
+
+    def _account_manager_arrives(self) -> None:
+        self.open_requisitions -= 1
+        self.hire_account_managers(1, ramp_up_weeks=self.cfg.ramp_up_weeks)
+        self.structure.monthly()
+
+    # --- people and roles ------------------------------------------------------------------------
+    @property
+    def staff(self) -> list[Staff]:
+        """Everyone client-facing, salespeople first."""
+        return [*self.salespeople, *self.account_managers]
+
+    @property
+    def salespeople(self) -> list[Staff]:
+        """Current salespeople."""
+        return list(self.agents_by_type.get(Salesperson, []))
+
+    @property
+    def account_managers(self) -> list[Staff]:
+        """Current account managers."""
+        return list(self.agents_by_type.get(AccountManager, []))
+
+    def least_loaded_account_manager(self) -> Staff | None:
+        """The account manager with the lightest service load, if any."""
+        managers = self.account_managers
+        if not managers:
+            return None
+        return min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id))
+
+    # --- the week --------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Staff work their week; clients' events follow; the week closes last."""
+        for cls in (Salesperson, AccountManager):
+            if cls in self.agents_by_type:
+                self.agents_by_type[cls].shuffle_do("step")
+
+    def _reset_week(self) -> None:
+        self.revenue = 0.0
+        self.cross_sell_revenue = 0.0
+        self.new_clients = 0
+        self.lost_clients = 0
+        self.deals_won = 0
+        self.deals_lost = 0
+        self.cross_sells_won = 0
+        self.complaints_week = 0
+
+    def close_week(self) -> None:
+        """Tally hours, pay at month ends, collect the week's data."""
+        week = int(self.time)
+        self.week = week
+        self.year = (week - 1) // WEEKS_PER_YEAR + 1
+        cap = self.cfg.available_hours
+        hunt_hours = hunt_cap = serv_hours = all_cap = 0.0
+        people = self.staff
+        for p in people:
+            hours = p.hours
+            month_hours = p.month.hours
+            for i in range(N_ACTIVITIES):
+                month_hours[i] += hours[i]
+            all_cap += cap
+            serv_hours += hours[SERVICING]
+            if p.hunts:
+                hunt_cap += cap
+                hunt_hours += hours[HUNTING[0]] + hours[HUNTING[1]]
+        self.hunting_share = hunt_hours / hunt_cap if hunt_cap else 0.0
+        self.service_share = serv_hours / all_cap if all_cap else 0.0
+        self.salespeople_n = sum(1 for p in people if p.hunts)
+        self.account_managers_n = len(people) - self.salespeople_n
+        self.base_pay = self.cfg.base_salary / WEEKS_PER_YEAR * len(people)
+        self.variable_pay = 0.0
+        if week == self.cfg.weeks or month_of(week + 1) != month_of(week):
+            self._close_month(week, people)
+        self.cost_of_sales = self.base_pay + self.variable_pay
+        self.base_pay_total += self.base_pay
+        self.variable_pay_total += self.variable_pay
+        self.revenue_total += self.revenue
+        counts = np.bincount([c.stage for c in self.companies], minlength=len(Stage))
+        self.active_clients = int(counts[Stage.SERIAL])
+        self.implementing = int(counts[Stage.IMPLEMENTATION])
+        self.leads = int(counts[Stage.LEAD])
+        self.qualified = int(counts[Stage.QUALIFIED])
+        self.proposals = int(counts[Stage.PROPOSAL])
+        self.open_deals = len(self.deals)
+        self.service_backlog_hours = float(sum(c.backlog for p in people for c in p.portfolio))
+        self.datacollector.collect(self)
+        if week % WEEKS_PER_YEAR == 0:
+            self.network.prune(week)
+            for p in people:
+                p.year_new_clients = 0
+        self._reset_week()
+        if week >= self.cfg.weeks:
+            self.running = False
+
+    def _close_month(self, week: int, people: list[Staff]) -> None:
+        """Pay everyone for the month and record one row per person."""
+        month = month_of(week)
+        base = self.cfg.base_salary / 12.0
+        for p in people:
+            ledger = p.close_month()
+            pay = self.scheme.variable_pay(ledger)
+            self.variable_pay += pay
+            row = {
+                "month": month,
+                "year": month // 12 + 1,
+                "person": p.unique_id,
+                "role": p.role,
+                "clients": sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
+                "new_clients": ledger.new_clients,
+                "credited_revenue": ledger.credited_revenue,
+                "owned_revenue": ledger.owned_revenue,
+                "base_pay": base,
+                "variable_pay": pay,
+                "hunting_skill": p.hunting_skill,
+                "service_skill": p.service_skill,
+            }
+            for name, h in zip(ACTIVITIES, ledger.hours, strict=True):
+                row[f"hours_{name}"] = h
+            self.datacollector.add_table_row("staff", row)
+        # monthly base pay is booked weekly; variable pay lands in the month's last week
+        self.structure.monthly()
+
+    # --- the pipeline --------------------------------------------------------------------------------------
+    def find_prospect(self) -> ClientCompany | None:
+        """A random company nobody is working on and that can be approached now."""
+        week = self.time
+        companies = self.companies
+        n = len(companies)
+        rand = self.random.randrange
+        for _ in range(64):
+            c = companies[rand(n)]
+            if (c.stage == Stage.PROSPECT or c.stage == Stage.LOST) and c.available_from <= week:
+                return c
+        return None
+
+    def open_deal(self, company: ClientCompany, owner: Staff) -> Deal:
+        """A first contact turns a prospect into a lead."""
+        self._deal_ids += 1
+        deal = Deal(company, owner, int(self.time), self._deal_ids)
+        company.stage = Stage.LEAD
+        self.deals[deal.id] = deal
+        self.network.invest(owner.unique_id, company.buyer.unique_id, 0.5, self.time, owner.hunting_skill)
+        return deal
+
+    def try_advance(self, deal: Deal) -> None:
+        """Resolve the deal's stage once its hours and minimum weeks are in."""
+        cfg = self.cfg
+        owner = deal.owner
+        if deal.hours + 1e-9 < stage_hours(owner, deal.stage):
+            return
+        min_weeks = {
+            Stage.LEAD: cfg.lead_min_weeks,
+            Stage.QUALIFIED: cfg.qualified_min_weeks,
+            Stage.PROPOSAL: cfg.proposal_min_weeks,
+        }
+        if self.time - deal.entered < min_weeks[deal.stage]:
+            return
+        company = deal.company
+        self._book_contact(owner, company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill)
+        rnd = self.random.random
+        if deal.stage == Stage.LEAD:
+            passed = rnd() < cfg.lead_qualify_rate
+        elif deal.stage == Stage.QUALIFIED:
+            passed = rnd() < cfg.proposal_rate
+        else:
+            passed = self._buying_centre_agrees(company)
+            if passed:
+                self._win(deal)
+                return
+        if not passed:
+            self.lose_deal(deal)
+            return
+        deal.stage = Stage(deal.stage + 1)
+        company.stage = deal.stage
+        deal.hours = 0.0
+        deal.entered = int(self.time)
+
+    def _book_contact(self, staff: Staff, company: ClientCompany, hours: float, everyone: bool, skill: float) -> None:
+        """Spread hours of contact over the buying centre (the decision maker counts double)."""
+        week = self.time
+        sid = staff.unique_id
+        if not everyone:
+            self.network.invest(sid, company.buyer.unique_id, hours, week, skill)
+            return
+        w_dm = self.cfg.decision_maker_weight
+        weights = [w_dm if m.decision_maker else 1.0 for m in company.members]
+        total = sum(weights)
+        for m, w in zip(company.members, weights, strict=True):
+            self.network.invest(sid, m.unique_id, hours * w / total, week, skill)
+        company.coverage = self.coverage(company)
+
+    def _buying_centre_agrees(self, company: ClientCompany) -> bool:
+        """Every member must back the purchase (CEB: bigger groups buy less often)."""
+        week = self.time
+        best = self.network.best_strength
+        return all(m.backs(best(m.unique_id, week)) for m in company.members)
+
+    def coverage(self, company: ClientCompany) -> float:
+        """How well the supplier covers the buying centre (weighted mean of best strengths)."""
+        week = self.time
+        best = self.network.best_strength
+        w_dm = self.cfg.decision_maker_weight
+        num = den = 0.0
+        for m in company.members:
+            w = w_dm if m.decision_maker else 1.0
+            num += w * best(m.unique_id, week)
+            den += w
+        return num / den
+
+    def _win(self, deal: Deal) -> None:
+        """The deal is won: implementation starts with the winner."""
+        company = deal.company
+        owner = deal.owner
+        del self.deals[deal.id]
+        owner.deals.remove(deal)
+        company.stage = Stage.IMPLEMENTATION
+        company.owner = owner
+        company.originator = owner
+        company.won_week = int(self.time)
+        company.times_won += 1
+        company.knowledge = KNOWLEDGE_FROM_SALE
+        company.lines = list(self.all_lines[company.uid])
+        company.satisfaction = 1.0
+        owner.portfolio.append(company)
+        owner.wins_total += 1
+        self.deals_won += 1
+        self.schedule_event(company.buyer.finish_implementation, after=self.cfg.implementation_weeks)
+
+    def lose_deal(self, deal: Deal) -> None:
+        """The prospect drops out; it can be approached again later."""
+        company = deal.company
+        del self.deals[deal.id]
+        deal.owner.deals.remove(deal)
+        company.stage = Stage.PROSPECT
+        company.available_from = int(self.time) + self.cfg.reapproach_weeks
+        self.deals_lost += 1
+
+    # --- clients ----------------------------------------------------------------------------------------------
+    def update_service_need(self, company: ClientCompany) -> None:
+        """Standard weekly service hours a client's orders create (before knowledge and skill)."""
+        cfg = self.cfg
+        per_order = (
+            cfg.spec_hours_per_line
+            * company.n_lines**cfg.line_scale_exponent
+            * cfg.spoiledness
+            * company.size**cfg.service_size_exponent
+            + cfg.shipment_hours_per_order
+        )
+        company.weekly_service = per_order / cfg.order_interval_weeks
+
+    def begin_serial(self, company: ClientCompany) -> None:
+        """Implementation is over: the client becomes a serial buyer (a new client)."""
+        if company.stage != Stage.IMPLEMENTATION:
+            return
+        company.stage = Stage.SERIAL
+        company.n_lines = 1
+        company.annual_value = company.base_value
+        company.coverage = self.coverage(company)
+        self.update_service_need(company)
+        self.new_clients += 1
+        winner = company.originator
+        winner.month.new_clients += 1
+        winner.year_new_clients += 1
+        self.structure.on_serial(company)
+        company.buyer.start_buying()
+
+    def book_order(self, company: ClientCompany, value: float) -> None:
+        """Revenue from an order, credited by the incentive scheme."""
+        self.revenue += value
+        self.orders_total += value
+        company.revenue_total += value
+        xs = value * (1.0 - company.base_value / company.annual_value)
+        company.revenue_cross_sell += xs
+        self.cross_sell_revenue += xs
+        credited = self.scheme.credited(company, self.time - company.won_week)
+        if credited is not None:
+            credited.month.credited_revenue += value
+        if company.owner is not None:
+            company.owner.month.owned_revenue += value
+
+    def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
+        """Move a client to another person: relationships and knowledge only partly carry over."""
+        giver = company.owner
+        cfg = self.cfg
+        week = self.time
+        if giver is receiver:
+            return
+        if giver is not None:
+            giver.portfolio.remove(company)
+            for m in company.members:
+                s = self.network.strength(giver.unique_id, m.unique_id, week)
+                self.network.set_strength(receiver.unique_id, m.unique_id, cfg.handover_relationship_carryover * s, week)
+            giver.handover_due += cfg.handover_hours
+            if company.project is not None and company.project in giver.projects:
+                giver.projects.remove(company.project)
+                company.project = None
+        receiver.portfolio.append(company)
+        receiver.handover_due += cfg.handover_hours
+        company.owner = receiver
+        company.knowledge *= cfg.handover_knowledge_carryover
+        company.coverage = self.coverage(company)
+        self.handovers += 1
+
+    def lose_client(self, company: ClientCompany) -> None:
+        """The client leaves; after a while it is a prospect again."""
+        owner = company.owner
+        if owner is not None:
+            owner.portfolio.remove(company)
+            if company.project is not None and company.project in owner.projects:
+                owner.projects.remove(company.project)
+        if company in self.awaiting_handover:
+            self.awaiting_handover.remove(company)
+        company.buyer.stop_buying()
+        company.project = None
+        company.owner = None
+        company.stage = Stage.LOST
+        company.available_from = int(self.time) + self.cfg.reapproach_after_churn_weeks
+        company.backlog = 0.0
+        company.annual_value = 0.0
+        company.n_lines = 0
+        company.knowledge = 0.0
+        self.lost_clients += 1
+
+    # --- cross-sell -------------------------------------------------------------------------------------------
+    def start_cross_sell(self, company: ClientCompany, owner: Staff) -> CrossSell:
+        """Begin developing the client's next product line."""
+        project = CrossSell(company, owner, int(self.time))
+        company.project = project
+        return project
+
+    def try_close_cross_sell(self, project: CrossSell) -> None:
+        """When the work is done, the buying centre decides on the new line."""
+        cfg = self.cfg
+        if project.hours + 1e-9 < cfg.cross_sell_hours or self.time - project.started < cfg.cross_sell_min_weeks:
+            return
+        company = project.company
+        owner = project.owner
+        owner.projects.remove(project)
+        company.project = None
+        self._book_contact(owner, company, project.hours, everyone=True, skill=owner.service_skill)
+        if company.lines and self._buying_centre_agrees(company):
+            company.annual_value += company.lines.pop(0)
+            company.n_lines += 1
+            self.update_service_need(company)
+            company.backlog += cfg.cross_sell_implementation_hours
+            self.cross_sells_won += 1
+        else:
+            company.cross_sell_from = int(self.time) + cfg.cross_sell_cooldown_weeks
+
+    # --- checks -------------------------------------------------------------------------------------------
+    def check_invariants(self) -> None:
+        """Raise AssertionError if the model's bookkeeping is inconsistent."""
+        cap = self.cfg.available_hours
+        owners: dict[int, int] = {}
+        for p in self.staff:
+            assert sum(p.hours) <= cap + 1e-6, f"{p} worked {sum(p.hours)} > {cap} hours"
+            assert all(h >= -1e-9 for h in p.hours), f"negative hours for {p}"
+            for c in p.portfolio:
+                owners[c.uid] = owners.get(c.uid, 0) + 1
+                assert c.owner is p, f"{c} in {p}'s portfolio but owned by {c.owner}"
+                assert c.stage in (Stage.IMPLEMENTATION, Stage.SERIAL), f"owned {c} not a client"
+            for d in p.deals:
+                assert d.owner is p and self.deals.get(d.id) is d
+        assert all(v == 1 for v in owners.values()), "a client has more than one owner"
+        for c in self.companies:
+            if c.stage in (Stage.IMPLEMENTATION, Stage.SERIAL):
+                assert owners.get(c.uid, 0) == 1, f"{c} has no owner"
+            assert c.backlog >= 0.0 and c.annual_value >= 0.0
+        in_deals = {d.company.uid: d.stage for d in self.deals.values()}
+        assert len(in_deals) == len(self.deals), "a company is in two deals"
+        for c in self.companies:
+            if c.stage in PIPELINE_STAGES:
+                assert in_deals.get(c.uid) == c.stage, f"{c} stage differs from its deal"
+            else:
+                assert c.uid not in in_deals
+        assert abs(self.orders_total - sum(c.revenue_total for c in self.companies)) <= 1e-6 * max(1.0, self.orders_total)
+
+    def weekly_support(self, strength: float) -> float:
+        """Chance one member backs a purchase at a given relationship strength (for docs and tests)."""
+        return support(self.cfg, strength)

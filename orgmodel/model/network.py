@@ -1,0 +1,95 @@
+"""The relationship network: who at the supplier knows whom at the client.
+
+Nodes are people (Mesa agents' ``unique_id``): staff and client-side people.
+An edge is a working relationship with a strength in [0, 1] that grows with
+hours spent together, ``s' = 1 - (1 - s) exp(-g h)``, and decays without
+contact with a fixed half-life. Decay is applied lazily: an edge stores its
+strength and the week it was last touched, and the current strength is
+computed when someone asks. So a relationship nobody uses costs nothing per
+week, which keeps thousands of client-side people passive.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import networkx as nx
+
+
+class RelationshipNetwork:
+    """A networkx graph of people with lazily decaying relationship strengths.
+
+    Args:
+        half_life_weeks: weeks for an untouched relationship to halve.
+        gain_per_hour: ``g`` in the growth rule above.
+
+    """
+
+    def __init__(self, half_life_weeks: float, gain_per_hour: float) -> None:
+        self.graph = nx.Graph()
+        self.decay = math.log(2.0) / half_life_weeks
+        self.gain = gain_per_hour
+        self._adj = self.graph._adj  # read-only fast path to the adjacency dicts
+
+    def add_people(self, ids: Iterable[int], **attrs: object) -> None:
+        """Add people as nodes (attributes like role are for views and analysis)."""
+        self.graph.add_nodes_from(ids, **attrs)
+
+    def strength(self, a: int, b: int, week: float) -> float:
+        """Current strength between ``a`` and ``b`` (0 if they never met)."""
+        d = self._adj[a].get(b)
+        if d is None:
+            return 0.0
+        return d["s"] * math.exp(-self.decay * (week - d["t"]))
+
+    def invest(self, staff: int, person: int, hours: float, week: float, skill: float = 1.0) -> None:
+        """Spend ``hours`` with a person: the relationship grows."""
+        if hours <= 0.0:
+            return
+        d = self._adj[staff].get(person)
+        if d is None:
+            s = 0.0
+            self.graph.add_edge(staff, person, s=0.0, t=week)
+            d = self._adj[staff][person]
+        else:
+            s = d["s"] * math.exp(-self.decay * (week - d["t"]))
+        d["s"] = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
+        d["t"] = week
+
+    def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
+        """Start a relationship at a given strength (used by handovers)."""
+        if strength <= 0.0:
+            return
+        current = self.strength(staff, person, week)
+        self.graph.add_edge(staff, person, s=max(current, min(1.0, strength)), t=week)
+
+    def best_strength(self, person: int, week: float) -> float:
+        """The strongest relationship anyone at the supplier has with ``person``."""
+        best = 0.0
+        decay = self.decay
+        for d in self._adj[person].values():
+            s = d["s"] * math.exp(-decay * (week - d["t"]))
+            if s > best:
+                best = s
+        return best
+
+    def forget(self, staff: int, people: Iterable[int]) -> None:
+        """Remove relationships (a person left, or a client is gone for good)."""
+        for p in people:
+            if self.graph.has_edge(staff, p):
+                self.graph.remove_edge(staff, p)
+
+    def prune(self, week: float, below: float = 0.01) -> int:
+        """Drop relationships that have decayed to nothing; returns how many."""
+        decay = self.decay
+        dead = [(a, b) for a, b, d in self.graph.edges(data=True) if d["s"] * math.exp(-decay * (week - d["t"])) < below]
+        self.graph.remove_edges_from(dead)
+        return len(dead)
+
+    def snapshot(self, week: float) -> nx.Graph:
+        """A copy whose edges carry the current strength as ``weight`` (for views)."""
+        g = self.graph.copy()
+        for _, _, d in g.edges(data=True):
+            d["weight"] = d["s"] * math.exp(-self.decay * (week - d["t"]))
+        return g

@@ -1,0 +1,286 @@
+"""Supplier staff: salespeople and account managers.
+
+Both are the same kind of person (the essay: the competences are the same)
+in different roles. Each week a person first does what cannot wait (joint
+handover visits, implementation support, the service work their clients'
+orders created), then splits the rest by the time-allocation rule in
+:mod:`orgmodel.model.worktime`, which is where the incentive scheme acts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from mesa import Agent
+
+from orgmodel.model import worktime
+from orgmodel.model.activities import (
+    CROSS_SELL,
+    HANDOVER,
+    IDLE,
+    IMPLEMENTATION,
+    N_ACTIVITIES,
+    PIPELINE,
+    PROSPECTING,
+    RELATIONSHIP,
+    SERVICING,
+)
+from orgmodel.model.clients import ClientCompany, Stage
+from orgmodel.model.pipeline import CrossSell, Deal
+from orgmodel.policies.incentives.base import MonthLedger
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+
+MAX_DEAL_HOURS_PER_WEEK = 4.0  # assumption: one deal absorbs at most half a day a week
+MAX_PROJECT_HOURS_PER_WEEK = 4.0  # assumption, as for deals
+MAX_CROSS_SELL_PROJECTS = 3  # assumption: concurrent cross-sell projects per person
+RELATIONSHIP_CLIENTS_PER_WEEK = 2  # assumption: clients one visits beyond service in a week
+RELATIONSHIP_HOURS_PER_CLIENT = 3.0  # assumption
+KNOWLEDGE_FROM_SALE = 0.8  # assumption: who ran the sale knows most of what is in "kit A"
+
+
+class Staff(Agent):
+    """A client-facing employee with an hour budget, two skills and clients.
+
+    Args:
+        model: the model.
+        hunting_skill: multiplies prospecting and deal-work productivity.
+        service_skill: multiplies servicing productivity.
+        keeps_clients: whether clients this person wins stay with them.
+        ramp_up_weeks: weeks until a new hire works at full productivity
+            (0 for people already in post at the start).
+
+    """
+
+    role = "staff"
+    hunts = False
+
+    def __init__(
+        self,
+        model: SalesOrgModel,
+        hunting_skill: float,
+        service_skill: float,
+        keeps_clients: bool = True,
+        ramp_up_weeks: int = 0,
+    ) -> None:
+        super().__init__(model)
+        self.hunting_skill = hunting_skill
+        self.service_skill = service_skill
+        self.keeps_clients = keeps_clients
+        self.hired_week = int(model.time)
+        self.ramp_up_weeks = ramp_up_weeks
+        self.portfolio: list[ClientCompany] = []
+        self.deals: list[Deal] = []
+        self.projects: list[CrossSell] = []
+        self.hours = [0.0] * N_ACTIVITIES
+        self.month = MonthLedger(hours=[0.0] * N_ACTIVITIES)
+        self.handover_due = 0.0
+        self.prospect_progress = 0.0
+        self.load = 0.0
+        self.wins_total = 0
+        self.year_new_clients = 0
+
+    # --- the week -------------------------------------------------------------------
+    def step(self) -> None:
+        """One working week."""
+        self.hours = [0.0] * N_ACTIVITIES
+        free = self.model.cfg.available_hours
+        free -= self.join_handovers(free)
+        free -= self.support_implementations(free)
+        free -= self.service_clients(free)
+        plan = worktime.plan_discretionary(self, free)
+        self.prospect(plan[PROSPECTING])
+        self.work_pipeline(plan[PIPELINE])
+        self.develop_cross_sells(plan[CROSS_SELL])
+        self.build_relationships(plan[RELATIONSHIP])
+        self.log(IDLE, plan[IDLE])
+        self.drop_stale_deals()
+
+    # --- helpers ----------------------------------------------------------------------
+    @property
+    def productivity(self) -> float:
+        """Ramp-up factor for new hires (0.5 on day one, 1 after ``ramp_up_weeks``)."""
+        if self.ramp_up_weeks <= 0:
+            return 1.0
+        tenure = self.model.time - self.hired_week
+        return min(1.0, 0.5 + 0.5 * tenure / self.ramp_up_weeks)
+
+    def log(self, activity: int, hours: float) -> None:
+        """Record hours spent on an activity this week."""
+        if hours > 0.0:
+            self.hours[activity] += hours
+
+    def service_multiplier(self, company: ClientCompany) -> float:
+        """Real hours per standard hour of service for this client.
+
+        Without client knowledge (who knows what is in "kit A") service takes
+        up to ``1 + knowledge_penalty`` times as long.
+        """
+        penalty = self.model.cfg.knowledge_penalty * (1.0 - company.knowledge)
+        return (1.0 + penalty) / (self.service_skill * self.productivity)
+
+    # --- what cannot wait -----------------------------------------------------------------
+    def join_handovers(self, free: float) -> float:
+        """Joint visits for clients changing hands."""
+        spent = min(self.handover_due, free)
+        self.handover_due -= spent
+        self.log(HANDOVER, spent)
+        return spent
+
+    def support_implementations(self, free: float) -> float:
+        """Weekly support for own clients in implementation."""
+        need = self.model.cfg.implementation_hours
+        spent = 0.0
+        for company in self.portfolio:
+            if company.stage == Stage.IMPLEMENTATION:
+                h = min(need, free - spent)
+                if h <= 0.0:
+                    break
+                spent += h
+        self.log(IMPLEMENTATION, spent)
+        return spent
+
+    def service_demand(self) -> float:
+        """Real hours the outstanding service work of own clients would take."""
+        return sum(c.backlog * self.service_multiplier(c) for c in self.portfolio if c.backlog > 0.0)
+
+    def service_clients(self, free: float) -> float:
+        """Specify orders, chase shipments, sort out problems and complaints.
+
+        Work is shared across clients in proportion to what each is owed;
+        what is left stays in their backlog (and their buyers notice).
+        Servicing also keeps up the relationship with the buyer and teaches
+        the client's specifics.
+        """
+        cfg = self.model.cfg
+        owed = [(c, c.backlog * self.service_multiplier(c)) for c in self.portfolio if c.backlog > 0.0]
+        demand = sum(h for _, h in owed)
+        cap = cfg.available_hours
+        self.load += 0.1 * (min(demand, 3.0 * cap) / cap - self.load)
+        if demand <= 0.0:
+            return 0.0
+        share = min(1.0, free / demand)
+        week = self.model.time
+        network = self.model.network
+        learn = 1.0 / cfg.knowledge_learning_hours
+        rnd = self.model.random.random
+        for company, real in owed:
+            hours = real * share
+            if hours <= 0.0:
+                continue
+            company.backlog -= company.backlog * share
+            if company.backlog < 1e-9:
+                company.backlog = 0.0
+            company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-hours * learn)
+            # order questions go to the buyer and to one of the engineers or managers who use the kit
+            network.invest(self.unique_id, company.buyer.unique_id, 0.5 * hours, week, self.service_skill)
+            other = company.members[1 + int(rnd() * (len(company.members) - 1))] if len(company.members) > 1 else company.buyer
+            network.invest(self.unique_id, other.unique_id, 0.5 * hours, week, self.service_skill)
+        spent = demand * share
+        self.log(SERVICING, spent)
+        return spent
+
+    # --- hunting ------------------------------------------------------------------------------
+    def prospect(self, hours: float) -> None:
+        """Research, calls and first meetings: open new leads."""
+        if hours <= 0.0:
+            return
+        self.log(PROSPECTING, hours)
+        self.prospect_progress += hours * self.hunting_skill * self.productivity / self.model.cfg.hours_per_lead
+        while self.prospect_progress >= 1.0:
+            self.prospect_progress -= 1.0
+            company = self.model.find_prospect()
+            if company is None:
+                self.prospect_progress = 0.0
+                break
+            self.deals.append(self.model.open_deal(company, self))
+
+    def work_pipeline(self, hours: float) -> None:
+        """Advance deals, closest to closing first."""
+        if hours <= 0.0 or not self.deals:
+            return
+        week = self.model.time
+        spent = 0.0
+        for deal in sorted(self.deals, key=lambda d: -d.stage):
+            need = worktime.deal_hours_left(self, deal)
+            h = min(need, MAX_DEAL_HOURS_PER_WEEK, hours - spent)
+            if h <= 0.0:
+                continue
+            deal.hours += h
+            deal.last_worked = week
+            spent += h
+        self.log(PIPELINE, spent)
+        for deal in list(self.deals):
+            self.model.try_advance(deal)
+
+    def drop_stale_deals(self) -> None:
+        """Deals nobody worked on for ``stale_weeks`` die."""
+        cutoff = self.model.time - self.model.cfg.stale_weeks
+        for deal in [d for d in self.deals if d.last_worked < cutoff]:
+            self.model.lose_deal(deal)
+
+    # --- farming ----------------------------------------------------------------------------------
+    def develop_cross_sells(self, hours: float) -> None:
+        """Work on cross-sell projects, starting new ones with the best candidates."""
+        if hours <= 0.0:
+            return
+        model = self.model
+        while len(self.projects) < MAX_CROSS_SELL_PROJECTS:
+            best = worktime.best_cross_sell_candidate(self)
+            if best is None:
+                break
+            self.projects.append(model.start_cross_sell(best, self))
+        spent = 0.0
+        for project in list(self.projects):
+            h = min(MAX_PROJECT_HOURS_PER_WEEK, model.cfg.cross_sell_hours - project.hours, hours - spent)
+            if h > 0.0:
+                project.hours += h
+                spent += h
+            model.try_close_cross_sell(project)
+        self.log(CROSS_SELL, spent)
+
+    def build_relationships(self, hours: float) -> None:
+        """Meet the wider buying centre of the clients whose coverage is weakest."""
+        if hours <= 0.0:
+            return
+        clients = [c for c in self.portfolio if c.stage == Stage.SERIAL]
+        if not clients:
+            self.log(IDLE, hours)
+            return
+        clients.sort(key=lambda c: c.coverage)
+        chosen = clients[: max(1, min(len(clients), math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)))]
+        per_client = hours / len(chosen)
+        week = self.model.time
+        network = self.model.network
+        for company in chosen:
+            per_person = per_client / len(company.members)
+            for person in company.members:
+                network.invest(self.unique_id, person.unique_id, per_person, week, self.service_skill)
+            company.coverage = self.model.coverage(company)
+        self.log(RELATIONSHIP, hours)
+
+    # --- pay --------------------------------------------------------------------------------------------
+    def close_month(self) -> MonthLedger:
+        """Hand over this month's ledger and start a new one."""
+        ledger = self.month
+        self.month = MonthLedger(hours=[0.0] * N_ACTIVITIES)
+        return ledger
+
+
+class Salesperson(Staff):
+    """Hunts new clients; in full-cycle structures also keeps and services them."""
+
+    role = "salesperson"
+    hunts = True
+
+
+class AccountManager(Staff):
+    """Services and grows clients handed over to them; does not prospect."""
+
+    role = "account_manager"
+    hunts = False
+
+
+__all__ = ["KNOWLEDGE_FROM_SALE", "AccountManager", "Salesperson", "Staff"]

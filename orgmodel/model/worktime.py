@@ -1,0 +1,247 @@
+"""The time-allocation rule: how a person splits the hours they are free to choose.
+
+What cannot wait (handover visits, implementation support, service work)
+is done first. The rest goes to prospecting, pipeline deals, cross-sell
+projects and relationship building in proportion to each activity's
+*perceived pay per hour* raised to ``allocation_sharpness``, each capped by
+how many hours it can usefully absorb this week (water-filling).
+
+Perceived pay per hour = chance the hour's work leads to an outcome x the pay
+the incentive scheme attaches to that outcome, discounted hyperbolically by
+how long the pay takes to arrive, 1 / (1 + k t) (Chung, Steenburgh & Sudhir
+2014: reps discount the future steeply), counted over ``pay_horizon_weeks``.
+So the rule answers the three questions a salesperson asks: what pays, how
+soon, how surely. The scheme enters only through the rates it reports
+(:class:`orgmodel.policies.incentives.base.IncentiveScheme`).
+
+When pay sends no signal at all (every value zero, e.g. a hunter under a
+scheme that pays only owners), people do the job their role describes:
+hunters hunt, account managers farm.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from orgmodel.model.activities import (
+    CROSS_SELL,
+    IDLE,
+    N_ACTIVITIES,
+    PIPELINE,
+    PROSPECTING,
+    RELATIONSHIP,
+)
+from orgmodel.model.clients import ClientCompany, Stage
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+    from orgmodel.model.pipeline import Deal
+    from orgmodel.model.staff import Staff
+
+WS_MAX = 520  # weeks-since-win beyond which expected rates no longer change (tables stop here)
+
+
+class Expectations:
+    """Pay-expectation tables computed once per run from the scheme and the scenario.
+
+    ``won[keeps][d]``: discounted pay per unit of weekly revenue from a client
+    won ``d`` weeks from now. ``owned[originated][ws]``: the same for revenue
+    of a client already owned, won ``ws`` weeks ago, starting now;
+    ``owned_later`` starts after a cross-sell project's minimum duration.
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        cfg = model.cfg
+        scheme = model.scheme
+        horizon = cfg.pay_horizon_weeks
+        t = np.arange(horizon, dtype=float)
+        self.discount = 1.0 / (1.0 + cfg.discount_per_week * t)
+        self.horizon = horizon
+        self.won = {}
+        for keeps in (True, False):
+            rates = scheme.rate_on_won_client(t, keeps)
+            # pay at week t from a win at d: rate(t - d) * D(t), for t in [d, horizon)
+            self.won[keeps] = np.array([float(np.dot(rates[: horizon - d], self.discount[d:])) for d in range(horizon)] + [0.0])
+        self.bonus = scheme.bonus_per_win
+        d_xs = min(cfg.cross_sell_min_weeks, horizon - 1)
+        self.owned = {}
+        self.owned_later = {}
+        ws = np.arange(WS_MAX + 1, dtype=float)
+        for originated in (True, False):
+            grid = scheme.rate_on_owned_client(ws[:, None] + t[None, :], originated)
+            self.owned[originated] = grid @ self.discount
+            later = np.zeros_like(self.discount)
+            later[d_xs:] = self.discount[d_xs:]
+            self.owned_later[originated] = grid @ later
+        self.d_xs = d_xs
+        mean_bc = (cfg.buying_centre_min + cfg.buying_centre_max) / 2.0
+        self.p_close = support(cfg, 0.5) ** mean_bc  # CEB-typical close chance at middling relationships
+        self.new_client_weekly = model.mean_base_value / 52.0
+
+    def value_of_win(self, keeps: bool, delay: int) -> float:
+        """Perceived pay from winning an average new client ``delay`` weeks from now."""
+        d = min(max(delay, 0), self.horizon)
+        bonus = self.bonus * (self.discount[d] if d < self.horizon else 0.0)
+        return self.new_client_weekly * self.won[keeps][d] + bonus
+
+    def value_of_owned(self, staff: Staff, company: ClientCompany, weekly: float, later: bool) -> float:
+        """Perceived pay from ``weekly`` revenue of an owned client over the horizon."""
+        ws = min(int(staff.model.time) - company.won_week, WS_MAX)
+        table = self.owned_later if later else self.owned
+        return weekly * float(table[company.originator is staff][max(ws, 0)])
+
+
+def support(cfg, strength: float) -> float:
+    """Chance one buying-centre member backs a purchase at a relationship strength."""
+    lo = cfg.support_at_no_relationship
+    return lo + (cfg.support_at_full_relationship - lo) * strength
+
+
+def stage_hours(staff: Staff, stage: Stage) -> float:
+    """Hours a stage needs from this person (skill and ramp-up shorten it)."""
+    cfg = staff.model.cfg
+    base = {Stage.LEAD: cfg.lead_hours, Stage.QUALIFIED: cfg.qualified_hours, Stage.PROPOSAL: cfg.proposal_hours}[stage]
+    return base / (staff.hunting_skill * staff.productivity)
+
+
+def deal_hours_left(staff: Staff, deal: Deal) -> float:
+    """Hours still needed in the deal's current stage."""
+    return max(0.0, stage_hours(staff, deal.stage) - deal.hours)
+
+
+def _deal_outlook(staff: Staff, deal_stage: Stage, hours_left: float, weeks_in_stage: int) -> tuple[float, float, int]:
+    """(chance of winning, expected hours to the close, weeks to the first serial order)."""
+    cfg = staff.model.cfg
+    ex = staff.model.expectations
+    q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, ex.p_close
+    hq, hp = stage_hours(staff, Stage.QUALIFIED), stage_hours(staff, Stage.PROPOSAL)
+    if deal_stage == Stage.LEAD:
+        chance, hours = q * p * c, hours_left + q * (hq + p * hp)
+        weeks = max(cfg.lead_min_weeks - weeks_in_stage, 1) + cfg.qualified_min_weeks + cfg.proposal_min_weeks
+    elif deal_stage == Stage.QUALIFIED:
+        chance, hours = p * c, hours_left + p * hp
+        weeks = max(cfg.qualified_min_weeks - weeks_in_stage, 1) + cfg.proposal_min_weeks
+    else:
+        chance, hours = c, hours_left
+        weeks = max(cfg.proposal_min_weeks - weeks_in_stage, 1)
+    return chance, max(hours, 0.25), weeks + cfg.implementation_weeks
+
+
+def cross_sell_candidates(staff: Staff) -> list[ClientCompany]:
+    """Own serial clients with potential left, no project running and not recently refused."""
+    week = staff.model.time
+    return [c for c in staff.portfolio if c.stage == Stage.SERIAL and c.lines and c.project is None and c.cross_sell_from <= week]
+
+
+def _cross_sell_value(staff: Staff, company: ClientCompany, hours_left: float) -> float:
+    """Perceived pay per hour of developing the client's next line."""
+    model = staff.model
+    chance = support(model.cfg, company.coverage) ** len(company.members)
+    pay = model.expectations.value_of_owned(staff, company, company.lines[0] / 52.0, later=True)
+    return chance * pay / max(hours_left, 0.25)
+
+
+def best_cross_sell_candidate(staff: Staff) -> ClientCompany | None:
+    """The client whose next line is worth most per hour to this person."""
+    candidates = cross_sell_candidates(staff)
+    if not candidates:
+        return None
+    hours = staff.model.cfg.cross_sell_hours
+    return max(candidates, key=lambda c: _cross_sell_value(staff, c, hours))
+
+
+def plan_discretionary(staff: Staff, free: float) -> list[float]:
+    """Split ``free`` hours over the discretionary activities (see module doc)."""
+    from orgmodel.model.staff import (
+        MAX_CROSS_SELL_PROJECTS,
+        MAX_DEAL_HOURS_PER_WEEK,
+        MAX_PROJECT_HOURS_PER_WEEK,
+        RELATIONSHIP_CLIENTS_PER_WEEK,
+        RELATIONSHIP_HOURS_PER_CLIENT,
+    )
+
+    plan = [0.0] * N_ACTIVITIES
+    if free <= 1e-9:
+        return plan
+    model = staff.model
+    cfg = model.cfg
+    ex = model.expectations
+    week = int(model.time)
+    value = [0.0] * N_ACTIVITIES
+    cap = [0.0] * N_ACTIVITIES
+    role_default: tuple[int, ...]
+
+    if staff.hunts:
+        role_default = (PROSPECTING, PIPELINE)
+        chance, hours, weeks = _deal_outlook(staff, Stage.LEAD, stage_hours(staff, Stage.LEAD), 0)
+        per_lead = cfg.hours_per_lead / (staff.hunting_skill * staff.productivity)
+        value[PROSPECTING] = chance * ex.value_of_win(staff.keeps_clients, weeks + 1) / (per_lead + hours)
+        cap[PROSPECTING] = free
+        worth = need_total = 0.0
+        for deal in staff.deals:
+            left = deal_hours_left(staff, deal)
+            if left <= 0.0:
+                continue
+            chance, hours, weeks = _deal_outlook(staff, deal.stage, left, week - deal.entered)
+            need = min(left, MAX_DEAL_HOURS_PER_WEEK)
+            worth += need * chance * ex.value_of_win(staff.keeps_clients, weeks) / hours
+            need_total += need
+        if need_total > 0.0:
+            value[PIPELINE] = worth / need_total
+            cap[PIPELINE] = need_total
+    else:
+        role_default = (CROSS_SELL, RELATIONSHIP)
+
+    # cross-sell: running projects plus room for new ones
+    xs_cap = 0.0
+    xs_value = 0.0
+    for project in staff.projects:
+        left = cfg.cross_sell_hours - project.hours
+        if left > 0.0:
+            xs_cap += min(left, MAX_PROJECT_HOURS_PER_WEEK)
+            xs_value = max(xs_value, _cross_sell_value(staff, project.company, left))
+    room = MAX_CROSS_SELL_PROJECTS - len(staff.projects)
+    if room > 0:
+        best = best_cross_sell_candidate(staff)
+        if best is not None:
+            xs_cap += room * MAX_PROJECT_HOURS_PER_WEEK
+            xs_value = max(xs_value, _cross_sell_value(staff, best, cfg.cross_sell_hours))
+    value[CROSS_SELL], cap[CROSS_SELL] = xs_value, xs_cap
+
+    # relationship building with the least-covered own serial clients
+    serial = [c for c in staff.portfolio if c.stage == Stage.SERIAL]
+    if serial:
+        weakest = min(serial, key=lambda c: c.coverage)
+        gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.members)
+        fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
+        value[RELATIONSHIP] = fewer_losses * ex.value_of_owned(staff, weakest, weakest.annual_value / 52.0, later=False)
+        cap[RELATIONSHIP] = min(len(serial), RELATIONSHIP_CLIENTS_PER_WEEK) * RELATIONSHIP_HOURS_PER_CLIENT
+
+    weights = [v**cfg.allocation_sharpness if v > 0.0 else 0.0 for v in value]
+    floor = 1e-6 * max(max(weights), 1e-300)
+    for i in role_default:  # the role's own work absorbs whatever pay does not claim
+        if weights[i] == 0.0:
+            weights[i] = floor
+    left = _water_fill(plan, free, weights, cap)
+    plan[IDLE] = left
+    return plan
+
+
+def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list[float]) -> float:
+    """Share ``hours`` in proportion to ``weights`` without exceeding ``cap``; return the rest."""
+    active = [i for i, w in enumerate(weights) if w > 0.0 and cap[i] > 0.0]
+    remaining = hours
+    while remaining > 1e-9 and active:
+        total = sum(weights[i] for i in active)
+        full = [i for i in active if remaining * weights[i] / total >= cap[i] - plan[i]]
+        if not full:
+            for i in active:
+                plan[i] += remaining * weights[i] / total
+            return 0.0
+        for i in full:
+            remaining -= cap[i] - plan[i]
+            plan[i] = cap[i]
+            active.remove(i)
+    return max(remaining, 0.0)

@@ -1,0 +1,25 @@
+"""Full cycle: the salesperson keeps every client they win, for good."""
+
+from __future__ import annotations
+
+from orgmodel.policies.structures import register
+from orgmodel.policies.structures.base import Structure
+
+
+@register
+class FullCycle(Structure):
+    """The essay's status quo (and ~85% of B2B sales forces, Cron & DeCarlo 2010).
+
+    Assumes: a salesperson runs prospecting, the sale, implementation and then
+    all servicing of the client for as long as it buys. Nobody else has hours
+    for that client, so every client won adds permanently to the winner's
+    weekly service load.
+    """
+
+    name = "full_cycle"
+    hands_over = False
+    summary = "salespeople hunt and keep every client they win (the essay's status quo)"
+
+    def staff_up(self) -> None:
+        """Only salespeople; they keep what they win."""
+        self.model.hire_salespeople(self.model.cfg.salespeople, keeps_clients=True)

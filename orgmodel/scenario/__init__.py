@@ -1,0 +1,5 @@
+"""Validated inputs: the scenario schema, TOML files and built-in scenarios."""
+
+from orgmodel.scenario.schema import WEEKS_PER_YEAR, Scenario
+
+__all__ = ["WEEKS_PER_YEAR", "Scenario"]

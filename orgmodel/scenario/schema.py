@@ -1,0 +1,273 @@
+"""The scenario: every input of a run, validated, with its source.
+
+A scenario is a flat pydantic model so that each key works the same way as
+``Scenario(key=value)``, as a line in a TOML file and as ``--set key=value``.
+Each field's ``description`` says what it means and ``source`` says where its
+default comes from: a reference from ``calibration.md`` (listed in
+``docs/ODD.md``) or the word *assumption*.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+WEEKS_PER_YEAR = 52
+
+
+def _f(default: Any, description: str, source: str, **kw: Any) -> Any:
+    """A field with its meaning and the source of its default."""
+    return Field(default, description=description, json_schema_extra={"source": source}, **kw)
+
+
+class Scenario(BaseModel):
+    """All inputs of one simulated sales organisation.
+
+    Unknown keys are rejected (a typo must not silently fall back to a
+    default). Cross-field rules (e.g. a scheme that pays an account manager
+    needs a structure that has one) live in :meth:`_consistent`.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # --- run -----------------------------------------------------------------
+    name: str = _f("custom", "Label for reports.", "assumption")
+    description: str = _f("", "What this scenario shows, in one sentence.", "assumption")
+    years: int = _f(10, "Horizon in years (one step is one week, 52 per year).", "issue #2", ge=1, le=50)
+
+    # --- organisation ----------------------------------------------------------
+    structure: str = _f(
+        "full_cycle",
+        "Organisational structure: who owns a client after the sale.",
+        "essay (status quo); Cron & DeCarlo 2010: ~85% of B2B sales forces are generalist",
+    )
+    incentive: str = _f("volume_commission", "Incentive scheme (pay rule).", "essay (status quo)")
+    salespeople: int = _f(
+        20, "Salespeople (hunters in split structures).", "assumption (reference size, issue #2)", ge=1, le=5000
+    )
+    account_managers: int = _f(0, "Account managers at the start.", "assumption", ge=0, le=5000)
+    hire_account_managers: bool = _f(True, "Add an account manager when the existing ones are fully loaded.", "issue #2")
+    market_size: int = _f(
+        3000, "Potential client companies in the market.", "assumption (reference size, issue #2)", ge=10, le=1_000_000
+    )
+
+    # --- people and their week -------------------------------------------------
+    hours_per_week: float = _f(45.0, "Contracted weekly hours of client-facing staff.", "assumption", gt=0, le=80)
+    overhead_share: float = _f(
+        0.40,
+        "Share of the week lost to travel and general admin.",
+        "Proudfoot 2005 (travel 21%, admin 27%; part of admin is order paperwork, modelled as servicing)",
+        ge=0,
+        lt=1,
+    )
+    skill_mean: float = _f(1.0, "Mean of the skill distribution (hunting and service alike).", "assumption", gt=0)
+    skill_sd: float = _f(0.15, "Spread of skills (lognormal sigma).", "assumption", ge=0, le=1)
+    same_skill_distribution: bool = _f(
+        True, "Hunting and service skills drawn from one distribution.", "essay: the competences are the same"
+    )
+
+    # --- market ----------------------------------------------------------------
+    client_size_sigma: float = _f(1.0, "Lognormal sigma of client company size (heavy tail).", "assumption", ge=0, le=3)
+    base_annual_value: float = _f(
+        30_000.0, "Annual value of the first sale for a median-size client.", "assumption (scale only)", gt=0
+    )
+    buying_centre_min: int = _f(5, "Smallest buying centre (people).", "CEB/Challenger: 5.4 (2014), 6.8 (2016)", ge=1, le=20)
+    buying_centre_max: int = _f(7, "Largest buying centre (people).", "CEB/Challenger; Gartner 6-10", ge=1, le=20)
+    cross_sell_lines_mean: float = _f(2.0, "Mean number of further product lines a client can add.", "assumption", ge=0, le=20)
+    cross_sell_line_value: float = _f(
+        1.2,
+        "Mean value of one further line relative to the first sale.",
+        "essay: developed volume is several times the first sale (assumption for the number)",
+        gt=0,
+        le=5,
+    )
+
+    # --- servicing (the essay's 'kit A x 20') -----------------------------------
+    spoiledness: float = _f(
+        0.67, "Share of specification work the client leaves to the supplier.", "essay: about two thirds", ge=0, le=1
+    )
+    order_interval_weeks: float = _f(4.0, "Mean weeks between a serial client's orders.", "assumption", gt=0, le=52)
+    spec_hours_per_line: float = _f(
+        2.5, "Hours to specify one product line of an order if the supplier does all of it.", "assumption", ge=0
+    )
+    line_scale_exponent: float = _f(0.8, "How specification hours grow with lines ordered (lines**x).", "assumption", ge=0, le=2)
+    service_size_exponent: float = _f(
+        0.3, "How service hours per order grow with client size (size**x).", "assumption", ge=0, le=1
+    )
+    shipment_hours_per_order: float = _f(0.5, "Shipment follow-up per order.", "assumption", ge=0)
+    problem_rate: float = _f(
+        0.15,
+        "Chance an order hits a shortage, paperwork or delivery problem.",
+        "IPG survey: 23% of time on problems, mistakes and expediting",
+        ge=0,
+        le=1,
+    )
+    problem_hours: float = _f(2.0, "Hours to sort out one problem.", "assumption", ge=0)
+    complaint_rate: float = _f(0.3, "Chance a problem turns into a complaint.", "assumption", ge=0, le=1)
+    complaint_hours: float = _f(4.0, "Hours to settle a complaint.", "assumption", ge=0)
+    backlog_complaint_weeks: float = _f(
+        3.0, "Service work left undone this many weeks' worth makes the buyer complain.", "assumption", gt=0
+    )
+    knowledge_penalty: float = _f(
+        1.0,
+        "Extra service time without client knowledge (1.0 = twice as long).",
+        "essay: who knows what is in 'kit A' (assumption for the number)",
+        ge=0,
+        le=10,
+    )
+    knowledge_learning_hours: float = _f(40.0, "Service hours to learn most of a client's specifics.", "assumption", gt=0)
+
+    # --- pipeline ----------------------------------------------------------------
+    hours_per_lead: float = _f(
+        4.0, "Prospecting hours to open one lead.", "IPG: prospecting 6-8% of time; Houghton et al. 2016 (assumption)", gt=0
+    )
+    lead_hours: float = _f(2.0, "Hours to qualify a lead.", "Houghton et al. 2016: ~4 h per simple sale", ge=0)
+    qualified_hours: float = _f(8.0, "Hours from qualified to proposal (needs, solution, visits).", "assumption", ge=0)
+    proposal_hours: float = _f(6.0, "Hours to negotiate and close a proposal.", "assumption", ge=0)
+    lead_min_weeks: int = _f(1, "Minimum weeks in the lead stage.", "assumption", ge=0)
+    qualified_min_weeks: int = _f(4, "Minimum weeks in the qualified stage.", "vendor surveys: 1-6 month cycles", ge=0)
+    proposal_min_weeks: int = _f(4, "Minimum weeks in the proposal stage.", "vendor surveys: 1-6 month cycles", ge=0)
+    lead_qualify_rate: float = _f(0.45, "Chance a worked lead qualifies.", "assumption", ge=0, le=1)
+    proposal_rate: float = _f(0.65, "Chance a qualified deal reaches a proposal.", "assumption", ge=0, le=1)
+    stale_weeks: int = _f(
+        12, "A deal nobody works for this long is lost.", "Houghton et al. 2016: ~3 month lead shelf life", ge=1
+    )
+    reapproach_weeks: int = _f(26, "A prospect that dropped out can be approached again after.", "assumption", ge=0)
+    implementation_weeks: int = _f(10, "Weeks of implementation before serial buying.", "essay (assumption for the number)", ge=1)
+    implementation_hours: float = _f(
+        5.0, "Weekly support hours during implementation.", "essay: heavy support (assumption)", ge=0
+    )
+
+    # --- relationships and the buying centre --------------------------------------
+    relationship_half_life_weeks: float = _f(26.0, "Half-life of a relationship without contact.", "assumption", gt=0)
+    relationship_gain_per_hour: float = _f(0.35, "Strength gained per hour with a person (1-exp(-g h)).", "assumption", gt=0)
+    support_at_no_relationship: float = _f(
+        0.70,
+        "Chance a buying-centre member backs a purchase with no supplier relationship.",
+        "calibrated to CEB: purchase likelihood 81% (1 person) to 31% (6 people)",
+        ge=0,
+        le=1,
+    )
+    support_at_full_relationship: float = _f(
+        0.95, "Chance a member backs a purchase with a full-strength relationship.", "calibrated to CEB (as above)", ge=0, le=1
+    )
+    decision_maker_weight: float = _f(2.0, "Weight of the decision maker in coverage.", "assumption", ge=0)
+
+    # --- clients staying or leaving ---------------------------------------------------
+    churn_base: float = _f(
+        0.03,
+        "Annual churn of a well-served, well-covered client.",
+        "Houghton: 120-month lifetime; 74-86% retention (weak)",
+        ge=0,
+        le=1,
+    )
+    churn_weak_relationship: float = _f(0.08, "Extra annual churn at zero relationship coverage.", "assumption", ge=0, le=1)
+    churn_dissatisfied: float = _f(0.40, "Extra annual churn at zero satisfaction.", "assumption", ge=0, le=1)
+    review_interval_weeks: int = _f(13, "A buyer reviews the supplier every this many weeks.", "assumption", ge=1)
+    reapproach_after_churn_weeks: int = _f(52, "A lost client can be approached again after.", "assumption", ge=0)
+
+    # --- cross-sell ----------------------------------------------------------------------
+    cross_sell_hours: float = _f(12.0, "Hours to develop one cross-sell project.", "assumption", gt=0)
+    cross_sell_min_weeks: int = _f(4, "Minimum weeks for a cross-sell project.", "assumption", ge=0)
+    cross_sell_cooldown_weeks: int = _f(13, "After a refused cross-sell, wait this long.", "assumption", ge=0)
+    cross_sell_implementation_hours: float = _f(6.0, "Support hours when a new line starts.", "assumption", ge=0)
+
+    # --- handover (split structures) --------------------------------------------------
+    handover_relationship_carryover: float = _f(
+        0.3, "Share of the hunter's relationship strength the new owner starts with.", "assumption", ge=0, le=1
+    )
+    handover_knowledge_carryover: float = _f(
+        0.3, "Share of client knowledge that survives a handover.", "essay: 'kit A' knowledge (assumption)", ge=0, le=1
+    )
+    handover_hours: float = _f(4.0, "Joint-visit hours each side spends on one handover.", "assumption", ge=0)
+    split_weeks: int = _f(52, "Weeks the hunter is paid on a new client under split_commission.", "assumption", ge=0)
+
+    # --- hiring -------------------------------------------------------------------------
+    account_manager_load_limit: float = _f(
+        0.85, "Service load (share of hours) at which an account manager counts as full.", "assumption", gt=0, le=1.5
+    )
+    hiring_delay_weeks: int = _f(12, "Weeks from a decision to hire to the first day.", "assumption", ge=0)
+    ramp_up_weeks: int = _f(13, "Weeks for a new hire to reach full productivity.", "assumption", ge=0)
+
+    # --- money -----------------------------------------------------------------------------
+    gross_margin: float = _f(0.30, "Gross margin on revenue.", "assumption (distribution business)", ge=0, le=1)
+    base_salary: float = _f(50_000.0, "Annual base salary of a salesperson or account manager.", "assumption", ge=0)
+    commission_rate: float = _f(
+        0.03,
+        "Commission on revenue.",
+        "Chung et al. 2014: sales force cost ~10% of revenue (rate chosen to land near it)",
+        ge=0,
+        le=1,
+    )
+    new_client_bonus: float = _f(4_000.0, "Bonus per client won (new_client_bonus scheme).", "assumption", ge=0)
+    bonus_commission_rate: float = _f(0.01, "Lower commission that goes with the new-client bonus.", "assumption", ge=0, le=1)
+
+    # --- behaviour --------------------------------------------------------------------------
+    discount_per_week: float = _f(
+        0.05,
+        "Hyperbolic discount k in 1/(1+k*weeks) applied to future pay.",
+        "Chung et al. 2014: reps discount the future steeply (assumption for the number)",
+        ge=0,
+        le=10,
+    )
+    pay_horizon_weeks: int = _f(104, "How far ahead a person counts pay from an outcome.", "assumption", ge=1)
+    allocation_sharpness: float = _f(
+        2.0, "How strongly time follows pay per hour (shares ~ value**x).", "assumption", ge=0, le=20
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        """Cross-field rules, each with a message that says what is allowed."""
+        from orgmodel.policies import incentives, structures
+
+        structures.check_name(self.structure)
+        incentives.check_name(self.incentive)
+        if self.buying_centre_min > self.buying_centre_max:
+            raise ValueError(
+                f"buying_centre_min ({self.buying_centre_min}) must not exceed buying_centre_max ({self.buying_centre_max})"
+            )
+        if self.support_at_no_relationship > self.support_at_full_relationship:
+            raise ValueError("support_at_no_relationship must not exceed support_at_full_relationship")
+        structure = structures.get(self.structure)
+        scheme = incentives.get(self.incentive)
+        if scheme.needs_handover and not structure.hands_over:
+            raise ValueError(
+                f"incentive '{self.incentive}' pays whoever takes a client over, but structure "
+                f"'{self.structure}' never hands clients over; use it with one of: "
+                f"{', '.join(structures.names(hands_over=True))}"
+            )
+        if not structure.hands_over and self.account_managers > 0:
+            raise ValueError(
+                f"account_managers must be 0 in structure '{self.structure}' (nobody hands clients to them); "
+                f"got {self.account_managers}"
+            )
+        if structure.hands_over and self.account_managers == 0 and not self.hire_account_managers:
+            raise ValueError(
+                f"structure '{self.structure}' hands clients to account managers: with "
+                "hire_account_managers = false, account_managers must be at least 1"
+            )
+        return self
+
+    @property
+    def weeks(self) -> int:
+        """Horizon in weeks."""
+        return self.years * WEEKS_PER_YEAR
+
+    @property
+    def available_hours(self) -> float:
+        """Client-facing hours per person per week, after travel and admin."""
+        return self.hours_per_week * (1.0 - self.overhead_share)
+
+    def with_(self, **changes: Any) -> Scenario:
+        """A validated copy with some keys changed."""
+        return Scenario.model_validate({**self.model_dump(), **changes})
+
+    @classmethod
+    def field_sources(cls) -> dict[str, tuple[Any, str, str]]:
+        """Each key's default, meaning and source, for the parameter table."""
+        out = {}
+        for key, field in cls.model_fields.items():
+            extra = field.json_schema_extra or {}
+            out[key] = (field.default, field.description or "", str(extra.get("source", "")))
+        return out
