@@ -89,7 +89,7 @@ class Scenario(BaseModel):
     )
     order_interval_weeks: float = _f(4.0, "Mean weeks between a serial client's orders.", "assumption", gt=0, le=52)
     spec_hours_per_line: float = _f(
-        2.5, "Hours to specify one product line of an order if the supplier does all of it.", "assumption", ge=0
+        3.0, "Hours to specify one product line of an order if the supplier does all of it.", "assumption", ge=0
     )
     line_scale_exponent: float = _f(0.8, "How specification hours grow with lines ordered (lines**x).", "assumption", ge=0, le=2)
     service_size_exponent: float = _f(
