@@ -1,0 +1,98 @@
+"""Bookkeeping that must hold every week, in every structure and scheme."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from orgmodel import SalesOrgModel, Scenario
+from orgmodel.model.clients import Stage
+from orgmodel.policies import incentives, structures
+
+SMALL = {"market_size": 400, "salespeople": 4, "years": 3}
+
+
+def _valid_combinations() -> list[tuple[str, str]]:
+    combos = []
+    for s, i in itertools.product(structures.names(), incentives.names()):
+        try:
+            Scenario(structure=s, incentive=i, **SMALL)
+        except ValidationError:
+            continue
+        combos.append((s, i))
+    return combos
+
+
+def _run_checking(model: SalesOrgModel) -> None:
+    for _ in range(model.cfg.weeks):
+        model.run_for(1)
+        model.check_invariants()
+
+
+def test_every_policy_pair_is_covered():
+    combos = _valid_combinations()
+    assert ("full_cycle", "volume_commission") in combos
+    assert ("hunter_farmer", "split_commission") in combos
+    assert ("full_cycle", "split_commission") not in combos  # nobody takes the client over
+
+
+@pytest.mark.parametrize(("structure", "incentive"), _valid_combinations())
+@pytest.mark.parametrize("seed", [1, 2])
+def test_invariants_hold_every_week(structure, incentive, seed):
+    model = SalesOrgModel(rng=seed, structure=structure, incentive=incentive, **SMALL)
+    _run_checking(model)
+    ts = model.datacollector.get_model_vars_dataframe()
+    assert len(ts) == model.cfg.weeks
+    counts = ts[["active_clients", "open_deals", "leads", "new_clients", "lost_clients", "account_managers"]]
+    assert (counts >= 0).all().all()
+    assert ts["revenue"].sum() == pytest.approx(model.orders_total)
+    assert ts["cost_of_sales"].sum() == pytest.approx(model.base_pay_total + model.variable_pay_total)
+    assert ts["new_clients"].sum() > 0
+
+
+def test_revenue_equals_sum_of_orders(monkeypatch):
+    orders: list[float] = []
+    original = SalesOrgModel.book_order
+
+    def spy(self, company, value):
+        orders.append(value)
+        original(self, company, value)
+
+    monkeypatch.setattr(SalesOrgModel, "book_order", spy)
+    model = SalesOrgModel(rng=3, **SMALL)
+    model.run_until(model.cfg.weeks)
+    ts = model.datacollector.get_model_vars_dataframe()
+    assert ts["revenue"].sum() == pytest.approx(sum(orders))
+    assert len(orders) > 100
+
+
+def test_every_deal_in_exactly_one_pipeline_stage():
+    model = SalesOrgModel(rng=4, **SMALL)
+    model.run_for(60)
+    stages = [d.stage for d in model.deals.values()]
+    assert stages and all(s in (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL) for s in stages)
+    ts = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert ts["leads"] + ts["qualified"] + ts["proposals"] == ts["open_deals"] == len(stages)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    structure=st.sampled_from(["full_cycle", "hunter_farmer"]),
+    salespeople=st.integers(1, 6),
+    market_size=st.integers(50, 500),
+    spoiledness=st.floats(0.0, 1.0),
+    knowledge_penalty=st.floats(0.0, 3.0),
+    churn_dissatisfied=st.floats(0.0, 1.0),
+    handover_relationship_carryover=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_invariants_under_random_parameters(structure, salespeople, market_size, seed, **params):
+    incentive = "split_commission" if structure == "hunter_farmer" else "volume_commission"
+    model = SalesOrgModel(
+        rng=seed, structure=structure, incentive=incentive, salespeople=salespeople, market_size=market_size, years=1, **params
+    )
+    _run_checking(model)
