@@ -6,6 +6,7 @@ notebooks and dashboard call it rather than stepping the model themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +39,16 @@ class SimulationResult:
     model: SalesOrgModel | None = field(default=None, repr=False)
 
 
+Progress = Callable[[int, int], None]
+"""Called after each simulated week with (weeks done, weeks in total)."""
+
+
 def simulate(
-    scenario: Scenario | None = None, seed: int | None = 0, keep_model: bool = False, **changes: Any
+    scenario: Scenario | None = None,
+    seed: int | None = 0,
+    keep_model: bool = False,
+    progress: Progress | None = None,
+    **changes: Any,
 ) -> SimulationResult:
     """Run a scenario for its horizon.
 
@@ -47,6 +56,7 @@ def simulate(
         scenario: the scenario (defaults: the essay's status quo).
         seed: seed for every random draw; the same seed gives identical results.
         keep_model: keep the finished model on the result (memory).
+        progress: optional callback after each week, for progress bars.
         **changes: scenario keys to override, e.g. ``structure="hunter_farmer"``.
 
     Returns:
@@ -57,7 +67,12 @@ def simulate(
     if changes:
         scenario = scenario.with_(**changes)
     model = SalesOrgModel(rng=seed, scenario=scenario)
-    model.run_until(scenario.weeks)
+    if progress is None:
+        model.run_until(scenario.weeks)
+    else:
+        for week in range(1, scenario.weeks + 1):
+            model.run_until(week)
+            progress(week, scenario.weeks)
     timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     staff = model.datacollector.get_table_dataframe("staff")
     summary = summarise(model, timeseries, staff)

@@ -1,8 +1,8 @@
 """A small named registry, one per policy family.
 
 Built-in policies register themselves on import; a user registers their own
-class with the same decorator (or by naming a ``module:Class`` / ``path.py:Class``
-in a scenario), so that adding a policy never means editing orgmodel.
+class with the same decorator from their own module, so that adding a policy
+never means editing orgmodel.
 """
 
 from __future__ import annotations

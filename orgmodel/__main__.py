@@ -1,0 +1,5 @@
+"""``python -m orgmodel``: the command line."""
+
+from orgmodel.cli import main
+
+main()

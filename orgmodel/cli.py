@@ -1,0 +1,202 @@
+"""The ``orgmodel`` command line: run scenarios, list built-ins and keys.
+
+Every input error (a scenario key, a value, a file, the output folder) is
+reported as one line ``error: ...`` on stderr with exit code 2, before any
+output file is touched; typer's own usage errors also exit with 2.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
+from orgmodel.policies import structures
+from orgmodel.scenario import builtin
+from orgmodel.scenario.files import ScenarioError, allowed_values, load_scenario, toml_value
+from orgmodel.scenario.schema import Scenario
+from orgmodel.simulate import SimulationResult, simulate
+
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="orgmodel",
+    help="Agent-based model of a B2B sales organisation: structures, incentives and the stagnation trap.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _fail(message: str) -> NoReturn:
+    """Print one ``error:`` line to stderr and exit with code 2."""
+    sys.stderr.write(f"error: {' '.join(str(message).split())}\n")
+    sys.stderr.flush()
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _folder_name(name: str) -> str:
+    """A scenario name as a safe folder name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
+
+
+def _money(x: float) -> str:
+    return f"{x / 1e6:,.2f}"
+
+
+def _share(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.0%}"
+
+
+def _multiple(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.2f}×"
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        str, typer.Argument(help="Built-in scenario name (see `orgmodel scenarios`) or path to a TOML file.")
+    ] = builtin.DEFAULT,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-s", metavar="KEY=VALUE", help="Override one scenario key; repeat for more."),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives identical results.")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<scenario name>).")] = None,
+) -> None:
+    """Run a scenario and write its tables, summary, resolved scenario and overview figure."""
+    try:
+        sc = load_scenario(scenario, set_ or [])
+    except ScenarioError as exc:
+        _fail(str(exc))
+    out_dir = out if out is not None else Path("out") / _folder_name(sc.name)
+    try:
+        check_out_dir(out_dir)
+    except OutputError as exc:
+        _fail(str(exc))
+
+    err = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("weeks"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"Simulating {escape(sc.name)}", total=sc.weeks)
+        result = simulate(sc, seed=seed, progress=lambda week, _total: bar.update(task, completed=week))
+
+    try:
+        if err.is_terminal:
+            with err.status("Writing outputs"):
+                write_run(result, out_dir)
+        else:
+            write_run(result, out_dir)
+    except OutputError as exc:
+        _fail(str(exc))
+
+    console = Console()
+    console.print(_summary_table(result))
+    s = result.summary
+    console.print(
+        f"Cross-sell multiplier (annual value ÷ first sale): {_multiple(s['cross_sell_multiplier_developed'])} "
+        f"on clients that bought further lines, {_multiple(s['cross_sell_multiplier_all'])} across all active clients."
+    )
+    console.print(f"Wrote {escape(str(out_dir))}/: {', '.join(OUTPUT_FILES)}", highlight=False, soft_wrap=True)
+
+
+def _summary_table(result: SimulationResult) -> Table:
+    """Per year: revenue, clients won and active, hunting share, cost of sales, contribution."""
+    sc = result.scenario
+    s = result.summary
+    hands_over = structures.get(sc.structure).hands_over
+    years = f"{sc.years} year{'s' if sc.years != 1 else ''}"
+    table = Table(
+        title=f"{escape(sc.name)}: {sc.structure} + {sc.incentive}, {years}, seed {result.seed}",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        caption="Money in millions per year. Hunting share: share of "
+        + ("hunters'" if hands_over else "salespeople's")
+        + " client-facing hours spent finding and winning clients.",
+        caption_justify="left",
+    )
+    heads = ["Year", "Revenue", "New\nclients", "Active\nclients", "Hunting\nshare", "Cost of\nsales", "Contri-\nbution"]
+    if hands_over:
+        heads.append("Account\nmanagers")
+    for head in heads:
+        table.add_column(head, justify="right")
+    columns = [
+        s["annual_revenue"],
+        s["annual_new_clients"],
+        s["active_clients_end_of_year"],
+        s["annual_hunting_share"],
+        s["annual_cost_of_sales"],
+        s["annual_contribution"],
+        s["account_managers_end_of_year"],
+    ]
+    for year, (revenue, new, active, hunting, cost, contribution, managers) in enumerate(zip(*columns, strict=True), start=1):
+        row = [str(year), _money(revenue), str(new), str(active), _share(hunting), _money(cost), _money(contribution)]
+        if hands_over:
+            row.append(str(managers))
+        table.add_row(*row)
+    return table
+
+
+@app.command()
+def scenarios(
+    keys: Annotated[bool, typer.Option("--keys", help="List every scenario key with its default, meaning and source.")] = False,
+) -> None:
+    """List the built-in scenarios (or, with --keys, every scenario key)."""
+    if keys:
+        _print_keys()
+        return
+    table = Table(title="Built-in scenarios (orgmodel run NAME)", title_justify="left")
+    table.add_column("Name", no_wrap=True, style="bold")
+    table.add_column("Description")
+    for name, description in builtin.list_builtins():
+        table.add_row(name, escape(description))
+    Console().print(table)
+
+
+@app.command("keys")
+def keys_command() -> None:
+    """List every scenario key with its default, allowed values, meaning and source."""
+    _print_keys()
+
+
+def _print_keys() -> None:
+    """Each key as ``key = default`` with its type and range, meaning and source (readable at any width)."""
+    console = Console()
+    console.print(
+        "[bold]Scenario keys[/bold]: set them with --set KEY=VALUE or as `key = value` lines in a TOML file.\n",
+        highlight=False,
+    )
+    for key, (default, description, source) in Scenario.field_sources().items():
+        console.print(f"[bold]{key}[/bold] = {escape(toml_value(default))}   [dim]({allowed_values(key)})[/dim]", highlight=False)
+        console.print(Padding(Text(description), (0, 0, 0, 4), expand=False))
+        console.print(Padding(Text(f"source: {source}", style="dim"), (0, 0, 0, 4), expand=False))
+
+
+def main() -> None:
+    """Entry point of the ``orgmodel`` command."""
+    app(prog_name="orgmodel")
+
+
+__all__ = ["app", "main"]

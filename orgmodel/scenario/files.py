@@ -1,0 +1,348 @@
+"""Scenarios from TOML files, built-in names and ``--set key=value`` overrides.
+
+A scenario file is flat: ``key = value`` lines at the top level whose keys are
+exactly the :class:`~orgmodel.scenario.schema.Scenario` fields. Every way a
+user can get an input wrong ends in one :class:`ScenarioError` whose message
+names the key and says what is allowed, so the CLI can print it as one line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import ValidationError
+
+from orgmodel import __version__
+from orgmodel.scenario.schema import Scenario
+
+KEYS_HINT = "orgmodel scenarios --keys"
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+
+
+class ScenarioError(Exception):
+    """A scenario input is wrong; ``str(error)`` is one line saying what and what is allowed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
+        self.message = str(self)
+
+
+# --- values ---------------------------------------------------------------------------------------
+def _fmt_number(x: float) -> str:
+    """A bound as a person writes it: 1 rather than 1.0."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return str(x)
+
+
+def _shown(value: Any) -> str:
+    """A user's value as it appears in a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def allowed_range(key: str) -> str:
+    """The bounds of a numeric key in words ('between 0 and 1'), or '' if it has none."""
+    lo = hi = None
+    lo_strict = hi_strict = False
+    for m in Scenario.model_fields[key].metadata:
+        if isinstance(m, Ge):
+            lo = m.ge
+        elif isinstance(m, Gt):
+            lo, lo_strict = m.gt, True
+        elif isinstance(m, Le):
+            hi = m.le
+        elif isinstance(m, Lt):
+            hi, hi_strict = m.lt, True
+    if lo is not None and hi is not None:
+        if not lo_strict and not hi_strict:
+            return f"between {_fmt_number(lo)} and {_fmt_number(hi)}"
+        low = f"greater than {_fmt_number(lo)}" if lo_strict else f"at least {_fmt_number(lo)}"
+        high = f"less than {_fmt_number(hi)}" if hi_strict else f"at most {_fmt_number(hi)}"
+        return f"{low} and {high}"
+    if lo is not None:
+        return f"greater than {_fmt_number(lo)}" if lo_strict else f"at least {_fmt_number(lo)}"
+    if hi is not None:
+        return f"less than {_fmt_number(hi)}" if hi_strict else f"at most {_fmt_number(hi)}"
+    return ""
+
+
+def allowed_values(key: str) -> str:
+    """What a key accepts, in words: its type and range, or the registered policy names."""
+    from orgmodel.policies import incentives, structures
+
+    if key == "structure":
+        return "one of: " + ", ".join(structures.names())
+    if key == "incentive":
+        return "one of: " + ", ".join(incentives.names())
+    kind = key_type(key)
+    words = {bool: "true or false", int: "integer", float: "number", str: "text"}.get(kind, kind.__name__)
+    bounds = allowed_range(key)
+    return f"{words}, {bounds}" if bounds else words
+
+
+def key_type(key: str) -> type:
+    """The Python type of a scenario key (bool, int, float or str)."""
+    return Scenario.model_fields[key].annotation  # type: ignore[return-value]
+
+
+def _unknown_key(key: str, where: str) -> ScenarioError:
+    close = difflib.get_close_matches(key, list(Scenario.model_fields), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return ScenarioError(f"unknown key {key!r}{where}{hint} (all keys: {KEYS_HINT})")
+
+
+def _type_error(key: str, value: Any, where: str = "") -> ScenarioError:
+    kind = key_type(key)
+    what = _TYPE_WORDS.get(kind, kind.__name__)
+    if kind is bool:
+        what = "true or false (also yes/no, 1/0)"
+    return ScenarioError(f"key {key!r} must be {what}, got {_shown(value)}{where}")
+
+
+def convert(key: str, text: str, where: str = " (from --set)") -> Any:
+    """Turn the text of ``--set key=text`` into the key's type (a ScenarioError if it does not fit)."""
+    kind = key_type(key)
+    raw = text.strip()
+    if kind is bool:
+        low = raw.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise _type_error(key, text, where)
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise _type_error(key, text, where) from None
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise _type_error(key, text, where) from None
+    return text
+
+
+def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, Any]:
+    """``["key=value", ...]`` (or a dict) as typed values, checked against the keys."""
+    if not overrides:
+        return {}
+    if isinstance(overrides, dict):
+        items = list(overrides.items())
+        out = {}
+        for key, value in items:
+            if key not in Scenario.model_fields:
+                raise _unknown_key(str(key), " (from overrides)")
+            out[key] = convert(key, value, " (from overrides)") if isinstance(value, str) and key_type(key) is not str else value
+        return out
+    out = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScenarioError(f"--set expects KEY=VALUE (e.g. --set years=5), got {item!r}")
+        if key not in Scenario.model_fields:
+            raise _unknown_key(key, " (from --set)")
+        out[key] = convert(key, value)
+    return out
+
+
+# --- validation -------------------------------------------------------------------------------------
+def _message(error: dict[str, Any], origin: dict[str, str], shown: dict[str, str]) -> str:
+    """One pydantic error as a sentence that names the key and what is allowed."""
+    kind = error["type"]
+    loc = error.get("loc") or ()
+    value = error.get("input")
+    if not loc:  # a model-level rule (the schema's cross-field checks): its own words
+        cause = (error.get("ctx") or {}).get("error")
+        return str(cause) if cause is not None else str(error["msg"]).removeprefix("Value error, ")
+    key = str(loc[0])
+    where = origin.get(key, "")
+    raw = shown.get(key)
+    if kind == "extra_forbidden":
+        return str(_unknown_key(key, where))
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        bounds = allowed_range(key)
+        if not bounds:  # no bounds on the field: say the one pydantic checked
+            (op, bound), *_ = (error.get("ctx") or {}).items()
+            words = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}
+            bounds = f"{words.get(op, op)} {_fmt_number(bound)}"
+        return f"key {key!r} must be {bounds}, got {raw.strip() if raw is not None else _shown(value)}{where}"
+    if kind.endswith(("_parsing", "_type")) or kind in {"int_from_float", "finite_number"}:
+        return str(_type_error(key, raw if raw is not None else value, where))
+    shown_value = _shown(raw if raw is not None else value)
+    return f"key {key!r}: {str(error['msg']).removeprefix('Value error, ')}, got {shown_value}{where}"
+
+
+def validate(values: dict[str, Any], origin: dict[str, str] | None = None, shown: dict[str, str] | None = None) -> Scenario:
+    """A Scenario from a flat dict, or a ScenarioError with one clear message.
+
+    Args:
+        values: scenario keys and values.
+        origin: for each key, where it came from (" (from --set)", " (in file.toml)"),
+            appended to messages about that key.
+        shown: for keys given as text (``--set``), the text as typed, quoted in messages.
+
+    """
+    origin = origin or {}
+    shown = shown or {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            raise ScenarioError(
+                f"unexpected table [{key}]{origin.get(key, '')}: scenario files are flat, "
+                f"write `key = value` lines without [sections] (all keys: {KEYS_HINT})"
+            )
+        if key not in Scenario.model_fields:
+            raise _unknown_key(key, origin.get(key, ""))
+        if isinstance(value, list):
+            raise ScenarioError(f"key {key!r} must be a single value, got a list{origin.get(key, '')}")
+        if isinstance(value, float) and not math.isfinite(value):
+            bounds = allowed_range(key)
+            raise ScenarioError(
+                f"key {key!r} must be a finite number{f' ({bounds})' if bounds else ''}, got {value}{origin.get(key, '')}"
+            )
+    try:
+        return Scenario.model_validate(values)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        message = _message(errors[0], origin, shown)
+        others = sorted({str(e["loc"][0]) for e in errors[1:] if e.get("loc")} - {str((errors[0].get("loc") or ("",))[0])})
+        if others:
+            message += f" (also invalid: {', '.join(others)})"
+        raise ScenarioError(message) from None
+
+
+# --- files and built-ins ------------------------------------------------------------------------------
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file '{path}' does not exist") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"scenario file '{path}' is a directory, not a TOML file") from None
+    except PermissionError:
+        raise ScenarioError(f"cannot read scenario file '{path}': permission denied") from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"scenario file '{path}' is not UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario file '{path}' is not valid TOML: {exc}") from None
+
+
+def _looks_like_path(source: str) -> bool:
+    return source.endswith(".toml") or "/" in source or "\\" in source or Path(source).is_file()
+
+
+def load_scenario(source: str | Path | None = None, overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
+    """The scenario a user asked for.
+
+    Args:
+        source: ``None`` (the defaults), a built-in scenario name (see
+            ``orgmodel scenarios``) or the path of a flat TOML file. A file
+            without a ``name`` key is named after the file.
+        overrides: ``["key=value", ...]`` as given to ``--set`` (converted to
+            each key's type; bool accepts true/false/1/0/yes/no) or a dict.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: with one message naming the key and what is allowed.
+
+    """
+    from orgmodel.scenario import builtin
+
+    values: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    if source is not None:
+        if isinstance(source, str) and source in builtin.names():
+            values = read_toml(builtin.path(source))
+            origin = dict.fromkeys(values, f" (in built-in scenario '{source}')")
+        elif isinstance(source, Path) or _looks_like_path(source):
+            path = Path(source)
+            values = read_toml(path)
+            values.setdefault("name", path.stem)
+            origin = dict.fromkeys(values, f" (in {path})")
+        else:
+            raise ScenarioError(
+                f"unknown scenario {str(source)!r}: not a built-in ({', '.join(builtin.names())}) "
+                "and not a .toml file; `orgmodel scenarios` lists the built-ins"
+            )
+    changes = parse_overrides(overrides)
+    values.update(changes)
+    origin.update(dict.fromkeys(changes, " (from --set)" if isinstance(overrides, list) else " (from overrides)"))
+    shown = {}
+    if isinstance(overrides, list):
+        shown = {k.strip(): v for k, _, v in (item.partition("=") for item in overrides)}
+    return validate(values, origin, shown)
+
+
+# --- writing -----------------------------------------------------------------------------------------------
+def toml_value(value: Any) -> str:
+    """A str, int, float or bool as a TOML value (floats by repr, so they read back exactly)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        escapes = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+        out = []
+        for ch in value:
+            if ch in escapes:
+                out.append(escapes[ch])
+            elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+                out.append(f"\\u{ord(ch):04x}")
+            else:
+                out.append(ch)
+        return '"' + "".join(out) + '"'
+    raise TypeError(f"cannot write {type(value).__name__} as a scenario value")
+
+
+def dump_scenario_toml(scenario: Scenario, seed: int | None = None) -> str:
+    """The fully resolved scenario as a flat TOML file that loads back to an equal Scenario.
+
+    Args:
+        scenario: the scenario to write.
+        seed: the seed of the run, named in the header so the run can be repeated.
+
+    """
+    again = f"orgmodel run <this file> --seed {seed}" if seed is not None else "orgmodel run <this file>"
+    lines = [
+        f"# orgmodel scenario '{scenario.name}', fully resolved: every key with the value a run used.",
+        f"# Written by orgmodel {__version__}. Run it again with: {again}",
+        "# Above each key: what it means, its default, and where the default comes from.",
+        "",
+    ]
+    values = scenario.model_dump()
+    for key, (default, description, source) in Scenario.field_sources().items():
+        changed = "" if values[key] == default else "; changed"
+        for text in description.splitlines() or [""]:
+            lines.append(f"# {text}".rstrip())
+        lines.append(f"# default {toml_value(default)}{changed}; source: {source}".rstrip())
+        lines.append(f"{key} = {toml_value(values[key])}")
+        lines.append("")
+    return "\n".join(lines)
