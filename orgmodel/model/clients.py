@@ -70,6 +70,7 @@ class ClientCompany:
         "satisfaction",
         "size",
         "stage",
+        "support_hours",
         "times_won",
         "uid",
         "weekly_service",
@@ -102,6 +103,7 @@ class ClientCompany:
         self.order_event: Event | None = None
         self.review_event: Event | None = None
         self.times_won = 0
+        self.support_hours = 0.0
 
     @property
     def potential_left(self) -> int:
@@ -179,16 +181,15 @@ class ClientBuyer(ClientPerson):
         rnd = model.random
         interval = max(1, round(cfg.order_interval_weeks * (0.5 + rnd.random())))
         value = company.annual_value * interval / 52.0
-        work = company.weekly_service * interval
-        if rnd.random() < cfg.problem_rate:
-            work += cfg.problem_hours
-            if rnd.random() < cfg.complaint_rate:
-                self.complain()
         lagging = company.backlog > cfg.backlog_complaint_weeks * company.weekly_service
         company.satisfaction += 0.2 * ((0.0 if lagging else 1.0) - company.satisfaction)
-        if lagging:
+        company.backlog += company.weekly_service * interval
+        problem = rnd.random() < cfg.problem_rate
+        if problem:
+            company.backlog += cfg.problem_hours
+        if lagging or (problem and rnd.random() < cfg.complaint_rate):
             self.complain()
-        company.backlog += work
+        company.coverage = model.coverage(company)
         model.book_order(company, value)
         company.order_event = model.schedule_event(self.place_order, after=interval)
 

@@ -175,7 +175,7 @@ class SalesOrgModel(Model):
     def request_account_manager(self) -> None:
         """Open a requisition: an account manager starts after the hiring delay."""
         self.open_requisitions += 1
-        self.schedule_event(self._account_manager_arrives, after=max(self.cfg.hiring_delay_weeks, 1))
+        self.schedule_event(self._account_manager_arrives, after=self.cfg.hiring_delay_weeks)
 
     def _account_manager_arrives(self) -> None:
         self.open_requisitions -= 1
@@ -429,10 +429,16 @@ class SalesOrgModel(Model):
         """Implementation is over: the client becomes a serial buyer (a new client)."""
         if company.stage != Stage.IMPLEMENTATION:
             return
+        cfg = self.cfg
         company.stage = Stage.SERIAL
         company.n_lines = 1
         company.annual_value = company.base_value
-        company.coverage = self.coverage(company)
+        # the implementation's joint work builds the relationships; a skimped one starts the client unhappy
+        owner = company.owner
+        self._book_contact(owner, company, company.support_hours, everyone=True, skill=owner.service_skill)
+        required = cfg.implementation_hours * cfg.implementation_weeks
+        company.satisfaction = min(1.0, company.support_hours / required) if required > 0 else 1.0
+        company.support_hours = 0.0
         self.update_service_need(company)
         self.new_clients += 1
         winner = company.originator

@@ -130,8 +130,10 @@ class Staff(Agent):
         return spent
 
     def support_implementations(self, free: float) -> float:
-        """Weekly support for own clients in implementation."""
-        need = self.model.cfg.implementation_hours
+        """Weekly support for own clients in implementation (it also teaches their specifics)."""
+        cfg = self.model.cfg
+        need = cfg.implementation_hours
+        learn = 1.0 / cfg.knowledge_learning_hours
         spent = 0.0
         for company in self.portfolio:
             if company.stage == Stage.IMPLEMENTATION:
@@ -139,6 +141,8 @@ class Staff(Agent):
                 if h <= 0.0:
                     break
                 spent += h
+                company.support_hours += h
+                company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-h * learn)
         self.log(IMPLEMENTATION, spent)
         return spent
 
@@ -198,12 +202,10 @@ class Staff(Agent):
             self.deals.append(self.model.open_deal(company, self))
 
     def work_pipeline(self, hours: float) -> None:
-        """Advance deals, closest to closing first."""
-        if hours <= 0.0 or not self.deals:
-            return
+        """Advance deals, closest to closing first; deals whose work is done await the client."""
         week = self.model.time
         spent = 0.0
-        for deal in sorted(self.deals, key=lambda d: -d.stage):
+        for deal in sorted(self.deals, key=lambda d: -d.stage) if hours > 0.0 else ():
             need = worktime.deal_hours_left(self, deal)
             h = min(need, MAX_DEAL_HOURS_PER_WEEK, hours - spent)
             if h <= 0.0:
@@ -216,18 +218,20 @@ class Staff(Agent):
             self.model.try_advance(deal)
 
     def drop_stale_deals(self) -> None:
-        """Deals nobody worked on for ``stale_weeks`` die."""
+        """Deals that still need work and got none for ``stale_weeks`` die."""
         cutoff = self.model.time - self.model.cfg.stale_weeks
-        for deal in [d for d in self.deals if d.last_worked < cutoff]:
+        for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
             self.model.lose_deal(deal)
 
     # --- farming ----------------------------------------------------------------------------------
     def develop_cross_sells(self, hours: float) -> None:
-        """Work on cross-sell projects, starting new ones with the best candidates."""
-        if hours <= 0.0:
-            return
+        """Work on cross-sell projects, starting new ones with the best candidates.
+
+        Projects whose work is done go to the client's decision whether or not
+        the person has cross-sell hours this week.
+        """
         model = self.model
-        while len(self.projects) < MAX_CROSS_SELL_PROJECTS:
+        while hours > 0.0 and len(self.projects) < MAX_CROSS_SELL_PROJECTS:
             best = worktime.best_cross_sell_candidate(self)
             if best is None:
                 break
@@ -235,7 +239,7 @@ class Staff(Agent):
         spent = 0.0
         for project in list(self.projects):
             h = min(MAX_PROJECT_HOURS_PER_WEEK, model.cfg.cross_sell_hours - project.hours, hours - spent)
-            if h > 0.0:
+            if h > 1e-12:
                 project.hours += h
                 spent += h
             model.try_close_cross_sell(project)

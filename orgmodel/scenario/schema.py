@@ -156,9 +156,9 @@ class Scenario(BaseModel):
 
     # --- clients staying or leaving ---------------------------------------------------
     churn_base: float = _f(
-        0.03,
+        0.05,
         "Annual churn of a well-served, well-covered client.",
-        "Houghton: 120-month lifetime; 74-86% retention (weak)",
+        "Houghton et al. 2016: 120-month lifetime (~10%/yr in all; the model's total lands near it); 74-86% retention (weak)",
         ge=0,
         le=1,
     )
