@@ -25,3 +25,10 @@ ACTIVITIES: tuple[str, ...] = (
 )
 N_ACTIVITIES = len(ACTIVITIES)
 HUNTING = (PROSPECTING, PIPELINE)
+
+# Limits on how many hours one piece of work absorbs in a week (all assumptions, see docs/ODD.md)
+MAX_DEAL_HOURS_PER_WEEK = 4.0  # one deal absorbs at most half a day a week
+MAX_PROJECT_HOURS_PER_WEEK = 4.0  # as for deals
+MAX_CROSS_SELL_PROJECTS = 3  # concurrent cross-sell projects per person
+RELATIONSHIP_CLIENTS_PER_WEEK = 2  # clients one visits beyond service in a week
+RELATIONSHIP_HOURS_PER_CLIENT = 3.0  # hours per such visit

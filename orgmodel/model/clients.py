@@ -189,7 +189,6 @@ class ClientBuyer(ClientPerson):
             company.backlog += cfg.problem_hours
         if lagging or (problem and rnd.random() < cfg.complaint_rate):
             self.complain()
-        company.coverage = model.coverage(company)
         model.book_order(company, value)
         company.order_event = model.schedule_event(self.place_order, after=interval)
 

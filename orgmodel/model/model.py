@@ -8,6 +8,7 @@ tallies hours, pays people at month ends and collects data.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -106,6 +107,10 @@ class SalesOrgModel(Model):
         self._variable_pay_due = 0.0
 
         self.companies = self._create_market()
+        self.stage_counts = [0] * len(Stage)
+        self.stage_counts[Stage.PROSPECT] = len(self.companies)
+        self._stage_hours = (0.0, cfg.lead_hours, cfg.qualified_hours, cfg.proposal_hours)
+        self._stage_min_weeks = (0, cfg.lead_min_weeks, cfg.qualified_min_weeks, cfg.proposal_min_weeks)
         self.mean_base_value = float(np.mean([c.base_value for c in self.companies]))
         self.structure.staff_up()
         self.expectations = Expectations(self)
@@ -252,7 +257,7 @@ class SalesOrgModel(Model):
         self.base_pay_total += self.base_pay
         self.variable_pay_total += self.variable_pay
         self.revenue_total += self.revenue
-        counts = np.bincount([c.stage for c in self.companies], minlength=len(Stage))
+        counts = self.stage_counts
         self.active_clients = int(counts[Stage.SERIAL])
         self.implementing = int(counts[Stage.IMPLEMENTATION])
         self.leads = int(counts[Stage.LEAD])
@@ -262,7 +267,7 @@ class SalesOrgModel(Model):
         self.service_backlog_hours = float(sum(c.backlog for p in people for c in p.portfolio))
         self.datacollector.collect(self)
         if week % WEEKS_PER_YEAR == 0:
-            self.network.prune(week)
+            self.network.prune(week, [p.unique_id for p in people])
             for p in people:
                 p.year_new_clients = 0
         self._reset_week()
@@ -297,6 +302,13 @@ class SalesOrgModel(Model):
         # monthly base pay is booked weekly; variable pay lands in the month's last week
         self.structure.monthly()
 
+    def _set_stage(self, company: ClientCompany, stage: Stage) -> None:
+        """Move a company to a stage, keeping the stage counts the weekly data reads."""
+        counts = self.stage_counts
+        counts[company.stage] -= 1
+        counts[stage] += 1
+        company.stage = stage
+
     # --- the pipeline --------------------------------------------------------------------------------------
     def find_prospect(self) -> ClientCompany | None:
         """A random company nobody is working on and that can be approached now."""
@@ -314,7 +326,7 @@ class SalesOrgModel(Model):
         """A first contact turns a prospect into a lead."""
         self._deal_ids += 1
         deal = Deal(company, owner, int(self.time), self._deal_ids)
-        company.stage = Stage.LEAD
+        self._set_stage(company, Stage.LEAD)
         self.deals[deal.id] = deal
         self.network.invest(owner.unique_id, company.buyer.unique_id, 0.5, self.time, owner.hunting_skill)
         return deal
@@ -325,12 +337,7 @@ class SalesOrgModel(Model):
         owner = deal.owner
         if deal.hours + 1e-9 < stage_hours(owner, deal.stage):
             return
-        min_weeks = {
-            Stage.LEAD: cfg.lead_min_weeks,
-            Stage.QUALIFIED: cfg.qualified_min_weeks,
-            Stage.PROPOSAL: cfg.proposal_min_weeks,
-        }
-        if self.time - deal.entered < min_weeks[deal.stage]:
+        if self.time - deal.entered < self._stage_min_weeks[deal.stage]:
             return
         company = deal.company
         self._book_contact(owner, company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill)
@@ -348,7 +355,7 @@ class SalesOrgModel(Model):
             self.lose_deal(deal)
             return
         deal.stage = Stage(deal.stage + 1)
-        company.stage = deal.stage
+        self._set_stage(company, deal.stage)
         deal.hours = 0.0
         deal.entered = int(self.time)
 
@@ -373,14 +380,26 @@ class SalesOrgModel(Model):
         return all(m.backs(best(m.unique_id, week)) for m in company.members)
 
     def coverage(self, company: ClientCompany) -> float:
-        """How well the supplier covers the buying centre (weighted mean of best strengths)."""
+        """How well the supplier covers the buying centre (weighted mean of best strengths).
+
+        Clients keep the last value in ``company.coverage`` for people's
+        planning; it is refreshed whenever someone invests in the buying centre
+        and at every supplier review.
+        """
         week = self.time
-        best = self.network.best_strength
+        decay = self.network.decay
+        adj = self.network._adj
         w_dm = self.cfg.decision_maker_weight
         num = den = 0.0
         for m in company.members:
+            best = 0.0
+            for d in adj[m.unique_id].values():
+                t = d["t"]
+                s = d["s"] if t == week else d["s"] * math.exp(-decay * (week - t))
+                if s > best:
+                    best = s
             w = w_dm if m.decision_maker else 1.0
-            num += w * best(m.unique_id, week)
+            num += w * best
             den += w
         return num / den
 
@@ -390,7 +409,7 @@ class SalesOrgModel(Model):
         owner = deal.owner
         del self.deals[deal.id]
         owner.deals.remove(deal)
-        company.stage = Stage.IMPLEMENTATION
+        self._set_stage(company, Stage.IMPLEMENTATION)
         company.owner = owner
         company.originator = owner
         company.won_week = int(self.time)
@@ -408,7 +427,7 @@ class SalesOrgModel(Model):
         company = deal.company
         del self.deals[deal.id]
         deal.owner.deals.remove(deal)
-        company.stage = Stage.PROSPECT
+        self._set_stage(company, Stage.PROSPECT)
         company.available_from = int(self.time) + self.cfg.reapproach_weeks
         self.deals_lost += 1
 
@@ -430,7 +449,7 @@ class SalesOrgModel(Model):
         if company.stage != Stage.IMPLEMENTATION:
             return
         cfg = self.cfg
-        company.stage = Stage.SERIAL
+        self._set_stage(company, Stage.SERIAL)
         company.n_lines = 1
         company.annual_value = company.base_value
         # the implementation's joint work builds the relationships; a skimped one starts the client unhappy
@@ -496,7 +515,7 @@ class SalesOrgModel(Model):
         company.buyer.stop_buying()
         company.project = None
         company.owner = None
-        company.stage = Stage.LOST
+        self._set_stage(company, Stage.LOST)
         company.available_from = int(self.time) + self.cfg.reapproach_after_churn_weeks
         company.backlog = 0.0
         company.annual_value = 0.0

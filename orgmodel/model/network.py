@@ -47,13 +47,16 @@ class RelationshipNetwork:
         """Spend ``hours`` with a person: the relationship grows."""
         if hours <= 0.0:
             return
-        d = self._adj[staff].get(person)
+        row = self._adj[staff]
+        d = row.get(person)
         if d is None:
+            d = {"s": 0.0, "t": week}
+            row[person] = d
+            self._adj[person][staff] = d  # networkx shares one data dict between both directions
             s = 0.0
-            self.graph.add_edge(staff, person, s=0.0, t=week)
-            d = self._adj[staff][person]
         else:
-            s = d["s"] * math.exp(-self.decay * (week - d["t"]))
+            t = d["t"]
+            s = d["s"] if t == week else d["s"] * math.exp(-self.decay * (week - t))
         d["s"] = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
         d["t"] = week
 
@@ -69,7 +72,8 @@ class RelationshipNetwork:
         best = 0.0
         decay = self.decay
         for d in self._adj[person].values():
-            s = d["s"] * math.exp(-decay * (week - d["t"]))
+            t = d["t"]
+            s = d["s"] if t == week else d["s"] * math.exp(-decay * (week - t))
             if s > best:
                 best = s
         return best
@@ -80,10 +84,14 @@ class RelationshipNetwork:
             if self.graph.has_edge(staff, p):
                 self.graph.remove_edge(staff, p)
 
-    def prune(self, week: float, below: float = 0.01) -> int:
-        """Drop relationships that have decayed to nothing; returns how many."""
+    def prune(self, week: float, staff: Iterable[int], below: float = 0.01) -> int:
+        """Drop relationships of ``staff`` that have decayed to nothing; returns how many.
+
+        Every relationship has a staff end, so walking the staff rows finds them
+        all without touching the thousands of client-side nodes.
+        """
         decay = self.decay
-        dead = [(a, b) for a, b, d in self.graph.edges(data=True) if d["s"] * math.exp(-decay * (week - d["t"])) < below]
+        dead = [(a, b) for a in staff for b, d in self._adj[a].items() if d["s"] * math.exp(-decay * (week - d["t"])) < below]
         self.graph.remove_edges_from(dead)
         return len(dead)
 

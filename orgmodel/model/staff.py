@@ -20,10 +20,14 @@ from orgmodel.model.activities import (
     HANDOVER,
     IDLE,
     IMPLEMENTATION,
+    MAX_CROSS_SELL_PROJECTS,
+    MAX_DEAL_HOURS_PER_WEEK,
+    MAX_PROJECT_HOURS_PER_WEEK,
     N_ACTIVITIES,
     PIPELINE,
     PROSPECTING,
     RELATIONSHIP,
+    RELATIONSHIP_HOURS_PER_CLIENT,
     SERVICING,
 )
 from orgmodel.model.clients import ClientCompany, Stage
@@ -33,11 +37,6 @@ from orgmodel.policies.incentives.base import MonthLedger
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
-MAX_DEAL_HOURS_PER_WEEK = 4.0  # assumption: one deal absorbs at most half a day a week
-MAX_PROJECT_HOURS_PER_WEEK = 4.0  # assumption, as for deals
-MAX_CROSS_SELL_PROJECTS = 3  # assumption: concurrent cross-sell projects per person
-RELATIONSHIP_CLIENTS_PER_WEEK = 2  # assumption: clients one visits beyond service in a week
-RELATIONSHIP_HOURS_PER_CLIENT = 3.0  # assumption
 KNOWLEDGE_FROM_SALE = 0.8  # assumption: who ran the sale knows most of what is in "kit A"
 
 

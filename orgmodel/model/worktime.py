@@ -28,10 +28,15 @@ import numpy as np
 from orgmodel.model.activities import (
     CROSS_SELL,
     IDLE,
+    MAX_CROSS_SELL_PROJECTS,
+    MAX_DEAL_HOURS_PER_WEEK,
+    MAX_PROJECT_HOURS_PER_WEEK,
     N_ACTIVITIES,
     PIPELINE,
     PROSPECTING,
     RELATIONSHIP,
+    RELATIONSHIP_CLIENTS_PER_WEEK,
+    RELATIONSHIP_HOURS_PER_CLIENT,
 )
 from orgmodel.model.clients import ClientCompany, Stage
 
@@ -101,9 +106,7 @@ def support(cfg, strength: float) -> float:
 
 def stage_hours(staff: Staff, stage: Stage) -> float:
     """Hours a stage needs from this person (skill and ramp-up shorten it)."""
-    cfg = staff.model.cfg
-    base = {Stage.LEAD: cfg.lead_hours, Stage.QUALIFIED: cfg.qualified_hours, Stage.PROPOSAL: cfg.proposal_hours}[stage]
-    return base / (staff.hunting_skill * staff.productivity)
+    return staff.model._stage_hours[stage] / (staff.hunting_skill * staff.productivity)
 
 
 def deal_hours_left(staff: Staff, deal: Deal) -> float:
@@ -154,14 +157,6 @@ def best_cross_sell_candidate(staff: Staff) -> ClientCompany | None:
 
 def plan_discretionary(staff: Staff, free: float) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc)."""
-    from orgmodel.model.staff import (
-        MAX_CROSS_SELL_PROJECTS,
-        MAX_DEAL_HOURS_PER_WEEK,
-        MAX_PROJECT_HOURS_PER_WEEK,
-        RELATIONSHIP_CLIENTS_PER_WEEK,
-        RELATIONSHIP_HOURS_PER_CLIENT,
-    )
-
     plan = [0.0] * N_ACTIVITIES
     if free <= 1e-9:
         return plan

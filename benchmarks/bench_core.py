@@ -1,0 +1,346 @@
+"""Core performance benchmark of the Mesa model.
+
+Run from the repository root::
+
+    python benchmarks/bench_core.py            # everything (about 1-2 minutes)
+    python benchmarks/bench_core.py --quick    # without the large scenario
+
+Every measurement runs in a fresh Python subprocess (this script calling itself
+with ``--worker``), so peak memory (``ru_maxrss``) and timings of one
+measurement are not polluted by another. The table goes to stdout and all raw
+numbers to ``benchmarks/results/core.json``. See ``benchmarks/README.md`` for
+what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "benchmarks" / "results" / "core.json"
+MARK = "@@BENCH@@"
+
+# Sizes are pinned so the numbers stay comparable if scenario defaults change;
+# every other parameter is the scenario default.
+REFERENCE = {"structure": "full_cycle", "salespeople": 20, "market_size": 3000, "years": 10}
+MIDDLE = {**REFERENCE, "salespeople": 60, "market_size": 9000}
+LARGE = {**REFERENCE, "salespeople": 200, "market_size": 30000}
+SEEDS = (1, 2, 3)
+
+
+# --- worker side (runs in a fresh subprocess) ---------------------------------------------------
+
+
+def _maxrss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (ru_maxrss is KB on Linux, bytes on macOS)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def _package_of(filename: str) -> str:
+    """Group a tracemalloc filename into a package name for the breakdown."""
+    if "/orgmodel/" in filename:
+        return "orgmodel"
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0]
+    return "stdlib/other"
+
+
+def _bare_run(n_agents: int, weeks: int, seed: int) -> dict[str, Any]:
+    """A Mesa 3.5 model with ``n_agents`` do-nothing agents, stepped ``weeks`` times."""
+    from mesa import Agent, Model
+
+    class NoOpAgent(Agent):
+        def step(self) -> None:
+            pass
+
+    class BareModel(Model):
+        def __init__(self, n: int, rng: int) -> None:
+            super().__init__(rng=rng)
+            NoOpAgent.create_agents(self, n)
+
+        def step(self) -> None:
+            self.agents.shuffle_do("step")
+
+    t0 = time.perf_counter()
+    model = BareModel(n_agents, rng=seed)
+    t1 = time.perf_counter()
+    model.run_for(weeks)
+    t2 = time.perf_counter()
+    assert model.steps == weeks and len(model.agents) == n_agents
+    return {"agents": len(model.agents), "weeks": model.steps, "construct_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0}
+
+
+def worker(spec: dict[str, Any]) -> dict[str, Any]:
+    """One measurement: build and run one model (and optionally the bare loop after it)."""
+    sys.path.insert(0, str(ROOT))
+    from orgmodel.model.model import SalesOrgModel
+
+    params, seed = spec["params"], spec["seed"]
+    out: dict[str, Any] = {"params": params, "seed": seed, "rss_after_imports_mb": _maxrss_mb()}
+    traced = spec.get("tracemalloc", False)
+    if traced:
+        import tracemalloc
+
+        tracemalloc.start()
+    gc.collect()
+    t0 = time.perf_counter()
+    model = SalesOrgModel(rng=seed, **params)
+    t1 = time.perf_counter()
+    out["agents"] = len(model.agents)
+    out["staff_start"] = len(model.staff)
+    if traced:
+        out["traced_after_construction_mb"] = tracemalloc.get_traced_memory()[0] / 1e6
+    model.run_until(model.cfg.weeks)
+    t2 = time.perf_counter()
+    out.update(construct_s=t1 - t0, run_s=t2 - t1, total_s=t2 - t0, weeks=model.steps)
+    out["agents_end"] = len(model.agents)
+    out["staff_end"] = len(model.staff)
+    out["rss_peak_mb"] = _maxrss_mb()  # read before the bare model runs in this process
+    # a fingerprint of the outcome: if it differs between two benchmark runs with the same
+    # seed, the model itself changed and the timings are not comparable
+    out["fingerprint"] = {
+        "revenue_total": round(model.revenue_total, 2),
+        "active_clients": model.active_clients,
+        "edges": model.network.graph.number_of_edges(),
+    }
+    if traced:
+        current, peak = tracemalloc.get_traced_memory()
+        by_package: dict[str, int] = {}
+        for stat in tracemalloc.take_snapshot().statistics("filename"):
+            key = _package_of(stat.traceback[0].filename)
+            by_package[key] = by_package.get(key, 0) + stat.size
+        tracemalloc.stop()
+        out["traced_peak_mb"] = peak / 1e6
+        out["traced_end_mb"] = current / 1e6
+        out["traced_end_by_package_mb"] = {k: v / 1e6 for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])}
+    if spec.get("bare"):
+        n, weeks = out["agents"], out["weeks"]
+        del model
+        gc.collect()
+        out["bare"] = _bare_run(n, weeks, seed)
+    return out
+
+
+# --- driver side ------------------------------------------------------------------------------------
+
+
+def run_worker(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its result."""
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)]
+    if proc.returncode != 0 or not lines:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"benchmark worker failed: {spec}")
+    return json.loads(lines[-1][len(MARK) :])
+
+
+def environment() -> dict[str, Any]:
+    """Where the numbers were taken."""
+
+    def version(pkg: str) -> str:
+        try:
+            return importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            return "?"
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return "?"
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "mesa": version("mesa"),
+        "numpy": version("numpy"),
+        "networkx": version("networkx"),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "processor": platform.processor() or platform.machine(),
+        "platform": platform.platform(),
+        "git_commit": git("rev-parse", "--short", "HEAD"),
+        "git_dirty": bool(git("status", "--porcelain", "--", "orgmodel")),
+        "load_avg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median, min and max of the wall times, and the worst memory of a set of runs."""
+    totals = [r["total_s"] for r in runs]
+    return {
+        "params": runs[0]["params"],
+        "seeds": [r["seed"] for r in runs],
+        "agents": runs[0]["agents"],
+        "staff_start": runs[0]["staff_start"],
+        "staff_end_max": max(r["staff_end"] for r in runs),
+        "weeks": runs[0]["weeks"],
+        "time_median_s": statistics.median(totals),
+        "time_min_s": min(totals),
+        "time_max_s": max(totals),
+        "construct_median_s": statistics.median(r["construct_s"] for r in runs),
+        "rss_peak_mb": max(r["rss_peak_mb"] for r in runs),
+        "rss_model_mb": max(r["rss_peak_mb"] - r["rss_after_imports_mb"] for r in runs),
+        "runs": runs,
+    }
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table, write the JSON."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="skip the large scenario")
+    ap.add_argument("--repeats", type=int, default=3, help="runs (seeds) per scenario for the median (default 3)")
+    ap.add_argument("--large-repeats", type=int, default=1, help="runs of the large scenario (default 1)")
+    ap.add_argument("--no-tracemalloc", action="store_true", help="skip the (slow, ~4x) tracemalloc run of the reference")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON file to write")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.worker:
+        print(MARK + json.dumps(worker(json.loads(args.worker))), flush=True)
+        return 0
+
+    seeds = [SEEDS[i % len(SEEDS)] + 100 * (i // len(SEEDS)) for i in range(args.repeats)]
+    env = environment()
+    _say(f"orgmodel core benchmark   {env['date']}")
+    _say(
+        f"python {env['python']} | mesa {env['mesa']} | numpy {env['numpy']} | networkx {env['networkx']} | "
+        f"{env['cpu_count']} CPUs ({env['cpus_usable']} usable) | {env['platform']}"
+    )
+    dirty = " + uncommitted changes under orgmodel/" if env["git_dirty"] else ""
+    _say(f"git {env['git_commit']}{dirty} | load average at start {', '.join(f'{x:.2f}' for x in env['load_avg_start'] or [])}")
+    _say()
+
+    results: dict[str, Any] = {"environment": env, "scenarios": {}}
+    plan = [("reference", REFERENCE, seeds), ("middle", MIDDLE, seeds)]
+    if not args.quick:
+        plan.append(("large", LARGE, seeds[: args.large_repeats]))
+    for name, params, run_seeds in plan:
+        runs = []
+        for seed in run_seeds:
+            _say(f"  running {name:9s} seed {seed} ...")
+            runs.append(run_worker({"params": params, "seed": seed, "bare": name == "reference"}))
+        results["scenarios"][name] = summarise(runs)
+    ref = results["scenarios"]["reference"]
+
+    bare_runs = [r["bare"] for r in ref["runs"]]
+    bare = {
+        "agents": bare_runs[0]["agents"],
+        "weeks": bare_runs[0]["weeks"],
+        "time_median_s": statistics.median(b["total_s"] for b in bare_runs),
+        "time_min_s": min(b["total_s"] for b in bare_runs),
+        "time_max_s": max(b["total_s"] for b in bare_runs),
+        "runs": bare_runs,
+    }
+    bare["reference_over_bare"] = ref["time_median_s"] / bare["time_median_s"]
+    bare["reference_faster"] = bare["reference_over_bare"] < 1.0
+    results["bare_mesa"] = bare
+
+    if not args.no_tracemalloc:
+        _say("  running reference under tracemalloc ...")
+        tm = run_worker({"params": REFERENCE, "seed": seeds[0], "tracemalloc": True})
+        keys = ("seed", "traced_after_construction_mb", "traced_peak_mb", "traced_end_mb", "traced_end_by_package_mb")
+        results["tracemalloc_reference"] = {k: tm[k] for k in keys}
+
+    scaling = {}
+    for name in ("middle", "large"):
+        if name not in results["scenarios"]:
+            continue
+        s = results["scenarios"][name]
+        market_x = s["params"]["market_size"] / ref["params"]["market_size"]
+        staff_x = s["params"]["salespeople"] / ref["params"]["salespeople"]
+        time_x = s["time_median_s"] / ref["time_median_s"]
+        scaling[name] = {
+            "market_x": market_x,
+            "headcount_x": staff_x,
+            "agents_x": s["agents"] / ref["agents"],
+            "size_x": market_x,
+            "time_x": time_x,
+            "time_x_over_size_x": time_x / market_x,
+            "no_worse_than_linear": time_x / market_x <= 1.0,
+            "rss_model_x": s["rss_model_mb"] / ref["rss_model_mb"] if ref["rss_model_mb"] > 0 else None,
+        }
+    results["scaling"] = scaling
+    env["load_avg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+
+    # --- the table -------------------------------------------------------------------------------
+    _say()
+    head = (
+        f"{'scenario':10s} {'staff':>5s} {'market':>6s} {'agents':>7s} {'weeks':>5s} {'runs':>4s}  "
+        f"{'time (median)':>13s}  {'min-max':>13s}  {'construct':>9s}  {'peak RSS':>8s}  {'RSS - imports':>13s}"
+    )
+    _say(head)
+    _say("-" * len(head))
+    for name, s in results["scenarios"].items():
+        p = s["params"]
+        _say(
+            f"{name:10s} {p['salespeople']:5d} {p['market_size']:6d} {s['agents']:7d} {s['weeks']:5d} {len(s['runs']):4d}  "
+            f"{s['time_median_s']:11.2f} s  {s['time_min_s']:5.2f}-{s['time_max_s']:5.2f} s  {s['construct_median_s']:7.2f} s  "
+            f"{s['rss_peak_mb']:5.0f} MB  {s['rss_model_mb']:10.0f} MB"
+        )
+    _say(
+        f"{'bare mesa':10s} {'':5s} {'':6s} {bare['agents']:7d} {bare['weeks']:5d} {len(bare_runs):4d}  "
+        f"{bare['time_median_s']:11.2f} s  {bare['time_min_s']:5.2f}-{bare['time_max_s']:5.2f} s"
+    )
+    _say()
+    verdict = "OK, the full model is faster" if bare["reference_faster"] else "NOT MET"
+    _say(
+        f"reference / bare Mesa loop ({bare['agents']} no-op agents, shuffle_do, {bare['weeks']} steps): "
+        f"{bare['reference_over_bare']:.2f}   (requirement < 1: {verdict})"
+    )
+    if "tracemalloc_reference" in results:
+        tm = results["tracemalloc_reference"]
+        parts = ", ".join(f"{k} {v:.1f}" for k, v in list(tm["traced_end_by_package_mb"].items())[:4])
+        _say(
+            f"tracemalloc, reference (seed {tm['seed']}): peak {tm['traced_peak_mb']:.1f} MB, "
+            f"after construction {tm['traced_after_construction_mb']:.1f} MB, at end {tm['traced_end_mb']:.1f} MB ({parts} MB)"
+        )
+    if scaling:
+        _say()
+        _say(f"{'scaling vs reference':22s} {'size x':>7s} {'time x':>7s} {'time x / size x':>16s}  {'model RSS x':>11s}")
+        for name, sc in scaling.items():
+            verdict = "no worse than linear" if sc["no_worse_than_linear"] else "WORSE than linear"
+            rss_x = f"{sc['rss_model_x']:11.1f}" if sc["rss_model_x"] is not None else f"{'?':>11s}"
+            _say(f"{name:22s} {sc['size_x']:7.1f} {sc['time_x']:7.2f} {sc['time_x_over_size_x']:16.2f}  {rss_x}   {verdict}")
+        _say("(size x = market and headcount ratio to the reference; time x / size x <= 1: time grows no worse than linearly)")
+    if args.quick:
+        _say("(--quick: large scenario skipped)")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    _say()
+    _say(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
