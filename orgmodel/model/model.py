@@ -358,6 +358,7 @@ class SalesOrgModel(Model):
         self._set_stage(company, deal.stage)
         deal.hours = 0.0
         deal.entered = int(self.time)
+        deal.last_worked = deal.entered  # the next stage's shelf life starts now
 
     def _book_contact(self, staff: Staff, company: ClientCompany, hours: float, everyone: bool, skill: float) -> None:
         """Spread hours of contact over the buying centre (the decision maker counts double)."""
@@ -556,6 +557,8 @@ class SalesOrgModel(Model):
         owners: dict[int, int] = {}
         for p in self.staff:
             assert sum(p.hours) <= cap + 1e-6, f"{p} worked {sum(p.hours)} > {cap} hours"
+            if p.hired_week < self.time:  # a week's hours are all accounted for, idle included
+                assert sum(p.hours) >= cap - 1e-6, f"{p} accounted for {sum(p.hours)} of {cap} hours"
             assert all(h >= -1e-9 for h in p.hours), f"negative hours for {p}"
             for c in p.portfolio:
                 owners[c.uid] = owners.get(c.uid, 0) + 1

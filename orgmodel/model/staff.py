@@ -213,6 +213,7 @@ class Staff(Agent):
             deal.last_worked = week
             spent += h
         self.log(PIPELINE, spent)
+        self.log(IDLE, hours - spent)  # planned hours no deal could absorb
         for deal in list(self.deals):
             self.model.try_advance(deal)
 
@@ -243,6 +244,7 @@ class Staff(Agent):
                 spent += h
             model.try_close_cross_sell(project)
         self.log(CROSS_SELL, spent)
+        self.log(IDLE, hours - spent)  # planned hours no project could absorb
 
     def build_relationships(self, hours: float) -> None:
         """Meet the wider buying centre of the clients whose coverage is weakest."""

@@ -199,10 +199,12 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
             xs_value = max(xs_value, _cross_sell_value(staff, project.company, left))
     room = MAX_CROSS_SELL_PROJECTS - len(staff.projects)
     if room > 0:
-        best = best_cross_sell_candidate(staff)
-        if best is not None:
-            xs_cap += room * MAX_PROJECT_HOURS_PER_WEEK
-            xs_value = max(xs_value, _cross_sell_value(staff, best, cfg.cross_sell_hours))
+        candidates = cross_sell_candidates(staff)
+        if candidates:
+            hours = cfg.cross_sell_hours
+            best = max(candidates, key=lambda c: _cross_sell_value(staff, c, hours))
+            xs_cap += min(room, len(candidates)) * MAX_PROJECT_HOURS_PER_WEEK
+            xs_value = max(xs_value, _cross_sell_value(staff, best, hours))
     value[CROSS_SELL], cap[CROSS_SELL] = xs_value, xs_cap
 
     # relationship building with the least-covered own serial clients

@@ -131,7 +131,10 @@ class Scenario(BaseModel):
     lead_qualify_rate: float = _f(0.45, "Chance a worked lead qualifies.", "assumption", ge=0, le=1)
     proposal_rate: float = _f(0.65, "Chance a qualified deal reaches a proposal.", "assumption", ge=0, le=1)
     stale_weeks: int = _f(
-        12, "A deal nobody works for this long is lost.", "Houghton et al. 2016: ~3 month lead shelf life", ge=1
+        12,
+        "A deal that still needs work and gets none for longer than this is lost.",
+        "Houghton et al. 2016: ~3 month lead shelf life",
+        ge=1,
     )
     reapproach_weeks: int = _f(26, "A prospect that dropped out can be approached again after.", "assumption", ge=0)
     implementation_weeks: int = _f(10, "Weeks of implementation before serial buying.", "essay (assumption for the number)", ge=1)
