@@ -61,6 +61,7 @@ STAFF_COLUMNS = (
     "clients",
     "new_clients",
     "credited_revenue",
+    "credited_margin",
     "owned_revenue",
     "base_pay",
     "variable_pay",
@@ -102,6 +103,7 @@ class SalesOrgModel(Model):
         self._reset_week()
         self.revenue_total = 0.0
         self.orders_total = 0.0
+        self._orders_at_month_start = 0.0
         self.base_pay_total = 0.0
         self.variable_pay_total = 0.0
         self._variable_pay_due = 0.0
@@ -278,9 +280,14 @@ class SalesOrgModel(Model):
         """Pay everyone for the month and record one row per person."""
         month = month_of(week)
         base = self.cfg.base_salary / 12.0
+        company_revenue = self.orders_total - self._orders_at_month_start
+        self._orders_at_month_start = self.orders_total
         for p in people:
             ledger = p.close_month()
-            pay = self.scheme.variable_pay(ledger)
+            ledger.month = month
+            ledger.company_revenue = company_revenue
+            ledger.headcount = len(people)
+            pay = self.scheme.variable_pay(ledger, p)
             self.variable_pay += pay
             row = {
                 "month": month,
@@ -290,6 +297,7 @@ class SalesOrgModel(Model):
                 "clients": sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
                 "new_clients": ledger.new_clients,
                 "credited_revenue": ledger.credited_revenue,
+                "credited_margin": ledger.credited_margin,
                 "owned_revenue": ledger.owned_revenue,
                 "base_pay": base,
                 "variable_pay": pay,
@@ -468,7 +476,13 @@ class SalesOrgModel(Model):
         company.buyer.start_buying()
 
     def book_order(self, company: ClientCompany, value: float) -> None:
-        """Revenue from an order, credited by the incentive scheme."""
+        """Revenue from an order, credited by the incentive scheme.
+
+        The credited person is also credited with the order's margin: gross
+        margin less the standard service hours the order brings (the client's
+        weekly service times the weeks the order covers, ``value`` / weekly
+        value) at staff cost per hour.
+        """
         self.revenue += value
         self.orders_total += value
         company.revenue_total += value
@@ -477,7 +491,11 @@ class SalesOrgModel(Model):
         self.cross_sell_revenue += xs
         credited = self.scheme.credited(company, self.time - company.won_week)
         if credited is not None:
+            cfg = self.cfg
+            service_hours = company.weekly_service * value * WEEKS_PER_YEAR / company.annual_value
+            hourly_cost = cfg.base_salary / (WEEKS_PER_YEAR * cfg.hours_per_week)
             credited.month.credited_revenue += value
+            credited.month.credited_margin += cfg.gross_margin * value - service_hours * hourly_cost
         if company.owner is not None:
             company.owner.month.owned_revenue += value
 

@@ -205,6 +205,45 @@ class Scenario(BaseModel):
     )
     new_client_bonus: float = _f(4_000.0, "Bonus per client won (new_client_bonus scheme).", "assumption", ge=0)
     bonus_commission_rate: float = _f(0.01, "Lower commission that goes with the new-client bonus.", "assumption", ge=0, le=1)
+    margin_commission_rate: float = _f(
+        0.10,
+        "Commission on credited margin (gross margin less standard service hours at staff cost), margin_commission scheme.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    initial_quota: float = _f(
+        500_000.0, "First-year annual quota on credited revenue per person (quota_bonus scheme).", "assumption", ge=0
+    )
+    quota_bonus: float = _f(5_000.0, "Bonus for reaching the annual quota (quota_bonus scheme).", "assumption", ge=0)
+    quota_accelerator_rate: float = _f(
+        0.05, "Commission on credited revenue above the quota (quota_bonus scheme).", "assumption", ge=0, le=1
+    )
+    quota_ratchet: float = _f(
+        0.5,
+        "Weight of last year's credited sales in this year's quota (the rest: last year's quota).",
+        "Leone, Misra & Zimmerman 2004: quotas ratchet up with past sales (the weight is an assumption)",
+        ge=0,
+        le=1,
+    )
+    growth_bonus_share: float = _f(
+        0.10,
+        "Share of the year-over-year growth of credited revenue paid in December (growth_bonus scheme).",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    growth_commission_rate: float = _f(
+        0.01, "Small base commission on credited revenue that goes with the growth bonus.", "assumption", ge=0, le=1
+    )
+    team_bonus_rate: float = _f(
+        0.03, "Share of company revenue paid as a team pool, split equally (team_bonus scheme).", "assumption", ge=0, le=1
+    )
+    mixed_components: str = _f(
+        "volume_commission:0.5,new_client_bonus:0.5",
+        "Schemes and weights the mixed scheme combines, as 'name:weight,name:weight'.",
+        "assumption",
+    )
 
     # --- behaviour --------------------------------------------------------------------------
     discount_per_week: float = _f(
@@ -234,6 +273,16 @@ class Scenario(BaseModel):
             raise ValueError("support_at_no_relationship must not exceed support_at_full_relationship")
         structure = structures.get(self.structure)
         scheme = incentives.get(self.incentive)
+        from orgmodel.policies.incentives.mixed import parse_components
+
+        components = parse_components(self.mixed_components)
+        if self.incentive == "mixed":
+            needy = [n for n, w in components if w > 0 and incentives.get(n).needs_handover and not structure.hands_over]
+            if needy:
+                raise ValueError(
+                    f"mixed_components names {', '.join(needy)}, which pays whoever takes a client over, "
+                    f"but structure '{self.structure}' never hands clients over"
+                )
         if scheme.needs_handover and not structure.hands_over:
             raise ValueError(
                 f"incentive '{self.incentive}' pays whoever takes a client over, but structure "

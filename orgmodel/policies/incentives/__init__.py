@@ -3,12 +3,17 @@
 from orgmodel.policies.incentives.base import IncentiveScheme
 from orgmodel.policies.registry import Registry
 
-REGISTRY: Registry[IncentiveScheme] = Registry("incentive")
+REGISTRY: Registry[IncentiveScheme] = Registry("incentive", base=IncentiveScheme)
 register = REGISTRY.register
 
 from orgmodel.policies.incentives import (  # noqa: E402,F401
+    growth_bonus,
+    margin_commission,
+    mixed,
     new_client_bonus,
+    quota_bonus,
     split_commission,
+    team_bonus,
     volume_commission,
 )
 

@@ -26,12 +26,22 @@ if TYPE_CHECKING:
 
 @dataclass
 class MonthLedger:
-    """What one person did and was credited with in one month."""
+    """What one person did and was credited with in one month.
+
+    ``credited_margin`` is the gross margin of the credited orders less the
+    standard service hours they cause, at staff cost. ``month`` (0-based, 12 a
+    year), ``company_revenue`` (all orders of the month) and ``headcount``
+    (staff paid this month) are set by the model when it closes the month.
+    """
 
     credited_revenue: float = 0.0
+    credited_margin: float = 0.0
     owned_revenue: float = 0.0
     new_clients: int = 0
     hours: list[float] = field(default_factory=list)
+    month: int = 0
+    company_revenue: float = 0.0
+    headcount: int = 1
 
 
 class IncentiveScheme:
@@ -66,8 +76,8 @@ class IncentiveScheme:
         """Who is credited with this client's revenue now (default: its owner)."""
         return client.owner
 
-    def variable_pay(self, ledger: MonthLedger) -> float:
-        """Variable pay for one month's ledger."""
+    def variable_pay(self, ledger: MonthLedger, person: Staff | None = None) -> float:
+        """Variable pay for one month's ledger (``person``: whose it is, for schemes that keep state)."""
         return self.commission_rate * ledger.credited_revenue + self.bonus_per_win * ledger.new_clients
 
     # --- expectation (used by the time-allocation rule) --------------------------

@@ -3,7 +3,7 @@
 from orgmodel.policies.registry import Registry
 from orgmodel.policies.structures.base import Structure
 
-REGISTRY: Registry[Structure] = Registry("structure")
+REGISTRY: Registry[Structure] = Registry("structure", base=Structure)
 register = REGISTRY.register
 
 from orgmodel.policies.structures import full_cycle, hunter_farmer  # noqa: E402,F401

@@ -1,0 +1,192 @@
+"""Plug-ins: a user's own structure or incentive scheme, in their own file, used by name in a scenario."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from orgmodel import Scenario, simulate
+from orgmodel.policies import incentives, structures
+from orgmodel.policies.registry import UnknownPolicyError
+from orgmodel.scenario.files import ScenarioError, load_scenario
+
+CAP = 50.0
+SMALL = {"years": 1, "market_size": 300, "salespeople": 3}
+
+CAPPED = f'''
+from orgmodel.policies.incentives import IncentiveScheme
+
+
+class CappedCommission(IncentiveScheme):
+    """Volume commission, but at most CAP a month."""
+
+    name = "capped_commission_test"
+    CAP = {CAP}
+
+    def variable_pay(self, ledger, *args, **kwargs):
+        return min(super().variable_pay(ledger, *args, **kwargs), self.CAP)
+
+
+class NotAScheme:
+    name = "not_a_scheme"
+
+
+class Nameless(IncentiveScheme):
+    pass
+'''
+
+FULL_CYCLE_VARIANT = """
+from orgmodel.policies.structures.full_cycle import FullCycle
+
+
+class MyFullCycle(FullCycle):
+    name = "my_full_cycle_test"
+
+
+class SameName(FullCycle):
+    pass
+"""
+
+
+def _write(folder, name: str, text: str):
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def pay_file(tmp_path):
+    return _write(tmp_path, "my_pay.py", CAPPED)
+
+
+def _salespeople_pay(result):
+    staff = result.staff
+    return staff.loc[staff["role"] == staff["role"].iloc[0], "variable_pay"]
+
+
+def test_incentive_from_a_file_changes_pay(pay_file):
+    capped = simulate(Scenario(incentive=f"{pay_file}:CappedCommission", **SMALL), seed=1)
+    pay = capped.staff["variable_pay"]
+    assert pay.max() <= CAP + 1e-9
+    assert (pay > 0).any()
+    plain = simulate(Scenario(incentive="volume_commission", **SMALL), seed=1)
+    assert (plain.staff["variable_pay"] > CAP).any()
+
+
+def test_loading_a_file_twice_reuses_the_class(pay_file):
+    ref = f"{pay_file}:CappedCommission"
+    cls = incentives.get(ref)
+    assert incentives.get(ref) is cls
+    assert incentives.get("capped_commission_test") is cls
+    assert ref not in incentives.names()  # plug-ins do not join the built-ins' list (nor the docs)
+    assert "capped_commission_test" not in incentives.names()
+
+
+def test_relative_path_from_the_current_directory(pay_file, monkeypatch):
+    monkeypatch.chdir(pay_file.parent)
+    sc = load_scenario(None, ["incentive=my_pay.py:CappedCommission", "years=1"])
+    assert sc.incentive == "my_pay.py:CappedCommission"
+    assert incentives.get(sc.incentive).name == "capped_commission_test"
+
+
+def test_scenario_file_names_a_plugin(pay_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    toml = _write(tmp_path, "capped.toml", 'incentive = "my_pay.py:CappedCommission"\nyears = 1\n')
+    assert load_scenario(str(toml)).incentive == "my_pay.py:CappedCommission"
+
+
+def test_structure_from_a_file_runs(tmp_path):
+    path = _write(tmp_path, "my_structure.py", FULL_CYCLE_VARIANT)
+    result = simulate(Scenario(structure=f"{path}:MyFullCycle", **SMALL), seed=1)
+    assert result.staff["person"].nunique() == 3
+    assert result.summary["annual_revenue"][0] > 0
+    assert structures.get("my_full_cycle_test").hands_over is False
+
+
+def test_module_reference(tmp_path, monkeypatch):
+    package = tmp_path / "mypolicies"
+    package.mkdir()
+    _write(package, "__init__.py", "")
+    _write(package, "pay.py", CAPPED.replace("capped_commission_test", "capped_commission_module_test"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cls = incentives.get("mypolicies.pay:CappedCommission")
+    assert cls.name == "capped_commission_module_test"
+    result = simulate(Scenario(incentive="mypolicies.pay:CappedCommission", **SMALL), seed=1)
+    assert result.staff["variable_pay"].max() <= CAP + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("ref", "words"),
+    [
+        ("stock_options", ["unknown incentive 'stock_options'", "volume_commission", "'file.py:Class' for your own"]),
+        ("missing.py:X", ["incentive 'missing.py:X'", "file 'missing.py' not found", "path/to/file.py:ClassName"]),
+        ("no_such_pkg.pay:X", ["no module named 'no_such_pkg.pay'", "package.module:ClassName"]),
+        ("{pay}:Missing", ["has no class 'Missing'", "CappedCommission"]),
+        ("{pay}:NotAScheme", ["'NotAScheme' must subclass IncentiveScheme"]),
+        ("{pay}:Nameless", ["'Nameless' needs a 'name' attribute"]),
+        ("{broken}:X", ["importing", "failed: NameError: name 'undefined_thing' is not defined"]),
+        ("{syntax}:X", ["importing", "failed: SyntaxError"]),
+    ],
+)
+def test_errors_say_what_was_asked_and_what_is_allowed(ref, words, pay_file, tmp_path):
+    broken = _write(tmp_path, "broken.py", "x = undefined_thing\n")
+    syntax = _write(tmp_path, "syntax.py", "def f(:\n")
+    ref = ref.format(pay=pay_file, broken=broken, syntax=syntax)
+    with pytest.raises(UnknownPolicyError) as caught:
+        incentives.get(ref)
+    message = str(caught.value)
+    assert "\n" not in message.strip()
+    for w in words:
+        assert w in message, message
+    with pytest.raises(ScenarioError) as through_files:  # the scenario passes the message through
+        load_scenario(None, [f"incentive={ref}"])
+    for w in words:
+        assert w in str(through_files.value), str(through_files.value)
+
+
+def test_structure_must_not_take_a_built_in_name(tmp_path):
+    path = _write(tmp_path, "same.py", FULL_CYCLE_VARIANT)
+    with pytest.raises(UnknownPolicyError, match="name 'full_cycle', which FullCycle already uses"):
+        structures.get(f"{path}:SameName")
+    assert structures.get("full_cycle").__name__ == "FullCycle"
+
+
+def test_structure_reference_must_be_a_structure(pay_file):
+    with pytest.raises(UnknownPolicyError, match="'CappedCommission' must subclass Structure"):
+        structures.get(f"{pay_file}:CappedCommission")
+
+
+def test_cli_reports_a_missing_plugin_in_one_line(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "orgmodel", "run", "--set", "incentive=missing.py:X", "--set", "years=1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: incentive 'missing.py:X': file 'missing.py' not found")
+
+
+def test_cli_runs_a_plugin_from_a_file(pay_file):
+    out = pay_file.parent / "out"
+    args = ["run", "--set", "incentive=my_pay.py:CappedCommission", "--out", str(out)]
+    args += ["--set", "years=1", "--set", "market_size=300", "--set", "salespeople=3"]
+    done = subprocess.run(
+        [sys.executable, "-m", "orgmodel", *args],
+        capture_output=True,
+        text=True,
+        cwd=pay_file.parent,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "my_pay.py:CappedCommission" in done.stdout
+    assert (out / "summary.json").is_file()
