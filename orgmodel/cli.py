@@ -118,6 +118,15 @@ def run(
         f"Cross-sell multiplier (annual value ÷ first sale): {_multiple(s['cross_sell_multiplier_developed'])} "
         f"on clients that bought further lines, {_multiple(s['cross_sell_multiplier_all'])} across all active clients."
     )
+    for item in s.get("interventions", []):
+        changes = ", ".join(f"{k} {toml_value(old)} -> {toml_value(new)}" for k, (old, new) in item["changes"].items())
+        note = f" ({item['note']})" if item["note"] else ""
+        console.print(
+            f"Week {item['week']}: {escape(changes or 'no change')}{escape(note)}; "
+            f"{item['handovers']} handovers, then {item['salespeople_after']} salespeople and "
+            f"{item['account_managers_after']} account managers.",
+            highlight=False,
+        )
     console.print(f"Wrote {escape(str(out_dir))}/: {', '.join(OUTPUT_FILES)}", highlight=False, soft_wrap=True)
 
 

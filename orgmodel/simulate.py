@@ -76,4 +76,4 @@ def simulate(
     timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     staff = model.datacollector.get_table_dataframe("staff")
     summary = summarise(model, timeseries, staff)
-    return SimulationResult(model.cfg, seed, timeseries, staff, summary, model if keep_model else None)
+    return SimulationResult(model.initial_cfg, seed, timeseries, staff, summary, model if keep_model else None)

@@ -9,7 +9,13 @@ import pytest
 from orgmodel.scenario import Scenario, builtin
 from orgmodel.scenario.files import ScenarioError, dump_scenario_toml, load_scenario, parse_overrides, toml_value
 
-BUILTINS = ["status_quo", "hunter_farmer", "hunter_farmer_fixed_headcount", "new_client_bonus"]
+BUILTINS = [
+    "status_quo",
+    "hunter_farmer",
+    "hunter_farmer_fixed_headcount",
+    "new_client_bonus",
+    "status_quo_restructured_year5",
+]
 
 
 # --- built-ins ----------------------------------------------------------------------------------
@@ -90,7 +96,7 @@ def test_builtin_name_wins_over_a_file_of_that_name(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", BUILTINS)
 def test_dump_reloads_to_an_equal_scenario(tmp_path, name):
-    sc = load_scenario(name, ["years=3", "spoiledness=0.1", "skill_sd=0.30000000000000004"])
+    sc = load_scenario(name, ["years=5", "spoiledness=0.1", "skill_sd=0.30000000000000004"])
     path = tmp_path / "scenario.toml"
     path.write_text(dump_scenario_toml(sc))
     assert load_scenario(path) == sc

@@ -39,8 +39,12 @@ def time_use(staff: pd.DataFrame, role: str = "salesperson") -> pd.DataFrame:
 
 
 def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
-    """Yearly lists (one value per year) and headline numbers of a finished run."""
-    cfg = model.cfg
+    """Yearly lists (one value per year) and headline numbers of a finished run.
+
+    Names, structure and incentive are the scenario's at the start; the
+    changes scheduled interventions made are listed under ``interventions``.
+    """
+    cfg = model.initial_cfg
     revenue = _yearly(ts, "revenue")
     cost = _yearly(ts, "cost_of_sales")
     contribution = [cfg.gross_margin * r - c for r, c in zip(revenue, cost, strict=True)]
@@ -72,6 +76,7 @@ def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> di
         else float("nan"),
         "handovers": model.handovers,
         "total_revenue": float(sum(revenue)),
+        "interventions": list(model.interventions_applied),
     }
     if years >= 2:
         out["revenue_growth_last_3_years"] = growth(revenue, max(1, years - 3), years)

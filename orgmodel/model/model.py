@@ -3,7 +3,9 @@
 One step is one working week. Staff act every week (``shuffle_do``); the
 client side acts on scheduled events (orders, reviews, the end of an
 implementation); the week closes with a low-priority recurring event that
-tallies hours, pays people at month ends and collects data.
+tallies hours, pays people at month ends and collects data. Scheduled
+interventions (the scenario's ``interventions``) run half a week before the
+week they name, so that week's work already happens under the change.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
 from orgmodel.model.worktime import Expectations, stage_hours, support
 from orgmodel.policies import incentives, structures
-from orgmodel.scenario.schema import WEEKS_PER_YEAR, Scenario
+from orgmodel.scenario.schema import WEEKS_PER_YEAR, Intervention, Scenario, intervention_changes
 
 WEEKLY_COLUMNS = (
     "week",
@@ -68,6 +70,37 @@ STAFF_COLUMNS = (
     "hunting_skill",
     "service_skill",
 )
+
+
+#: keys whose change alters the standard service hours of every serial client
+SERVICE_KEYS = frozenset(
+    {
+        "spoiledness",
+        "spec_hours_per_line",
+        "line_scale_exponent",
+        "service_size_exponent",
+        "shipment_hours_per_order",
+        "order_interval_weeks",
+    }
+)
+
+
+class ScheduledIntervention:
+    """One of the scenario's interventions, waiting for its week.
+
+    Mesa keeps only a weak reference to an event's callback, so the model
+    keeps these objects in ``model.scheduled_interventions`` and schedules
+    their bound :meth:`apply`.
+    """
+
+    def __init__(self, model: SalesOrgModel, index: int, spec: Intervention) -> None:
+        self.model = model
+        self.index = index
+        self.spec = spec
+
+    def apply(self) -> None:
+        """Make the change (called by the event list)."""
+        self.model.apply_intervention(self.spec)
 
 
 def month_of(week: int) -> int:
@@ -116,6 +149,13 @@ class SalesOrgModel(Model):
         self.mean_base_value = float(np.mean([c.base_value for c in self.companies]))
         self.structure.staff_up()
         self.expectations = Expectations(self)
+        self.initial_cfg = cfg
+        self._leaving: set[int] = set()  # people an intervention is letting go: they receive no clients
+        self.former_staff: list[int] = []  # people who left: their relationships decay until pruned
+        self.interventions_applied: list[dict[str, Any]] = []
+        self.scheduled_interventions = [ScheduledIntervention(self, i, iv) for i, iv in enumerate(cfg.interventions)]
+        for item in self.scheduled_interventions:
+            self.schedule_event(item.apply, at=item.spec.week - 0.5, priority=Priority.HIGH)
 
         self.datacollector = DataCollector(
             model_reporters={c: _ATTRIBUTE.get(c, c) for c in WEEKLY_COLUMNS},
@@ -186,6 +226,8 @@ class SalesOrgModel(Model):
 
     def _account_manager_arrives(self) -> None:
         self.open_requisitions -= 1
+        if not self.structure.hands_over:  # the structure changed meanwhile: the requisition was withdrawn
+            return
         self.hire_account_managers(1, ramp_up_weeks=self.cfg.ramp_up_weeks)
         self.structure.monthly()
 
@@ -207,10 +249,151 @@ class SalesOrgModel(Model):
 
     def least_loaded_account_manager(self) -> Staff | None:
         """The account manager with the lightest service load, if any."""
-        managers = self.account_managers
+        managers = [m for m in self.account_managers if m.unique_id not in self._leaving]
         if not managers:
             return None
         return min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id))
+
+    def least_loaded(self, people: list[Staff]) -> Staff | None:
+        """Whoever of ``people`` has the least standard client work (service plus implementation support).
+
+        Unlike the smoothed ``load`` this counts a client the moment it is
+        handed over, so a restructuring spreads clients evenly.
+        """
+        people = [p for p in people if p.unique_id not in self._leaving]
+        if not people:
+            return None
+        support_hours = self.cfg.implementation_hours
+
+        def work(p: Staff) -> tuple[float, int]:
+            hours = sum(c.weekly_service if c.stage == Stage.SERIAL else support_hours for c in p.portfolio)
+            return hours, p.unique_id
+
+        return min(people, key=work)
+
+    # --- interventions ---------------------------------------------------------------------------
+    def apply_intervention(self, spec: Intervention) -> None:
+        """Change the organisation as ``spec`` says, from this week on.
+
+        New values are validated against the current settings. Parameter
+        changes take effect at once (a service parameter recomputes every
+        serial client's service need); a new incentive scheme starts afresh;
+        a new structure restructures through :meth:`Structure.restructure`
+        (clients move with :meth:`hand_over`, at its cost); ``salespeople``
+        and ``account_managers`` are the new headcounts: the difference is
+        hired (with ramp-up) or let go (:meth:`let_go`). The change is
+        recorded in ``interventions_applied`` (week, note, each changed key's
+        old and new value, people hired and let go on request, handovers it
+        caused, headcounts after it).
+        """
+        week = math.ceil(self.time)
+        old = self.cfg
+        changes = intervention_changes(old, spec.set)
+        new = Scenario.model_validate({**old.model_dump(exclude={"interventions"}), **changes})
+        new = new.model_copy(update={"interventions": old.interventions})
+        changed = {k: (getattr(old, k), getattr(new, k)) for k in changes if getattr(old, k) != getattr(new, k)}
+        handovers_before = self.handovers
+        self.cfg = new
+        if "incentive" in changed or "mixed_components" in changed:
+            self.scheme = incentives.get(new.incentive)(new)
+        else:  # keeps the scheme's running state (quotas, last year's sales)
+            self.scheme.cfg = new
+            for component, _weight in getattr(self.scheme, "components", ()):
+                component.cfg = new
+        self.network.decay = math.log(2.0) / new.relationship_half_life_weeks
+        self.network.gain = new.relationship_gain_per_hour
+        self._stage_hours = (0.0, new.lead_hours, new.qualified_hours, new.proposal_hours)
+        self._stage_min_weeks = (0, new.lead_min_weeks, new.qualified_min_weeks, new.proposal_min_weeks)
+        previous = self.structure
+        if "structure" in changed:
+            self.structure = structures.get(new.structure)(self)
+        keeps = self.structure.salespeople_keep_clients()
+        for p in self.salespeople:
+            p.keeps_clients = keeps
+        hired: dict[str, int] = {}
+        leaving: list[Staff] = []
+        for key, role_people, hire in (
+            ("salespeople", self.salespeople, lambda n: self.hire_salespeople(n, keeps, new.ramp_up_weeks)),
+            ("account_managers", self.account_managers, lambda n: self.hire_account_managers(n, new.ramp_up_weeks)),
+        ):
+            if key not in changes:
+                continue
+            diff = int(changes[key]) - len(role_people)
+            if diff > 0:
+                for p in hire(diff):
+                    p.hired_week = week
+                hired[key] = diff
+            elif diff < 0:
+                leaving.extend(self.who_leaves(role_people, -diff))
+        self._leaving = {p.unique_id for p in leaving}
+        if "structure" in changed:
+            self.structure.restructure(previous)
+        for person in leaving:
+            self.let_go(person)
+        self._leaving = set()
+        if SERVICE_KEYS & changed.keys():
+            for company in self.companies:
+                if company.stage == Stage.SERIAL:
+                    self.update_service_need(company)
+        self.expectations = Expectations(self)
+        self.structure.monthly()  # queued handovers and hiring under the new settings
+        self.interventions_applied.append(
+            {
+                "week": week,
+                "note": spec.note,
+                "changes": {k: list(v) for k, v in changed.items()},
+                "hired": hired,
+                "left": {role: sum(1 for p in leaving if p.role == role) for role in {p.role for p in leaving}},
+                "handovers": self.handovers - handovers_before,
+                "salespeople_after": len(self.salespeople),
+                "account_managers_after": len(self.account_managers),
+            }
+        )
+
+    def who_leaves(self, people: list[Staff], n: int) -> list[Staff]:
+        """The ``n`` people a cut lets go: the weakest at their role's job, the most recently hired on a tie."""
+
+        def skill(p: Staff) -> float:
+            return p.hunting_skill if p.hunts else p.service_skill
+
+        return sorted(people, key=lambda p: (skill(p), -p.unique_id))[:n]
+
+    def let_go(self, person: Staff) -> None:
+        """A person leaves: clients to colleagues (at handover cost), deals lost, projects dropped.
+
+        Each client goes to the least loaded remaining colleague who keeps
+        clients (or, if nobody does, to one in the same role, and then waits
+        for an account manager like any client awaiting handover). The
+        leaver's relationships stay in the network and decay; they are
+        pruned at year ends like everyone's. Clients the leaver won are
+        credited to their owner from now on (``originator`` is cleared).
+        """
+        for deal in list(person.deals):
+            self.lose_deal(deal)
+        for project in person.projects:
+            project.company.project = None
+        person.projects.clear()
+        others = [p for p in self.staff if p is not person]
+        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
+        for company in list(person.portfolio):
+            receiver = self.least_loaded(keepers)
+            if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
+                raise RuntimeError("the last client-facing person cannot leave")
+            self.hand_over(company, receiver)
+            if receiver.keeps_clients and company in self.awaiting_handover:
+                self.awaiting_handover.remove(company)
+            elif (
+                not receiver.keeps_clients
+                and company.stage == Stage.SERIAL
+                and self.structure.hands_over
+                and company not in self.awaiting_handover
+            ):
+                self.awaiting_handover.append(company)
+        for company in self.companies:
+            if company.originator is person:
+                company.originator = None
+        self.former_staff.append(person.unique_id)
+        person.remove()
 
     # --- the week --------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -269,7 +452,7 @@ class SalesOrgModel(Model):
         self.service_backlog_hours = float(sum(c.backlog for p in people for c in p.portfolio))
         self.datacollector.collect(self)
         if week % WEEKS_PER_YEAR == 0:
-            self.network.prune(week, [p.unique_id for p in people])
+            self.network.prune(week, [p.unique_id for p in people] + self.former_staff)
             for p in people:
                 p.year_new_clients = 0
         self._reset_week()
@@ -469,7 +652,7 @@ class SalesOrgModel(Model):
         company.support_hours = 0.0
         self.update_service_need(company)
         self.new_clients += 1
-        winner = company.originator
+        winner = company.originator if company.originator is not None else owner
         winner.month.new_clients += 1
         winner.year_new_clients += 1
         self.structure.on_serial(company)

@@ -1,7 +1,9 @@
 """Scenarios from TOML files, built-in names and ``--set key=value`` overrides.
 
 A scenario file is flat: ``key = value`` lines at the top level whose keys are
-exactly the :class:`~orgmodel.scenario.schema.Scenario` fields. Every way a
+exactly the :class:`~orgmodel.scenario.schema.Scenario` fields. The one
+exception is ``interventions``: an array of tables, each ``[[interventions]]``
+with ``week``, ``note`` and a nested ``[interventions.set]`` table of keys to change. Every way a
 user can get an input wrong ends in one :class:`ScenarioError` whose message
 names the key and says what is allowed, so the CLI can print it as one line.
 """
@@ -24,6 +26,8 @@ KEYS_HINT = "orgmodel scenarios --keys"
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+INTERVENTIONS = "interventions"
+_INTERVENTION_KEYS = ("week", "set", "note")
 
 
 class ScenarioError(Exception):
@@ -85,6 +89,8 @@ def allowed_values(key: str) -> str:
         return "one of: " + ", ".join(structures.names())
     if key == "incentive":
         return "one of: " + ", ".join(incentives.names())
+    if key == INTERVENTIONS:
+        return "[[interventions]] tables with week, note and [interventions.set], in a scenario file"
     kind = key_type(key)
     words = {bool: "true or false", int: "integer", float: "number", str: "text"}.get(kind, kind.__name__)
     bounds = allowed_range(key)
@@ -110,8 +116,17 @@ def _type_error(key: str, value: Any, where: str = "") -> ScenarioError:
     return ScenarioError(f"key {key!r} must be {what}, got {_shown(value)}{where}")
 
 
+def _no_interventions_override(where: str) -> ScenarioError:
+    return ScenarioError(
+        f"key 'interventions' cannot be given{where}: write [[interventions]] tables "
+        "(week, note, [interventions.set]) in a scenario file and run that file"
+    )
+
+
 def convert(key: str, text: str, where: str = " (from --set)") -> Any:
     """Turn the text of ``--set key=text`` into the key's type (a ScenarioError if it does not fit)."""
+    if key == INTERVENTIONS:
+        raise _no_interventions_override(where)
     kind = key_type(key)
     raw = text.strip()
     if kind is bool:
@@ -144,6 +159,8 @@ def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, A
         for key, value in items:
             if key not in Scenario.model_fields:
                 raise _unknown_key(str(key), " (from overrides)")
+            if key == INTERVENTIONS and not isinstance(value, list):
+                raise _no_interventions_override(" (from overrides)")
             out[key] = convert(key, value, " (from overrides)") if isinstance(value, str) and key_type(key) is not str else value
         return out
     out = {}
@@ -170,6 +187,14 @@ def _message(error: dict[str, Any], origin: dict[str, str], shown: dict[str, str
     key = str(loc[0])
     where = origin.get(key, "")
     raw = shown.get(key)
+    if key == INTERVENTIONS and len(loc) > 1:
+        name = f"interventions[{loc[1]}]" + "".join(f".{part}" for part in loc[2:])
+        msg = str(error["msg"]).removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            msg = f"unknown field; an intervention has only {', '.join(_INTERVENTION_KEYS)}"
+        elif kind == "missing":
+            msg = "missing"
+        return f"{name}: {msg}, got {_shown(value)}{where}" if kind != "missing" else f"{name} is missing{where}"
     if kind == "extra_forbidden":
         return str(_unknown_key(key, where))
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
@@ -198,6 +223,9 @@ def validate(values: dict[str, Any], origin: dict[str, str] | None = None, shown
     origin = origin or {}
     shown = shown or {}
     for key, value in values.items():
+        if key == INTERVENTIONS:
+            _check_intervention_tables(value, origin.get(key, ""))
+            continue
         if isinstance(value, dict):
             raise ScenarioError(
                 f"unexpected table [{key}]{origin.get(key, '')}: scenario files are flat, "
@@ -221,6 +249,33 @@ def validate(values: dict[str, Any], origin: dict[str, str] | None = None, shown
         if others:
             message += f" (also invalid: {', '.join(others)})"
         raise ScenarioError(message) from None
+
+
+def _check_intervention_tables(value: Any, where: str) -> None:
+    """``interventions`` must be an array of tables whose only nested table is ``set``."""
+    if not isinstance(value, list):
+        raise ScenarioError(
+            f"key 'interventions' must be [[interventions]] tables (week, note, [interventions.set]), got {_shown(value)}{where}"
+        )
+    for i, item in enumerate(value):
+        name = f"interventions[{i}]"
+        if not isinstance(item, dict):
+            raise ScenarioError(f"{name} must be a table with week, note and [interventions.set], got {_shown(item)}{where}")
+        for field, inner in item.items():
+            if field not in _INTERVENTION_KEYS:
+                raise ScenarioError(
+                    f"{name}.{field}: unknown field; an intervention has only {', '.join(_INTERVENTION_KEYS)}{where}"
+                )
+            if field == "set":
+                if not isinstance(inner, dict):
+                    raise ScenarioError(f"{name}.set must be a table of `key = value` lines, got {_shown(inner)}{where}")
+                for key, v in inner.items():
+                    if isinstance(v, (dict, list)):
+                        raise ScenarioError(f"{name}.set.{key} must be a single value, got a table or list{where}")
+                    if isinstance(v, float) and not math.isfinite(v):
+                        raise ScenarioError(f"{name}.set.{key} must be a finite number, got {v}{where}")
+            elif isinstance(inner, (dict, list)):
+                raise ScenarioError(f"{name}.{field} must be a single value, got a table or list{where}")
 
 
 # --- files and built-ins ------------------------------------------------------------------------------
@@ -297,7 +352,7 @@ def load_scenario(source: str | Path | None = None, overrides: list[str] | dict[
 
 # --- writing -----------------------------------------------------------------------------------------------
 def toml_value(value: Any) -> str:
-    """A str, int, float or bool as a TOML value (floats by repr, so they read back exactly)."""
+    """A str, int, float or bool (or an empty list) as a TOML value (floats by repr, so they read back exactly)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -319,6 +374,8 @@ def toml_value(value: Any) -> str:
             else:
                 out.append(ch)
         return '"' + "".join(out) + '"'
+    if isinstance(value, list) and not value:
+        return "[]"
     raise TypeError(f"cannot write {type(value).__name__} as a scenario value")
 
 
@@ -342,7 +399,29 @@ def dump_scenario_toml(scenario: Scenario, seed: int | None = None) -> str:
         changed = "" if values[key] == default else "; changed"
         for text in description.splitlines() or [""]:
             lines.append(f"# {text}".rstrip())
+        if key == INTERVENTIONS:
+            lines.append(f"# default none{changed}; source: {source}".rstrip())
+            if values[key]:
+                lines.append("# (written as [[interventions]] tables at the end of this file)")
+            else:
+                lines.append(f"{key} = []")
+            lines.append("")
+            continue
         lines.append(f"# default {toml_value(default)}{changed}; source: {source}".rstrip())
         lines.append(f"{key} = {toml_value(values[key])}")
         lines.append("")
+    for item in values[INTERVENTIONS]:
+        lines.append("[[interventions]]")
+        lines.append(f"week = {toml_value(item['week'])}")
+        lines.append(f"note = {toml_value(item['note'])}")
+        lines.append("[interventions.set]")
+        lines.extend(f"{_toml_key(k)} = {toml_value(v)}" for k, v in item["set"].items())
+        lines.append("")
     return "\n".join(lines)
+
+
+def _toml_key(key: str) -> str:
+    """A key as TOML writes it (bare if it can be)."""
+    if key and all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in key):
+        return key
+    return toml_value(key)

@@ -81,6 +81,8 @@ def allowed(key: str) -> str:
             hi = m.le
         elif isinstance(m, Lt):
             hi, hi_open = m.lt, True
+    if key == "interventions":
+        return "list of `[[interventions]]` tables: `week` (1 to years*52), `set` (keys and new values), `note`"
     if key in ("structure", "incentive"):
         from orgmodel.policies import incentives, structures
 

@@ -2,6 +2,8 @@
 
 A scenario is a flat pydantic model so that each key works the same way as
 ``Scenario(key=value)``, as a line in a TOML file and as ``--set key=value``.
+The one non-flat key is ``interventions``: changes scheduled during the run
+(:class:`Intervention`), written as ``[[interventions]]`` tables in a file.
 Each field's ``description`` says what it means and ``source`` says where its
 default comes from: a reference from ``calibration.md`` (listed in
 ``docs/ODD.md``) or the word *assumption*.
@@ -11,9 +13,61 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 WEEKS_PER_YEAR = 52
+
+#: keys an intervention cannot change: the run's identity and horizon, and what the market was created from
+FIXED_KEYS = (
+    "name",
+    "description",
+    "years",
+    "interventions",
+    "market_size",
+    "client_size_sigma",
+    "base_annual_value",
+    "buying_centre_min",
+    "buying_centre_max",
+    "cross_sell_lines_mean",
+    "cross_sell_line_value",
+)
+
+
+class Intervention(BaseModel):
+    """A change the organisation makes during the run: at ``week``, the keys in ``set`` take new values.
+
+    Structure and incentive switches, headcount changes (``salespeople``,
+    ``account_managers`` are the headcount from that week on) and parameter
+    changes (e.g. ``spoiledness`` after a process change) all work this way;
+    see the Interventions section of ``docs/policies.md``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    week: int = Field(description="Week the change takes effect (before that week's work).", ge=1)
+    set: dict[str, bool | int | float | str] = Field(description="Scenario keys and their new values.")
+    note: str = Field("", description="Why, in a few words (for reports).")
+
+
+def intervention_changes(current: Scenario, changes: dict[str, Any]) -> dict[str, Any]:
+    """The keys an intervention changes, including the implied ones.
+
+    A switch to a structure that never hands clients over implies
+    ``account_managers = 0`` (its account managers leave) unless the
+    intervention says otherwise.
+    """
+    from orgmodel.policies import structures
+
+    out = dict(changes)
+    name = out.get("structure", current.structure)
+    if "structure" in out and "account_managers" not in out:
+        try:
+            hands_over = structures.get(name).hands_over
+        except (KeyError, ValueError):
+            return out
+        if not hands_over:
+            out["account_managers"] = 0
+    return out
 
 
 def _f(default: Any, description: str, source: str, **kw: Any) -> Any:
@@ -35,6 +89,11 @@ class Scenario(BaseModel):
     name: str = _f("custom", "Label for reports.", "assumption")
     description: str = _f("", "What this scenario shows, in one sentence.", "assumption")
     years: int = _f(10, "Horizon in years (one step is one week, 52 per year).", "issue #2", ge=1, le=50)
+    interventions: list[Intervention] = _f(
+        [],
+        "Changes scheduled during the run: [[interventions]] tables with week, set (keys and new values) and note.",
+        "assumption (issue #3: interventions over time)",
+    )
 
     # --- organisation ----------------------------------------------------------
     structure: str = _f(
@@ -299,7 +358,54 @@ class Scenario(BaseModel):
                 f"structure '{self.structure}' hands clients to account managers: with "
                 "hire_account_managers = false, account_managers must be at least 1"
             )
+        self._check_interventions()
         return self
+
+    def _check_interventions(self) -> None:
+        """Each intervention within the horizon, changing known keys to values consistent with what came before."""
+        if not self.interventions:
+            return
+        from orgmodel.scenario.files import allowed_values
+
+        current = self.model_copy(update={"interventions": []})
+        order = sorted(range(len(self.interventions)), key=lambda i: self.interventions[i].week)
+        for i in order:
+            iv = self.interventions[i]
+            where = f"interventions[{i}]"
+            if iv.week > self.weeks:
+                raise ValueError(
+                    f"{where}.week ({iv.week}) is beyond the horizon: it must be between 1 and {self.weeks} "
+                    f"(years * 52 with years = {self.years})"
+                )
+            if not iv.set:
+                raise ValueError(f"{where}.set is empty: name at least one scenario key to change")
+            for key in iv.set:
+                if key not in Scenario.model_fields:
+                    import difflib
+
+                    close = difflib.get_close_matches(key, list(Scenario.model_fields), n=3, cutoff=0.6)
+                    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+                    raise ValueError(f"{where}.set.{key}: unknown scenario key{hint} (all keys: orgmodel scenarios --keys)")
+                if key in FIXED_KEYS:
+                    raise ValueError(
+                        f"{where}.set.{key}: cannot change during a run (fixed at the start: {', '.join(FIXED_KEYS)})"
+                    )
+            changes = intervention_changes(current, iv.set)
+            try:
+                current = Scenario.model_validate({**current.model_dump(), **changes})
+            except ValidationError as exc:
+                error = exc.errors(include_url=False)[0]
+                loc = error.get("loc") or ()
+                if loc:
+                    key = str(loc[0])
+                    msg = str(error["msg"]).removeprefix("Value error, ")
+                    raise ValueError(
+                        f"{where}.set.{key}: {msg}, got {changes.get(key)!r}; allowed: {allowed_values(key)}"
+                    ) from None
+                cause = (error.get("ctx") or {}).get("error")
+                text = str(cause) if cause is not None else str(error["msg"]).removeprefix("Value error, ")
+                key = next((k for k in iv.set if k in text), next(iter(iv.set)))
+                raise ValueError(f"{where}.set.{key}: {text} (at week {iv.week}, after earlier interventions)") from None
 
     @property
     def weeks(self) -> int:

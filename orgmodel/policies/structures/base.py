@@ -37,3 +37,16 @@ class Structure:
 
     def monthly(self) -> None:
         """Once a month: staffing decisions the structure makes itself."""
+
+    def salespeople_keep_clients(self) -> bool:
+        """Whether salespeople keep the clients they win (by default: unless clients are handed over)."""
+        return not self.hands_over
+
+    def restructure(self, previous: Structure) -> None:
+        """The organisation switches to this structure from ``previous`` during the run.
+
+        Called after the new structure's salespeople got their
+        ``keeps_clients`` and after any hires the intervention asked for;
+        clients move only through ``model.hand_over``. The default does
+        nothing (people keep what they have).
+        """

@@ -23,3 +23,18 @@ class FullCycle(Structure):
     def staff_up(self) -> None:
         """Only salespeople; they keep what they win."""
         self.model.hire_salespeople(self.model.cfg.salespeople, keeps_clients=True)
+
+    def restructure(self, previous: Structure) -> None:
+        """Back to full cycle: salespeople keep clients again and take over the account managers' clients.
+
+        Each account manager's clients go one by one to the least loaded
+        salesperson (by standard client work), with the usual handover cost;
+        clients waiting for an account manager simply stay with the hunter
+        who serves them. The account managers then leave (the switch implies
+        ``account_managers = 0``).
+        """
+        model = self.model
+        model.awaiting_handover.clear()
+        for manager in model.account_managers:
+            for company in list(manager.portfolio):
+                model.hand_over(company, model.least_loaded(model.salespeople))

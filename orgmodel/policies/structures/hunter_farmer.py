@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+from orgmodel.model.clients import Stage
 from orgmodel.policies.structures import register
 from orgmodel.policies.structures.base import Structure
 
@@ -58,3 +60,35 @@ class HunterFarmer(Structure):
         load = sum(m.load for m in managers) / seats if seats else float("inf")
         if load >= model.cfg.account_manager_load_limit or (model.awaiting_handover and seats == 0):
             model.request_account_manager()
+
+    def restructure(self, previous: Structure) -> None:
+        """Split the roles: hunters hand every serial client to account managers.
+
+        What a sales director would do: the reorganisation is announced ahead,
+        so with ``hire_account_managers`` the account-manager team is recruited
+        to start on the switch date, sized to carry the hunters' current
+        service load (standard hours after the handover's knowledge loss) at
+        ``account_manager_load_limit``; new hires ramp up over
+        ``ramp_up_weeks``. Every serial client then goes to the least loaded
+        account manager (by standard client work) with the usual handover
+        cost for both sides. Clients still in implementation stay with their
+        hunter and are handed over when they turn serial, as usual.
+        """
+        model = self.model
+        cfg = model.cfg
+        clients = [c for p in model.salespeople for c in p.portfolio if c.stage == Stage.SERIAL]
+        if cfg.hire_account_managers and clients:
+            penalty = cfg.knowledge_penalty
+            carry = cfg.handover_knowledge_carryover
+            hours = sum(c.weekly_service * (1.0 + penalty * (1.0 - c.knowledge * carry)) for c in clients)
+            needed = max(1, math.ceil(hours / (cfg.available_hours * cfg.account_manager_load_limit)))
+            missing = needed - len(model.account_managers) - model.open_requisitions
+            for person in model.hire_account_managers(missing, ramp_up_weeks=cfg.ramp_up_weeks):
+                person.hired_week = math.ceil(model.time)
+        for company in clients:
+            receiver = model.least_loaded(model.account_managers)
+            if receiver is None:
+                if company not in model.awaiting_handover:
+                    model.awaiting_handover.append(company)
+            else:
+                model.hand_over(company, receiver)
