@@ -124,7 +124,7 @@ def test_dump_comments_every_key_with_description_and_source():
     assert "--seed 11" in text.splitlines()[1]
     lines = text.splitlines()
     for key, (_default, description, source) in Scenario.field_sources().items():
-        i = next(n for n, line in enumerate(lines) if line.startswith(f"{key} = "))
+        i = next(n for n, line in enumerate(lines) if line.startswith((f"{key} = ", f"# {key} = (unset)")))
         comments = "\n".join(lines[max(0, i - 3) : i])
         assert description.splitlines()[0] in comments, key
         assert f"source: {source}" in comments, key

@@ -88,8 +88,12 @@ class Staff(Agent):
         free = self.model.cfg.available_hours
         free -= self.join_handovers(free)
         free -= self.support_implementations(free)
+        hunting = worktime.reserved_hunting_hours(self, free)  # only under a fixed hunting share
+        free -= hunting
         free -= self.service_clients(free)
         plan = worktime.plan_discretionary(self, free)
+        if hunting > 0.0:
+            plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, hunting)
         self.prospect(plan[PROSPECTING])
         self.work_pipeline(plan[PIPELINE])
         self.develop_cross_sells(plan[CROSS_SELL])

@@ -168,7 +168,9 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     cap = [0.0] * N_ACTIVITIES
     role_default: tuple[int, ...]
 
-    if staff.hunts:
+    if staff.hunts and cfg.fixed_hunting_share is not None:
+        role_default = ()  # hunting hours were reserved before servicing (see reserved_hunting_hours)
+    elif staff.hunts:
         role_default = (PROSPECTING, PIPELINE)
         chance, hours, weeks = _deal_outlook(staff, Stage.LEAD, stage_hours(staff, Stage.LEAD), 0)
         per_lead = cfg.hours_per_lead / (staff.hunting_skill * staff.productivity)
@@ -224,6 +226,27 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     left = _water_fill(plan, free, weights, cap)
     plan[IDLE] = left
     return plan
+
+
+def reserved_hunting_hours(staff: Staff, free: float) -> float:
+    """Hours a hunter must spend hunting this week under ``fixed_hunting_share`` (else 0).
+
+    For controlled experiments: the share of client-facing hours that goes to
+    prospecting and pipeline work is fixed, overriding the incentive-driven
+    rule, and it is reserved before servicing, so service work that does not
+    fit waits in the backlog (with the complaints and churn that follow).
+    """
+    share = staff.model.cfg.fixed_hunting_share
+    if share is None or not staff.hunts:
+        return 0.0
+    return min(free, share * staff.model.cfg.available_hours)
+
+
+def split_hunting(staff: Staff, hours: float) -> tuple[float, float]:
+    """Split reserved hunting hours: open deals first (up to what they need), prospecting the rest."""
+    need = sum(min(deal_hours_left(staff, d), MAX_DEAL_HOURS_PER_WEEK) for d in staff.deals)
+    pipeline = min(hours, need)
+    return hours - pipeline, pipeline
 
 
 def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list[float]) -> float:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +99,15 @@ def allowed_values(key: str) -> str:
 
 
 def key_type(key: str) -> type:
-    """The Python type of a scenario key (bool, int, float or str)."""
-    return Scenario.model_fields[key].annotation  # type: ignore[return-value]
+    """The Python type of a scenario key (bool, int, float or str; optional keys give the type they hold)."""
+    annotation = Scenario.model_fields[key].annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return args[0] if args else annotation  # type: ignore[return-value]
+
+
+def is_optional(key: str) -> bool:
+    """Whether a key may be left unset (None)."""
+    return type(None) in typing.get_args(Scenario.model_fields[key].annotation)
 
 
 def _unknown_key(key: str, where: str) -> ScenarioError:
@@ -129,6 +137,8 @@ def convert(key: str, text: str, where: str = " (from --set)") -> Any:
         raise _no_interventions_override(where)
     kind = key_type(key)
     raw = text.strip()
+    if is_optional(key) and raw.lower() in ("", "none", "unset"):
+        return None
     if kind is bool:
         low = raw.lower()
         if low in _TRUE:
@@ -407,8 +417,12 @@ def dump_scenario_toml(scenario: Scenario, seed: int | None = None) -> str:
                 lines.append(f"{key} = []")
             lines.append("")
             continue
-        lines.append(f"# default {toml_value(default)}{changed}; source: {source}".rstrip())
-        lines.append(f"{key} = {toml_value(values[key])}")
+        shown = "unset" if default is None else toml_value(default)
+        lines.append(f"# default {shown}{changed}; source: {source}".rstrip())
+        if values[key] is None:  # TOML has no null: an unset optional key is left out
+            lines.append(f"# {key} = (unset)")
+        else:
+            lines.append(f"{key} = {toml_value(values[key])}")
         lines.append("")
     for item in values[INTERVENTIONS]:
         lines.append("[[interventions]]")

@@ -316,6 +316,14 @@ class Scenario(BaseModel):
     allocation_sharpness: float = _f(
         2.0, "How strongly time follows pay per hour (shares ~ value**x).", "assumption", ge=0, le=20
     )
+    fixed_hunting_share: float | None = _f(
+        None,
+        "For controlled experiments: fix the share of hunters' client-facing hours spent on prospecting "
+        "and pipeline (reserved before servicing), overriding the incentive-driven rule; unset = the rule decides.",
+        "assumption (research control, off by default)",
+        ge=0,
+        le=1,
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
