@@ -56,8 +56,8 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def allowed_range(key: str) -> str:
-    """The bounds of a numeric key in words ('between 0 and 1'), or '' if it has none."""
+def key_bounds(key: str) -> tuple[Any, bool, Any, bool]:
+    """A numeric key's (low, low is strict, high, high is strict) from its field constraints."""
     lo = hi = None
     lo_strict = hi_strict = False
     for m in Scenario.model_fields[key].metadata:
@@ -69,6 +69,12 @@ def allowed_range(key: str) -> str:
             hi = m.le
         elif isinstance(m, Lt):
             hi, hi_strict = m.lt, True
+    return lo, lo_strict, hi, hi_strict
+
+
+def allowed_range(key: str) -> str:
+    """The bounds of a numeric key in words ('between 0 and 1'), or '' if it has none."""
+    lo, lo_strict, hi, hi_strict = key_bounds(key)
     if lo is not None and hi is not None:
         if not lo_strict and not hi_strict:
             return f"between {_fmt_number(lo)} and {_fmt_number(hi)}"

@@ -19,9 +19,8 @@ import re
 import sys
 from typing import Any
 
-from annotated_types import Ge, Gt, Le, Lt
-
 from orgmodel.scenario import schema
+from orgmodel.scenario.files import key_bounds
 from orgmodel.scenario.schema import Scenario
 
 _GROUP = re.compile(r"^\s*#\s*-{2,}\s*(?P<name>[^-].*?)\s*-*\s*$")
@@ -70,17 +69,7 @@ def allowed(key: str) -> str:
     """Type and range of a key, e.g. ``float in [0, 1)`` or ``int ≥ 1``."""
     field = Scenario.model_fields[key]
     kind = _TYPE_NAMES.get(field.annotation, getattr(field.annotation, "__name__", str(field.annotation)))  # type: ignore[arg-type]
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in field.metadata:
-        if isinstance(m, Ge):
-            lo = m.ge
-        elif isinstance(m, Gt):
-            lo, lo_open = m.gt, True
-        elif isinstance(m, Le):
-            hi = m.le
-        elif isinstance(m, Lt):
-            hi, hi_open = m.lt, True
+    lo, lo_open, hi, hi_open = key_bounds(key)
     if key == "interventions":
         return "list of `[[interventions]]` tables: `week` (1 to years*52), `set` (keys and new values), `note`"
     if key in ("structure", "incentive"):
