@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -9,7 +10,7 @@ if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
 
-class Structure:
+class Structure(ABC):
     """Who hunts, who keeps a client once it buys, and when it changes hands.
 
     The model calls these hooks; a structure acts only through the model's
@@ -28,21 +29,21 @@ class Structure:
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
 
+    @abstractmethod
     def staff_up(self) -> None:
-        """Create the initial staff."""
-        raise NotImplementedError  # abstract: each structure says who it employs
+        """Create the initial staff (each structure says who it employs)."""
 
-    def on_serial(self, client: ClientCompany) -> None:
+    def on_serial(self, client: ClientCompany) -> None:  # noqa: B027 (optional hook)
         """A client finished implementation and placed its first serial order."""
 
-    def monthly(self) -> None:
+    def monthly(self) -> None:  # noqa: B027 (optional hook)
         """Once a month: staffing decisions the structure makes itself."""
 
     def salespeople_keep_clients(self) -> bool:
         """Whether salespeople keep the clients they win (by default: unless clients are handed over)."""
         return not self.hands_over
 
-    def restructure(self, previous: Structure) -> None:
+    def restructure(self, previous: Structure) -> None:  # noqa: B027 (optional hook)
         """The organisation switches to this structure from ``previous`` during the run.
 
         Called after the new structure's salespeople got their
