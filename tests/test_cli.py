@@ -138,7 +138,7 @@ def test_keys_lists_every_key_with_default_and_source(args):
         assert f"{key} = " in text, key
     assert "spoiledness = 0.67 (number, between 0 and 1)" in text
     assert "source: essay: about two thirds" in text
-    assert "one of: full_cycle, hunter_farmer" in text
+    assert "one of: capped_portfolio, full_cycle, hunter_farmer" in text
 
 
 # --- bad input: one line on stderr, exit code 2, no traceback, nothing written ------------------------------

@@ -243,6 +243,7 @@ class Scenario(BaseModel):
         0.3, "Share of client knowledge that survives a handover.", "essay: 'kit A' knowledge (assumption)", ge=0, le=1
     )
     handover_hours: float = _f(4.0, "Joint-visit hours each side spends on one handover.", "assumption", ge=0)
+    portfolio_cap: int = _f(15, "Clients a salesperson keeps in the capped_portfolio structure.", "assumption", ge=0, le=1000)
     split_weeks: int = _f(52, "Weeks the hunter is paid on a new client under split_commission.", "assumption", ge=0)
 
     # --- hiring -------------------------------------------------------------------------
