@@ -139,7 +139,6 @@ class SalesOrgModel(Model):
         self._orders_at_month_start = 0.0
         self.base_pay_total = 0.0
         self.variable_pay_total = 0.0
-        self._variable_pay_due = 0.0
 
         self.companies = self._create_market()
         self.stage_counts = [0] * len(Stage)
@@ -453,8 +452,6 @@ class SalesOrgModel(Model):
         self.datacollector.collect(self)
         if week % WEEKS_PER_YEAR == 0:
             self.network.prune(week, [p.unique_id for p in people] + self.former_staff)
-            for p in people:
-                p.year_new_clients = 0
         self._reset_week()
         if week >= self.cfg.weeks:
             self.running = False
@@ -610,7 +607,6 @@ class SalesOrgModel(Model):
         company.lines = list(self.all_lines[company.uid])
         company.satisfaction = 1.0
         owner.portfolio.append(company)
-        owner.wins_total += 1
         self.deals_won += 1
         self.schedule_event(company.buyer.finish_implementation, after=self.cfg.implementation_weeks)
 
@@ -654,7 +650,6 @@ class SalesOrgModel(Model):
         self.new_clients += 1
         winner = company.originator if company.originator is not None else owner
         winner.month.new_clients += 1
-        winner.year_new_clients += 1
         self.structure.on_serial(company)
         company.buyer.start_buying()
 

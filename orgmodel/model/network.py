@@ -78,12 +78,6 @@ class RelationshipNetwork:
                 best = s
         return best
 
-    def forget(self, staff: int, people: Iterable[int]) -> None:
-        """Remove relationships (a person left, or a client is gone for good)."""
-        for p in people:
-            if self.graph.has_edge(staff, p):
-                self.graph.remove_edge(staff, p)
-
     def prune(self, week: float, staff: Iterable[int], below: float = 0.01) -> int:
         """Drop relationships of ``staff`` that have decayed to nothing; returns how many.
 

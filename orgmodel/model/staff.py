@@ -78,8 +78,6 @@ class Staff(Agent):
         self.handover_due = 0.0
         self.prospect_progress = 0.0
         self.load = 0.0
-        self.wins_total = 0
-        self.year_new_clients = 0
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
@@ -148,10 +146,6 @@ class Staff(Agent):
                 company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-h * learn)
         self.log(IMPLEMENTATION, spent)
         return spent
-
-    def service_demand(self) -> float:
-        """Real hours the outstanding service work of own clients would take."""
-        return sum(c.backlog * self.service_multiplier(c) for c in self.portfolio if c.backlog > 0.0)
 
     def service_clients(self, free: float) -> float:
         """Specify orders, chase shipments, sort out problems and complaints.

@@ -34,12 +34,6 @@ class CappedPortfolio(HunterFarmer):
     hands_over = True
     summary = "salespeople keep up to portfolio_cap clients; clients won beyond it go to account managers"
 
-    def staff_up(self) -> None:
-        """Salespeople who keep clients (up to the cap), and the initial account managers."""
-        cfg = self.model.cfg
-        self.model.hire_salespeople(cfg.salespeople, keeps_clients=True)
-        self.model.hire_account_managers(cfg.account_managers)
-
     def salespeople_keep_clients(self) -> bool:
         """Salespeople keep clients, up to the cap."""
         return True

@@ -31,9 +31,9 @@ class HunterFarmer(Structure):
     summary = "hunters win clients and hand them to account managers after implementation"
 
     def staff_up(self) -> None:
-        """Hunters who do not keep clients, and the initial account managers."""
+        """Salespeople (keeping clients or not, as the structure says) and the initial account managers."""
         cfg = self.model.cfg
-        self.model.hire_salespeople(cfg.salespeople, keeps_clients=False)
+        self.model.hire_salespeople(cfg.salespeople, keeps_clients=self.salespeople_keep_clients())
         self.model.hire_account_managers(cfg.account_managers)
 
     def on_serial(self, client: ClientCompany) -> None:
