@@ -39,7 +39,7 @@ class Intervention(BaseModel):
     Structure and incentive switches, headcount changes (``salespeople``,
     ``account_managers`` are the headcount from that week on) and parameter
     changes (e.g. ``spoiledness`` after a process change) all work this way;
-    see the Interventions section of ``docs/policies.md``.
+    see ``docs/policies/interventions.md``.
     """
 
     model_config = ConfigDict(extra="forbid")
