@@ -73,7 +73,7 @@ def test_every_response_is_covered():
 
 @pytest.mark.parametrize("response", list(RESPONSES))
 @pytest.mark.parametrize("structure", list(STRUCTURES))
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_invariants_hold_under_each_response(response, structure, seed):
     settings = {**SMALL, "years": 4, **STRUCTURES[structure], **RESPONSES[response]}
     model = SalesOrgModel(rng=seed, management_response=response, **settings)
