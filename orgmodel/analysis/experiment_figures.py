@@ -60,14 +60,19 @@ def arm_palette(arms: Sequence[str]) -> dict[str, str]:
 
 
 def yearly_long(runs: pd.DataFrame, column: str) -> pd.DataFrame:
-    """A yearly list column as long rows: run_id, arm, year (1-based), value."""
-    part = runs[["run_id", "arm", column]].dropna(subset=[column])
-    if part.empty:
-        return pd.DataFrame(columns=["run_id", "arm", "year", "value"])
-    long = part.explode(column).rename(columns={column: "value"})
-    long["year"] = long.groupby("run_id").cumcount() + 1
-    long["value"] = pd.to_numeric(long["value"], errors="coerce")
-    return long.reset_index(drop=True)
+    """A yearly list column as long rows: run_id, arm, year (1-based), value (runs without a list are left out)."""
+    part = runs.loc[runs[column].map(lambda v: isinstance(v, list | tuple | np.ndarray)), ["run_id", "arm", column]]
+    lengths = part[column].map(len).to_numpy(dtype=int)
+    if lengths.sum() == 0:
+        return pd.DataFrame({"run_id": [], "arm": [], "year": [], "value": []})
+    return pd.DataFrame(
+        {
+            "run_id": np.repeat(part["run_id"].to_numpy(), lengths),
+            "arm": np.repeat(part["arm"].to_numpy(), lengths),
+            "year": np.concatenate([np.arange(1, n + 1) for n in lengths]),
+            "value": np.concatenate([np.asarray(v, dtype=float) for v in part[column]]),
+        }
+    )
 
 
 def _year_axis(ax, years: int) -> None:

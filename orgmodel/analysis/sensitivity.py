@@ -76,6 +76,11 @@ def sensitivity_indices(results: Results, outcome: Outcome, seed: int = 0) -> pd
     ok = results.ok.assign(_y=outcome.values(results.ok))
     per_point = ok.groupby("point")["_y"].mean()
     points = results.runs.groupby("point")[problem["names"]].first().sort_index()
+    gaps = pd.RangeIndex(int(points.index.max()) + 1).difference(points.index)
+    if len(gaps):
+        raise SensitivityError(
+            f"design points {', '.join(map(str, gaps[:5]))} are missing from the runs (an unfinished experiment?)"
+        )
     missing = points.index.difference(per_point.dropna().index)
     if len(missing):
         raise SensitivityError(
