@@ -291,10 +291,15 @@ def cost_vs_revenue(
 
 
 def grid_heatmap(runs: pd.DataFrame, outcome: Outcome, row_factor: str, column_factor: str) -> Figure:
-    """Mean outcome over replicates for every cell of a two-factor grid, annotated with its value."""
+    """Mean outcome over replicates for every cell of a two-factor grid, annotated with its value.
+
+    Pass all runs, failed ones included: a cell whose runs all failed is
+    drawn hatched as "no successful run" rather than left out. Named levels
+    keep the experiment's order (the status quo first); numbers ascend.
+    """
     data = pd.DataFrame({row_factor: runs[row_factor], column_factor: runs[column_factor], "value": outcome.scaled(runs)})
-    table = data.groupby([row_factor, column_factor])["value"].mean().unstack(column_factor)
-    table = table.sort_index().sort_index(axis=1)
+    table = data.groupby([row_factor, column_factor], sort=False)["value"].mean().unstack(column_factor)
+    table = table.reindex(index=_levels(runs[row_factor]), columns=_levels(runs[column_factor]))
     table.index = [_level(v) for v in table.index]
     table.columns = [_level(v) for v in table.columns]
     with _style():
@@ -322,6 +327,11 @@ def grid_heatmap(runs: pd.DataFrame, outcome: Outcome, row_factor: str, column_f
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _levels(column: pd.Series) -> list:
+    unique = list(dict.fromkeys(column.dropna().tolist()))
+    return sorted(unique) if pd.api.types.is_numeric_dtype(column) else unique
 
 
 def _level(value: object) -> str:

@@ -15,7 +15,6 @@ import io
 import math
 import os
 import shlex
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,19 +33,23 @@ from orgmodel.analysis.sensitivity import SENSITIVITY_DESIGNS, SensitivityError,
 
 REPORT_FILE = "report.html"
 FIGURES_DIR = "figures"
+SAMPLED_DESIGNS = ("montecarlo", "monte_carlo", "lhs", "latin_hypercube")
 MAX_FIGURE_ARMS = 8  # beyond this, lines and panels stop being readable on a projector
 DPI = 110
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write next to ``path`` and move into place, so an interrupted report never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write next to ``path`` and move into place, so an interrupted report never leaves half a file.
+
+    The temporary file is opened normally (not with mkstemp) so the result
+    gets the user's usual permissions.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -164,14 +167,14 @@ def _figure_arms(table: pd.DataFrame) -> list[str]:
     return [a for a in table["arm"] if a in chosen]
 
 
-def _grid_factors(results: Results, arms: list[str]) -> tuple[str, str] | None:
-    """Two factors whose levels form a full grid of the arms, if the design is such a grid."""
+def _grid_factors(results: Results) -> tuple[str, str] | None:
+    """Two factors whose levels form a full grid of the arms (failed arms included), if the design is such a grid."""
     first = results.runs.groupby("arm", sort=False).first()
     varying = [f for f in results.factors if first[f].nunique() > 1]
     if len(varying) != 2:
         return None
     a, b = varying
-    if first[a].nunique() * first[b].nunique() != len(first) or len(first) != len(arms):
+    if first[a].nunique() * first[b].nunique() != len(first):
         return None
     return a, b
 
@@ -234,7 +237,7 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
             "new_clients_per_year",
             lambda: figs.new_clients_per_year(ok, shown, labels),
             "New clients per year by arm",
-            "Clients won each year: the hunting that servicing existing clients crowds out." + subset,
+            "New clients won each year: mean over replicates, with the 95% interval of the mean as a band." + subset,
         )
     )
     if figs.has_time_use(ok):
@@ -259,13 +262,13 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
             "total revenue; dotted lines mark equal cost per unit of revenue." + subset,
         )
     )
-    grid = _grid_factors(results, results.arms)
+    grid = _grid_factors(results)
     if grid is not None:
         row_factor, column_factor = grid
         parts.append(
             report.figure(
                 f"grid_{headline.key}",
-                lambda: figs.grid_heatmap(ok, headline, row_factor, column_factor),
+                lambda: figs.grid_heatmap(results.runs, headline, row_factor, column_factor),
                 f"{headline.label} over the {row_factor} by {column_factor} grid",
                 f"Mean {headline.label} over replicates in each cell of the grid.",
             )
@@ -402,8 +405,8 @@ def _reproduce_section(results: Results) -> str:
     return (
         html.element("h2", "Reproduce")
         + html.paragraph(
-            "The same experiment file and base seed give the same runs and the same report "
-            f"(bootstrap intervals use seed {0}). The resolved experiment file is {folder}/{EXPERIMENT_FILE}."
+            "The same experiment file and base seed give the same runs, and the same runs give the same report "
+            f"(its bootstrap intervals are drawn from fixed seeds). The resolved experiment file is {folder}/{EXPERIMENT_FILE}."
         )
         + html.code(commands)
     )
@@ -432,10 +435,10 @@ def build_report(results_dir: str | Path, seed: int = 0) -> Path:
     outcomes = standard_outcomes(results.years)
     if results.design in SENSITIVITY_DESIGNS:
         _sensitivity_section(report, [o for o in outcomes if o.key in ("revenue_final", "revenue_growth")])
-    elif results.design == "factorial":
-        _arms_section(report, outcomes)
-    else:
+    elif results.design in SAMPLED_DESIGNS:
         _sampling_section(report, [o for o in outcomes if o.key in ("revenue_final", "revenue_growth")])
+    else:  # factorial designs and explicit lists of arms
+        _arms_section(report, outcomes)
     report.findings.append(say.failure_finding(results.runs, arm_labels(results)))
 
     exp = results.experiment

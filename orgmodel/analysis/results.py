@@ -22,7 +22,6 @@ RUNS_FILE = "runs.parquet"
 TIMESERIES_DIR = "timeseries"
 EXPERIMENT_FILE = "experiment.toml"
 REQUIRED_RUN_COLUMNS = ("run_id", "point", "arm", "replicate", "seed", "status")
-SAMPLING_DESIGNS = ("montecarlo", "monte_carlo", "lhs", "latin_hypercube", "sobol", "morris")
 
 
 class ResultsError(Exception):
