@@ -61,10 +61,12 @@ def grid_results(tmp_path_factory):
         factorial_points(GRID),
         name="grid_test",
         question="Which structure and incentive grow revenue?",
-        design={"type": "factorial"},
+        design={"kind": "full_factorial"},
         factors=GRID,
         replications=3,
         years=3,
+        outcomes=["annual_revenue[-1]", "total_revenue"],
+        source="experiments/grid_test.toml",
     )
 
 
@@ -80,7 +82,7 @@ def morris_results(tmp_path_factory):
         [dict(zip(SENSITIVITY_PROBLEM["names"], map(float, row), strict=True)) for row in x],
         name="morris_test",
         question="Which of churn and spoiledness matters more for revenue?",
-        design={"type": "morris", "trajectories": 4, "levels": 4},
+        design={"kind": "morris", "trajectories": 4, "levels": 4},
         factors=SENSITIVITY_FACTORS,
         replications=1,
         years=2,
@@ -100,7 +102,7 @@ def sobol_results(tmp_path_factory):
         [dict(zip(SENSITIVITY_PROBLEM["names"], map(float, row), strict=True)) for row in x],
         name="sobol_test",
         question="What drives revenue?",
-        design={"type": "sobol", "samples": 2, "second_order": False},
+        design={"kind": "sobol", "samples": 2, "second_order": False},
         factors=SENSITIVITY_FACTORS,
         replications=2,
         years=2,

@@ -48,8 +48,13 @@ def write_results(
     scenario: str = "status_quo",
     keep: str = "weekly",
     sizes: dict[str, Any] | None = None,
+    outcomes: list[str] | None = None,
+    source: str | None = None,
 ) -> Path:
-    """Run every point ``replications`` times and write the store into ``folder``."""
+    """Run every point ``replications`` times and write the store into ``folder``.
+
+    ``source`` is recorded as the runner does, in the resolved file's header comment.
+    """
     sizes = SMALL if sizes is None else sizes
     seeds = np.random.SeedSequence(base_seed).generate_state(len(points) * replications).tolist()
     rows, weekly = [], []
@@ -83,6 +88,7 @@ def write_results(
         (folder / "timeseries").mkdir(exist_ok=True)
         pd.concat(weekly, ignore_index=True).to_parquet(folder / "timeseries" / "part-0.parquet", index=False)
     lines = [
+        f"# orgmodel experiment {name!r}, resolved by orgmodel {__version__}" + (f" from {source}." if source else "."),
         f"name = {_toml(name)}",
         f"question = {_toml(question)}",
         f"scenario = {_toml(scenario)}",
@@ -90,6 +96,7 @@ def write_results(
         f"seed = {base_seed}",
         f"years = {years}",
         f"keep = {_toml(keep)}",
+        *([f"outcomes = {_toml(outcomes)}"] if outcomes else []),
         "",
         "[design]",
         *(f"{k} = {_toml(v)}" for k, v in design.items()),

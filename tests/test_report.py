@@ -77,8 +77,15 @@ def test_report_states_question_setup_and_reproduction(grid_report):
     folder, page = grid_report
     assert "Which structure and incentive grow revenue?" in page
     assert "volume_commission, split_commission" in page  # the incentive factor's levels
-    assert f"orgmodel experiment run {folder}/experiment.toml --out {folder}" in page
-    assert f"orgmodel report {folder}" in page
+    assert f"orgmodel experiment run experiments/grid_test.toml --out {folder}\norgmodel report {folder}" in page
+    assert f"orgmodel experiment run {folder}/experiment.toml --out {folder}-repeat" in page
+
+
+def test_report_compares_the_experiment_outcomes_first(grid_report):
+    _, page = grid_report
+    heads = re.findall(r"<h3>([^<]+)</h3>", page)
+    assert heads[:2] == ["Year-3 revenue (millions per year)", "Total revenue (millions)"]
+    assert "New clients won over 3 years (number)" in heads
 
 
 def test_failed_runs_are_counted_with_their_first_error(grid_report):
@@ -140,7 +147,7 @@ def test_morris_report_has_sensitivity_section(morris_report):
 def test_sampled_design_report_relates_outcomes_to_factors(morris_results, tmp_path):
     folder = tmp_path / "lhs"
     shutil.copytree(morris_results, folder)
-    toml = (folder / "experiment.toml").read_text().replace('type = "morris"', 'type = "lhs"')
+    toml = (folder / "experiment.toml").read_text().replace('kind = "morris"', 'kind = "latin_hypercube"')
     (folder / "experiment.toml").write_text(toml)
     page = build_report(folder).read_text(encoding="utf-8")
     assert "Outcomes across the sample" in page

@@ -12,7 +12,8 @@ def test_reads_runs_timeseries_and_experiment(grid_results):
     runs = results.runs
     assert len(runs) == 12
     assert runs["point"].is_monotonic_increasing
-    assert results.design == "factorial"
+    assert results.design == "full_factorial"
+    assert results.source == "experiments/grid_test.toml"
     assert results.factors == ["structure", "incentive"]
     assert results.years == 3
     assert results.arms[0] == "structure=full_cycle, incentive=volume_commission"
@@ -32,6 +33,7 @@ def test_reads_only_the_timeseries_columns_asked_for(grid_results):
 def test_summaries_only_store_has_no_timeseries(morris_results):
     results = read_results(morris_results)
     assert results.timeseries is None
+    assert results.source is None
     assert results.design == "morris"
     assert results.design_options == {"trajectories": 4, "levels": 4}
 

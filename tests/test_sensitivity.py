@@ -32,7 +32,7 @@ def test_sobol_indices_average_replicates_in_sample_order(sobol_results):
 def test_sobol_second_order_is_inferred_from_the_sample_size(sobol_results):
     results = read_results(sobol_results)
     stated = sensitivity_indices(results, final_revenue(2))
-    experiment = {**results.experiment, "design": {"type": "sobol"}}
+    experiment = {**results.experiment, "design": {"kind": "sobol"}}
     inferred = sensitivity_indices(dataclasses.replace(results, experiment=experiment), final_revenue(2))
     assert inferred.equals(stated)
 
@@ -59,5 +59,5 @@ def test_a_point_without_successful_runs_is_reported(sobol_results):
 
 
 def test_only_sobol_and_morris_designs_have_indices(grid_results):
-    with pytest.raises(SensitivityError, match="not 'factorial'"):
+    with pytest.raises(SensitivityError, match="not 'full_factorial'"):
         sensitivity_indices(read_results(grid_results), final_revenue(3))

@@ -9,6 +9,7 @@ plain-words findings always describe an outcome the same way.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ class Outcome:
         key: short identifier (used in file names and tables).
         label: what it is, in words ("year-10 revenue").
         unit: the unit of the scaled value ("millions per year").
-        kind: "money", "count", "share" or "rate" (how to format it).
+        kind: "money", "count", "share", "rate" or "number" (how to format it).
         extract: raw value per run from the runs table.
 
     """
@@ -63,7 +64,9 @@ class Outcome:
             return f"{raw:,.0f}" if abs(raw) >= 100 else f"{raw:,.1f}"
         if self.kind == "share":
             return f"{raw:.0%}"
-        return f"{raw:+.1%} a year"
+        if self.kind == "rate":
+            return f"{raw:+.1%} a year"
+        return f"{raw:,.3g}"
 
     def plain(self, raw: float, signed: bool = False) -> str:
         """A raw value in the shown unit without the unit, for table cells whose head names it."""
@@ -89,6 +92,8 @@ class Outcome:
             return f"{raw / 1e6:+,.3g} M"
         if self.kind == "count":
             return f"{raw:+,.1f}"
+        if self.kind == "number":
+            return f"{raw:+,.3g}"
         return f"{raw * 100:+.1f} points"
 
 
@@ -159,3 +164,63 @@ def standard_outcomes(years: int) -> list[Outcome]:
             ),
         )
     return outcomes
+
+
+OUTCOME_SPEC = re.compile(r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\[\s*(?P<index>-?\d+)\s*\])?\s*$")
+
+
+def _kind(key: str) -> str:
+    """How to read a summary key by its name: growth rates, shares, money, counts, or plain numbers."""
+    if "growth" in key:
+        return "rate"
+    if "share" in key:
+        return "share"
+    if any(word in key for word in ("revenue", "cost", "contribution", "pay")):
+        return "money"
+    if any(word in key for word in ("clients", "handovers", "managers", "salespeople")):
+        return "count"
+    return "number"
+
+
+def parse_outcome(spec: str, years: int) -> Outcome:
+    """An outcome named as experiment files name them: a summary key, with a year index for yearly lists.
+
+    ``"annual_revenue[-1]"`` is the last year's revenue (indices count from 0,
+    negative ones from the end, as in Python); ``"total_revenue"`` a scalar.
+    The outcomes every report shows keep their usual names and keys.
+
+    Raises:
+        ValueError: the text is not ``key`` or ``key[index]``, or the index is outside the years.
+
+    """
+    match = OUTCOME_SPEC.match(spec)
+    if match is None:
+        raise ValueError(f"outcome {spec!r} must be a summary key, optionally with a year index (e.g. annual_revenue[-1])")
+    key, index = match.group("key"), match.group("index")
+    standard = {o.key: o for o in standard_outcomes(years)}
+    if index is None:
+        if key == "revenue_growth_last_3_years" and "revenue_growth" in standard:
+            return standard["revenue_growth"]
+        kind = _kind(key)
+        unit = {"money": "millions", "count": "number", "share": "%", "rate": "% a year"}.get(kind, "value")
+        return Outcome(key, key.replace("_", " "), unit, kind, _scalar(key))
+    year = int(index) + 1 if int(index) >= 0 else years + int(index) + 1
+    if not 1 <= year <= years:
+        raise ValueError(f"outcome {spec!r} points outside the {years} years simulated")
+    if key == "annual_revenue":
+        return (
+            final_revenue(years)
+            if year == years
+            else Outcome(f"revenue_y{year}", f"year-{year} revenue", "millions per year", "money", _year(key, year))
+        )
+    kind = _kind(key)
+    unit = {"money": "millions per year", "count": "number per year", "share": "%", "rate": "% a year"}.get(kind, "value")
+    name = key.removeprefix("annual_").replace("_", " ")
+    return Outcome(f"{key}_y{year}", f"{name} in year {year}", unit, kind, _year(key, year))
+
+
+def report_outcomes(specs: list[str] | None, years: int) -> list[Outcome]:
+    """The experiment's own outcomes first (its first is the headline), then the standard ones it did not name."""
+    named = [parse_outcome(spec, years) for spec in specs or []]
+    keys = {o.key for o in named}
+    return named + [o for o in standard_outcomes(years) if o.key not in keys]

@@ -27,7 +27,7 @@ from orgmodel.analysis import experiment_figures as figs
 from orgmodel.analysis import findings as say
 from orgmodel.analysis import html
 from orgmodel.analysis.compare import compare_arms
-from orgmodel.analysis.outcomes import Outcome, standard_outcomes
+from orgmodel.analysis.outcomes import Outcome, report_outcomes
 from orgmodel.analysis.results import EXPERIMENT_FILE, Results, ResultsError, read_results
 from orgmodel.analysis.sensitivity import SENSITIVITY_DESIGNS, SensitivityError, sensitivity_indices
 
@@ -364,7 +364,7 @@ def _setup_section(results: Results) -> str:
     exp = results.experiment
     runs = results.runs
     base = exp.get("scenario", exp.get("base", exp.get("base_scenario", "status_quo (default)")))
-    design = results.design + "".join(f"; {k} {_describe(v)}" for k, v in results.design_options.items())
+    design = results.design.replace("_", " ") + "".join(f"; {k} {_describe(v)}" for k, v in results.design_options.items())
     rows: list[list[object]] = [["Base scenario", _describe(base)], ["Design", design]]
     rows += [[f"Factor: {name}", _describe_factor(exp["factors"][name])] for name in exp.get("factors", {})]
     rows += [
@@ -396,20 +396,39 @@ def _failures_section(results: Results, labels: dict[str, str]) -> str:
 
 
 def _reproduce_section(results: Results) -> str:
-    exp = results.experiment
+    """The commands that repeat the experiment and this report.
+
+    From the original experiment file when the results record it; in any
+    case from the resolved file in the folder, which holds every scenario in
+    full and so repeats the runs even after built-ins or defaults change.
+    """
     folder = str(results.directory)
-    source = exp.get("source") or exp.get("file") or str(results.directory / EXPERIMENT_FILE)
-    commands = (
-        f"orgmodel experiment run {shlex.quote(str(source))} --out {shlex.quote(folder)}\norgmodel report {shlex.quote(folder)}"
-    )
-    return (
-        html.element("h2", "Reproduce")
-        + html.paragraph(
-            "The same experiment file and base seed give the same runs, and the same runs give the same report "
-            f"(its bootstrap intervals are drawn from fixed seeds). The resolved experiment file is {folder}/{EXPERIMENT_FILE}."
+    resolved = str(results.directory / EXPERIMENT_FILE)
+    repeat = f"{folder.rstrip('/')}-repeat"
+    parts = [html.element("h2", "Reproduce")]
+    if results.source:
+        parts.append(
+            html.paragraph("The experiment file and its base seed give the same runs, and the same runs the same report:")
         )
-        + html.code(commands)
+        parts.append(
+            html.code(
+                f"orgmodel experiment run {shlex.quote(results.source)} --out {shlex.quote(folder)}\n"
+                f"orgmodel report {shlex.quote(folder)}"
+            )
+        )
+    parts.append(
+        html.paragraph(
+            f"The resolved experiment file {resolved} alone repeats the runs, "
+            "even after built-in scenarios or defaults change (into a new folder):"
+        )
     )
+    parts.append(
+        html.code(
+            f"orgmodel experiment run {shlex.quote(resolved)} --out {shlex.quote(repeat)}\norgmodel report {shlex.quote(repeat)}"
+        )
+    )
+    parts.append(html.paragraph("The report's bootstrap intervals are drawn from fixed seeds, so it too is the same.", "note"))
+    return "".join(parts)
 
 
 def build_report(results_dir: str | Path, seed: int = 0) -> Path:
@@ -432,11 +451,17 @@ def build_report(results_dir: str | Path, seed: int = 0) -> Path:
     if results.ok.empty:
         raise ResultsError(f"no run in '{results.directory}' succeeded: {say.failure_finding(results.runs)}")
     report = _Report(results, seed)
-    outcomes = standard_outcomes(results.years)
+    named = results.experiment.get("outcomes") or []
+    try:
+        outcomes = report_outcomes(named, results.years)
+    except ValueError as exc:
+        raise ResultsError(f"'{results.directory / EXPERIMENT_FILE}': {exc}") from exc
+    # sensitivity and sampled designs study the named outcomes (default: where revenue ends and how it grows)
+    studied = outcomes[: len(named)] or [o for o in outcomes if o.key in ("revenue_final", "revenue_growth")]
     if results.design in SENSITIVITY_DESIGNS:
-        _sensitivity_section(report, [o for o in outcomes if o.key in ("revenue_final", "revenue_growth")])
+        _sensitivity_section(report, studied)
     elif results.design in SAMPLED_DESIGNS:
-        _sampling_section(report, [o for o in outcomes if o.key in ("revenue_final", "revenue_growth")])
+        _sampling_section(report, studied)
     else:  # factorial designs and explicit lists of arms
         _arms_section(report, outcomes)
     report.findings.append(say.failure_finding(results.runs, arm_labels(results)))
@@ -447,9 +472,9 @@ def build_report(results_dir: str | Path, seed: int = 0) -> Path:
     header = html.element("h1", html.text(f"Experiment: {name}"))
     if question:
         header += html.paragraph(question, "question")
+    design = results.design.replace("_", " ")
     header += html.paragraph(
-        f"{results.design} design · {len(results.runs)} runs · {results.years} years · report by orgmodel {__version__}",
-        "meta",
+        f"{design} design · {len(results.runs)} runs · {results.years} years · report by orgmodel {__version__}", "meta"
     )
     body = (
         header
@@ -466,6 +491,6 @@ def build_report(results_dir: str | Path, seed: int = 0) -> Path:
     figures_dir.mkdir(exist_ok=True)
     for file_name, png in report.figures.items():
         _write_atomically(figures_dir / file_name, png)
-    path = results.directory / "report.html"
+    path = results.directory / REPORT_FILE
     _write_atomically(path, document.encode("utf-8"))
     return path

@@ -10,6 +10,7 @@ so the command line can report them as ``error: ...``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ RUNS_FILE = "runs.parquet"
 TIMESERIES_DIR = "timeseries"
 EXPERIMENT_FILE = "experiment.toml"
 REQUIRED_RUN_COLUMNS = ("run_id", "point", "arm", "replicate", "seed", "status")
+DESIGN_KEYS = ("kind", "type", "method")  # the key naming the design in its [design] table
+DEFAULT_DESIGN = "full_factorial"
+SOURCE_COMMENT = re.compile(r"^#.* from (?P<source>\S+)\.\s*$")
 
 
 class ResultsError(Exception):
@@ -37,6 +41,8 @@ class Results:
         runs: one row per run, sorted by design point then replicate.
         timeseries: weekly rows of the runs (None when not kept).
         experiment: the resolved experiment file as a dict.
+        source: the experiment file the runs came from, if the resolved file
+            records it (as a ``source`` key or in its header comment).
 
     """
 
@@ -44,6 +50,7 @@ class Results:
     runs: pd.DataFrame
     timeseries: pd.DataFrame | None
     experiment: dict[str, Any]
+    source: str | None = None
 
     @property
     def ok(self) -> pd.DataFrame:
@@ -57,17 +64,17 @@ class Results:
 
     @property
     def design(self) -> str:
-        """The design's name, lower case (``factorial``, ``lhs``, ``sobol``, ...)."""
-        design = self.experiment.get("design", "factorial")
+        """The design's kind, lower case (``full_factorial``, ``latin_hypercube``, ``sobol``, ``morris``, ...)."""
+        design = self.experiment.get("design", DEFAULT_DESIGN)
         if isinstance(design, dict):
-            design = design.get("type", design.get("method", "factorial"))
+            design = next((design[k] for k in DESIGN_KEYS if k in design), DEFAULT_DESIGN)
         return str(design).lower()
 
     @property
     def design_options(self) -> dict[str, Any]:
-        """Settings of the design beyond its name (e.g. Sobol's second order, Morris levels)."""
+        """Settings of the design beyond its kind (e.g. Sobol's second order, Morris levels)."""
         design = self.experiment.get("design")
-        return {k: v for k, v in design.items() if k not in ("type", "method")} if isinstance(design, dict) else {}
+        return {k: v for k, v in design.items() if k not in DESIGN_KEYS} if isinstance(design, dict) else {}
 
     @property
     def factors(self) -> list[str]:
@@ -122,11 +129,26 @@ def read_results(directory: str | Path, timeseries_columns: Sequence[str] | None
     if not experiment_path.is_file():
         raise ResultsError(f"'{folder}' is not an experiment results folder: {EXPERIMENT_FILE} is missing")
     try:
-        experiment = tomllib.loads(experiment_path.read_text(encoding="utf-8"))
+        text = experiment_path.read_text(encoding="utf-8")
+        experiment = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ResultsError(f"cannot read '{experiment_path}': {exc}") from exc
     runs = runs.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
-    return Results(folder, runs, _read_timeseries(folder / TIMESERIES_DIR, timeseries_columns), experiment)
+    timeseries = _read_timeseries(folder / TIMESERIES_DIR, timeseries_columns)
+    return Results(folder, runs, timeseries, experiment, _source(experiment, text))
+
+
+def _source(experiment: dict[str, Any], text: str) -> str | None:
+    """The original experiment file: a ``source`` key, or the runner's header comment "... from PATH."."""
+    if experiment.get("source"):
+        return str(experiment["source"])
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = SOURCE_COMMENT.match(line)
+        if match:
+            return match.group("source")
+    return None
 
 
 def _read_timeseries(path: Path, columns: Sequence[str] | None) -> pd.DataFrame | None:
