@@ -54,6 +54,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _level(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
