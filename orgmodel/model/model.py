@@ -11,6 +11,7 @@ week they name, so that week's work already happens under the change.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -132,6 +133,7 @@ class SalesOrgModel(Model):
         self.deals: dict[int, Deal] = {}
         self.awaiting_handover: list[ClientCompany] = []
         self.open_requisitions = 0
+        self.requisition_teams: list[Hashable | None] = []  # the team each open requisition is for, oldest first
         self.handovers = 0
         self._reset_week()
         self.revenue_total = 0.0
@@ -218,16 +220,23 @@ class SalesOrgModel(Model):
         """Add ``n`` account managers."""
         return self._hire(AccountManager, n, True, ramp_up_weeks)
 
-    def request_account_manager(self) -> None:
-        """Open a requisition: an account manager starts after the hiring delay."""
+    def request_account_manager(self, team: Hashable | None = None) -> None:
+        """Open a requisition: an account manager (for ``team``, if the structure has teams) starts after the hiring delay."""
         self.open_requisitions += 1
+        self.requisition_teams.append(team)
         self.schedule_event(self._account_manager_arrives, after=self.cfg.hiring_delay_weeks)
+
+    def requisitions_for(self, team: Hashable | None) -> int:
+        """Open requisitions for ``team`` (all of them for None)."""
+        return self.open_requisitions if team is None else self.requisition_teams.count(team)
 
     def _account_manager_arrives(self) -> None:
         self.open_requisitions -= 1
+        team = self.requisition_teams.pop(0) if self.requisition_teams else None  # the oldest requisition is filled
         if not self.structure.hands_over:  # the structure changed meanwhile: the requisition was withdrawn
             return
-        self.hire_account_managers(1, ramp_up_weeks=self.cfg.ramp_up_weeks)
+        for person in self.hire_account_managers(1, ramp_up_weeks=self.cfg.ramp_up_weeks):
+            person.team = team
         self.structure.monthly()
 
     # --- people and roles ------------------------------------------------------------------------
@@ -246,9 +255,9 @@ class SalesOrgModel(Model):
         """Current account managers."""
         return list(self.agents_by_type.get(AccountManager, []))
 
-    def least_loaded_account_manager(self) -> Staff | None:
-        """The account manager with the lightest service load, if any."""
-        managers = [m for m in self.account_managers if m.unique_id not in self._leaving]
+    def least_loaded_account_manager(self, team: Hashable | None = None) -> Staff | None:
+        """The account manager (of ``team``, if given) with the lightest service load, if any."""
+        managers = [m for m in self.account_managers if m.unique_id not in self._leaving and (team is None or m.team == team)]
         if not managers:
             return None
         return min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id))
@@ -306,6 +315,7 @@ class SalesOrgModel(Model):
         previous = self.structure
         if "structure" in changed:
             self.structure = structures.get(new.structure)(self)
+            previous.leave(self.structure)
         keeps = self.structure.salespeople_keep_clients()
         for p in self.salespeople:
             p.keeps_clients = keeps
@@ -638,6 +648,7 @@ class SalesOrgModel(Model):
             return
         cfg = self.cfg
         self._set_stage(company, Stage.SERIAL)
+        company.serial_week = int(self.time)
         company.n_lines = 1
         company.annual_value = company.base_value
         # the implementation's joint work builds the relationships; a skimped one starts the client unhappy
