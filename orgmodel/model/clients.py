@@ -185,7 +185,9 @@ class ClientBuyer(ClientPerson):
 
         How much specification work the order leaves to the supplier is the
         client's spoiledness; a buyer whose previous order is still not
-        handled, or whose delivery goes wrong, may complain.
+        handled, or whose delivery goes wrong, may complain. Where the
+        structure has an order desk (``model.desk``), the desk takes the
+        order's work (:mod:`orgmodel.model.desk`).
         """
         model = self.model
         cfg = model.cfg
@@ -193,12 +195,16 @@ class ClientBuyer(ClientPerson):
         rnd = model.random
         interval = max(1, round(cfg.order_interval_weeks * (0.5 + rnd.random())))
         value = company.annual_value * interval / 52.0
-        lagging = company.backlog > cfg.backlog_complaint_weeks * company.weekly_service
+        lagging = company.backlog + company.desk_backlog > cfg.backlog_complaint_weeks * company.weekly_service
         company.satisfaction += 0.2 * ((0.0 if lagging else 1.0) - company.satisfaction)
-        company.backlog += company.weekly_service * interval
         problem = rnd.random() < cfg.problem_rate
-        if problem:
-            company.backlog += cfg.problem_hours
+        desk = model.desk
+        if desk is None:
+            company.backlog += company.weekly_service * interval
+            if problem:
+                company.backlog += cfg.problem_hours
+        else:  # the order desk takes the order work; complaints still go to the client's owner
+            desk.take_order(company, interval, problem)
         if lagging or (problem and rnd.random() < cfg.complaint_rate):
             self.complain()
         model.book_order(company, value)

@@ -6,7 +6,7 @@ from orgmodel.policies.structures.base import Structure
 REGISTRY: Registry[Structure] = Registry("structure", base=Structure)
 register = REGISTRY.register
 
-from orgmodel.policies.structures import capped_portfolio, full_cycle, hunter_farmer  # noqa: E402,F401
+from orgmodel.policies.structures import capped_portfolio, full_cycle, hunter_farmer, service_desk  # noqa: E402,F401
 
 
 def get(name: str) -> type[Structure]:
