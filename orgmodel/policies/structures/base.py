@@ -60,7 +60,7 @@ class Structure(ABC):
             )
 
     @classmethod
-    def bonus_team_size(cls, cfg: Scenario) -> int:
+    def bonus_team_size(cls, cfg: Scenario) -> float:
         """People who share one team bonus pool at the start (default: the whole staff)."""
         return max(1, cfg.salespeople + cfg.account_managers)
 
