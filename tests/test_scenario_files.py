@@ -15,6 +15,9 @@ BUILTINS = [
     "hunter_farmer_fixed_headcount",
     "new_client_bonus",
     "status_quo_restructured_year5",
+    "service_desk",
+    "pod",
+    "key_accounts",
 ]
 
 

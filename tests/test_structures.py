@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from orgmodel import SalesOrgModel, simulate
+import pytest
+from pydantic import ValidationError
+
+from orgmodel import SalesOrgModel, Scenario, simulate
+from orgmodel.model.activities import SERVICING
 from orgmodel.model.clients import Stage
 from orgmodel.model.staff import AccountManager
 
@@ -35,3 +39,74 @@ def test_a_huge_cap_is_the_full_cycle():
     capped = simulate(seed=2, structure="capped_portfolio", portfolio_cap=1000, **SIZES).summary
     assert capped["annual_revenue"] == full["annual_revenue"]
     assert capped["handovers"] == 0
+
+
+# --- pod ----------------------------------------------------------------------------------------------------
+POD = {"structure": "pod", "incentive": "team_bonus", "market_size": 800, "salespeople": 6, "account_managers": 3, "years": 3}
+
+
+def test_pods_keep_the_clients_their_hunters_win():
+    model = SalesOrgModel(rng=1, pod_size=2, **POD)
+    assert sorted(p.team for p in model.salespeople) == [0, 0, 1, 1, 2, 2]
+    assert sorted(m.team for m in model.account_managers) == [0, 1, 2]
+    model.run_until(model.cfg.weeks)
+    managed = [(m, c) for m in model.account_managers for c in m.portfolio if c.originator is not None]
+    assert len(managed) > 30
+    assert all(c.originator.team == m.team for m, c in managed)
+    assert len(model.account_managers) > 3  # each pod hires its own as it fills up
+
+
+def test_pod_members_share_the_pods_target():
+    model = SalesOrgModel(rng=2, pod_size=2, **POD)
+    model.run_until(model.cfg.weeks)
+    staff = model.datacollector.get_table_dataframe("staff")
+    team = {p.unique_id: p.team for p in model.staff}
+    month = staff[staff["month"] == staff["month"].max()].assign(pod=lambda d: d["person"].map(team))
+    for _, members in month.groupby("pod"):
+        assert members["variable_pay"].nunique() == 1  # one pot, equal shares
+        pot = model.cfg.team_bonus_rate * members["owned_revenue"].sum()
+        assert members["variable_pay"].sum() == pytest.approx(pot)
+    assert month.groupby("pod")["variable_pay"].first().nunique() > 1  # pods are paid on their own results
+    assert model.scheme.commission_rate == pytest.approx(model.cfg.team_bonus_rate / 3)  # (6 + 3) people / 3 pods
+
+
+def test_pod_account_managers_cover_for_each_other():
+    model = SalesOrgModel(rng=3, pod_size=6, **{**POD, "account_managers": 2, "hire_account_managers": False})
+    model.run_until(80)
+    busy, free = model.account_managers
+    for c in free.portfolio:
+        c.backlog = 0.0
+    for c in busy.portfolio:
+        c.backlog += 30.0
+    owed = sum(c.backlog for c in busy.portfolio)
+    free.step()
+    assert free.hours[SERVICING] > 5.0  # on a colleague's clients
+    assert sum(c.backlog for c in busy.portfolio) < owed - 5.0
+
+
+def test_pods_without_hiring_need_an_account_manager_each():
+    with pytest.raises(ValidationError, match=r"account_managers \(2\) must be at least the number of pods \(3"):
+        Scenario(**{**POD, "account_managers": 2, "hire_account_managers": False, "pod_size": 2})
+
+
+# --- key accounts ----------------------------------------------------------------------------------------------
+KEY = {"structure": "key_accounts", "market_size": 800, "salespeople": 5, "account_managers": 1, "years": 3}
+
+
+def test_key_accounts_go_to_key_account_managers_by_potential():
+    model = SalesOrgModel(rng=1, key_account_share=0.2, **KEY)
+    model.run_until(model.cfg.weeks)
+    structure = model.structure
+    ranked = sorted((structure.potential(c) for c in model.companies), reverse=True)
+    threshold = ranked[round(0.2 * len(ranked)) - 1]
+    managed = [c for m in model.account_managers for c in m.portfolio]
+    kept = [c for p in model.salespeople for c in p.portfolio if c.stage == Stage.SERIAL]
+    assert len(managed) >= 10 and len(kept) >= 30
+    assert all(structure.potential(c) >= threshold for c in managed)
+    assert all(structure.potential(c) < threshold for c in kept if c not in model.awaiting_handover)
+    assert all(p.keeps_clients for p in model.salespeople)
+
+
+def test_no_key_accounts_means_nobody_is_handed_over():
+    result = simulate(seed=2, key_account_share=0.0, **KEY)
+    assert result.summary["handovers"] == 0
