@@ -72,7 +72,7 @@ def test_pod_members_share_the_pods_target():
 
 def test_pod_account_managers_cover_for_each_other():
     model = SalesOrgModel(rng=3, pod_size=6, **{**POD, "account_managers": 2, "hire_account_managers": False})
-    model.run_until(80)
+    model.run_until(79.5)  # between two weeks: nobody has worked week 80 yet
     busy, free = model.account_managers
     for c in free.portfolio:
         c.backlog = 0.0
@@ -82,6 +82,12 @@ def test_pod_account_managers_cover_for_each_other():
     free.step()
     assert free.hours[SERVICING] > 5.0  # on a colleague's clients
     assert sum(c.backlog for c in busy.portfolio) < owed - 5.0
+    # hiring still sees the whole workload: the covered hours count in the colleague's load
+    cap = model.cfg.available_hours
+    left = sum(c.backlog * busy.service_multiplier(c) for c in busy.portfolio)
+    expected = busy.load + 0.1 * (min(left, 3 * cap) / cap - busy.load) + 0.1 * free.hours[SERVICING] / cap
+    busy.step()
+    assert busy.load == pytest.approx(min(3.0, expected))
 
 
 def test_pods_without_hiring_need_an_account_manager_each():

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from orgmodel.policies.structures import register
 from orgmodel.policies.structures.hunter_farmer import HunterFarmer
 
+LOAD_SMOOTHING = 0.1  # as a person's load (Staff.service_clients)
+LOAD_CAP = 3.0  # as a person's load: demand counts up to three weeks' hours
+
 if TYPE_CHECKING:
     from orgmodel.model.clients import ClientCompany
     from orgmodel.model.model import SalesOrgModel
@@ -51,6 +54,9 @@ class Pod(HunterFarmer):
     def __init__(self, model: SalesOrgModel) -> None:
         super().__init__(model)
         self.n_pods = pod_count(model.cfg)
+        self._week = -1.0
+        self._served: set[int] = set()  # account managers who did their own service this week
+        self._covered: dict[int, float] = {}  # hours colleagues spent on their clients before they did
 
     @classmethod
     def check_scenario(cls, cfg: Scenario) -> None:
@@ -116,19 +122,41 @@ class Pod(HunterFarmer):
         super().monthly()
 
     def shared_service(self, person: Staff, free: float) -> float:
-        """An account manager with hours left works off pod colleagues' clients' outstanding service."""
-        if person.hunts or free <= 1e-9:
+        """An account manager with hours left works off pod colleagues' clients' outstanding service.
+
+        The work is shared over the colleagues' clients in proportion to what
+        each is owed, as one's own. So that hiring still sees the pod's whole
+        workload, hours spent on a colleague who has not done their own
+        service yet this week are added to that colleague's load (their own
+        demand, measured later, no longer contains them).
+        """
+        week = self.model.time
+        if week != self._week:
+            self._week, self._served, self._covered = week, set(), {}
+        if person.hunts:
             return 0.0
-        clients = [
-            c
-            for m in self.model.account_managers
-            if m is not person and m.team == person.team
-            for c in m.portfolio
-            if c.backlog > 0.0
-        ]
+        self._served.add(person.unique_id)
+        covered = self._covered.pop(person.unique_id, 0.0)
+        if covered > 0.0:
+            person.load = min(LOAD_CAP, person.load + LOAD_SMOOTHING * covered / self.model.cfg.available_hours)
+        if free <= 1e-9:
+            return 0.0
+        owed: dict[Staff, float] = {}
+        clients = []
+        for m in self.model.account_managers:
+            if m is person or m.team != person.team:
+                continue
+            theirs = [c for c in m.portfolio if c.backlog > 0.0]
+            if theirs:
+                clients.extend(theirs)
+                owed[m] = sum(c.backlog * person.service_multiplier(c) for c in theirs)
         if not clients:
             return 0.0
-        return person.serve(clients, free)[1]
+        demand, spent = person.serve(clients, free)
+        for m, hours in owed.items():
+            if m.unique_id not in self._served:
+                self._covered[m.unique_id] = self._covered.get(m.unique_id, 0.0) + hours * spent / demand
+        return spent
 
     def restructure(self, previous: Structure) -> None:
         """Form the pods (everyone dealt out in turn), then hand hunters' serial clients to their pod's account managers."""
