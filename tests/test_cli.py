@@ -157,6 +157,7 @@ BAD_INPUTS = {
     "out of range": (["--set", "spoiledness=1.5"], ["key 'spoiledness' must be between 0 and 1, got 1.5"]),
     "inconsistent": (["--set", "incentive=split_commission"], ["incentive 'split_commission'", "full_cycle"]),
     "unknown structure": (["--set", "structure=matrix"], ["unknown structure 'matrix'", "full_cycle, hunter_farmer"]),
+    "bad choice": (["--set", "handover_timing=soon"], ["handover_timing must be one of: after_implementation"]),
     "bad --set syntax": (["--set", "years"], ["--set expects KEY=VALUE"]),
     "unknown built-in": (["status_qou"], ["unknown scenario 'status_qou'", "status_quo, hunter_farmer"]),
     "missing file": (["missing.toml"], ["scenario file 'missing.toml' does not exist"]),

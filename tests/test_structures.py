@@ -116,3 +116,42 @@ def test_key_accounts_go_to_key_account_managers_by_potential():
 def test_no_key_accounts_means_nobody_is_handed_over():
     result = simulate(seed=2, key_account_share=0.0, **KEY)
     assert result.summary["handovers"] == 0
+
+
+# --- switching to and from the new structures during a run -------------------------------------------------------
+SWITCHES = {
+    "full_cycle to service_desk and back": ({}, [("service_desk", {}), ("full_cycle", {})]),
+    "full_cycle to pod, then hunter_farmer by segment": (
+        {},
+        [("pod", {"incentive": "team_bonus", "pod_size": 2}), ("hunter_farmer", {"handover_receiver": "by_segment"})],
+    ),
+    "hunter_farmer to key_accounts": (
+        {"structure": "hunter_farmer", "account_managers": 1},
+        [("key_accounts", {"key_account_share": 0.3}), ("service_desk", {"incentive": "volume_commission"})],
+    ),
+    "full_cycle to hunter_farmer after serial weeks": (
+        {},
+        [("hunter_farmer", {"incentive": "split_commission", "handover_timing": "after_serial_weeks"}), ("pod", {})],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SWITCHES))
+def test_invariants_hold_when_switching_structures(case):
+    start, steps = SWITCHES[case]
+    interventions = [{"week": 40 + 50 * i, "set": {"structure": name, **extra}} for i, (name, extra) in enumerate(steps)]
+    scenario = Scenario(market_size=600, salespeople=5, years=3, **start, interventions=interventions)
+    model = SalesOrgModel(rng=1, scenario=scenario)
+    for _ in range(model.cfg.weeks):
+        model.run_for(1)
+        model.check_invariants()
+    assert [r["changes"]["structure"][1] for r in model.interventions_applied] == [name for name, _ in steps]
+    assert model.structure.name == steps[-1][0]
+    assert (model.desk is not None) == (steps[-1][0] == "service_desk")
+
+
+@pytest.mark.parametrize("structure", ["service_desk", "pod", "key_accounts"])
+def test_same_seed_same_run(structure):
+    runs = [simulate(seed=4, structure=structure, market_size=500, salespeople=4, years=2) for _ in range(2)]
+    assert runs[0].summary["annual_revenue"] == runs[1].summary["annual_revenue"]
+    assert runs[0].staff.equals(runs[1].staff)
