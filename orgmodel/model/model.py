@@ -472,7 +472,9 @@ class SalesOrgModel(Model):
             for i in range(N_ACTIVITIES):
                 month_hours[i] += p.hours[i]
         self.desk_agents_n = len(desk)
-        self.base_pay = (self.cfg.base_salary * len(people) + self.cfg.desk_base_salary * len(desk)) / WEEKS_PER_YEAR
+        self.base_pay = self.cfg.base_salary / WEEKS_PER_YEAR * len(people)
+        if desk:
+            self.base_pay += self.cfg.desk_base_salary / WEEKS_PER_YEAR * len(desk)
         self.variable_pay = 0.0
         if week == self.cfg.weeks or month_of(week + 1) != month_of(week):
             self._close_month(week, people, desk)
