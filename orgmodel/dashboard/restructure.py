@@ -61,9 +61,14 @@ def restructure(model: SalesOrgModel, structure: str, incentive: str) -> tuple[s
     return f"Scheduled for week {week}: {describe(change)}. Press Step or Play.", week
 
 
+def _plain(value: Any) -> str:
+    """A name as itself, any other value as in a scenario file."""
+    return value if isinstance(value, str) else toml_value(value)
+
+
 def describe(change: dict[str, Any]) -> str:
     """``structure -> hunter_farmer, incentive -> split_commission``."""
-    return ", ".join(f"{k} -> {toml_value(v)}" for k, v in change.items())
+    return ", ".join(f"{k} -> {_plain(v)}" for k, v in change.items())
 
 
 def last_applied(model: SalesOrgModel) -> str | None:
@@ -71,7 +76,7 @@ def last_applied(model: SalesOrgModel) -> str | None:
     if not model.interventions_applied:
         return None
     item = model.interventions_applied[-1]
-    changes = ", ".join(f"{k} {toml_value(old)} -> {toml_value(new)}" for k, (old, new) in item["changes"].items())
+    changes = ", ".join(f"{k} {_plain(old)} -> {_plain(new)}" for k, (old, new) in item["changes"].items())
     return (
         f"Week {item['week']}: {changes or 'no change'}; {item['handovers']} clients handed over; "
         f"now {item['salespeople_after']} salespeople and {item['account_managers_after']} account managers."
