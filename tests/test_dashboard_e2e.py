@@ -66,15 +66,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             proc.wait()
 
 
-def _slider(page, label: str):  # noqa: ANN001, ANN202
+def _slider(page, label: str):
     return page.locator(".v-input__slider").filter(has_text=label).locator("[role=slider]")
 
 
-def _text(page, testid: str) -> str:  # noqa: ANN001
+def _text(page, testid: str) -> str:
     return page.locator(f"[data-testid={testid}]").inner_text()
 
 
-def _src(page, testid: str) -> str | None:  # noqa: ANN001
+def _src(page, testid: str) -> str | None:
     return page.locator(f"[data-testid={testid}] img").get_attribute("src")
 
 
