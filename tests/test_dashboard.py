@@ -137,7 +137,8 @@ def test_page_builds_and_steps_without_a_kernel() -> None:
         images_after = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
         assert images_after[1] != images_before[1]  # revenue: weekly
         rc.find(v.Btn, children=["Restructure now"]).widget.click()
-        assert rc.find(v.Alert, children=["Scheduled for week 3: structure -> hunter_farmer, incentive -> split_commission. Press Step or Play."]).widgets
+        scheduled = "Scheduled for week 3: structure -> hunter_farmer, incentive -> split_commission. Press Step or Play."
+        assert rc.find(v.Alert, children=[scheduled]).widgets
     finally:
         rc.close()
 

@@ -3,7 +3,8 @@
 The server is ``solara run`` on :mod:`orgmodel.dashboard.app`, bound to
 127.0.0.1 (a trainer's laptop, not the room's network) on a free port unless
 one is given, in production mode (no reloader), with Solara's usage telemetry
-off (the machines have no internet, and a workshop should not phone home).
+off (the machines have no internet, and a workshop should not phone home) and
+its "runs on Solara" banner hidden (it sits over the charts' corner).
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def command(port: int, host: str = HOST, access_log: bool = False) -> list[str]:
 
 
 def environment() -> dict[str, str]:
-    """The server's environment: this one, with Solara's telemetry off."""
-    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    """The server's environment: this one, with Solara's telemetry off and its corner banner hidden (it covers a chart)."""
+    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "SOLARA_THEME_SHOW_BANNER": "false"}
 
 
 def url(port: int, host: str = HOST) -> str:
