@@ -219,7 +219,7 @@ def app_command(
         _fail("the dashboard needs the app extra: pip install -e '.[app]' (make install does it)")
     if port is not None and not serve.port_is_free(port):
         _fail(f"--port {port} is in use on {serve.HOST}; choose another or leave --port out to get a free one")
-    raise typer.Exit(serve.serve(port))
+    serve.serve(port)
 
 
 def main() -> None:

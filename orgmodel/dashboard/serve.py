@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from orgmodel.dashboard import assets
 
@@ -57,12 +57,14 @@ def url(port: int, host: str = HOST) -> str:
     return f"http://{host}:{port}/"
 
 
-def serve(port: int | None = None, host: str = HOST) -> int:
-    """Run the server in the foreground until Ctrl-C; returns its exit code.
+def serve(port: int | None = None, host: str = HOST) -> NoReturn:
+    """Print the URL, then become the server (it runs until Ctrl-C or a signal).
 
-    Prints the URL first. Missing front-end files are reported (the page would
-    stay blank offline) but do not stop the server: with internet access
-    Solara fetches them itself.
+    The process replaces itself with ``solara run`` rather than starting it as
+    a child, so stopping ``orgmodel app`` (Ctrl-C, a test's terminate) stops
+    the server too and never leaves one running on its port. Missing
+    front-end files are reported (offline the page would stay blank) but do
+    not stop the server: with internet access Solara fetches them itself.
     """
     chosen = port if port is not None else free_port(host)
     lacking = assets.missing()
@@ -72,7 +74,6 @@ def serve(port: int | None = None, host: str = HOST) -> int:
             "Fetch them with `make install` or `python -m orgmodel.dashboard.assets`.\n"
         )
     print(f"Workshop dashboard: {url(chosen, host)}  (Ctrl-C stops it)", flush=True)
-    try:
-        return subprocess.run(command(chosen, host), env=environment(), check=False).returncode
-    except KeyboardInterrupt:
-        return 0
+    sys.stderr.flush()
+    cmd = command(chosen, host)
+    os.execve(cmd[0], cmd, environment())
