@@ -301,7 +301,7 @@ def _check_fields(data: dict[str, Any], fields: dict[str, Any], prefix: str, fai
             close = difflib.get_close_matches(str(key), list(fields), n=2, cutoff=0.6)
             hint = f"; did you mean {' or '.join(repr(prefix + c) for c in close)}?" if close else ""
             where = f"[{prefix.rstrip('.')}]" if prefix else "an experiment file"
-            raise fail(f"unknown field {prefix}{key!r}{hint} ({where} has: {', '.join(fields)})")
+            raise fail(f"unknown field '{prefix}{key}'{hint} ({where} has: {', '.join(fields)})")
 
 
 def _check_factor_shape(key: str, value: Any, fail: Any) -> None:
@@ -381,6 +381,7 @@ def _check_set(exp: Experiment, fail: Any) -> None:
             raise fail(f"set.{key}: set it in {hint}")
         if key in exp.factors:
             raise fail(f"{key} is both in [set] and in [factors]: a key is either fixed or varied")
+        exp.set[key] = _level(key, exp.set[key], f"set.{key}", key_type(key), fail, single=True)
 
 
 def _unknown_key(field: str, key: str) -> str:
@@ -471,8 +472,8 @@ def _within(key: str, x: float) -> bool:
     return not (hi is not None and (x > hi or (hi_strict and x == hi)))
 
 
-def _level(key: str, value: Any, name: str, kind: type, fail: Any) -> Any:
-    """One listed value, of the key's type and within its bounds."""
+def _level(key: str, value: Any, name: str, kind: type, fail: Any, single: bool = False) -> Any:
+    """One value (listed, or ``single`` in [set]) of the key's type and within its bounds."""
     ok = {
         bool: isinstance(value, bool),
         int: isinstance(value, int) and not isinstance(value, bool),
@@ -480,6 +481,9 @@ def _level(key: str, value: Any, name: str, kind: type, fail: Any) -> Any:
         str: isinstance(value, str),
     }[kind]
     if not ok:
+        if single:
+            words = {bool: "true or false", int: "an integer", float: "a number", str: "text"}[kind]
+            raise fail(f"{name} must be {words} (the key's type), got {_shown(value)}")
         words = {bool: "true or false", int: "integers", float: "numbers", str: "text"}[kind]
         raise fail(f"{name} must list {words} (the key's type), got {_shown(value)}")
     if kind is float:
@@ -574,7 +578,7 @@ def _resolve_scenarios(exp: Experiment, folder: Path, where: str, fail: Any) -> 
         try:
             resolved[ref] = _full(load_scenario(path))
         except ScenarioError as exc:
-            raise ExperimentError(f"{field}: {exc}") from None
+            raise fail(f"{field}: {exc}") from None
     exp.scenarios = resolved
 
 
