@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -160,6 +161,23 @@ def test_two_local_workers_give_identical_results(reference, tiny, tmp_path):
     assert_same_results(reference, tmp_path / "two")
 
 
+def test_workers_come_from_a_forkserver_while_other_threads_run(reference, tiny, tmp_path):
+    from orgmodel.experiments.runner import LocalProcesses
+
+    assert LocalProcesses._context().get_start_method() == ("fork" if threading.active_count() == 1 else "forkserver")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert LocalProcesses._context().get_start_method() == "forkserver"  # forking a threaded process is not safe
+        report = run_experiment(load_experiment(tiny), tmp_path / "forkserver", workers=2)
+    finally:
+        stop.set()
+        other.join()
+    assert report.ran == N_RUNS and report.failed == 0
+    assert_same_results(reference, tmp_path / "forkserver")
+
+
 def test_a_dask_local_cluster_gives_identical_results(reference, tiny, tmp_path):
     report = run_experiment(load_experiment(tiny), tmp_path / "dask", workers=1, scheduler="local")
     assert report.ran == N_RUNS and "Dask" in report.backend
@@ -190,10 +208,13 @@ def test_a_dask_scheduler_and_worker_processes_give_identical_results(reference,
         assert report.ran == N_RUNS and report.failed == 0
         assert report.backend == f"the Dask cluster at {address} (1 worker threads)"
     finally:
-        for p in (worker, scheduler):
+        for p in (worker, scheduler):  # the worker first, while its scheduler can still see it go
             p.terminate()
-        for p in (worker, scheduler):
-            p.wait(timeout=60)
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=20)
     assert_same_results(reference, tmp_path / "remote")
 
 
@@ -222,7 +243,7 @@ def test_a_killed_worker_is_replaced_and_ctrl_c_stops_cleanly(reference, tiny, t
     proc = _cli("experiment", "run", str(tiny), "--workers", "2", "--out", str(out))
     _wait_for_runs(proc, out, 2)
     main = psutil.Process(proc.pid)
-    workers = [p for p in main.children(recursive=True) if p.ppid() != main.pid]  # the pool's processes (forkserver children)
+    workers = [p for p in main.children() if p.cmdline() == main.cmdline()]  # the pool's processes, forked from the runner
     assert workers, "no worker processes found"
     workers[0].kill()
     _wait_for_runs(proc, out, _stored(out) + 2)  # the experiment goes on with a fresh pool

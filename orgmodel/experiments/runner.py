@@ -7,7 +7,8 @@ flight. Backends:
 
 - one worker: runs in this process (no start-up cost);
 - local processes (the default, one per core): a process pool that keeps
-  two runs per worker in flight; if a worker process dies (killed, out of
+  two runs per worker in flight, its workers forked from this process so
+  they share its loaded modules; if a worker process dies (killed, out of
   memory) the pool is restarted and the runs it held are run again, and a
   run that keeps killing its worker is recorded as an error;
 - Dask (``--scheduler ADDRESS``, ``[dask] scheduler`` in the file, or
@@ -20,12 +21,15 @@ workers, keeps every finished run and says how to resume.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import threading
 import time
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -83,18 +87,45 @@ class InProcess:
 
 
 class LocalProcesses:
-    """A pool of worker processes on this machine (forkserver: workers start from a clean, preloaded process)."""
+    """A pool of worker processes on this machine.
+
+    Workers are forked from this process when it runs no other Python
+    thread (the command line's case): they share its loaded modules, so a
+    worker costs little more memory than its model (``gc.freeze()`` keeps
+    garbage collection from copying the shared pages). Otherwise (a notebook,
+    a process that has started threads, a pool restarted while the progress
+    bar runs) they come from a forkserver that preloads the model, which is
+    safe with threads and nearly as light.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.description = f"{workers} local worker processes"
         self._pool: ProcessPoolExecutor | None = None
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["orgmodel.experiments.worker"])
+
+    @staticmethod
+    def _context() -> multiprocessing.context.BaseContext:
+        if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+            return multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["orgmodel.experiments.preload"])
+        return context
 
     def start(self) -> None:
-        """Create the pool (its processes start with the first runs)."""
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=ignore_interrupts)
+        """Start the worker processes now, before this process starts any thread (the progress bar's)."""
+        context = self._context()
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=ignore_interrupts)
+        if context.get_start_method() == "fork":
+            gc.freeze()
+            try:
+                with warnings.catch_warnings():
+                    # Python warns on any fork from a process with OS threads; ours are numpy's and
+                    # Arrow's pools, which re-initialise in the child, and the child only simulates.
+                    warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+                    pool.submit(os.getpid).result()  # with fork, the first task starts every worker
+            finally:
+                gc.unfreeze()
+        self._pool = pool
 
     def outputs(self, tasks: Iterator[RunTask]) -> Iterator[RunOutput]:
         """Outputs as runs finish, two runs per worker in flight; runs of a dead worker are run again."""
