@@ -83,6 +83,9 @@ def run_command(
     except WorkerError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise typer.Exit(EXIT_FAILED_RUNS) from None
+    except KeyboardInterrupt:  # before the runs started or while tidying up: nothing half-written
+        sys.stderr.write("interrupted\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_report(report, file)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)

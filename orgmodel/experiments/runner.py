@@ -352,7 +352,9 @@ def run_experiment(
     plan = Plan(exp)
     store = Store(out)
     store.check(exp, resume)
-    backend = backend_for(workers, scheduler or exp.dask.scheduler)
+    remaining = plan.n_runs - (len(store.done_ids()) if resume else 0)
+    n = min(workers or default_workers(), max(remaining, 1))  # no more workers than runs to do
+    backend = backend_for(n, scheduler or exp.dask.scheduler) if remaining > 0 else InProcess()
     backend.start()
     try:
         done = store.open(exp, resume)
@@ -360,6 +362,8 @@ def run_experiment(
         report.backend, report.workers = backend.description, backend.workers
         if not report.complete:
             _run(plan, backend, store, done, report, show_progress)
+        else:
+            store.compact()
     finally:
         backend.close()
     report.wall_time_s = time.perf_counter() - started
@@ -373,7 +377,7 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
     try:
         todo = (i for i in range(plan.n_runs) if i not in done)
         with (
-            _progress(plan.experiment.name, report, show_progress) as advance,
+            _Progress(plan.experiment.name, report, show_progress) as advance,
             closing(backend.outputs(plan.tasks(todo))) as outputs,
         ):
             for output in outputs:
@@ -393,7 +397,7 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
         store.compact()
 
 
-class _progress:
+class _Progress:
     """A rich progress bar on stderr (runs done, failures, elapsed, ETA), or nothing; yields ``advance(ok)``."""
 
     def __init__(self, name: str, report: RunReport, show: bool) -> None:

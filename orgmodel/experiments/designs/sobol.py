@@ -64,5 +64,4 @@ def analyse(problem: dict[str, Any], outputs: Any) -> pd.DataFrame:
         conf_level=0.95,
         seed=problem["analysis_seed"],
     )
-    table = pd.DataFrame({c: np.asarray(si[c], dtype=float) for c in COLUMNS}, index=pd.Index(problem["names"], name="factor"))
-    return table
+    return pd.DataFrame({c: np.asarray(si[c], dtype=float) for c in COLUMNS}, index=pd.Index(problem["names"], name="factor"))
