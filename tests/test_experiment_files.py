@@ -234,3 +234,17 @@ def test_skip_invalid_leaves_out_and_lists_rejected_points(tmp_path):
     assert plan.n_points == 3
     assert [label for label, _ in plan.left_out] == ["structure=full_cycle, incentive=split_commission"]
     assert "never hands clients over" in plan.left_out[0][1]
+
+
+def test_docs_describe_every_field_and_design():
+    from orgmodel.experiments.designs import DESIGNS
+    from orgmodel.experiments.spec import DaskOptions, Design, Experiment
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "experiments.md").read_text(encoding="utf-8")
+    for model in (Experiment, Design, DaskOptions):
+        for field in model.model_fields:
+            assert f"`{field}`" in text or f"[{field}]" in text, f"docs/experiments.md does not describe {field}"
+    for kind in DESIGNS:
+        assert f"`{kind}`" in text, kind
+    for path in SHIPPED:
+        assert f"`{path.name}`" in text, path.name
