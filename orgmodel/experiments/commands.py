@@ -128,22 +128,24 @@ def _print_report(report: RunReport, file: Path) -> None:
 
 
 def _print_arms(folder: Path) -> None:
-    """Runs, failures and mean revenue by arm (for designs with a handful of points)."""
-    from orgmodel.experiments.results import load_results
+    """Runs, failures and mean revenue by arm (for designs with a handful of points); reads only those columns."""
+    from orgmodel.experiments.store import read_runs
 
-    results = load_results(folder)
-    runs = results.runs
+    runs = read_runs(folder, columns=["run_id", "point", "arm", "status", "total_revenue", "annual_revenue"]).to_pandas()
     if runs.empty or runs["point"].nunique() > MAX_ARMS_SHOWN:
         return
     table = Table(box=box.SIMPLE_HEAD, title="By arm (means over successful runs; money in millions)", title_justify="left")
     for head in ("Arm", "Runs", "Failed", "Total revenue", "Last-year revenue"):
         table.add_column(head, justify="left" if head == "Arm" else "right")
     ok = runs["status"] == "ok"
-    outcomes = [results.outcome(name) if name.split("[")[0] in runs else None for name in ("total_revenue", "annual_revenue[-1]")]
+    total = runs.get("total_revenue")
+    last = runs["annual_revenue"].map(lambda v: v[-1] if v is not None and len(v) else None) if "annual_revenue" in runs else None
     for _, group in runs.groupby("point", sort=True):
         good = ok[group.index]
-        ids = group["run_id"][good]
-        means = ["n/a" if v is None or ids.empty else f"{v.loc[ids].mean() / 1e6:,.2f}" for v in outcomes]
+        means = [
+            "n/a" if v is None or not good.any() else f"{v[group.index[good]].astype(float).mean() / 1e6:,.2f}"
+            for v in (total, last)
+        ]
         table.add_row(escape(str(group["arm"].iloc[0])), str(len(group)), str(int((~good).sum())), *means)
     Console().print(table)
 

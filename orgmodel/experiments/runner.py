@@ -390,10 +390,10 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
                 advance(output.error is None)
     except KeyboardInterrupt:
         report.interrupted = True
-        backend.close()  # stop the workers before tidying up
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
+        backend.close()  # the workers go before the files are merged, so their memory and the merge's never add up
         store.compact()
 
 

@@ -52,7 +52,7 @@ STATUS_COLUMNS = ("status", "error", "wall_time_s", "orgmodel_version")
 _RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
 _MERGED_FILE = re.compile(r"^part-(\d+)\.parquet$")
 #: rows per merged timeseries file
-CHUNK_ROWS = 1_000_000
+CHUNK_ROWS = 250_000
 
 
 class StoreError(ExperimentError):
@@ -163,12 +163,16 @@ def timeseries_files(folder: str | Path) -> list[Path]:
     return merged + [single[i] for i in sorted(single)]
 
 
-def read_runs(folder: str | Path) -> pa.Table:
-    """Every stored run row, one per run id, sorted by run id."""
+def read_runs(folder: str | Path, columns: list[str] | None = None) -> pa.Table:
+    """Every stored run row, one per run id, sorted by run id (only ``columns``, those that exist, if given)."""
     files = run_files(folder)
     if not files:
         return pa.table({c: pa.array([], t) for c, t in zip(ID_COLUMNS, _ID_TYPES, strict=True)})
-    table = pa.concat_tables([pq.read_table(p) for p in files], promote_options="permissive")
+    tables = []
+    for path in files:
+        names = None if columns is None else [c for c in columns if c in pq.read_schema(path).names]
+        tables.append(pq.read_table(path, columns=names))
+    table = pa.concat_tables(tables, promote_options="permissive")
     ids = table.column("run_id").to_numpy()
     _, first = np.unique(ids, return_index=True)
     return table.take(pa.array(first))
