@@ -413,3 +413,41 @@ def test_summary_only_experiments_have_no_timeseries(tmp_path):
     assert results.timeseries.empty and len(results.runs) == 1
     failed = runner.invoke(app, ["results", "query", str(out), "SELECT * FROM timeseries"])
     assert failed.exit_code == 2 and "kept summaries only" in failed.stderr
+
+
+def test_sensitivity_of_a_stored_morris_experiment(tmp_path):
+    from orgmodel.experiments.designs import morris
+
+    path = tmp_path / "morris.toml"
+    path.write_text(
+        textwrap.dedent(
+            """
+            name = "screen"
+            years = 1
+            replications = 2
+            seed = 4
+            [set]
+            market_size = 300
+            salespeople = 3
+            [design]
+            kind = "morris"
+            trajectories = 3
+            [factors]
+            spoiledness = { low = 0.3, high = 0.9 }
+            lead_qualify_rate = { low = 0.2, high = 0.7 }
+            """
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    report = run_experiment(load_experiment(path), out, workers=1)
+    assert report.ran == 3 * 3 * 2
+    results = load_results(out)
+    means = results.point_means("total_revenue")
+    runs = results.runs
+    assert len(means) == 9
+    assert means[4] == pytest.approx(runs.loc[runs["point"] == 4, "total_revenue"].mean())
+    table = results.sensitivity("total_revenue")
+    assert list(table.index) == ["spoiledness", "lead_qualify_rate"]
+    pd.testing.assert_frame_equal(table, morris.analyse(results.problem(), means))
+    assert (table["mu_star"] >= 0).all() and table["mu_star"].max() > 0

@@ -164,7 +164,7 @@ class LocalProcesses:
                 )
             lost += in_flight.values()
             in_flight.clear()
-            self._stop(force=True)
+            self._stop()
             self.start()
             for task in sorted(lost, key=lambda t: t.run_id):
                 deaths[task.run_id] = deaths.get(task.run_id, 0) + 1
@@ -178,18 +178,16 @@ class LocalProcesses:
         try:
             return self._pool.submit(execute, task)
         except BrokenProcessPool:  # broke between two runs: a fresh pool takes the task
-            self._stop(force=True)
+            self._stop()
             self.start()
             return self._pool.submit(execute, task)
 
-    def _stop(self, force: bool) -> None:
+    def _stop(self) -> None:
+        """Kill the workers (idle or not) and drop the pool."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
-        if not force:
-            pool.shutdown(wait=True)
-            return
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -199,7 +197,7 @@ class LocalProcesses:
 
     def close(self) -> None:
         """Stop the workers, at once (runs in flight are dropped: they are not stored and run again on resume)."""
-        self._stop(force=True)
+        self._stop()
 
 
 class DaskCluster:

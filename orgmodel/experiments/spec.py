@@ -117,11 +117,6 @@ class Factor:
     low: float | None = None
     high: float | None = None
 
-    @property
-    def has_bounds(self) -> bool:
-        """Whether the factor is sampled between numeric bounds rather than from levels."""
-        return self.values is None
-
     def value(self, x: float) -> Any:
         """The factor's value at ``x``: a number between the bounds (rounded for integer keys)."""
         if self.kind is int:
