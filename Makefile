@@ -10,7 +10,7 @@ ASSETS := $(VENV)/.assets-$(shell cksum orgmodel/dashboard/assets.py | cut -d' '
 # the browser of the dashboard's end-to-end test (Debian's; CI runs as root on a fresh machine)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run app test lint bench clean
+.PHONY: install run app test lint bench bench-experiments clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "orgmodel needs Python 3.12 or newer (found " + sys.version.split()[0] + "); install it or set PYTHON=python3.12")'
@@ -30,8 +30,12 @@ $(CHROMIUM):
 
 install: $(STAMP) $(ASSETS)
 
+# the main job: the essay's experiment (every structure against the status quo, reference size,
+# 10 years) at 4 replications instead of 20, so it takes about a minute on 2 cores, and its report
 run: $(STAMP)
-	$(BIN)/orgmodel run --out out/status_quo
+	rm -rf out/essay
+	$(BIN)/orgmodel experiment run experiments/essay.toml --replications 4 --out out/essay
+	$(BIN)/orgmodel report out/essay
 
 app: $(STAMP) $(ASSETS)
 	$(BIN)/orgmodel app
@@ -45,6 +49,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+
+bench-experiments: $(STAMP)
+	$(BIN)/python benchmarks/bench_experiments.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

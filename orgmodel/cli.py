@@ -12,7 +12,7 @@ import re
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich import box
@@ -23,12 +23,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgmodel.experiments.commands import experiment_app, results_app
+from orgmodel.experiments.spec import ExperimentError
 from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
 from orgmodel.policies import structures
 from orgmodel.scenario import builtin
 from orgmodel.scenario.files import ScenarioError, allowed_values, load_scenario, toml_value
 from orgmodel.scenario.schema import Scenario
 from orgmodel.simulate import SimulationResult, simulate
+
+if TYPE_CHECKING:
+    from orgmodel.experiments.repeat import Repeat
 
 EXIT_USAGE = 2
 
@@ -76,13 +81,23 @@ def run(
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives identical results.")] = 0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<scenario name>).")] = None,
+    from_experiment: Annotated[
+        Path | None, typer.Option("--from-experiment", help="Repeat one run of an experiment's results folder (with --run).")
+    ] = None,
+    run_id: Annotated[int | None, typer.Option("--run", min=0, help="The run id to repeat (with --from-experiment).")] = None,
 ) -> None:
     """Run a scenario and write its tables, summary, resolved scenario and overview figure."""
-    try:
-        sc = load_scenario(scenario, set_ or [])
-    except ScenarioError as exc:
-        _fail(str(exc))
-    out_dir = out if out is not None else Path("out") / _folder_name(sc.name)
+    repeat = None
+    if from_experiment is not None or run_id is not None:
+        repeat = _repeat(scenario, set_, seed, from_experiment, run_id)
+        sc, seed = repeat.scenario, repeat.seed
+    else:
+        try:
+            sc = load_scenario(scenario, set_ or [])
+        except ScenarioError as exc:
+            _fail(str(exc))
+    default_name = _folder_name(sc.name) if repeat is None else f"{_folder_name(repeat.experiment.name)}-run-{repeat.run_id}"
+    out_dir = out if out is not None else Path("out") / default_name
     try:
         check_out_dir(out_dir)
     except OutputError as exc:
@@ -131,6 +146,34 @@ def run(
     if s["response_actions"]:
         console.print(_response_line(s["management_response"], s["response_actions"]), highlight=False)
     console.print(f"Wrote {escape(str(out_dir))}/: {', '.join(OUTPUT_FILES)}", highlight=False, soft_wrap=True)
+    if repeat is not None:
+        console.print(_repeat_note(repeat, result), highlight=False, soft_wrap=True)
+
+
+def _repeat(scenario: str, set_: list[str] | None, seed: int, folder: Path | None, run_id: int | None) -> Repeat:
+    """The run to repeat for ``--from-experiment DIR --run ID`` (which replace the scenario, --set and --seed)."""
+    if folder is None or run_id is None:
+        _fail("--from-experiment DIR and --run ID go together: give both to repeat one run of an experiment")
+    if scenario != builtin.DEFAULT or set_ or seed != 0:
+        _fail("--from-experiment repeats a stored run with its own scenario and seed: leave out the scenario, --set and --seed")
+    from orgmodel.experiments.repeat import repeat_run
+
+    try:
+        return repeat_run(folder, run_id)
+    except ExperimentError as exc:
+        _fail(str(exc))
+
+
+def _repeat_note(repeat: Repeat, result: SimulationResult) -> str:
+    """Whether the repeat reproduced the stored run."""
+    from orgmodel.experiments.repeat import differences
+
+    if repeat.stored is None:
+        return f"Run {repeat.run_id} is not stored yet in the experiment's folder: nothing to compare with."
+    differ = differences(repeat, result.summary)
+    if not differ:
+        return f"Same summary as run {repeat.run_id} stored in the experiment (seed {repeat.seed})."
+    return f"Differs from run {repeat.run_id} stored in the experiment in: {', '.join(differ)}."
 
 
 def _response_line(name: str, actions: list[dict]) -> str:
@@ -253,6 +296,10 @@ def app_command(
     if port is not None and not serve.port_is_free(port):
         _fail(f"--port {port} is in use on {serve.HOST}; choose another or leave --port out to get a free one")
     serve.serve(port)
+
+
+app.add_typer(experiment_app, name="experiment")
+app.add_typer(results_app, name="results")
 
 
 def main() -> None:

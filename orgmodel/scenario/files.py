@@ -299,27 +299,33 @@ def _check_intervention_tables(value: Any, where: str) -> None:
 
 
 # --- files and built-ins ------------------------------------------------------------------------------
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read."""
+def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
+    """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read.
+
+    Args:
+        path: the file.
+        what: what the file is, in messages ("scenario file", "experiment file").
+
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError(f"scenario file '{path}' does not exist") from None
+        raise ScenarioError(f"{what} '{path}' does not exist") from None
     except IsADirectoryError:
-        raise ScenarioError(f"scenario file '{path}' is a directory, not a TOML file") from None
+        raise ScenarioError(f"{what} '{path}' is a directory, not a TOML file") from None
     except PermissionError:
-        raise ScenarioError(f"cannot read scenario file '{path}': permission denied") from None
+        raise ScenarioError(f"cannot read {what} '{path}': permission denied") from None
     except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
+        raise ScenarioError(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(f"scenario file '{path}' is not UTF-8 text") from None
+        raise ScenarioError(f"{what} '{path}' is not UTF-8 text") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario file '{path}' is not valid TOML: {exc}") from None
+        raise ScenarioError(f"{what} '{path}' is not valid TOML: {exc}") from None
 
 
 def _looks_like_path(source: str) -> bool:

@@ -1,0 +1,53 @@
+"""What the sampling designs share: turning sampled numbers into factor values."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from orgmodel.experiments import seeds
+
+if TYPE_CHECKING:
+    from orgmodel.experiments.spec import Experiment
+
+
+def from_unit(exp: Experiment, u: np.ndarray) -> list[dict[str, Any]]:
+    """Points from a matrix of numbers in [0, 1) (one row per point, one column per factor, in file order)."""
+    factors = exp.factor_list
+    return [{f.name: f.from_unit(float(x)) for f, x in zip(factors, row, strict=True)} for row in u]
+
+
+def from_bounds(exp: Experiment, x: np.ndarray) -> list[dict[str, Any]]:
+    """Points from a matrix already between each factor's bounds (SALib's samples); integer keys are rounded."""
+    factors = exp.factor_list
+    return [{f.name: f.value(float(v)) for f, v in zip(factors, row, strict=True)} for row in x]
+
+
+def problem(exp: Experiment) -> dict[str, Any]:
+    """SALib's problem: the factors' names and bounds, with the seeds for sampling and for the bootstrap."""
+    factors = exp.factor_list
+    return {
+        "num_vars": len(factors),
+        "names": [f.name for f in factors],
+        "bounds": [[f.low, f.high] for f in factors],
+        "seed": seeds.design_seed(exp.seed),
+        "analysis_seed": seeds.analysis_seed(exp.seed),
+    }
+
+
+def check_outputs(problem: dict[str, Any], outputs: Any, expected: int, design: str) -> np.ndarray:
+    """The outputs as a float vector of the design's length without missing values (a ValueError saying why not)."""
+    y = np.asarray(outputs, dtype=float).reshape(-1)
+    if y.size != expected:
+        raise ValueError(
+            f"a {design} analysis of {problem['num_vars']} factors needs {expected} outputs (one per design point, "
+            f"in point order), got {y.size}"
+        )
+    missing = int(np.count_nonzero(~np.isfinite(y)))
+    if missing:
+        raise ValueError(
+            f"{missing} of the {expected} outputs are missing or not finite (failed runs?); "
+            f"a {design} analysis needs every design point"
+        )
+    return y

@@ -1,0 +1,146 @@
+"""The run plan: which runs an experiment has, and what each one computes.
+
+Design points come from the design; each point runs ``replications`` times.
+Run ids are in design order, replicate by replicate: run ``r * points + p`` is
+replicate ``r`` of point ``p``, so an experiment stopped halfway has every arm
+about equally far along. Every point's scenario is validated before anything
+runs, so a point the model would reject (e.g. a pay rule for account managers
+in a structure without them) is one clear error up front, or left out with
+``design.skip_invalid = true``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from orgmodel.experiments import designs, seeds
+from orgmodel.experiments.spec import MAX_RUNS, SCENARIO_FACTOR, Experiment, ExperimentError
+from orgmodel.scenario.files import ScenarioError, validate
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run, everything a worker needs (picklable, no reference to the experiment).
+
+    Attributes:
+        run_id: position in design order.
+        point: design point index.
+        replicate: replication index (0-based).
+        seed: the run's seed.
+        arm: the point's label, e.g. "structure=hunter_farmer, incentive=split_commission".
+        values: the point's factor values, by key.
+        scenario: the run's full scenario keys.
+        keep_every: keep every N-th week of the timeseries, or None for summaries only.
+
+    """
+
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+    arm: str
+    values: dict[str, Any]
+    scenario: dict[str, Any]
+    keep_every: int | None
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def label(point: dict[str, Any], default: str) -> str:
+    """A point as ``key=value, key=value`` (``default`` if the experiment has no factors)."""
+    return ", ".join(f"{k}={_fmt(v)}" for k, v in point.items()) or default
+
+
+class Plan:
+    """The validated design points and the runs of an experiment.
+
+    Attributes:
+        experiment: the experiment.
+        points: the factor values of each design point, in design order.
+        labels: each point's arm label.
+        left_out: points the design generated that the model rejects, with why (only with ``skip_invalid``).
+
+    """
+
+    def __init__(self, experiment: Experiment) -> None:
+        self.experiment = experiment
+        self.points: list[dict[str, Any]] = []
+        self.left_out: list[tuple[str, str]] = []
+        exp = experiment
+        default = exp.scenarios[exp.scenario].get("name", exp.scenario) if exp.scenario in exp.scenarios else exp.scenario
+        for i, point in enumerate(designs.points(exp)):
+            problem = self._problem(point)
+            if problem is None:
+                self.points.append(point)
+            elif exp.design.skip_invalid:
+                self.left_out.append((label(point, default), problem))
+            else:
+                where = f" (in {exp.source})" if exp.source else ""
+                raise ExperimentError(
+                    f"design point {i} ({label(point, default)}): {problem}; "
+                    f"set design.skip_invalid = true to leave such points out{where}"
+                )
+        if not self.points:
+            raise ExperimentError(f"every design point is invalid (first: {self.left_out[0][1]})")
+        if self.n_runs > MAX_RUNS:
+            raise ExperimentError(
+                f"the experiment plans {self.n_runs} runs, more than {MAX_RUNS}; use fewer samples or replications"
+            )
+        self.labels = [label(p, default) for p in self.points]
+
+    def _problem(self, point: dict[str, Any]) -> str | None:
+        """Why the model rejects the point's scenario, or None if it is valid."""
+        exp = self.experiment
+        values = exp.scenario_values(point)
+        origin = dict.fromkeys(exp.set, " (from [set])")
+        origin.update(dict.fromkeys((k for k in point if k != SCENARIO_FACTOR), " (a factor value)"))
+        try:
+            validate(values, origin)
+        except ScenarioError as exc:
+            return str(exc)
+        return None
+
+    @property
+    def n_points(self) -> int:
+        """Number of design points."""
+        return len(self.points)
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs: points times replications."""
+        return len(self.points) * self.experiment.replications
+
+    def task(self, run_id: int) -> RunTask:
+        """Run ``run_id``: its point, replicate, seed and full scenario."""
+        if not 0 <= run_id < self.n_runs:
+            raise IndexError(f"run {run_id} is not in the experiment (runs 0 to {self.n_runs - 1})")
+        exp = self.experiment
+        replicate, point = divmod(run_id, self.n_points)
+        values = self.points[point]
+        seed = seeds.run_seed(exp.seed, replicate if exp.common_random_numbers else run_id)
+        return RunTask(
+            run_id=run_id,
+            point=point,
+            replicate=replicate,
+            seed=seed,
+            arm=self.labels[point],
+            values=dict(values),
+            scenario=exp.scenario_values(values),
+            keep_every=exp.keep_every,
+        )
+
+    def tasks(self, run_ids: Iterable[int]) -> Iterator[RunTask]:
+        """The tasks of ``run_ids``, built one at a time (the plan never holds every task in memory)."""
+        for run_id in run_ids:
+            yield self.task(run_id)
+
+
+__all__ = ["Plan", "RunTask", "label"]

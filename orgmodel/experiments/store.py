@@ -1,0 +1,362 @@
+"""The results store: Parquet files in one folder, written as runs finish, read with pyarrow or DuckDB.
+
+Layout of ``DIR``:
+
+- ``experiment.toml``: the resolved experiment (see :mod:`.resolved`).
+- ``runs.parquet``: one row per run: ``run_id``, ``point``, ``arm``, ``replicate``,
+  ``seed``, one column per factor, ``status`` ("ok"/"error"), ``error``,
+  ``wall_time_s``, ``orgmodel_version``, then every key of the run's summary
+  (numbers as columns, yearly lists as ``list<double>``, anything else as JSON text).
+- ``timeseries/``: a Parquet dataset of ``run_id`` plus the weekly columns,
+  thinned to the experiment's ``keep`` (absent when only summaries are kept).
+
+While an experiment runs, each finished run is written at once as its own
+small files (``parts/run-<id>.parquet`` and ``timeseries/run-<id>.parquet``,
+each written under a hidden name and renamed, so a file is whole or absent);
+:meth:`Store.compact` merges them at the end. A killed experiment therefore
+loses only the runs in flight, readers see every finished run whether or not
+it was compacted, and the runner holds no results in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orgmodel import __version__
+from orgmodel.experiments.spec import Experiment, ExperimentError, parse_experiment
+from orgmodel.outputs import json_safe
+from orgmodel.scenario.files import read_toml
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from orgmodel.experiments.plan import RunTask
+
+EXPERIMENT_FILE = "experiment.toml"
+RUNS_FILE = "runs.parquet"
+PARTS = "parts"
+TIMESERIES = "timeseries"
+#: the columns every run row starts with, before the factors
+ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
+#: the columns after the factors, before the summary
+STATUS_COLUMNS = ("status", "error", "wall_time_s", "orgmodel_version")
+_RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
+_MERGED_FILE = re.compile(r"^part-(\d+)\.parquet$")
+#: rows per merged timeseries file
+CHUNK_ROWS = 250_000
+
+
+class StoreError(ExperimentError):
+    """The output folder cannot hold this experiment; one line saying why and what to do."""
+
+
+# --- rows -------------------------------------------------------------------------------------------------
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _column(value: Any) -> pa.Array:
+    """One value as a one-row Arrow column of the store's type for it."""
+    if isinstance(value, (bool, np.bool_)):
+        return pa.array([bool(value)], pa.bool_())
+    if isinstance(value, (int, np.integer)):
+        return pa.array([int(value)], pa.int64())
+    if isinstance(value, (float, np.floating)):
+        return pa.array([float(value)], pa.float64())
+    if isinstance(value, str):
+        return pa.array([value], pa.string())
+    if isinstance(value, (list, tuple, np.ndarray)) and len(value) and all(_is_number(v) for v in value):
+        return pa.array([[float(v) for v in value]], pa.list_(pa.float64()))
+    if value is None:
+        return pa.array([None], pa.null())
+    return pa.array([json.dumps(json_safe(value), allow_nan=False)], pa.string())
+
+
+def stored_value(value: Any) -> Any:
+    """``value`` as it reads back from the store (e.g. a list of ints as floats, a list of tables as JSON text)."""
+    return _column(value).to_pylist()[0]
+
+
+def run_row(task: RunTask, error: str | None, wall_time_s: float, summary: dict[str, Any] | None) -> pa.Table:
+    """The one-row ``runs`` table of a finished run (``error`` None means it succeeded)."""
+    columns: dict[str, pa.Array] = {
+        "run_id": pa.array([task.run_id], pa.int64()),
+        "point": pa.array([task.point], pa.int64()),
+        "arm": pa.array([task.arm], pa.string()),
+        "replicate": pa.array([task.replicate], pa.int64()),
+        "seed": pa.array([task.seed], pa.int64()),
+    }
+    for key, value in task.values.items():
+        columns[key] = _column(value)
+    columns["status"] = pa.array(["ok" if error is None else "error"], pa.string())
+    columns["error"] = pa.array([error], pa.string())
+    columns["wall_time_s"] = pa.array([wall_time_s], pa.float64())
+    columns["orgmodel_version"] = pa.array([__version__], pa.string())
+    for key, value in (summary or {}).items():
+        if key not in columns:  # a summary key equal to a factor (e.g. structure) keeps the factor's column
+            columns[key] = _column(value)
+    return pa.table(columns)
+
+
+def timeseries_table(run_id: int, timeseries: pd.DataFrame, keep_every: int) -> pa.Table:
+    """A run's weekly table thinned to every ``keep_every``-th week, with its ``run_id`` first."""
+    kept = timeseries[timeseries["week"] % keep_every == 0] if keep_every > 1 else timeseries
+    table = pa.Table.from_pandas(kept, preserve_index=False)
+    return table.add_column(0, "run_id", pa.array(np.full(len(kept), run_id, dtype=np.int64)))
+
+
+# --- files ------------------------------------------------------------------------------------------------
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    """Write under a hidden name, then rename: a reader or a crash never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def _ids(folder: Path, pattern: re.Pattern[str]) -> dict[int, Path]:
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for p in folder.iterdir():
+        m = pattern.match(p.name)
+        if m:
+            out[int(m.group(1))] = p
+    return out
+
+
+def _column_ids(paths: Iterable[Path]) -> set[int]:
+    ids: set[int] = set()
+    for p in paths:
+        ids.update(pq.read_table(p, columns=["run_id"]).column("run_id").to_pylist())
+    return ids
+
+
+def run_files(folder: str | Path) -> list[Path]:
+    """The files holding the ``runs`` rows: ``runs.parquet`` and the part files of runs not yet compacted into it."""
+    folder = Path(folder)
+    merged = folder / RUNS_FILE
+    parts = _ids(folder / PARTS, _RUN_FILE)
+    files = [merged] if merged.is_file() else []
+    if files and parts:
+        covered = _column_ids(files)
+        parts = {i: p for i, p in parts.items() if i not in covered}
+    return files + [parts[i] for i in sorted(parts)]
+
+
+def timeseries_files(folder: str | Path) -> list[Path]:
+    """The files of the timeseries dataset, without per-run files already merged into a part (after a crash)."""
+    ts = Path(folder) / TIMESERIES
+    merged = [p for _, p in sorted(_ids(ts, _MERGED_FILE).items())]
+    single = _ids(ts, _RUN_FILE)
+    if merged and single:
+        covered = _column_ids(merged)
+        single = {i: p for i, p in single.items() if i not in covered}
+    return merged + [single[i] for i in sorted(single)]
+
+
+def read_runs(folder: str | Path, columns: list[str] | None = None) -> pa.Table:
+    """Every stored run row, one per run id, sorted by run id (only ``columns``, those that exist, if given)."""
+    files = run_files(folder)
+    if not files:
+        return pa.table({c: pa.array([], t) for c, t in zip(ID_COLUMNS, _ID_TYPES, strict=True)})
+    tables = []
+    for path in files:
+        names = None if columns is None else [c for c in columns if c in pq.read_schema(path).names]
+        tables.append(pq.read_table(path, columns=names))
+    table = pa.concat_tables(tables, promote_options="permissive")
+    ids = table.column("run_id").to_numpy()
+    _, first = np.unique(ids, return_index=True)
+    return table.take(pa.array(first))
+
+
+_ID_TYPES = (pa.int64(), pa.int64(), pa.string(), pa.int64(), pa.int64())
+
+
+def read_experiment(folder: str | Path) -> Experiment:
+    """The resolved experiment stored in ``folder`` (an ExperimentError if there is none)."""
+    path = Path(folder) / EXPERIMENT_FILE
+    if not path.is_file():
+        raise StoreError(f"'{folder}' holds no experiment results (no {EXPERIMENT_FILE}); run `orgmodel experiment run` first")
+    from orgmodel.scenario.files import ScenarioError
+
+    try:
+        data = read_toml(path, what="experiment file")
+    except ScenarioError as exc:
+        raise StoreError(str(exc)) from None
+    return parse_experiment(data, where=str(path), folder=Path(folder))
+
+
+class Store:
+    """Writes one experiment's results into a folder as runs finish."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.parts = self.folder / PARTS
+        self.timeseries = self.folder / TIMESERIES
+
+    def check(self, exp: Experiment, resume: bool) -> None:
+        """Refuse a folder that cannot take ``exp`` (a StoreError), before anything is written or started.
+
+        A new or empty folder is fine; a folder that holds this experiment
+        is fine with ``resume``; anything else is refused, so nothing already
+        written is lost.
+        """
+        folder = self.folder
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"output folder '{folder}' exists and is not a folder")
+        if (folder / EXPERIMENT_FILE).is_file():
+            if not resume:
+                n = len(self.done_ids())
+                raise StoreError(
+                    f"output folder '{folder}' already holds experiment results ({n} runs): add --resume to run only "
+                    "the missing runs, or choose another --out"
+                )
+            self._check_same(exp, read_experiment(folder))
+        elif folder.is_dir() and any(folder.iterdir()):
+            raise StoreError(f"output folder '{folder}' is not empty and holds no experiment; choose a new or empty folder")
+
+    def open(self, exp: Experiment, resume: bool) -> set[int]:
+        """Prepare the folder for ``exp`` (see :meth:`check`) and return the run ids already stored."""
+        from orgmodel.experiments.resolved import dump_experiment_toml
+
+        self.check(exp, resume)
+        stored = self.folder / EXPERIMENT_FILE
+        try:
+            self.parts.mkdir(parents=True, exist_ok=True)
+            if exp.keep_every is not None:
+                self.timeseries.mkdir(exist_ok=True)
+            if not stored.is_file():
+                tmp = self.folder / f".{EXPERIMENT_FILE}.tmp"
+                tmp.write_text(dump_experiment_toml(exp), encoding="utf-8")
+                os.replace(tmp, stored)
+        except OSError as exc:
+            raise StoreError(f"cannot write output folder '{self.folder}': {exc.strerror or exc}") from None
+        done = self.done_ids()
+        self._tidy(done)
+        return done
+
+    @staticmethod
+    def _check_same(exp: Experiment, stored: Experiment) -> None:
+        """Resume only the same experiment: same scenarios, factors, design, replications, seed and keep."""
+        diff = _first_difference(stored.identity(), exp.identity())
+        if diff is not None:
+            where, old, new = diff
+            raise StoreError(
+                f"cannot resume: the output folder holds a different experiment ({where} is {_brief(old)} there "
+                f"and {_brief(new)} now); choose another --out"
+            )
+
+    def done_ids(self) -> set[int]:
+        """Run ids with a stored row (succeeded or failed)."""
+        merged = self.folder / RUNS_FILE
+        ids = set(_ids(self.parts, _RUN_FILE))
+        if merged.is_file():
+            ids |= _column_ids([merged])
+        return ids
+
+    def _tidy(self, done: set[int]) -> None:
+        """Remove what a killed run left behind: hidden temporary files and timeseries of runs without a row."""
+        for folder in (self.folder, self.parts, self.timeseries):
+            if folder.is_dir():
+                for p in folder.glob(".*.tmp"):
+                    p.unlink(missing_ok=True)
+        for run_id, path in _ids(self.timeseries, _RUN_FILE).items():
+            if run_id not in done:
+                path.unlink(missing_ok=True)
+
+    def write(self, row: pa.Table, timeseries: pa.Table | None) -> None:
+        """Store one finished run: its timeseries first, then its row (the row marks the run as done)."""
+        run_id = row.column("run_id")[0].as_py()
+        if timeseries is not None:
+            _write_atomic(timeseries, self.timeseries / f"run-{run_id:08d}.parquet")
+        _write_atomic(row, self.parts / f"run-{run_id:08d}.parquet")
+
+    def compact(self) -> None:
+        """Merge the per-run files: all rows into ``runs.parquet``, timeseries into parts of about CHUNK_ROWS rows.
+
+        Each merged file is written before the files it replaces are deleted,
+        so a crash here loses nothing; readers skip the duplicates such a
+        crash can leave, and the next compaction removes them.
+        """
+        parts = _ids(self.parts, _RUN_FILE)
+        if parts:
+            _write_atomic(read_runs(self.folder), self.folder / RUNS_FILE)
+            for path in parts.values():
+                path.unlink(missing_ok=True)
+        self._compact_timeseries()
+
+    def _compact_timeseries(self) -> None:
+        merged = _ids(self.timeseries, _MERGED_FILE)
+        single = _ids(self.timeseries, _RUN_FILE)
+        if not single:
+            return
+        if merged:
+            covered = _column_ids(merged.values())
+            for run_id in [i for i in single if i in covered]:
+                single.pop(run_id).unlink(missing_ok=True)
+        next_part = max(merged, default=-1) + 1
+        batch: list[Path] = []
+        tables: list[pa.Table] = []
+        rows = 0
+        for run_id in sorted(single):
+            table = pq.read_table(single[run_id])
+            batch.append(single[run_id])
+            tables.append(table)
+            rows += table.num_rows
+            if rows >= CHUNK_ROWS:
+                self._merge(tables, batch, next_part)
+                next_part += 1
+                batch, tables, rows = [], [], 0
+        if tables:
+            self._merge(tables, batch, next_part)
+
+    def _merge(self, tables: list[pa.Table], files: list[Path], number: int) -> None:
+        _write_atomic(pa.concat_tables(tables, promote_options="permissive"), self.timeseries / f"part-{number:05d}.parquet")
+        for path in files:
+            path.unlink(missing_ok=True)
+
+
+def _first_difference(old: Any, new: Any, where: str = "") -> tuple[str, Any, Any] | None:
+    """The first place two nested dicts differ: (dotted path, old value, new value), or None if equal."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(k for k in new if k not in old)]:
+            found = _first_difference(old.get(key), new.get(key), f"{where}.{key}" if where else str(key))
+            if found is not None:
+                return found
+        return None
+    return None if old == new else (where, old, new)
+
+
+def _brief(value: Any) -> str:
+    if value is None:
+        return "not set"
+    text = json.dumps(json_safe(value), default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+__all__ = [
+    "EXPERIMENT_FILE",
+    "ID_COLUMNS",
+    "PARTS",
+    "RUNS_FILE",
+    "STATUS_COLUMNS",
+    "TIMESERIES",
+    "Store",
+    "StoreError",
+    "read_experiment",
+    "read_runs",
+    "run_files",
+    "run_row",
+    "stored_value",
+    "timeseries_files",
+    "timeseries_table",
+]
