@@ -127,7 +127,20 @@ def run(
             f"{item['account_managers_after']} account managers.",
             highlight=False,
         )
+    if s["response_actions"]:
+        console.print(_response_line(s["management_response"], s["response_actions"]), highlight=False)
     console.print(f"Wrote {escape(str(out_dir))}/: {', '.join(OUTPUT_FILES)}", highlight=False, soft_wrap=True)
+
+
+def _response_line(name: str, actions: list[dict]) -> str:
+    """What the management response did over the run, in one sentence."""
+    let_go = sum(len(a.get("let_go", ())) for a in actions)
+    requested = sum(a.get("requested", 0) for a in actions)
+    weeks = ", ".join(str(a["week"]) for a in actions)
+    return (
+        f"Management response {escape(name)}: {let_go} let go, {requested} hires requisitioned "
+        f"(acted in week{'s' if len(actions) != 1 else ''} {weeks})."
+    )
 
 
 def _summary_table(result: SimulationResult) -> Table:

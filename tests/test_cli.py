@@ -157,6 +157,10 @@ BAD_INPUTS = {
     "out of range": (["--set", "spoiledness=1.5"], ["key 'spoiledness' must be between 0 and 1, got 1.5"]),
     "inconsistent": (["--set", "incentive=split_commission"], ["incentive 'split_commission'", "full_cycle"]),
     "unknown structure": (["--set", "structure=matrix"], ["unknown structure 'matrix'", "full_cycle, hunter_farmer"]),
+    "unknown response": (
+        ["--set", "management_response=fire_the_lazy"],
+        ["unknown management_response 'fire_the_lazy'", "fixed_headcount, hire_on_revenue, push_harder, replace_low_performers"],
+    ),
     "bad --set syntax": (["--set", "years"], ["--set expects KEY=VALUE"]),
     "unknown built-in": (["status_qou"], ["unknown scenario 'status_qou'", "status_quo, hunter_farmer"]),
     "missing file": (["missing.toml"], ["scenario file 'missing.toml' does not exist"]),

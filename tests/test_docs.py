@@ -39,6 +39,7 @@ REFERENCE_NAMES = (
     "Misra",
     "Leone",
     "Ross",
+    "Forrester",
     "vendor surveys",
     "vendor benchmarks",
 )

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from orgmodel import SalesOrgModel, Scenario
 from orgmodel.model.clients import Stage
-from orgmodel.policies import incentives, structures
+from orgmodel.policies import incentives, responses, structures
 
 SMALL = {"market_size": 400, "salespeople": 4, "years": 3}
 
@@ -52,6 +52,45 @@ def test_invariants_hold_every_week(structure, incentive, seed):
     assert ts["revenue"].sum() == pytest.approx(model.orders_total)
     assert ts["cost_of_sales"].sum() == pytest.approx(model.base_pay_total + model.variable_pay_total)
     assert ts["new_clients"].sum() > 0
+
+
+#: settings under which each management response acts within a few small years
+RESPONSES = {
+    "fixed_headcount": {},
+    "hire_on_revenue": {"revenue_budget_share": 0.15},
+    "replace_low_performers": {"low_performer_share": 0.25},
+    "push_harder": {"push_harder_week": 60, "push_harder_hiring_share": 0.5, "push_harder_target_factor": 1.5},
+}
+STRUCTURES = {
+    "full_cycle": {"incentive": "quota_bonus"},
+    "hunter_farmer": {"structure": "hunter_farmer", "incentive": "split_commission", "account_managers": 1},
+}
+
+
+def test_every_response_is_covered():
+    assert sorted(RESPONSES) == responses.names()
+
+
+@pytest.mark.parametrize("response", list(RESPONSES))
+@pytest.mark.parametrize("structure", list(STRUCTURES))
+@pytest.mark.parametrize("seed", [1, 2])
+def test_invariants_hold_under_each_response(response, structure, seed):
+    settings = {**SMALL, "years": 4, **STRUCTURES[structure], **RESPONSES[response]}
+    model = SalesOrgModel(rng=seed, management_response=response, **settings)
+    _run_checking(model)
+    ts = model.datacollector.get_model_vars_dataframe()
+    assert ts["revenue"].sum() == pytest.approx(model.orders_total)
+    assert ts["cost_of_sales"].sum() == pytest.approx(model.base_pay_total + model.variable_pay_total)
+    acted = model.response.actions
+    heads = ts["salespeople"]
+    if response == "fixed_headcount":
+        assert not acted and set(heads) == {SMALL["salespeople"]}
+    elif response == "replace_low_performers":
+        left = {pid for a in acted for pid in a["let_go"]}
+        assert len(left) == 3 and not left & {p.unique_id for p in model.staff}  # one a year, all gone
+        assert heads.min() == SMALL["salespeople"] - 1 and heads.iloc[-1] == SMALL["salespeople"]
+    else:
+        assert acted and heads.max() > SMALL["salespeople"]
 
 
 def test_revenue_equals_sum_of_orders(monkeypatch):

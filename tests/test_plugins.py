@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from orgmodel import Scenario, simulate
-from orgmodel.policies import incentives, structures
+from orgmodel.policies import incentives, responses, structures
 from orgmodel.policies.registry import UnknownPolicyError
 from orgmodel.scenario.files import ScenarioError, load_scenario
 
@@ -48,6 +48,25 @@ class MyFullCycle(FullCycle):
 
 class SameName(FullCycle):
     pass
+"""
+
+
+HIRE_ONE = """
+from orgmodel.policies.responses import ManagementResponse
+
+
+class HireOneAtWeek(ManagementResponse):
+    \"\"\"Requisition one salesperson at WEEK: a user's own management response.\"\"\"
+
+    name = "hire_one_test"
+    WEEK = 10
+
+    def start(self):
+        self.at(self.WEEK, self.hire)
+
+    def hire(self):
+        self.model.request_salespeople(1)
+        self.record(requested=1)
 """
 
 
@@ -104,6 +123,21 @@ def test_structure_from_a_file_runs(tmp_path):
     assert result.staff["person"].nunique() == 3
     assert result.summary["annual_revenue"][0] > 0
     assert structures.get("my_full_cycle_test").hands_over is False
+
+
+def test_response_from_a_file_acts_through_the_models_hiring(tmp_path):
+    path = _write(tmp_path, "my_response.py", HIRE_ONE)
+    result = simulate(Scenario(management_response=f"{path}:HireOneAtWeek", **SMALL), seed=1)
+    heads = result.timeseries.set_index("week")["salespeople"]
+    delay = result.scenario.hiring_delay_weeks
+    assert set(heads.loc[: 10 + delay - 1]) == {3} and set(heads.loc[10 + delay :]) == {4}
+    assert result.summary["response_actions"] == [{"week": 10, "response": "hire_one_test", "requested": 1}]
+    assert responses.get("hire_one_test").__name__ == "HireOneAtWeek"
+    assert "hire_one_test" not in responses.names()
+    with pytest.raises(UnknownPolicyError, match="'HireOneAtWeek' must subclass Structure"):
+        structures.get(f"{path}:HireOneAtWeek")
+    with pytest.raises(ScenarioError, match="'MyFullCycle' must subclass ManagementResponse"):
+        load_scenario(None, [f"management_response={_write(tmp_path, 'fc.py', FULL_CYCLE_VARIANT)}:MyFullCycle"])
 
 
 def test_module_reference(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ BUILTINS = [
     "hunter_farmer_fixed_headcount",
     "new_client_bonus",
     "status_quo_restructured_year5",
+    "status_quo_replace_low_performers",
 ]
 
 

@@ -42,7 +42,9 @@ def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> di
     """Yearly lists (one value per year) and headline numbers of a finished run.
 
     Names, structure and incentive are the scenario's at the start; the
-    changes scheduled interventions made are listed under ``interventions``.
+    changes scheduled interventions made are listed under ``interventions``,
+    and what the management response did (people let go, requisitions,
+    raised targets) under ``response_actions``.
     """
     cfg = model.initial_cfg
     revenue = _yearly(ts, "revenue")
@@ -77,6 +79,8 @@ def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> di
         "handovers": model.handovers,
         "total_revenue": float(sum(revenue)),
         "interventions": list(model.interventions_applied),
+        "management_response": cfg.management_response,
+        "response_actions": list(model.response.actions),
     }
     if years >= 2:
         out["revenue_growth_last_3_years"] = growth(revenue, max(1, years - 3), years)

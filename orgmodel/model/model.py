@@ -23,7 +23,7 @@ from orgmodel.model.network import RelationshipNetwork
 from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
 from orgmodel.model.worktime import Expectations, stage_hours, support
-from orgmodel.policies import incentives, structures
+from orgmodel.policies import incentives, responses, structures
 from orgmodel.scenario.schema import WEEKS_PER_YEAR, Intervention, Scenario, intervention_changes
 
 WEEKLY_COLUMNS = (
@@ -132,6 +132,7 @@ class SalesOrgModel(Model):
         self.deals: dict[int, Deal] = {}
         self.awaiting_handover: list[ClientCompany] = []
         self.open_requisitions = 0
+        self.open_salesperson_requisitions = 0
         self.handovers = 0
         self._reset_week()
         self.revenue_total = 0.0
@@ -155,6 +156,8 @@ class SalesOrgModel(Model):
         self.scheduled_interventions = [ScheduledIntervention(self, i, iv) for i, iv in enumerate(cfg.interventions)]
         for item in self.scheduled_interventions:
             self.schedule_event(item.apply, at=item.spec.week - 0.5, priority=Priority.HIGH)
+        self.response = responses.get(cfg.management_response)(self)
+        self.response.start()
 
         self.datacollector = DataCollector(
             model_reporters={c: _ATTRIBUTE.get(c, c) for c in WEEKLY_COLUMNS},
@@ -222,6 +225,21 @@ class SalesOrgModel(Model):
         """Open a requisition: an account manager starts after the hiring delay."""
         self.open_requisitions += 1
         self.schedule_event(self._account_manager_arrives, after=self.cfg.hiring_delay_weeks)
+
+    def request_salespeople(self, n: int) -> None:
+        """Open ``n`` requisitions: each salesperson starts after the hiring delay and ramps up.
+
+        The same delay and ramp-up as account managers (7.11, 7.13); the new
+        salesperson keeps clients if the structure in force on arrival says so.
+        """
+        for _ in range(n):
+            self.open_salesperson_requisitions += 1
+            self.schedule_event(self._salesperson_arrives, after=self.cfg.hiring_delay_weeks)
+
+    def _salesperson_arrives(self) -> None:
+        self.open_salesperson_requisitions -= 1
+        for person in self.hire_salespeople(1, self.structure.salespeople_keep_clients(), self.cfg.ramp_up_weeks):
+            person.hired_week = math.ceil(self.time)
 
     def _account_manager_arrives(self) -> None:
         self.open_requisitions -= 1
@@ -306,6 +324,10 @@ class SalesOrgModel(Model):
         previous = self.structure
         if "structure" in changed:
             self.structure = structures.get(new.structure)(self)
+        if "management_response" in changed:  # the old response's reviews stop; the new one starts now
+            self.response.stop()
+            self.response = responses.get(new.management_response)(self)
+            self.response.start()
         keeps = self.structure.salespeople_keep_clients()
         for p in self.salespeople:
             p.keeps_clients = keeps
@@ -357,18 +379,28 @@ class SalesOrgModel(Model):
 
         return sorted(people, key=lambda p: (skill(p), -p.unique_id))[:n]
 
+    def let_go_group(self, people: list[Staff]) -> None:
+        """Let several people go at once: none of them receives another leaver's clients."""
+        self._leaving = {p.unique_id for p in people}
+        for person in people:
+            self.let_go(person)
+        self._leaving = set()
+
     def let_go(self, person: Staff) -> None:
         """A person leaves: clients to colleagues (at handover cost), deals lost, projects dropped.
 
         Each client goes to the least loaded remaining colleague who keeps
         clients (or, if nobody does, to one in the same role, and then waits
-        for an account manager like any client awaiting handover). The
-        leaver's relationships stay in the network and decay; they are
+        for an account manager like any client awaiting handover). Open
+        deals end with the leaver (the relationships were theirs), but the
+        prospects did not say no, so anyone may approach them again at once.
+        The leaver's relationships stay in the network and decay; they are
         pruned at year ends like everyone's. Clients the leaver won are
         credited to their owner from now on (``originator`` is cleared).
         """
-        for deal in list(person.deals):
+        for deal in list(person.deals):  # the prospect did not say no: colleagues may approach it at once
             self.lose_deal(deal)
+            deal.company.available_from = int(self.time)
         for project in person.projects:
             project.company.project = None
         person.projects.clear()
@@ -650,6 +682,7 @@ class SalesOrgModel(Model):
         self.new_clients += 1
         winner = company.originator if company.originator is not None else owner
         winner.month.new_clients += 1
+        winner.clients_won += 1
         self.structure.on_serial(company)
         company.buyer.start_buying()
 
@@ -763,6 +796,13 @@ class SalesOrgModel(Model):
             for d in p.deals:
                 assert d.owner is p and self.deals.get(d.id) is d
         assert all(v == 1 for v in owners.values()), "a client has more than one owner"
+        current = {id(p) for p in self.staff}  # nobody refers to a person who left
+        for c in self.companies:
+            assert c.owner is None or id(c.owner) in current, f"{c} owned by {c.owner}, who left"
+            assert c.originator is None or id(c.originator) in current, f"{c} originated by {c.originator}, who left"
+            if c.project is not None:
+                assert c.project.owner is c.owner and c.project in c.owner.projects, f"{c}'s cross-sell project is orphaned"
+        assert all(c.owner is not None for c in self.awaiting_handover), "a client awaiting handover has no owner"
         for c in self.companies:
             if c.stage in (Stage.IMPLEMENTATION, Stage.SERIAL):
                 assert owners.get(c.uid, 0) == 1, f"{c} has no owner"

@@ -76,6 +76,7 @@ class Staff(Agent):
         self.hours = [0.0] * N_ACTIVITIES
         self.month = MonthLedger(hours=[0.0] * N_ACTIVITIES)
         self.handover_due = 0.0
+        self.clients_won = 0  # new clients (first serial orders) this person originated, ever
         self.prospect_progress = 0.0
         self.load = 0.0
 

@@ -90,12 +90,14 @@ def allowed_range(key: str) -> str:
 
 def allowed_values(key: str) -> str:
     """What a key accepts, in words: its type and range, or the registered policy names."""
-    from orgmodel.policies import incentives, structures
+    from orgmodel.policies import incentives, responses, structures
 
     if key == "structure":
         return "one of: " + ", ".join(structures.names())
     if key == "incentive":
         return "one of: " + ", ".join(incentives.names())
+    if key == "management_response":
+        return "one of: " + ", ".join(responses.names())
     if key == INTERVENTIONS:
         return "[[interventions]] tables with week, note and [interventions.set], in a scenario file"
     kind = key_type(key)

@@ -253,6 +253,54 @@ class Scenario(BaseModel):
     hiring_delay_weeks: int = _f(12, "Weeks from a decision to hire to the first day.", "assumption", ge=0)
     ramp_up_weeks: int = _f(13, "Weeks for a new hire to reach full productivity.", "assumption", ge=0)
 
+    # --- management response --------------------------------------------------------------
+    management_response: str = _f(
+        "fixed_headcount",
+        "What management does about headcount and targets during the run (docs/policies/responses.md).",
+        "assumption (issue #3: fixed headcount by default)",
+    )
+    revenue_budget_share: float = _f(
+        0.10,
+        "hire_on_revenue: sales-staff cost (base and variable pay of all client-facing staff) is kept "
+        "at this share of the last 52 weeks' revenue; salespeople are hired when the budget allows.",
+        "Chung, Steenburgh & Sudhir 2014: sales force cost ~10% of revenue; Forrester 1968: the sales budget follows revenue",
+        gt=0,
+        le=1,
+    )
+    revenue_review_weeks: int = _f(
+        13,
+        "hire_on_revenue: weeks between budget reviews (the first after 52 weeks of revenue).",
+        "assumption (quarterly)",
+        ge=1,
+        le=52,
+    )
+    low_performer_share: float = _f(
+        0.10,
+        "replace_low_performers: share of salespeople let go at each year end (those with the fewest new clients "
+        "that year) and replaced by new hires.",
+        "assumption (the 'bottom 10%' of forced-ranking practice)",
+        ge=0,
+        le=0.5,
+    )
+    push_harder_week: int = _f(
+        209, "push_harder: week from which targets and headcount are raised.", "assumption (start of year 5)", ge=1
+    )
+    push_harder_target_factor: float = _f(
+        1.2,
+        "push_harder: every target of the incentive scheme (quotas, the growth bar) is multiplied by this from push_harder_week.",
+        "assumption",
+        ge=1,
+        le=5,
+    )
+    push_harder_hiring_share: float = _f(
+        0.10,
+        "push_harder: salespeople requisitioned at push_harder_week, as a share of those employed then (rounded); "
+        "they start after hiring_delay_weeks.",
+        "assumption",
+        ge=0,
+        le=5,
+    )
+
     # --- money -----------------------------------------------------------------------------
     gross_margin: float = _f(0.30, "Gross margin on revenue.", "assumption (distribution business)", ge=0, le=1)
     base_salary: float = _f(50_000.0, "Annual base salary of a salesperson or account manager.", "assumption", ge=0)
@@ -329,10 +377,11 @@ class Scenario(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         """Cross-field rules, each with a message that says what is allowed."""
-        from orgmodel.policies import incentives, structures
+        from orgmodel.policies import incentives, responses, structures
 
         structures.check_name(self.structure)
         incentives.check_name(self.incentive)
+        responses.get(self.management_response).check(self)
         if self.buying_centre_min > self.buying_centre_max:
             raise ValueError(
                 f"buying_centre_min ({self.buying_centre_min}) must not exceed buying_centre_max ({self.buying_centre_max})"

@@ -60,6 +60,15 @@ class IncentiveScheme:
 
     def __init__(self, cfg: Scenario) -> None:
         self.cfg = cfg
+        self.target_factor = 1.0  # targets (quotas, the growth bar) relative to the scheme's own rule
+
+    def raise_targets(self, factor: float) -> None:
+        """Multiply every target the scheme sets by ``factor`` from now on (management pushes harder).
+
+        Schemes with a target (``quota_bonus``, ``growth_bonus``) read
+        ``target_factor``; the others have none and pay as before.
+        """
+        self.target_factor *= factor
 
     # --- pay ---------------------------------------------------------------
     @property

@@ -22,7 +22,9 @@ class GrowthBonus(IncentiveScheme):
     year's credited revenue over last year's (nothing if it fell). A person's
     first year on the staff has no base year and pays no growth bonus; a hire
     during a year is compared with that partial year. State is kept per
-    person (by ``unique_id``), one scheme object per model.
+    person (by ``unique_id``), one scheme object per model. Management can
+    raise the bar (``raise_targets``): growth then counts only above
+    ``target_factor`` x last year's revenue.
 
     Expectation: ``growth_bonus_share + growth_commission_rate`` on revenue,
     an approximation that treats every unit of new revenue as growth (true in
@@ -52,5 +54,5 @@ class GrowthBonus(IncentiveScheme):
         st[1] += ledger.credited_revenue
         pay = self.cfg.growth_commission_rate * ledger.credited_revenue
         if ledger.month % 12 == 11 and st[2] is not None:
-            pay += self.cfg.growth_bonus_share * max(0.0, st[1] - st[2])
+            pay += self.cfg.growth_bonus_share * max(0.0, st[1] - self.target_factor * st[2])
         return pay

@@ -75,6 +75,12 @@ class Mixed(IncentiveScheme):
         """As the heaviest component credits."""
         return self.lead.credited(client, weeks_since_won)
 
+    def raise_targets(self, factor: float) -> None:
+        """Raise the targets of every component."""
+        super().raise_targets(factor)
+        for scheme, _weight in self.components:
+            scheme.raise_targets(factor)
+
     def variable_pay(self, ledger: MonthLedger, person: Staff | None = None) -> float:
         """Weighted sum of the components' pay."""
         return sum(w * s.variable_pay(ledger, person) for s, w in self.components)

@@ -39,7 +39,9 @@ class QuotaBonus(IncentiveScheme):
     ``initial_quota`` (not prorated for a hire during the year); each later
     year's is ``next_quota(last quota, last year's credited revenue,
     quota_ratchet)``. State is kept per person (by ``unique_id``), one
-    scheme object per model.
+    scheme object per model. Management can raise every quota by a factor
+    (``raise_targets``): the quota in force is ``target_factor`` x the
+    quota of the rule, from that month on.
 
     Expectation: ``quota_accelerator_rate`` on revenue and no bonus, an
     approximation that treats everyone as above quota (the rule's rates are
@@ -71,10 +73,11 @@ class QuotaBonus(IncentiveScheme):
         """Bonus in the month the quota is reached, accelerator on revenue above it."""
         key = person.unique_id if person is not None else None
         st = self.state(key, ledger.month // 12)
+        quota = st.quota * self.target_factor
         before = st.sales
         st.sales += ledger.credited_revenue
-        pay = self.cfg.quota_accelerator_rate * (max(0.0, st.sales - st.quota) - max(0.0, before - st.quota))
-        if not st.bonus_paid and st.sales > 0 and st.sales >= st.quota:
+        pay = self.cfg.quota_accelerator_rate * (max(0.0, st.sales - quota) - max(0.0, before - quota))
+        if not st.bonus_paid and st.sales > 0 and st.sales >= quota:
             st.bonus_paid = True
             pay += self.cfg.quota_bonus
         return pay
