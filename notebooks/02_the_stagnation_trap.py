@@ -338,6 +338,63 @@ def compare_figure(runs: dict, title: str, panels: list, change_year: int | None
 
 
 # %% [markdown]
+# ## 5. What firing the "lazy" ones does
+#
+# Management acts on its diagnosis. The built-in scenario
+# `status_quo_replace_low_performers` is the status quo plus one rule: at every year end the
+# salespeople who won the fewest new clients that year (the bottom 10%) are let go and
+# replaced. Their clients go to colleagues through a hand-over, with relationships and client
+# knowledge partly lost; each replacement starts after the hiring delay, with no clients.
+
+# %%
+fire = load_scenario("status_quo_replace_low_performers").with_(years=YEARS, **SIZE)
+runs = {"status quo": status_quo_runs, "fire the lowest performers": [simulate(fire, seed=seed) for seed in SEEDS]}
+compare_figure(
+    runs,
+    "Firing the salespeople with the fewest new clients, every year",
+    panels=[
+        ("annual_revenue", "Annual revenue", "Revenue (millions per year)", 1e6),
+        ("annual_new_clients", "New clients won per year", "New clients (number)", 1),
+        ("annual_lost_clients", "Clients lost per year", "Clients lost (number)", 1),
+    ],
+)
+plt.show()
+
+# %%
+fired_runs = runs["fire the lowest performers"]
+let_go, leaver_skill, kept_skill, leaver_won, others_won = [], [], [], [], []
+for run in fired_runs:
+    actions = [a for a in run.summary["response_actions"] if a.get("let_go")]
+    leavers = {person for a in actions for person in a["let_go"]}
+    let_go.append(len(leavers))
+    skills = run.staff[run.staff["role"] == "salesperson"].groupby("person")["hunting_skill"].first()
+    leaver_skill.append(skills[skills.index.isin(leavers)].mean())
+    kept_skill.append(skills[~skills.index.isin(leavers)].mean())
+    leaver_won += [n for a in actions for n in a["new_clients_of_leavers"]]
+    others_won += [n for a in actions for n in a["new_clients_of_others"]]
+last3 = slice(YEARS - 3, YEARS)
+won_fire = yearly(fired_runs, "annual_new_clients")[:, last3].sum(axis=1)
+won_sq3 = yearly(status_quo_runs, "annual_new_clients")[:, last3].sum(axis=1)
+lost_fire = yearly(fired_runs, "annual_lost_clients")[:, last3].sum(axis=1)
+lost_sq3 = yearly(status_quo_runs, "annual_lost_clients")[:, last3].sum(axis=1)
+rev_fire = yearly(fired_runs, "annual_revenue")[:, -1]
+rev_sq_last = yearly(status_quo_runs, "annual_revenue")[:, -1]
+lower = int((rev_fire < rev_sq_last).sum())
+md(
+    f"""
+Over {YEARS} years management lets go {np.mean(let_go):.0f} salespeople on average (mean of {len(SEEDS)} histories)
+and hires as many replacements. In the year they were let go, those fired had won {np.mean(leaver_won):.1f} new clients
+on average, the colleagues who stayed {np.mean(others_won):.1f}. Their selling skill was {np.nanmean(leaver_skill):.2f}
+against {np.nanmean(kept_skill):.2f} for everyone else who worked there (1.0 is average).
+
+What management measures moves: in years {YEARS - 2}-{YEARS} the company wins {won_fire.mean():.0f} new clients against
+the status quo's {won_sq3.mean():.0f}. It also loses {lost_fire.mean():.0f} clients in those years against
+{lost_sq3.mean():.0f}. Revenue in year {YEARS} is {millions(rev_fire.mean())} against {millions(rev_sq_last.mean())};
+it is lower than the status quo's in {lower} of the {len(SEEDS)} histories.
+"""
+)
+
+# %% [markdown]
 # ## 6. What a restructuring does
 #
 # The built-in scenario `status_quo_restructured_year5` runs the same company as the
@@ -391,12 +448,25 @@ against {millions(cost_sq[-1])}, and contribution after paying everyone is {mill
 
 # %% [markdown]
 # ## What to take away
-#
-# * The status quo's slowdown comes from the structure: the people who could win clients
-#   spend their week servicing the ones they already have, and the pay scheme rewards it.
-# * "New clients per salesperson" measures the structure, not the people.
-# * Splitting hunting from account management, with account managers hired as the client
-#   base grows, keeps new clients coming; the hand-over and the extra people have a cost,
-#   shown above in contribution.
-#
-# The model behind these numbers, its assumptions and sources: `docs/ODD.md`.
+
+# %%
+firing_helped = rev_fire.mean() > 1.05 * rev_sq_last.mean()
+md(
+    f"""
+* The status quo's slowdown comes from the structure: the people who could win clients spend their week
+  servicing the ones they already have ({servicing.iloc[-1]:.0f} of {week_hours.iloc[-1]:.0f} client-facing hours
+  in year {YEARS}), and the pay scheme rewards it. Their skills did not change.
+* "New clients per salesperson" measures the structure, not the people.
+* Firing the salespeople with the fewest new clients {
+        "raised" if won_fire.mean() > won_sq3.mean() else "did not raise"
+    } the number of new clients in the last three years ({won_fire.mean():.0f} against {won_sq3.mean():.0f}) and {
+        "raised" if firing_helped else "did not raise"
+    } revenue in year {YEARS} by more than 5% ({millions(rev_fire.mean())} against {millions(rev_sq_last.mean())}).
+* Splitting hunting from account management, with account managers hired as the client base grows, keeps new
+  clients coming ({won_rs[-1]:.0f} in year {YEARS} against {won_sq[-1]:.0f}); the hand-over and the extra people
+  have a cost, shown above in contribution.
+
+The model behind these numbers, its assumptions and sources: `docs/ODD.md`; the management responses:
+`docs/policies/responses.md`.
+"""
+)
