@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -215,6 +216,25 @@ def _print_keys() -> None:
         console.print(f"[bold]{key}[/bold] = {escape(shown)}   [dim]({allowed_values(key)})[/dim]", highlight=False)
         console.print(Padding(Text(description), (0, 0, 0, 4), expand=False))
         console.print(Padding(Text(f"source: {source}", style="dim"), (0, 0, 0, 4), expand=False))
+
+
+@app.command("report")
+def report_command(
+    results: Annotated[Path, typer.Argument(metavar="DIR", help="Results folder written by `orgmodel experiment run`.")],
+) -> None:
+    """Write DIR/report.html (self-contained: question, setup, findings, tables, figures) and DIR/figures/*.png."""
+    from orgmodel.analysis.report import build_report
+    from orgmodel.analysis.results import ResultsError
+
+    err = Console(stderr=True)
+    try:
+        with err.status("Analysing results and drawing figures") if err.is_terminal else nullcontext():
+            path = build_report(results)
+    except ResultsError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write the report into '{results}': {exc.strerror or exc}")
+    Console().print(f"Wrote {escape(str(path))} and its figures in {escape(str(path.parent / 'figures'))}/", highlight=False)
 
 
 def main() -> None:

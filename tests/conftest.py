@@ -42,3 +42,69 @@ def claim_runs() -> dict[str, list[dict]]:
     for (arm, _), res in zip(jobs, results, strict=True):
         out[arm].append(res)
     return out
+
+
+# --- small real results folders for the analysis and report tests (see results_store.py) ---
+
+GRID = {"structure": ["full_cycle", "hunter_farmer"], "incentive": ["volume_commission", "split_commission"]}
+SENSITIVITY_PROBLEM = {"num_vars": 2, "names": ["churn_base", "spoiledness"], "bounds": [[0.02, 0.1], [0.3, 0.9]]}
+SENSITIVITY_FACTORS = {"churn_base": {"low": 0.02, "high": 0.1}, "spoiledness": {"low": 0.3, "high": 0.9}}
+
+
+@pytest.fixture(scope="session")
+def grid_results(tmp_path_factory):
+    """Structure x incentive, 3 replicates, 3 years, weekly rows kept; full_cycle + split_commission fails validation."""
+    from results_store import factorial_points, write_results
+
+    return write_results(
+        tmp_path_factory.mktemp("grid") / "results",
+        factorial_points(GRID),
+        name="grid_test",
+        question="Which structure and incentive grow revenue?",
+        design={"kind": "full_factorial"},
+        factors=GRID,
+        replications=3,
+        years=3,
+        outcomes=["annual_revenue[-1]", "total_revenue"],
+        source="experiments/grid_test.toml",
+    )
+
+
+@pytest.fixture(scope="session")
+def morris_results(tmp_path_factory):
+    """A Morris design over two parameters: 4 trajectories of 3 points, one replicate each, 2 years."""
+    from results_store import write_results
+    from SALib.sample import morris
+
+    x = morris.sample(SENSITIVITY_PROBLEM, 4, num_levels=4, seed=3)
+    return write_results(
+        tmp_path_factory.mktemp("morris") / "results",
+        [dict(zip(SENSITIVITY_PROBLEM["names"], map(float, row), strict=True)) for row in x],
+        name="morris_test",
+        question="Which of churn and spoiledness matters more for revenue?",
+        design={"kind": "morris", "trajectories": 4, "levels": 4},
+        factors=SENSITIVITY_FACTORS,
+        replications=1,
+        years=2,
+        keep="summaries",
+    )
+
+
+@pytest.fixture(scope="session")
+def sobol_results(tmp_path_factory):
+    """A Sobol design (2 base samples, no second order: 8 points), two replicates per point, 2 years."""
+    from results_store import write_results
+    from SALib.sample import sobol
+
+    x = sobol.sample(SENSITIVITY_PROBLEM, 2, calc_second_order=False, seed=3)
+    return write_results(
+        tmp_path_factory.mktemp("sobol") / "results",
+        [dict(zip(SENSITIVITY_PROBLEM["names"], map(float, row), strict=True)) for row in x],
+        name="sobol_test",
+        question="What drives revenue?",
+        design={"kind": "sobol", "samples": 2, "second_order": False},
+        factors=SENSITIVITY_FACTORS,
+        replications=2,
+        years=2,
+        keep="summaries",
+    )

@@ -84,4 +84,17 @@ def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> di
     }
     if years >= 2:
         out["revenue_growth_last_3_years"] = growth(revenue, max(1, years - 3), years)
+    out.update(annual_time_shares(staff, years))
     return out
+
+
+def annual_time_shares(staff: pd.DataFrame, years: int, role: str = "salesperson") -> dict[str, list[float]]:
+    """``annual_time_<activity>``: each year's share of one role's client-facing hours per activity.
+
+    Kept in the summary (not only in the staff table) so that an experiment's
+    results store, which holds summaries, can show how the hunting role's hours
+    drift from finding clients to serving them, run by run and arm by arm.
+    Years in which the role logged no hours are NaN.
+    """
+    shares = time_use(staff, role).reindex(index=range(1, years + 1))
+    return {f"annual_time_{a}": [float(x) for x in shares[a].to_numpy()] for a in ACTIVITIES}

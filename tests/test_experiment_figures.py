@@ -1,0 +1,156 @@
+"""Experiment figures draw the numbers of the runs they are given, with titles and labelled axes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection, PolyCollection
+from scipy import stats
+
+from orgmodel.analysis import experiment_figures as figs
+from orgmodel.analysis.outcomes import final_revenue
+from orgmodel.analysis.results import read_results
+from orgmodel.analysis.sensitivity import sensitivity_indices
+from orgmodel.model.activities import ACTIVITIES
+
+
+@pytest.fixture(scope="module")
+def grid(grid_results):
+    results = read_results(grid_results)
+    arms = [a for a in results.arms if a in set(results.ok["arm"])]
+    return results, arms
+
+
+def _yearly_means(runs, column, arm):
+    return np.mean(np.stack(runs.loc[runs["arm"] == arm, column].to_list()), axis=0)
+
+
+def _lines(ax):
+    return {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
+
+
+def test_revenue_over_time_yearly_lines_are_arm_means(grid):
+    results, arms = grid
+    labels = {a: f"arm {i}" for i, a in enumerate(arms)}
+    fig = figs.revenue_over_time(results.ok, arms, labels)
+    ax = fig.axes[0]
+    lines = _lines(ax)
+    assert set(lines) == set(labels.values())
+    for arm in arms:
+        assert lines[labels[arm]].get_ydata() == pytest.approx(_yearly_means(results.ok, "annual_revenue", arm) / 1e6)
+    assert "millions per year" in ax.get_ylabel()
+    assert ax.get_title(loc="left").startswith("Revenue over time")
+    # one 95% band per arm, containing its line
+    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == len(arms)
+
+
+def test_revenue_over_time_from_weekly_rows_is_quarterly_at_annual_rate(grid):
+    results, arms = grid
+    fig = figs.revenue_over_time(results.ok, arms, None, results.timeseries)
+    ax = fig.axes[0]
+    line = _lines(ax)[arms[0]]
+    assert len(line.get_xdata()) == 12  # 3 years of quarters
+    assert line.get_xdata()[0] == pytest.approx(0.25)
+    ids = results.ok.loc[results.ok["arm"] == arms[0], "run_id"]
+    ts = results.timeseries[results.timeseries["run_id"].isin(ids) & (results.timeseries["week"] <= 13)]
+    expected = ts.groupby("run_id")["revenue"].mean().mean() * 52 / 1e6
+    assert line.get_ydata()[0] == pytest.approx(expected)
+    assert "annual rate" in ax.get_ylabel()
+
+
+def test_new_clients_lines_are_arm_means(grid):
+    results, arms = grid
+    ax = figs.new_clients_per_year(results.ok, arms).axes[0]
+    for arm in arms:
+        assert _lines(ax)[arm].get_ydata() == pytest.approx(_yearly_means(results.ok, "annual_new_clients", arm))
+    assert ax.get_ylabel() == "New clients (number per year)"
+
+
+def test_mean_bands_match_the_bootstrap_of_the_tables(grid):
+    from orgmodel.analysis.compare import bootstrap_mean
+
+    results, arms = grid
+    data = figs.yearly_long(results.ok, "annual_revenue")
+    bands = figs.mean_bands(data, "year")
+    row = bands[(bands["arm"] == arms[1]) & (bands["year"] == 2)].iloc[0]
+    values = data[(data["arm"] == arms[1]) & (data["year"] == 2)]["value"]
+    expected = bootstrap_mean(values, n_boot=figs.N_BOOT, rng=figs.SEED)
+    assert (row["mean"], row["low"], row["high"]) == pytest.approx((expected.estimate, expected.low, expected.high))
+    assert row["low"] < row["mean"] < row["high"]
+
+
+def test_time_use_panels_stack_the_mean_shares(grid):
+    results, arms = grid
+    shares = figs.mean_time_use(results.ok, arms[0])
+    assert list(shares.index) == [1, 2, 3]
+    assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
+    expected = _yearly_means(results.ok, "annual_time_servicing", arms[0])
+    assert shares["servicing"].to_numpy() == pytest.approx(expected)
+    fig = figs.time_use_by_arm(results.ok, arms, {a: a.upper() for a in arms})
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == len(arms)
+    assert [ax.get_title(loc="left") for ax in visible] == [a.upper() for a in arms]
+    assert len(visible[0].collections) == len(ACTIVITIES)
+    assert len(fig.legends[0].get_texts()) == len(ACTIVITIES)
+
+
+def test_cost_vs_revenue_plots_every_run_and_the_arm_means(grid):
+    results, arms = grid
+    ax = figs.cost_vs_revenue(results.ok, arms, years=3).axes[0]
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    offsets = np.concatenate([c.get_offsets() for c in points])
+    runs = results.ok
+    revenue = runs["annual_revenue"].map(np.sum) / 1e6
+    cost = runs["annual_cost_of_sales"].map(np.sum) / 1e6
+    assert len(offsets) == len(runs) + len(arms)  # a dot per run, a diamond per arm
+    for arm in arms:
+        mean = (revenue[runs["arm"] == arm].mean(), cost[runs["arm"] == arm].mean())
+        assert any(np.allclose(o, mean) for o in offsets)
+    assert "over 3 years (millions)" in ax.get_xlabel()
+
+
+def test_grid_heatmap_annotates_cell_means_and_marks_missing_cells(grid):
+    results, _ = grid
+    outcome = final_revenue(3)
+    fig = figs.grid_heatmap(results.ok, outcome, "structure", "incentive")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    runs = results.ok
+    cell = runs[(runs["structure"] == "hunter_farmer") & (runs["incentive"] == "split_commission")]
+    assert f"{outcome.scaled(cell).mean():,.3g}" in texts
+    assert "no successful run" in texts  # full_cycle + split_commission failed validation
+    assert "millions per year" in fig.axes[1].get_ylabel()
+
+
+def test_sensitivity_figure_draws_sobol_indices_with_intervals(sobol_results):
+    indices = sensitivity_indices(read_results(sobol_results), final_revenue(2))
+    ax = figs.sensitivity_figure(indices, final_revenue(2)).axes[0]
+    widths = sorted(round(p.get_width(), 9) for p in ax.patches)
+    assert widths == sorted(round(v, 9) for v in [*indices["ST"], *indices["S1"]])
+    assert "Sobol" in ax.get_title(loc="left")
+    assert "95% interval" in ax.get_xlabel()
+
+
+def test_sensitivity_figure_draws_morris_effects_in_the_outcome_unit(morris_results):
+    outcome = final_revenue(2)
+    indices = sensitivity_indices(read_results(morris_results), outcome)
+    fig = figs.sensitivity_figure(indices, outcome)
+    bars = sorted(p.get_width() for p in fig.axes[0].patches)
+    assert bars == pytest.approx(sorted(indices["mu_star"] / 1e6))
+    assert "millions per year" in fig.axes[0].get_xlabel()
+    assert len(fig.axes) == 2  # μ* bars and the μ*-σ plane
+
+
+def test_outcome_against_factors_reports_spearman(morris_results):
+    results = read_results(morris_results)
+    outcome = final_revenue(2)
+    fig = figs.outcome_vs_factors(results.ok, outcome, results.factors)
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
+    rho = stats.spearmanr(results.ok["spoiledness"], outcome.values(results.ok)).statistic
+    assert f"Spearman ρ = {rho:.2f}" in titles[1]
+    assert titles[0].startswith("Churn base")
+
+
+def test_yearly_long_numbers_years_from_one():
+    runs = pd.DataFrame({"run_id": [7, 8], "arm": ["a", "b"], "x": [[1.0, 2.0], [3.0, 4.0]]})
+    long = figs.yearly_long(runs, "x")
+    assert long["year"].tolist() == [1, 2, 1, 2]
+    assert long["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
