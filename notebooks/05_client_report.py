@@ -40,6 +40,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from orgmodel import simulate
+from orgmodel.analysis.compare import compare_arms
 from orgmodel.analysis.figures import overview_figure
 from orgmodel.analysis.summary import time_use
 from orgmodel.scenario import ScenarioError, load_scenario
@@ -89,6 +90,7 @@ OPTIONS = {
         "hire_account_managers": True,
     },
     "Bonus per new client, same structure": {"incentive": "new_client_bonus"},
+    "Replace the lowest performers every year": {"management_response": "replace_low_performers"},
 }
 
 # %%
@@ -197,43 +199,50 @@ for ax, (key, title, ylabel, scale) in zip(axes, panels, strict=True):
         ax.plot(year_axis, values.mean(axis=0), color=colours[option], lw=3.5, marker="o", label=option)
     ax.set(title=title, xlabel="Year", ylabel=ylabel, xticks=year_axis)
     ax.set_ylim(min(0, ax.get_ylim()[0]), None)
-fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=len(scenarios), frameon=False)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=min(3, len(scenarios)), frameon=False)
 fig.suptitle(f"{company_name}: today's organisation and the alternatives", fontsize=19, fontweight="bold")
 plt.show()
 
 # %%
+contribution_key = f"contribution, years 1-{years} (millions)"
+per_history = pd.DataFrame(
+    [
+        {"option": option, "contribution": total / 1e6}
+        for option in scenarios
+        for total in yearly(option, "annual_contribution").sum(axis=1)
+    ]
+)
+against_today = compare_arms(per_history["contribution"], per_history["option"], reference=CURRENT).set_index("arm")
 rows = []
 for option in scenarios:
     revenue = yearly(option, "annual_revenue")
-    contribution = yearly(option, "annual_contribution")
     cost = yearly(option, "annual_cost_of_sales")
+    ci = against_today.loc[option]
     rows.append(
         {
             "option": option,
             f"revenue, year {years} (millions)": revenue[:, -1].mean() / 1e6,
-            f"contribution, years 1-{years} (millions)": contribution.sum(axis=1).mean() / 1e6,
-            "lowest (millions)": contribution.sum(axis=1).min() / 1e6,
-            "highest (millions)": contribution.sum(axis=1).max() / 1e6,
+            contribution_key: ci["mean"],
+            "95% interval": f"{ci['ci_low']:,.1f} to {ci['ci_high']:,.1f}",
+            "difference from today": ""
+            if option == CURRENT
+            else f"{ci['diff']:+,.1f} ({ci['diff_low']:+,.1f} to {ci['diff_high']:+,.1f})",
             f"cost of sales, year {years} (% of revenue)": (cost[:, -1] / revenue[:, -1]).mean(),
             f"new clients, year {years}": yearly(option, "annual_new_clients")[:, -1].mean(),
             f"client-facing staff, year {years}": headcount(option).mean(),
         }
     )
-table = pd.DataFrame(rows).set_index("option")
-contribution_key = f"contribution, years 1-{years} (millions)"
-table = table.sort_values(contribution_key, ascending=False)
+table = pd.DataFrame(rows).set_index("option").sort_values(contribution_key, ascending=False)
 display(
     table.style.format(
         {
             f"revenue, year {years} (millions)": "{:,.1f}",
             contribution_key: "{:,.1f}",
-            "lowest (millions)": "{:,.1f}",
-            "highest (millions)": "{:,.1f}",
             f"cost of sales, year {years} (% of revenue)": "{:.1%}",
             f"new clients, year {years}": "{:.0f}",
             f"client-facing staff, year {years}": "{:.0f}",
         }
-    ).set_caption(f"Means of {histories} histories; lowest and highest: the range of the cumulative contribution")
+    ).set_caption(f"Means of {histories} histories, best contribution first; intervals: bootstrap 95% confidence intervals")
 )
 
 # %% [markdown]
@@ -243,24 +252,24 @@ display(
 best = table.index[0]
 current_row = table.loc[CURRENT]
 best_row = table.loc[best]
+staff_key = f"client-facing staff, year {years}"
 if best == CURRENT:
     verdict = (
         f"None of the alternatives modelled brings a higher contribution over {years} years than today's organisation "
         f"({current_row[contribution_key]:,.1f} million)."
     )
-elif best_row["lowest (millions)"] > current_row["highest (millions)"]:
+elif against_today.loc[best, "diff_low"] > 0:
     verdict = (
         f"**{best}** brings the highest contribution over {years} years: {best_row[contribution_key]:,.1f} million "
-        f"against {current_row[contribution_key]:,.1f} million today, and its lowest history "
-        f"({best_row['lowest (millions)']:,.1f}) is above today's highest ({current_row['highest (millions)']:,.1f}). "
-        f"It needs {best_row[f'client-facing staff, year {years}']:.0f} client-facing staff by year {years} "
-        f"against {current_row[f'client-facing staff, year {years}']:.0f} today."
+        f"against {current_row[contribution_key]:,.1f} million today, {against_today.loc[best, 'diff']:+,.1f} million "
+        f"(95% interval {against_today.loc[best, 'diff_low']:+,.1f} to {against_today.loc[best, 'diff_high']:+,.1f}). "
+        f"It needs {best_row[staff_key]:.0f} client-facing staff by year {years} against {current_row[staff_key]:.0f} today."
     )
 else:
     verdict = (
         f"**{best}** has the highest mean contribution over {years} years ({best_row[contribution_key]:,.1f} million "
-        f"against {current_row[contribution_key]:,.1f} million today), but the ranges of the histories overlap: "
-        f"run the report with more histories before deciding."
+        f"against {current_row[contribution_key]:,.1f} million today), but the 95% interval of the difference includes "
+        f"zero: run the report with more histories before deciding."
     )
 md(verdict)
 if left_out:
