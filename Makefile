@@ -33,7 +33,7 @@ bench: $(STAMP)
 
 # JupyterLab on the notebooks/ folder (the walk-throughs in notebooks/README.md)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # After editing notebooks: bring each .ipynb and its paired .py in line, strip outputs
 notebooks: $(STAMP)
