@@ -29,6 +29,7 @@ import platform
 import matplotlib.pyplot as plt
 import mesa
 import pandas as pd
+import seaborn as sns
 from IPython.display import Markdown, display
 
 import orgmodel
@@ -40,20 +41,8 @@ from orgmodel.scenario.builtin import list_builtins
 
 print(f"orgmodel {orgmodel.__version__} · Mesa {mesa.__version__} · Python {platform.python_version()}")
 
-plt.rcParams.update(
-    {
-        "figure.figsize": (12, 5.5),
-        "font.size": 14,
-        "axes.titlesize": 17,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 14,
-        "legend.fontsize": 12,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-    }
-)
+# large type and light grids, readable on a projector
+sns.set_theme(context="talk", style="whitegrid", rc={"figure.figsize": (12, 5.5), "axes.titleweight": "bold"})
 
 
 def md(text: str) -> None:

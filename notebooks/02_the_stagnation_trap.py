@@ -29,26 +29,15 @@
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
+import seaborn as sns
 from IPython.display import Markdown, display
 
 from orgmodel import simulate
 from orgmodel.analysis.figures import ACTIVITY_COLOURS, ACTIVITY_LABELS
 from orgmodel.scenario import load_scenario
 
-plt.rcParams.update(
-    {
-        "figure.figsize": (12, 5.5),
-        "font.size": 14,
-        "axes.titlesize": 17,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 14,
-        "legend.fontsize": 12,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-    }
-)
+# large type and light grids, readable on a projector
+sns.set_theme(context="talk", style="whitegrid", rc={"figure.figsize": (12, 5.5), "axes.titleweight": "bold"})
 STATUS_QUO, RESTRUCTURED, FIRED = "#c55a11", "#1f4e79", "#7f7f7f"
 
 
@@ -206,25 +195,25 @@ hunting_hours_year = hunting.to_numpy() * 52 * heads_by_year
 won_per_100_hunting_hours = 100 * won / hunting_hours_year
 skill = sales.groupby("year")["hunting_skill"].mean().to_numpy()
 
-fig, axes = plt.subplots(2, 2, figsize=(15, 10), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(18, 11.5), layout="constrained")
 (ax_kpi, ax_hours), (ax_rate, ax_skill) = axes
 ax_kpi.bar(years, won_per_head, color="#2f5597")
-ax_kpi.set(title="Management's view: new clients per salesperson", xlabel="Year", ylabel="New clients per salesperson per year")
+ax_kpi.set(title="Management's view: new clients per salesperson", xlabel="Year", ylabel="New clients per year")
 
 ax_hours.plot(years, hunting, marker="o", lw=3, color=ACTIVITY_COLOURS["prospecting"], label="Finding and closing new clients")
 ax_hours.plot(years, servicing, marker="o", lw=3, color=ACTIVITY_COLOURS["servicing"], label="Servicing orders")
 ax_hours.plot(years, week_hours, ls="--", lw=2, color="black", label="All client-facing hours")
-ax_hours.set(title="The cause: where their hours went", xlabel="Year", ylabel="Hours per salesperson per week", ylim=(0, None))
-ax_hours.legend(loc="center right")
+ax_hours.set(title="The cause: where their hours went", xlabel="Year", ylabel="Hours per week", ylim=(0, None))
+ax_hours.legend(loc="lower right", bbox_to_anchor=(1, 0.2), fontsize="small")
 
 ax_rate.bar(years, won_per_100_hunting_hours, color=ACTIVITY_COLOURS["pipeline"])
-ax_rate.set(title="Clients won per 100 hours of selling", xlabel="Year", ylabel="New clients per 100 hunting hours")
+ax_rate.set(title="Clients won per 100 hours of selling", xlabel="Year", ylabel="New clients per 100 hours")
 
 ax_skill.plot(years, skill, marker="o", lw=3, color="black")
-ax_skill.set(title="Their selling skill", xlabel="Year", ylabel="Mean hunting skill (1.0 = average)", ylim=(0, 1.5))
+ax_skill.set(title="Their selling skill", xlabel="Year", ylabel="Mean hunting skill (1 = average)", ylim=(0, 1.5))
 for ax in axes.flat:
     ax.set_xticks(years)
-fig.suptitle("They did not get lazy: their week went to service", fontsize=19, fontweight="bold")
+fig.suptitle("They did not get lazy: their week went to service", fontsize=22, fontweight="bold")
 plt.show()
 
 # %%
@@ -260,23 +249,12 @@ it has an account-management department that still carries the name.
 
 # %%
 pay = np.asarray(s["salesperson_variable_pay_per_head"]) / 1e3
-fig, ax_pay = plt.subplots()
-ax_pay.bar(years, pay, color="#a9d18e", label="Variable pay per salesperson (thousands per year)")
-ax_pay.set(
-    title="Variable pay rose while new clients fell",
-    xlabel="Year",
-    ylabel="Variable pay (thousands per year)",
-    xticks=years,
-)
-ax_won2 = ax_pay.twinx()
-ax_won2.plot(years, won_per_head, marker="o", lw=3, color="#2f5597", label="New clients per salesperson")
-ax_won2.set_ylabel("New clients per salesperson per year")
-ax_won2.grid(False)
-ax_won2.spines["right"].set_visible(True)
-ax_pay.set_ylim(0, pay.max() * 1.35)
-ax_won2.set_ylim(0, won_per_head.max() * 1.35)
-lines = ax_pay.get_legend_handles_labels()[0] + ax_won2.get_legend_handles_labels()[0]
-ax_pay.legend(lines, [line.get_label() for line in lines], loc="upper center", ncol=2)
+fig, (ax_pay, ax_won2) = plt.subplots(1, 2, figsize=(16, 6), layout="constrained")
+ax_pay.bar(years, pay, color="#70ad47")
+ax_pay.set(title="Variable pay per salesperson", xlabel="Year", ylabel="Thousands per year", xticks=years)
+ax_won2.plot(years, won_per_head, marker="o", lw=3, color="#2f5597")
+ax_won2.set(title="New clients per salesperson", xlabel="Year", ylabel="New clients per year", xticks=years, ylim=(0, None))
+fig.suptitle("Variable pay rose while new clients fell", fontsize=20, fontweight="bold")
 plt.show()
 
 # %%
@@ -301,6 +279,12 @@ salespeople do.
 # %%
 status_quo_runs = [story if seed == SEED else simulate(status_quo, seed=seed) for seed in SEEDS]
 colours = {"status quo": STATUS_QUO, "restructured in year 5": RESTRUCTURED, "fire the lowest performers": FIRED}
+PANELS = {  # summary key: (panel title, axis label, divisor)
+    "annual_revenue": ("Annual revenue", "Revenue (millions per year)", 1e6),
+    "annual_new_clients": ("New clients won per year", "New clients (number)", 1),
+    "annual_lost_clients": ("Clients lost per year", "Clients lost (number)", 1),
+    "annual_contribution": ("Contribution after all sales pay", "Gross margin minus sales pay (millions)", 1e6),
+}
 
 
 def yearly(runs_of_policy: list, key: str) -> np.ndarray:
@@ -308,13 +292,11 @@ def yearly(runs_of_policy: list, key: str) -> np.ndarray:
     return np.array([r.summary[key] for r in runs_of_policy], dtype=float)
 
 
-def compare_figure(runs: dict, title: str, panels: list, change_year: int | None = None) -> plt.Figure:
-    """Mean of the seeds as a thick line, each seed as a thin one, for every policy in ``runs``.
-
-    ``panels`` are (summary key, title, axis label, divisor) tuples.
-    """
+def compare_figure(runs: dict, title: str, panels: list[str], change_year: int | None = None) -> plt.Figure:
+    """Mean of the seeds as a thick line, each seed as a thin one, for every policy in ``runs``; one panel per summary key."""
     fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 6), layout="constrained")
-    for ax, (key, panel_title, ylabel, scale) in zip(axes, panels, strict=True):
+    for ax, key in zip(axes, panels, strict=True):
+        panel_title, ylabel, scale = PANELS[key]
         for policy, policy_runs in runs.items():
             values = yearly(policy_runs, key) / scale
             for row in values:
@@ -323,7 +305,7 @@ def compare_figure(runs: dict, title: str, panels: list, change_year: int | None
         if change_year is not None:
             ax.axvline(change_year - 0.5, color="black", ls=":", lw=2)
             ax.annotate(
-                " change", xy=(change_year - 0.5, 0.02), xycoords=("data", "axes fraction"), ha="left", va="bottom", fontsize=12
+                " change", xy=(change_year - 0.5, 0.02), xycoords=("data", "axes fraction"), ha="left", va="bottom", fontsize=14
             )
         ax.set(title=panel_title, xlabel="Year", ylabel=ylabel, xticks=years)
         ax.set_ylim(min(0, ax.get_ylim()[0]), None)
@@ -331,7 +313,7 @@ def compare_figure(runs: dict, title: str, panels: list, change_year: int | None
     fig.suptitle(title, fontsize=19, fontweight="bold")
     fig.supxlabel(
         f"Thick lines: mean of {len(SEEDS)} company histories (seeds); thin lines: each history.",
-        fontsize=12,
+        fontsize=14,
         color="#555555",
     )
     return fig
@@ -352,11 +334,7 @@ runs = {"status quo": status_quo_runs, "fire the lowest performers": [simulate(f
 compare_figure(
     runs,
     "Firing the salespeople with the fewest new clients, every year",
-    panels=[
-        ("annual_revenue", "Annual revenue", "Revenue (millions per year)", 1e6),
-        ("annual_new_clients", "New clients won per year", "New clients (number)", 1),
-        ("annual_lost_clients", "Clients lost per year", "Clients lost (number)", 1),
-    ],
+    panels=["annual_revenue", "annual_new_clients", "annual_lost_clients"],
 )
 plt.show()
 
@@ -410,11 +388,7 @@ runs = {"status quo": status_quo_runs, "restructured in year 5": [simulate(restr
 compare_figure(
     runs,
     "Splitting hunting from account management in year 5",
-    panels=[
-        ("annual_revenue", "Annual revenue", "Revenue (millions per year)", 1e6),
-        ("annual_new_clients", "New clients won per year", "New clients (number)", 1),
-        ("annual_contribution", "Contribution after all sales pay", "Gross margin minus sales pay (millions)", 1e6),
-    ],
+    panels=["annual_revenue", "annual_new_clients", "annual_contribution"],
     change_year=5,
 )
 plt.show()

@@ -51,6 +51,7 @@ SEEDS = range(3)
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from IPython.display import Markdown, display
 
 from orgmodel import simulate
@@ -58,20 +59,8 @@ from orgmodel.analysis.compare import compare_arms
 from orgmodel.policies import incentives, structures
 from orgmodel.scenario import ScenarioError, load_scenario
 
-plt.rcParams.update(
-    {
-        "figure.figsize": (12, 5.5),
-        "font.size": 14,
-        "axes.titlesize": 17,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 14,
-        "legend.fontsize": 12,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-    }
-)
+# large type and light grids, readable on a projector
+sns.set_theme(context="talk", style="whitegrid", rc={"figure.figsize": (12, 5.5), "axes.titleweight": "bold"})
 
 
 def md(text: str) -> None:
