@@ -161,6 +161,7 @@ BAD_INPUTS = {
         ["--set", "management_response=fire_the_lazy"],
         ["unknown management_response 'fire_the_lazy'", "fixed_headcount, hire_on_revenue, push_harder, replace_low_performers"],
     ),
+    "bad choice": (["--set", "handover_timing=soon"], ["handover_timing must be one of: after_implementation"]),
     "bad --set syntax": (["--set", "years"], ["--set expects KEY=VALUE"]),
     "unknown built-in": (["status_qou"], ["unknown scenario 'status_qou'", "status_quo, hunter_farmer"]),
     "missing file": (["missing.toml"], ["scenario file 'missing.toml' does not exist"]),

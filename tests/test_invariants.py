@@ -120,7 +120,7 @@ def test_every_deal_in_exactly_one_pipeline_stage():
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    structure=st.sampled_from(["full_cycle", "hunter_farmer"]),
+    structure=st.sampled_from(["full_cycle", "hunter_farmer", "capped_portfolio", "service_desk", "pod", "key_accounts"]),
     salespeople=st.integers(1, 6),
     market_size=st.integers(50, 500),
     spoiledness=st.floats(0.0, 1.0),
@@ -130,7 +130,7 @@ def test_every_deal_in_exactly_one_pipeline_stage():
     seed=st.integers(0, 2**31 - 1),
 )
 def test_invariants_under_random_parameters(structure, salespeople, market_size, seed, **params):
-    incentive = "split_commission" if structure == "hunter_farmer" else "volume_commission"
+    incentive = "split_commission" if structures.get(structure).hands_over else "volume_commission"
     model = SalesOrgModel(
         rng=seed, structure=structure, incentive=incentive, salespeople=salespeople, market_size=market_size, years=1, **params
     )

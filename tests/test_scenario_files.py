@@ -16,6 +16,9 @@ BUILTINS = [
     "new_client_bonus",
     "status_quo_restructured_year5",
     "status_quo_replace_low_performers",
+    "service_desk",
+    "pod",
+    "key_accounts",
 ]
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from orgmodel import SalesOrgModel, simulate
+import pytest
+from pydantic import ValidationError
+
+from orgmodel import SalesOrgModel, Scenario, simulate
+from orgmodel.model.activities import SERVICING
 from orgmodel.model.clients import Stage
 from orgmodel.model.staff import AccountManager
 
@@ -35,3 +39,119 @@ def test_a_huge_cap_is_the_full_cycle():
     capped = simulate(seed=2, structure="capped_portfolio", portfolio_cap=1000, **SIZES).summary
     assert capped["annual_revenue"] == full["annual_revenue"]
     assert capped["handovers"] == 0
+
+
+# --- pod ----------------------------------------------------------------------------------------------------
+POD = {"structure": "pod", "incentive": "team_bonus", "market_size": 800, "salespeople": 6, "account_managers": 3, "years": 3}
+
+
+def test_pods_keep_the_clients_their_hunters_win():
+    model = SalesOrgModel(rng=1, pod_size=2, **POD)
+    assert sorted(p.team for p in model.salespeople) == [0, 0, 1, 1, 2, 2]
+    assert sorted(m.team for m in model.account_managers) == [0, 1, 2]
+    model.run_until(model.cfg.weeks)
+    managed = [(m, c) for m in model.account_managers for c in m.portfolio if c.originator is not None]
+    assert len(managed) > 30
+    assert all(c.originator.team == m.team for m, c in managed)
+    assert len(model.account_managers) > 3  # each pod hires its own as it fills up
+
+
+def test_pod_members_share_the_pods_target():
+    model = SalesOrgModel(rng=2, pod_size=2, **POD)
+    model.run_until(model.cfg.weeks)
+    staff = model.datacollector.get_table_dataframe("staff")
+    team = {p.unique_id: p.team for p in model.staff}
+    month = staff[staff["month"] == staff["month"].max()].assign(pod=lambda d: d["person"].map(team))
+    for _, members in month.groupby("pod"):
+        assert members["variable_pay"].nunique() == 1  # one pot, equal shares
+        pot = model.cfg.team_bonus_rate * members["owned_revenue"].sum()
+        assert members["variable_pay"].sum() == pytest.approx(pot)
+    assert month.groupby("pod")["variable_pay"].first().nunique() > 1  # pods are paid on their own results
+    assert model.scheme.commission_rate == pytest.approx(model.cfg.team_bonus_rate / 3)  # (6 + 3) people / 3 pods
+
+
+def test_pod_account_managers_cover_for_each_other():
+    model = SalesOrgModel(rng=3, pod_size=6, **{**POD, "account_managers": 2, "hire_account_managers": False})
+    model.run_until(79.5)  # between two weeks: nobody has worked week 80 yet
+    busy, free = model.account_managers
+    for c in free.portfolio:
+        c.backlog = 0.0
+    for c in busy.portfolio:
+        c.backlog += 30.0
+    owed = sum(c.backlog for c in busy.portfolio)
+    free.step()
+    assert free.hours[SERVICING] > 5.0  # on a colleague's clients
+    assert sum(c.backlog for c in busy.portfolio) < owed - 5.0
+    # hiring still sees the whole workload: the covered hours count in the colleague's load
+    cap = model.cfg.available_hours
+    left = sum(c.backlog * busy.service_multiplier(c) for c in busy.portfolio)
+    expected = busy.load + 0.1 * (min(left, 3 * cap) / cap - busy.load) + 0.1 * free.hours[SERVICING] / cap
+    busy.step()
+    assert busy.load == pytest.approx(min(3.0, expected))
+
+
+def test_pods_without_hiring_need_an_account_manager_each():
+    with pytest.raises(ValidationError, match=r"account_managers \(2\) must be at least the number of pods \(3"):
+        Scenario(**{**POD, "account_managers": 2, "hire_account_managers": False, "pod_size": 2})
+
+
+# --- key accounts ----------------------------------------------------------------------------------------------
+KEY = {"structure": "key_accounts", "market_size": 800, "salespeople": 5, "account_managers": 1, "years": 3}
+
+
+def test_key_accounts_go_to_key_account_managers_by_potential():
+    model = SalesOrgModel(rng=1, key_account_share=0.2, **KEY)
+    model.run_until(model.cfg.weeks)
+    structure = model.structure
+    ranked = sorted((structure.potential(c) for c in model.companies), reverse=True)
+    threshold = ranked[round(0.2 * len(ranked)) - 1]
+    managed = [c for m in model.account_managers for c in m.portfolio]
+    kept = [c for p in model.salespeople for c in p.portfolio if c.stage == Stage.SERIAL]
+    assert len(managed) >= 10 and len(kept) >= 30
+    assert all(structure.potential(c) >= threshold for c in managed)
+    assert all(structure.potential(c) < threshold for c in kept if c not in model.awaiting_handover)
+    assert all(p.keeps_clients for p in model.salespeople)
+
+
+def test_no_key_accounts_means_nobody_is_handed_over():
+    result = simulate(seed=2, key_account_share=0.0, **KEY)
+    assert result.summary["handovers"] == 0
+
+
+# --- switching to and from the new structures during a run -------------------------------------------------------
+SWITCHES = {
+    "full_cycle to service_desk and back": ({}, [("service_desk", {}), ("full_cycle", {})]),
+    "full_cycle to pod, then hunter_farmer by segment": (
+        {},
+        [("pod", {"incentive": "team_bonus", "pod_size": 2}), ("hunter_farmer", {"handover_receiver": "by_segment"})],
+    ),
+    "hunter_farmer to key_accounts": (
+        {"structure": "hunter_farmer", "account_managers": 1},
+        [("key_accounts", {"key_account_share": 0.3}), ("service_desk", {"incentive": "volume_commission"})],
+    ),
+    "full_cycle to hunter_farmer after serial weeks": (
+        {},
+        [("hunter_farmer", {"incentive": "split_commission", "handover_timing": "after_serial_weeks"}), ("pod", {})],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SWITCHES))
+def test_invariants_hold_when_switching_structures(case):
+    start, steps = SWITCHES[case]
+    interventions = [{"week": 40 + 50 * i, "set": {"structure": name, **extra}} for i, (name, extra) in enumerate(steps)]
+    scenario = Scenario(market_size=600, salespeople=5, years=3, **start, interventions=interventions)
+    model = SalesOrgModel(rng=1, scenario=scenario)
+    for _ in range(model.cfg.weeks):
+        model.run_for(1)
+        model.check_invariants()
+    assert [r["changes"]["structure"][1] for r in model.interventions_applied] == [name for name, _ in steps]
+    assert model.structure.name == steps[-1][0]
+    assert (model.desk is not None) == (steps[-1][0] == "service_desk")
+
+
+@pytest.mark.parametrize("structure", ["service_desk", "pod", "key_accounts"])
+def test_same_seed_same_run(structure):
+    runs = [simulate(seed=4, structure=structure, market_size=500, salespeople=4, years=2) for _ in range(2)]
+    assert runs[0].summary["annual_revenue"] == runs[1].summary["annual_revenue"]
+    assert runs[0].staff.equals(runs[1].staff)

@@ -70,6 +70,7 @@ def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> di
         "annual_service_share": _yearly(ts, "service_share", "mean"),
         "active_clients_end_of_year": [int(x) for x in _yearly(ts, "active_clients", "last")],
         "account_managers_end_of_year": [int(x) for x in _yearly(ts, "account_managers", "last")],
+        "desk_agents_end_of_year": [int(x) for x in _yearly(ts, "desk_agents", "last")],
         "salesperson_variable_pay_per_head": [float(x) for x in variable.to_numpy()],
         "market_share_of_companies": len(clients) / cfg.market_size,
         "cross_sell_multiplier_developed": float(np.mean(developed)) if developed else float("nan"),

@@ -56,6 +56,8 @@ class ClientCompany:
         "buyer",
         "coverage",
         "cross_sell_from",
+        "desk_backlog",
+        "handover_event",
         "knowledge",
         "lines",
         "members",
@@ -68,6 +70,7 @@ class ClientCompany:
         "revenue_total",
         "review_event",
         "satisfaction",
+        "serial_week",
         "size",
         "stage",
         "support_hours",
@@ -88,10 +91,12 @@ class ClientCompany:
         self.owner: Staff | None = None
         self.originator: Staff | None = None
         self.won_week = -1
+        self.serial_week = -1
         self.available_from = 0
         self.buyer: ClientBuyer | None = None
         self.members: list[ClientBuyer | DecisionInfluencer] = []
         self.backlog = 0.0
+        self.desk_backlog = 0.0
         self.weekly_service = 0.0
         self.satisfaction = 1.0
         self.knowledge = 0.0
@@ -102,6 +107,7 @@ class ClientCompany:
         self.revenue_cross_sell = 0.0
         self.order_event: Event | None = None
         self.review_event: Event | None = None
+        self.handover_event: Event | None = None
         self.times_won = 0
         self.support_hours = 0.0
 
@@ -160,20 +166,28 @@ class ClientBuyer(ClientPerson):
         company.review_event = self.model.schedule_event(self.review_supplier, after=self.model.cfg.review_interval_weeks)
 
     def stop_buying(self) -> None:
-        """Cancel the pending order and review (the company left or was re-won later)."""
+        """Cancel the pending order, review and scheduled handover (the company left or was re-won later)."""
         company = self.company
-        for ev in (company.order_event, company.review_event):
+        for ev in (company.order_event, company.review_event, company.handover_event):
             if ev is not None:
                 ev.cancel()
         company.order_event = None
         company.review_event = None
+        company.handover_event = None
+
+    def handover_due(self) -> None:
+        """The weeks of serial buying before a scheduled handover are over (``handover_timing``)."""
+        self.company.handover_event = None
+        self.model.structure.handover_due(self.company)
 
     def place_order(self) -> None:
         """Order the lines in use: revenue for the supplier, service work for its people.
 
         How much specification work the order leaves to the supplier is the
         client's spoiledness; a buyer whose previous order is still not
-        handled, or whose delivery goes wrong, may complain.
+        handled, or whose delivery goes wrong, may complain. Where the
+        structure has an order desk (``model.desk``), the desk takes the
+        order's work (:mod:`orgmodel.model.desk`).
         """
         model = self.model
         cfg = model.cfg
@@ -181,12 +195,16 @@ class ClientBuyer(ClientPerson):
         rnd = model.random
         interval = max(1, round(cfg.order_interval_weeks * (0.5 + rnd.random())))
         value = company.annual_value * interval / 52.0
-        lagging = company.backlog > cfg.backlog_complaint_weeks * company.weekly_service
+        lagging = company.backlog + company.desk_backlog > cfg.backlog_complaint_weeks * company.weekly_service
         company.satisfaction += 0.2 * ((0.0 if lagging else 1.0) - company.satisfaction)
-        company.backlog += company.weekly_service * interval
         problem = rnd.random() < cfg.problem_rate
-        if problem:
-            company.backlog += cfg.problem_hours
+        desk = model.desk
+        if desk is None:
+            company.backlog += company.weekly_service * interval
+            if problem:
+                company.backlog += cfg.problem_hours
+        else:  # the order desk takes the order work; complaints still go to the client's owner
+            desk.take_order(company, interval, problem)
         if lagging or (problem and rnd.random() < cfg.complaint_rate):
             self.complain()
         model.book_order(company, value)

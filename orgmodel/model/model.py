@@ -11,6 +11,7 @@ week they name, so that week's work already happens under the change.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -19,11 +20,13 @@ from mesa.time import Priority, Schedule
 
 from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
 from orgmodel.model.clients import PIPELINE_STAGES, ClientBuyer, ClientCompany, DecisionInfluencer, Stage
+from orgmodel.model.desk import DeskAgent, OrderDesk
 from orgmodel.model.network import RelationshipNetwork
 from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
 from orgmodel.model.worktime import Expectations, stage_hours, support
 from orgmodel.policies import incentives, responses, structures
+from orgmodel.policies.incentives.base import MonthLedger
 from orgmodel.scenario.schema import WEEKS_PER_YEAR, Intervention, Scenario, intervention_changes
 
 WEEKLY_COLUMNS = (
@@ -47,13 +50,19 @@ WEEKLY_COLUMNS = (
     "service_share",
     "salespeople",
     "account_managers",
+    "desk_agents",
     "service_backlog_hours",
     "cost_of_sales",
     "base_pay",
     "variable_pay",
 )
 # weekly columns whose model attribute has another name (the plain name is a property)
-_ATTRIBUTE = {"salespeople": "salespeople_n", "account_managers": "account_managers_n", "complaints": "complaints_week"}
+_ATTRIBUTE = {
+    "salespeople": "salespeople_n",
+    "account_managers": "account_managers_n",
+    "desk_agents": "desk_agents_n",
+    "complaints": "complaints_week",
+}
 STAFF_COLUMNS = (
     "month",
     "year",
@@ -126,6 +135,7 @@ class SalesOrgModel(Model):
         self.cfg = Scenario.model_validate({**base, **params})
         cfg = self.cfg
         self.scheme = incentives.get(cfg.incentive)(cfg)
+        self.desk: OrderDesk | None = None  # the order desk, in structures that have one
         self.structure = structures.get(cfg.structure)(self)
         self.network = RelationshipNetwork(cfg.relationship_half_life_weeks, cfg.relationship_gain_per_hour)
         self._deal_ids = 0
@@ -133,6 +143,7 @@ class SalesOrgModel(Model):
         self.awaiting_handover: list[ClientCompany] = []
         self.open_requisitions = 0
         self.open_salesperson_requisitions = 0
+        self.requisition_teams: list[Hashable | None] = []  # the team each open requisition is for, oldest first
         self.handovers = 0
         self._reset_week()
         self.revenue_total = 0.0
@@ -221,9 +232,19 @@ class SalesOrgModel(Model):
         """Add ``n`` account managers."""
         return self._hire(AccountManager, n, True, ramp_up_weeks)
 
-    def request_account_manager(self) -> None:
-        """Open a requisition: an account manager starts after the hiring delay."""
+    def open_desk(self) -> OrderDesk:
+        """Set up an order desk (no staff yet): from now on orders' work goes to its queue."""
+        self.desk = OrderDesk(self)
+        return self.desk
+
+    def hire_desk_agents(self, n: int, ramp_up_weeks: int = 0) -> list[Staff]:
+        """Add ``n`` service-desk agents (they work ``model.desk``'s queue)."""
+        return self._hire(DeskAgent, n, False, ramp_up_weeks)
+
+    def request_account_manager(self, team: Hashable | None = None) -> None:
+        """Open a requisition: an account manager (for ``team``, if the structure has teams) starts after the hiring delay."""
         self.open_requisitions += 1
+        self.requisition_teams.append(team)
         self.schedule_event(self._account_manager_arrives, after=self.cfg.hiring_delay_weeks)
 
     def request_salespeople(self, n: int) -> None:
@@ -241,11 +262,17 @@ class SalesOrgModel(Model):
         for person in self.hire_salespeople(1, self.structure.salespeople_keep_clients(), self.cfg.ramp_up_weeks):
             person.hired_week = math.ceil(self.time)
 
+    def requisitions_for(self, team: Hashable | None) -> int:
+        """Open requisitions for ``team`` (all of them for None)."""
+        return self.open_requisitions if team is None else self.requisition_teams.count(team)
+
     def _account_manager_arrives(self) -> None:
         self.open_requisitions -= 1
+        team = self.requisition_teams.pop(0) if self.requisition_teams else None  # the oldest requisition is filled
         if not self.structure.hands_over:  # the structure changed meanwhile: the requisition was withdrawn
             return
-        self.hire_account_managers(1, ramp_up_weeks=self.cfg.ramp_up_weeks)
+        for person in self.hire_account_managers(1, ramp_up_weeks=self.cfg.ramp_up_weeks):
+            person.team = team
         self.structure.monthly()
 
     # --- people and roles ------------------------------------------------------------------------
@@ -264,9 +291,14 @@ class SalesOrgModel(Model):
         """Current account managers."""
         return list(self.agents_by_type.get(AccountManager, []))
 
-    def least_loaded_account_manager(self) -> Staff | None:
-        """The account manager with the lightest service load, if any."""
-        managers = [m for m in self.account_managers if m.unique_id not in self._leaving]
+    @property
+    def desk_agents(self) -> list[Staff]:
+        """Current service-desk agents (not client-facing: they own no clients and are not in ``staff``)."""
+        return list(self.agents_by_type.get(DeskAgent, []))
+
+    def least_loaded_account_manager(self, team: Hashable | None = None) -> Staff | None:
+        """The account manager (of ``team``, if given) with the lightest service load, if any."""
+        managers = [m for m in self.account_managers if m.unique_id not in self._leaving and (team is None or m.team == team)]
         if not managers:
             return None
         return min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id))
@@ -324,6 +356,7 @@ class SalesOrgModel(Model):
         previous = self.structure
         if "structure" in changed:
             self.structure = structures.get(new.structure)(self)
+            previous.leave(self.structure)
         if "management_response" in changed:  # the old response's reviews stop; the new one starts now
             self.response.stop()
             self.response = responses.get(new.management_response)(self)
@@ -429,7 +462,7 @@ class SalesOrgModel(Model):
     # --- the week --------------------------------------------------------------------------------------
     def step(self) -> None:
         """Staff work their week; clients' events follow; the week closes last."""
-        for cls in (Salesperson, AccountManager):
+        for cls in (Salesperson, AccountManager, DeskAgent):
             if cls in self.agents_by_type:
                 self.agents_by_type[cls].shuffle_do("step")
 
@@ -465,10 +498,18 @@ class SalesOrgModel(Model):
         self.service_share = serv_hours / all_cap if all_cap else 0.0
         self.salespeople_n = sum(1 for p in people if p.hunts)
         self.account_managers_n = len(people) - self.salespeople_n
+        desk = self.desk_agents
+        for p in desk:
+            month_hours = p.month.hours
+            for i in range(N_ACTIVITIES):
+                month_hours[i] += p.hours[i]
+        self.desk_agents_n = len(desk)
         self.base_pay = self.cfg.base_salary / WEEKS_PER_YEAR * len(people)
+        if desk:
+            self.base_pay += self.cfg.desk_base_salary / WEEKS_PER_YEAR * len(desk)
         self.variable_pay = 0.0
         if week == self.cfg.weeks or month_of(week + 1) != month_of(week):
-            self._close_month(week, people)
+            self._close_month(week, people, desk)
         self.cost_of_sales = self.base_pay + self.variable_pay
         self.base_pay_total += self.base_pay
         self.variable_pay_total += self.variable_pay
@@ -480,47 +521,62 @@ class SalesOrgModel(Model):
         self.qualified = int(counts[Stage.QUALIFIED])
         self.proposals = int(counts[Stage.PROPOSAL])
         self.open_deals = len(self.deals)
-        self.service_backlog_hours = float(sum(c.backlog for p in people for c in p.portfolio))
+        self.service_backlog_hours = float(sum(c.backlog + c.desk_backlog for p in people for c in p.portfolio))
         self.datacollector.collect(self)
         if week % WEEKS_PER_YEAR == 0:
-            self.network.prune(week, [p.unique_id for p in people] + self.former_staff)
+            self.network.prune(week, [p.unique_id for p in people] + [p.unique_id for p in desk] + self.former_staff)
         self._reset_week()
         if week >= self.cfg.weeks:
             self.running = False
 
-    def _close_month(self, week: int, people: list[Staff]) -> None:
-        """Pay everyone for the month and record one row per person."""
+    def _close_month(self, week: int, people: list[Staff], desk: list[Staff]) -> None:
+        """Pay everyone for the month and record one row per person (desk agents: base pay only)."""
         month = month_of(week)
-        base = self.cfg.base_salary / 12.0
         company_revenue = self.orders_total - self._orders_at_month_start
         self._orders_at_month_start = self.orders_total
-        for p in people:
-            ledger = p.close_month()
+        ledgers = [p.close_month() for p in people]
+        teams = [self.structure.bonus_team(p) for p in people]
+        team_revenue: dict[Any, float] = {}
+        team_size: dict[Any, int] = {}
+        for team, ledger in zip(teams, ledgers, strict=True):
+            if team is not None:
+                team_revenue[team] = team_revenue.get(team, 0.0) + ledger.owned_revenue
+                team_size[team] = team_size.get(team, 0) + 1
+        for p, ledger, team in zip(people, ledgers, teams, strict=True):
             ledger.month = month
             ledger.company_revenue = company_revenue
             ledger.headcount = len(people)
+            ledger.team_revenue = company_revenue if team is None else team_revenue[team]
+            ledger.team_headcount = len(people) if team is None else team_size[team]
             pay = self.scheme.variable_pay(ledger, p)
             self.variable_pay += pay
-            row = {
-                "month": month,
-                "year": month // 12 + 1,
-                "person": p.unique_id,
-                "role": p.role,
-                "clients": sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
-                "new_clients": ledger.new_clients,
-                "credited_revenue": ledger.credited_revenue,
-                "credited_margin": ledger.credited_margin,
-                "owned_revenue": ledger.owned_revenue,
-                "base_pay": base,
-                "variable_pay": pay,
-                "hunting_skill": p.hunting_skill,
-                "service_skill": p.service_skill,
-            }
-            for name, h in zip(ACTIVITIES, ledger.hours, strict=True):
-                row[f"hours_{name}"] = h
-            self.datacollector.add_table_row("staff", row)
+            self._staff_row(p, month, ledger, self.cfg.base_salary / 12.0, pay)
+        for p in desk:
+            ledger = p.close_month()
+            self._staff_row(p, month, ledger, self.cfg.desk_base_salary / 12.0, 0.0)
         # monthly base pay is booked weekly; variable pay lands in the month's last week
         self.structure.monthly()
+
+    def _staff_row(self, p: Staff, month: int, ledger: MonthLedger, base: float, pay: float) -> None:
+        """One person's row of the monthly staff table."""
+        row = {
+            "month": month,
+            "year": month // 12 + 1,
+            "person": p.unique_id,
+            "role": p.role,
+            "clients": sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
+            "new_clients": ledger.new_clients,
+            "credited_revenue": ledger.credited_revenue,
+            "credited_margin": ledger.credited_margin,
+            "owned_revenue": ledger.owned_revenue,
+            "base_pay": base,
+            "variable_pay": pay,
+            "hunting_skill": p.hunting_skill,
+            "service_skill": p.service_skill,
+        }
+        for name, h in zip(ACTIVITIES, ledger.hours, strict=True):
+            row[f"hours_{name}"] = h
+        self.datacollector.add_table_row("staff", row)
 
     def _set_stage(self, company: ClientCompany, stage: Stage) -> None:
         """Move a company to a stage, keeping the stage counts the weekly data reads."""
@@ -670,6 +726,7 @@ class SalesOrgModel(Model):
             return
         cfg = self.cfg
         self._set_stage(company, Stage.SERIAL)
+        company.serial_week = int(self.time)
         company.n_lines = 1
         company.annual_value = company.base_value
         # the implementation's joint work builds the relationships; a skimped one starts the client unhappy
@@ -748,6 +805,7 @@ class SalesOrgModel(Model):
         self._set_stage(company, Stage.LOST)
         company.available_from = int(self.time) + self.cfg.reapproach_after_churn_weeks
         company.backlog = 0.0
+        company.desk_backlog = 0.0
         company.annual_value = 0.0
         company.n_lines = 0
         company.knowledge = 0.0
@@ -803,6 +861,18 @@ class SalesOrgModel(Model):
             if c.project is not None:
                 assert c.project.owner is c.owner and c.project in c.owner.projects, f"{c}'s cross-sell project is orphaned"
         assert all(c.owner is not None for c in self.awaiting_handover), "a client awaiting handover has no owner"
+        desk_cap = self.cfg.desk_available_hours
+        for p in self.desk_agents:
+            assert not p.portfolio and not p.deals and not p.projects, f"desk agent {p} holds clients or deals"
+            assert all(h >= -1e-9 for h in p.hours), f"negative hours for {p}"
+            assert sum(p.hours) <= desk_cap + 1e-6, f"{p} worked {sum(p.hours)} > {desk_cap} hours"
+            if p.hired_week < self.time:
+                assert sum(p.hours) >= desk_cap - 1e-6, f"{p} accounted for {sum(p.hours)} of {desk_cap} hours"
+        queued = {id(c) for c in self.desk.queue} if self.desk is not None else set()
+        for c in self.companies:
+            assert c.desk_backlog >= 0.0, f"{c} has negative desk work"
+            if c.desk_backlog > 0.0:
+                assert c.stage == Stage.SERIAL and id(c) in queued, f"{c} has desk work but is not a queued serial client"
         for c in self.companies:
             if c.stage in (Stage.IMPLEMENTATION, Stage.SERIAL):
                 assert owners.get(c.uid, 0) == 1, f"{c} has no owner"

@@ -10,6 +10,7 @@ orders created), then splits the rest by the time-allocation rule in
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 from mesa import Agent
@@ -79,6 +80,7 @@ class Staff(Agent):
         self.clients_won = 0  # new clients (first serial orders) this person originated, ever
         self.prospect_progress = 0.0
         self.load = 0.0
+        self.team: Hashable | None = None  # segment or pod, in structures that group people
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
@@ -90,6 +92,7 @@ class Staff(Agent):
         hunting = worktime.reserved_hunting_hours(self, free)  # only under a fixed hunting share
         free -= hunting
         free -= self.service_clients(free)
+        free -= self.model.structure.shared_service(self, free)
         plan = worktime.plan_discretionary(self, free)
         if hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, hunting)
@@ -149,20 +152,26 @@ class Staff(Agent):
         return spent
 
     def service_clients(self, free: float) -> float:
-        """Specify orders, chase shipments, sort out problems and complaints.
+        """Specify orders, chase shipments, sort out problems and complaints for own clients.
 
         Work is shared across clients in proportion to what each is owed;
         what is left stays in their backlog (and their buyers notice).
         Servicing also keeps up the relationship with the buyer and teaches
-        the client's specifics.
+        the client's specifics. The week's demand updates the smoothed
+        ``load`` that hiring and handovers read.
         """
-        cfg = self.model.cfg
-        owed = [(c, c.backlog * self.service_multiplier(c)) for c in self.portfolio if c.backlog > 0.0]
-        demand = sum(h for _, h in owed)
-        cap = cfg.available_hours
+        cap = self.model.cfg.available_hours
+        demand, spent = self.serve(self.portfolio, free)
         self.load += 0.1 * (min(demand, 3.0 * cap) / cap - self.load)
+        return spent
+
+    def serve(self, clients: list[ClientCompany], free: float) -> tuple[float, float]:
+        """Work off the backlog of ``clients`` with up to ``free`` hours; returns (real hours owed, hours spent)."""
+        cfg = self.model.cfg
+        owed = [(c, c.backlog * self.service_multiplier(c)) for c in clients if c.backlog > 0.0]
+        demand = sum(h for _, h in owed)
         if demand <= 0.0:
-            return 0.0
+            return demand, 0.0
         share = min(1.0, free / demand)
         week = self.model.time
         network = self.model.network
@@ -182,7 +191,7 @@ class Staff(Agent):
             network.invest(self.unique_id, other.unique_id, 0.5 * hours, week, self.service_skill)
         spent = demand * share
         self.log(SERVICING, spent)
-        return spent
+        return demand, spent
 
     # --- hunting ------------------------------------------------------------------------------
     def prospect(self, hours: float) -> None:

@@ -21,7 +21,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
 
 from orgmodel import __version__
-from orgmodel.scenario.schema import Scenario
+from orgmodel.scenario.schema import Scenario, key_choices
 
 KEYS_HINT = "orgmodel scenarios --keys"
 _TRUE = {"true", "1", "yes", "on"}
@@ -100,6 +100,8 @@ def allowed_values(key: str) -> str:
         return "one of: " + ", ".join(responses.names())
     if key == INTERVENTIONS:
         return "[[interventions]] tables with week, note and [interventions.set], in a scenario file"
+    if choices := key_choices(key):
+        return "one of: " + ", ".join(choices)
     kind = key_type(key)
     words = {bool: "true or false", int: "integer", float: "number", str: "text"}.get(kind, kind.__name__)
     bounds = allowed_range(key)

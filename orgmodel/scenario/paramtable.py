@@ -21,7 +21,7 @@ from typing import Any
 
 from orgmodel.scenario import schema
 from orgmodel.scenario.files import key_bounds
-from orgmodel.scenario.schema import Scenario
+from orgmodel.scenario.schema import Scenario, key_choices
 
 _GROUP = re.compile(r"^\s*#\s*-{2,}\s*(?P<name>[^-].*?)\s*-*\s*$")
 _FIELD = re.compile(r"^\s{4}(?P<key>[a-z_][a-z0-9_]*)\s*:")
@@ -77,6 +77,8 @@ def allowed(key: str) -> str:
 
         family = structures if key == "structure" else incentives
         return f"{kind}: one of {', '.join(family.names())}"
+    if choices := key_choices(key):
+        return f"{kind}: one of {', '.join(choices)}"
     if lo is not None and hi is not None:
         return f"{kind} in {'(' if lo_open else '['}{_number(lo)}, {_number(hi)}{')' if hi_open else ']'}"
     if lo is not None:

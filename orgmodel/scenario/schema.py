@@ -75,6 +75,17 @@ def _f(default: Any, description: str, source: str, **kw: Any) -> Any:
     return Field(default, description=description, json_schema_extra={"source": source}, **kw)
 
 
+def _choice(default: str, choices: tuple[str, ...], description: str, source: str) -> Any:
+    """A text field that takes one of a few named values (checked in ``Scenario._consistent``)."""
+    return Field(default, description=description, json_schema_extra={"source": source, "choices": list(choices)})
+
+
+def key_choices(key: str) -> tuple[str, ...]:
+    """The named values a choice key accepts (empty for other keys)."""
+    extra = Scenario.model_fields[key].json_schema_extra or {}
+    return tuple(extra.get("choices", ()))  # type: ignore[union-attr]
+
+
 class Scenario(BaseModel):
     """All inputs of one simulated sales organisation.
 
@@ -243,12 +254,82 @@ class Scenario(BaseModel):
         0.3, "Share of client knowledge that survives a handover.", "essay: 'kit A' knowledge (assumption)", ge=0, le=1
     )
     handover_hours: float = _f(4.0, "Joint-visit hours each side spends on one handover.", "assumption", ge=0)
+    handover_timing: str = _choice(
+        "after_implementation",
+        ("after_implementation", "after_serial_weeks"),
+        "When a client changes hands: when implementation ends, or after handover_after_weeks of serial buying "
+        "(the hunter services it meanwhile).",
+        "assumption (issue #3; after_implementation is the core's rule)",
+    )
+    handover_after_weeks: int = _f(
+        26, "Weeks of serial buying before the handover when handover_timing = 'after_serial_weeks'.", "assumption", ge=1, le=520
+    )
+    handover_receiver: str = _choice(
+        "least_loaded",
+        ("least_loaded", "by_segment"),
+        "Who receives a handed-over client: the least loaded account manager, or the least loaded one "
+        "specialised in the client's size segment.",
+        "assumption (issue #3)",
+    )
+    client_segments: int = _f(
+        3,
+        "Size bands (equal shares of the market by company size) account managers specialise in "
+        "when handover_receiver = 'by_segment'.",
+        "assumption",
+        ge=1,
+        le=20,
+    )
     portfolio_cap: int = _f(15, "Clients a salesperson keeps in the capped_portfolio structure.", "assumption", ge=0, le=1000)
     split_weeks: int = _f(52, "Weeks the hunter is paid on a new client under split_commission.", "assumption", ge=0)
+    pod_size: int = _f(
+        4, "Hunters per pod in the pod structure (pods = salespeople / pod_size, rounded up).", "assumption", ge=1, le=1000
+    )
+    key_account_share: float = _f(
+        0.10,
+        "Share of the market's companies, the largest by potential (first sale plus all further lines), "
+        "that go to key-account managers in the key_accounts structure.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+
+    # --- service desk (service_desk structure) -------------------------------------
+    service_desk_staff: int = _f(
+        2, "Service-desk agents at the start (and after an intervention that sets it).", "assumption", ge=0, le=5000
+    )
+    hire_service_desk_staff: bool = _f(
+        True,
+        "Add a desk agent when the desk is fully loaded (account_manager_load_limit).",
+        "assumption (as for account managers)",
+    )
+    desk_knows_client_kits: bool = _f(
+        False,
+        "The desk has each client's kit contents on file; if not, specification costs it more and part needs the salesperson.",
+        "essay: who knows better than the salesperson what goes into each kit (assumption for the choice)",
+    )
+    desk_spec_input_share: float = _f(
+        0.3,
+        "Share of an order's specification work only the salesperson can do when the desk does not know the kits.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    desk_overhead_share: float = _f(
+        0.20,
+        "Share of a desk agent's week lost to general admin and meetings (no travel).",
+        "assumption (cf. Proudfoot 2005: of the field's 48% overhead, 21% is travel)",
+        ge=0,
+        lt=1,
+    )
+    desk_base_salary: float = _f(35_000.0, "Annual base salary of a service-desk agent (no variable pay).", "assumption", ge=0)
 
     # --- hiring -------------------------------------------------------------------------
     account_manager_load_limit: float = _f(
-        0.85, "Service load (share of hours) at which an account manager counts as full.", "assumption", gt=0, le=1.5
+        0.85,
+        "Service load (share of hours) at which an account manager or a service-desk agent counts as full.",
+        "assumption",
+        gt=0,
+        le=1.5,
     )
     hiring_delay_weeks: int = _f(12, "Weeks from a decision to hire to the first day.", "assumption", ge=0)
     ramp_up_weeks: int = _f(13, "Weeks for a new hire to reach full productivity.", "assumption", ge=0)
@@ -382,6 +463,10 @@ class Scenario(BaseModel):
         structures.check_name(self.structure)
         incentives.check_name(self.incentive)
         responses.get(self.management_response).check(self)
+        for key, field in Scenario.model_fields.items():
+            choices = (field.json_schema_extra or {}).get("choices")  # type: ignore[union-attr]
+            if choices and getattr(self, key) not in choices:
+                raise ValueError(f"{key} must be one of: {', '.join(choices)}; got {getattr(self, key)!r}")
         if self.buying_centre_min > self.buying_centre_max:
             raise ValueError(
                 f"buying_centre_min ({self.buying_centre_min}) must not exceed buying_centre_max ({self.buying_centre_max})"
@@ -416,6 +501,7 @@ class Scenario(BaseModel):
                 f"structure '{self.structure}' hands clients to account managers: with "
                 "hire_account_managers = false, account_managers must be at least 1"
             )
+        structure.check_scenario(self)
         self._check_interventions()
         return self
 
@@ -474,6 +560,11 @@ class Scenario(BaseModel):
     def available_hours(self) -> float:
         """Client-facing hours per person per week, after travel and admin."""
         return self.hours_per_week * (1.0 - self.overhead_share)
+
+    @property
+    def desk_available_hours(self) -> float:
+        """Hours a service-desk agent works on orders per week, after general admin (no travel)."""
+        return self.hours_per_week * (1.0 - self.desk_overhead_share)
 
     def with_(self, **changes: Any) -> Scenario:
         """A validated copy with some keys changed."""

@@ -30,8 +30,11 @@ class MonthLedger:
 
     ``credited_margin`` is the gross margin of the credited orders less the
     standard service hours they cause, at staff cost. ``month`` (0-based, 12 a
-    year), ``company_revenue`` (all orders of the month) and ``headcount``
-    (staff paid this month) are set by the model when it closes the month.
+    year), ``company_revenue`` (all orders of the month), ``headcount``
+    (staff paid this month) and ``team_revenue`` / ``team_headcount`` (the
+    same for the person's bonus team, e.g. their pod: the revenue of the
+    team's own clients; the company's figures where the structure has no
+    teams) are set by the model when it closes the month.
     """
 
     credited_revenue: float = 0.0
@@ -42,6 +45,8 @@ class MonthLedger:
     month: int = 0
     company_revenue: float = 0.0
     headcount: int = 1
+    team_revenue: float = 0.0
+    team_headcount: int = 1
 
 
 class IncentiveScheme:

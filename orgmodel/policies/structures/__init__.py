@@ -6,7 +6,14 @@ from orgmodel.policies.structures.base import Structure
 REGISTRY: Registry[Structure] = Registry("structure", base=Structure)
 register = REGISTRY.register
 
-from orgmodel.policies.structures import capped_portfolio, full_cycle, hunter_farmer  # noqa: E402,F401
+from orgmodel.policies.structures import (  # noqa: E402,F401
+    capped_portfolio,
+    full_cycle,
+    hunter_farmer,
+    key_accounts,
+    pod,
+    service_desk,
+)
 
 
 def get(name: str) -> type[Structure]:

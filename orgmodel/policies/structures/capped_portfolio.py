@@ -23,11 +23,10 @@ class CappedPortfolio(HunterFarmer):
 
     Assumes: a salesperson keeps the clients they win while they own fewer
     than ``portfolio_cap`` serial clients; a client won beyond the cap is
-    handed over after implementation exactly as in ``hunter_farmer`` (least
-    loaded account manager, the same carry-over and joint-visit hours, and
-    the same hiring rule). Salespeople expect to keep what they win (the
-    allocation rule's ``keeps`` is true), an approximation once they are at
-    the cap. Clients a salesperson loses free a place for the next win.
+    handed over exactly as in ``hunter_farmer`` (the same timing, receiver
+    choice, carry-over and joint-visit hours, and the same hiring rule).
+    Salespeople expect to keep what they win (the allocation rule's
+    ``keeps`` is true), an approximation once they are at the cap. Clients a salesperson loses free a place for the next win.
     """
 
     name = "capped_portfolio"
@@ -39,18 +38,18 @@ class CappedPortfolio(HunterFarmer):
         return True
 
     def on_serial(self, client: ClientCompany) -> None:
-        """Keep the client if the winner is under the cap, else hand it over."""
+        """Keep the client if the winner is under the cap (not counting clients already due to go), else hand it over."""
         owner = client.owner
-        kept = sum(1 for c in _serial_clients(owner) if c is not client)
+        kept = sum(1 for c in _serial_clients(owner) if c is not client and c.handover_event is None)
         if kept < self.model.cfg.portfolio_cap:
             return
         super().on_serial(client)
 
     def restructure(self, previous: Structure) -> None:
-        """Salespeople over the cap hand their most recently won serial clients to account managers."""
+        """Salespeople over the cap hand their most recently won serial clients to account managers at once."""
         model = self.model
         cap = model.cfg.portfolio_cap
         for person in model.salespeople:
             serial = sorted(_serial_clients(person), key=lambda c: c.won_week)
             for company in serial[cap:]:
-                super().on_serial(company)
+                self.hand_to_account_manager(company)

@@ -1,0 +1,174 @@
+"""Pods: small teams of hunters and account managers that share their clients and a team target."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+from orgmodel.policies.structures import register
+from orgmodel.policies.structures.hunter_farmer import HunterFarmer
+
+LOAD_SMOOTHING = 0.1  # as a person's load (Staff.service_clients)
+LOAD_CAP = 3.0  # as a person's load: demand counts up to three weeks' hours
+
+if TYPE_CHECKING:
+    from orgmodel.model.clients import ClientCompany
+    from orgmodel.model.model import SalesOrgModel
+    from orgmodel.model.staff import Staff
+    from orgmodel.policies.structures.base import Structure
+    from orgmodel.scenario.schema import Scenario
+
+
+def pod_count(cfg: Scenario) -> int:
+    """Pods the sales force forms: ``salespeople / pod_size``, rounded up."""
+    return math.ceil(cfg.salespeople / cfg.pod_size)
+
+
+@register
+class Pod(HunterFarmer):
+    """Hunter/farmer inside small teams (pod selling).
+
+    Assumes: the salespeople form ``pod_count`` pods of about ``pod_size``
+    hunters each; the ``account_managers`` are spread over the pods in turn.
+    A pod's hunters hand their clients to the least loaded account manager
+    *of their own pod* (with the handover timing and costs of
+    ``hunter_farmer``), so the pod keeps the clients it wins. Account
+    managers share the pod's pool of clients: after their own clients' work
+    they take on their pod colleagues' outstanding service work (with their
+    own skill and the client's knowledge, building their own ties with the
+    client), so one overloaded colleague does not leave clients waiting while
+    another has hours. With ``hire_account_managers`` each pod hires for
+    itself when its account managers are full. The team target is the pod's
+    revenue: ``team_bonus`` pays each pod a share of its own clients'
+    revenue, split among its members. New salespeople join the pod with the
+    fewest hunters, new account managers the one with the fewest account
+    managers.
+    """
+
+    name = "pod"
+    hands_over = True
+    receives_by_segment = False
+    summary = "small teams of hunters and account managers share a pool of clients and a team target"
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        super().__init__(model)
+        self.n_pods = pod_count(model.cfg)
+        self._week = -1.0
+        self._served: set[int] = set()  # account managers who did their own service this week
+        self._covered: dict[int, float] = {}  # hours colleagues spent on their clients before they did
+
+    @classmethod
+    def check_scenario(cls, cfg: Scenario) -> None:
+        """Without hiring, every pod needs an account manager from the start."""
+        super().check_scenario(cfg)
+        pods = pod_count(cfg)
+        if not cfg.hire_account_managers and cfg.account_managers < pods:
+            raise ValueError(
+                f"structure 'pod' with hire_account_managers = false needs an account manager in every pod: "
+                f"account_managers ({cfg.account_managers}) must be at least the number of pods ({pods} = "
+                f"salespeople {cfg.salespeople} / pod_size {cfg.pod_size}, rounded up)"
+            )
+
+    @classmethod
+    def bonus_team_size(cls, cfg: Scenario) -> float:
+        """A pod's share of the starting staff."""
+        return max(1.0, (cfg.salespeople + cfg.account_managers) / pod_count(cfg))
+
+    # --- who is in which pod ----------------------------------------------------------------------------
+    def teams(self) -> list[Hashable | None]:
+        """The pods."""
+        return list(range(self.n_pods))
+
+    def team_of_client(self, client: ClientCompany) -> Hashable | None:
+        """The pod of whoever holds the client (the hunter who won it, until the handover)."""
+        owner = client.owner
+        if owner is None:
+            return None
+        self.place(owner)
+        return owner.team
+
+    def place(self, person: Staff) -> None:
+        """Put someone without a pod in the pod with the fewest people of their role (lowest on a tie)."""
+        if person.team in range(self.n_pods):
+            return
+        if not person.hunts:
+            super().place(person)
+            return
+        size = dict.fromkeys(range(self.n_pods), 0)
+        for p in self.model.salespeople:
+            if p.team in size:
+                size[p.team] += 1
+        person.team = min(size, key=lambda t: (size[t], t))
+
+    def bonus_team(self, person: Staff) -> Hashable | None:
+        """Each pod is paid on its own results."""
+        return person.team
+
+    # --- the hooks ------------------------------------------------------------------------------------------
+    def staff_up(self) -> None:
+        """Hunters and account managers, dealt out to the pods in turn."""
+        model = self.model
+        cfg = model.cfg
+        for i, person in enumerate(model.hire_salespeople(cfg.salespeople, keeps_clients=False)):
+            person.team = i % self.n_pods
+        for i, person in enumerate(model.hire_account_managers(cfg.account_managers)):
+            person.team = i % self.n_pods
+
+    def monthly(self) -> None:
+        """New salespeople join a pod; then handovers and hiring per pod."""
+        for person in self.model.salespeople:
+            self.place(person)
+        super().monthly()
+
+    def shared_service(self, person: Staff, free: float) -> float:
+        """An account manager with hours left works off pod colleagues' clients' outstanding service.
+
+        The work is shared over the colleagues' clients in proportion to what
+        each is owed, as one's own. So that hiring still sees the pod's whole
+        workload, hours spent on a colleague who has not done their own
+        service yet this week are added to that colleague's load (their own
+        demand, measured later, no longer contains them).
+        """
+        week = self.model.time
+        if week != self._week:
+            self._week, self._served, self._covered = week, set(), {}
+        if person.hunts:
+            return 0.0
+        self._served.add(person.unique_id)
+        covered = self._covered.pop(person.unique_id, 0.0)
+        if covered > 0.0:
+            person.load = min(LOAD_CAP, person.load + LOAD_SMOOTHING * covered / self.model.cfg.available_hours)
+        if free <= 1e-9:
+            return 0.0
+        owed: dict[Staff, float] = {}
+        clients = []
+        for m in self.model.account_managers:
+            if m is person or m.team != person.team:
+                continue
+            theirs = [c for c in m.portfolio if c.backlog > 0.0]
+            if theirs:
+                clients.extend(theirs)
+                owed[m] = sum(c.backlog * person.service_multiplier(c) for c in theirs)
+        if not clients:
+            return 0.0
+        demand, spent = person.serve(clients, free)
+        for m, hours in owed.items():
+            if m.unique_id not in self._served:
+                self._covered[m.unique_id] = self._covered.get(m.unique_id, 0.0) + hours * spent / demand
+        return spent
+
+    def restructure(self, previous: Structure) -> None:
+        """Form the pods (everyone dealt out in turn), then hand hunters' serial clients to their pod's account managers."""
+        model = self.model
+        self.n_pods = pod_count(model.cfg)
+        for i, person in enumerate(model.salespeople):
+            person.team = i % self.n_pods
+        for i, person in enumerate(model.account_managers):
+            person.team = i % self.n_pods
+        super().restructure(previous)
+
+    def leave(self, following: Structure) -> None:
+        """The pods dissolve."""
+        for person in self.model.staff:
+            person.team = None
