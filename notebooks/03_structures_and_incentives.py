@@ -17,8 +17,10 @@
 #
 # Two questions, two sets of runs:
 #
-# 1. **Which structure?** Each structure with the pay that goes with it (volume commission
-#    where salespeople keep their clients, split commission where clients are handed over).
+# 1. **Which structure?** Each structure set up as its built-in scenario sets it up
+#    (`orgmodel scenarios`), with the pay that goes with it; a structure without a built-in
+#    gets volume commission where salespeople keep their clients and split commission where
+#    clients are handed over.
 # 2. **Which pay scheme?** Each scheme in today's full-cycle structure.
 
 # %% [markdown]
@@ -57,7 +59,7 @@ from IPython.display import Markdown, display
 from orgmodel import simulate
 from orgmodel.analysis.compare import compare_arms
 from orgmodel.policies import incentives, structures
-from orgmodel.scenario import ScenarioError, load_scenario
+from orgmodel.scenario import ScenarioError, builtin, load_scenario
 
 # large type and light grids, readable on a projector
 sns.set_theme(context="talk", style="whitegrid", rc={"figure.figsize": (12, 5.5), "axes.titleweight": "bold"})
@@ -81,21 +83,32 @@ def label(structure: str, incentive: str) -> str:
     return f"{structure.replace('_', ' ')} · {incentive.replace('_', ' ')}"
 
 
-def pay_for(structure: str) -> str:
-    """The pay that goes with a structure: split commission where clients change hands."""
-    return "split_commission" if structures.get(structure).hands_over else "volume_commission"
+def structure_set_up(structure: str) -> dict:
+    """A structure as its built-in scenario sets it up (pay, starting account managers), if it has one.
+
+    Otherwise: split commission where clients change hands, volume commission where they do not,
+    and two account managers to start with where the structure has them (it hires as they fill up).
+    """
+    if structure in builtin.names():
+        reference = load_scenario(structure)
+        return {"structure": structure, "incentive": reference.incentive, "account_managers": reference.account_managers}
+    hands_over = structures.get(structure).hands_over
+    return {
+        "structure": structure,
+        "incentive": "split_commission" if hands_over else "volume_commission",
+        "account_managers": 2 if hands_over else 0,
+    }
 
 
 options, not_possible = {}, []
-candidates = [(s, pay_for(s)) for s in structures.names()] + [("full_cycle", i) for i in incentives.names()]
-for structure, incentive in dict.fromkeys(candidates):
-    keys = {**BASE, "structure": structure, "incentive": incentive}
-    if structures.get(structure).hands_over:
-        keys["account_managers"] = 2  # split structures start with two and hire as they fill up
+candidates = [structure_set_up(s) for s in structures.names()]
+candidates += [{"structure": "full_cycle", "incentive": i} for i in incentives.names() if i != "volume_commission"]
+for keys in candidates:
+    name = label(keys["structure"], keys["incentive"])
     try:
-        options[label(structure, incentive)] = load_scenario(None, keys)
+        options[name] = load_scenario(None, {**BASE, **keys})
     except ScenarioError as error:
-        not_possible.append(f"{label(structure, incentive)}: {error}")
+        not_possible.append(f"{name}: {error}")
 question = {
     name: "structure" if sc.structure != "full_cycle" or name == STATUS_QUO else "pay scheme" for name, sc in options.items()
 }

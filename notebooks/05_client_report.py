@@ -78,6 +78,7 @@ OPTIONS = {
         "account_managers": max(2, account_managers),
         "hire_account_managers": True,
     },
+    "Order desk: agents specify orders and chase shipments": {"structure": "service_desk"},
     "Bonus per new client, same structure": {"incentive": "new_client_bonus"},
     "Replace the lowest performers every year": {"management_response": "replace_low_performers"},
 }
@@ -117,8 +118,8 @@ def yearly(option: str, key: str) -> np.ndarray:
 
 
 def headcount(option: str) -> np.ndarray:
-    """Client-facing staff at the end of the horizon, per history."""
-    return np.array([r.timeseries["salespeople"].iloc[-1] + r.timeseries["account_managers"].iloc[-1] for r in runs[option]])
+    """Client-facing staff (salespeople, account managers, desk agents) in the last month, per history."""
+    return np.array([r.staff.loc[r.staff["month"] == r.staff["month"].max(), "person"].nunique() for r in runs[option]])
 
 
 # %%
