@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
+from matplotlib.ticker import PercentFormatter
 
 from orgmodel import simulate
 from orgmodel.analysis.compare import compare_arms
@@ -213,7 +214,7 @@ plt.show()
 fig, ax = plt.subplots(figsize=(12, 0.55 * len(options) + 2))
 interval_figure("cost_of_sales_share", ax)
 ax.axvline(MAX_COST_OF_SALES, color="black", ls=":", lw=2, label=f"your limit ({MAX_COST_OF_SALES:.0%})")
-ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+ax.xaxis.set_major_formatter(PercentFormatter(1.0))
 ax.legend(loc="lower right")
 plt.show()
 
