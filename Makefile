@@ -5,23 +5,38 @@ PYTHON ?= python
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# the dashboard's front-end files, fetched from the npm registry into Solara's cache (works offline after)
+ASSETS := $(VENV)/.assets-$(shell cksum orgmodel/dashboard/assets.py | cut -d' ' -f1)
+# the browser of the dashboard's end-to-end test (Debian's; CI runs as root on a fresh machine)
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint bench clean lab notebooks
+.PHONY: install run app test lint bench clean lab notebooks
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "orgmodel needs Python 3.12 or newer (found " + sys.version.split()[0] + "); install it or set PYTHON=python3.12")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,app,notebooks]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+$(ASSETS): $(STAMP) orgmodel/dashboard/assets.py
+	$(BIN)/python -m orgmodel.dashboard.assets
+	rm -f $(VENV)/.assets-*
+	touch $(ASSETS)
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+install: $(STAMP) $(ASSETS)
 
 run: $(STAMP)
 	$(BIN)/orgmodel run --out out/status_quo
 
-test: $(STAMP)
+app: $(STAMP) $(ASSETS)
+	$(BIN)/orgmodel app
+
+test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

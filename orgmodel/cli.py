@@ -237,6 +237,24 @@ def report_command(
     Console().print(f"Wrote {escape(str(path))} and its figures in {escape(str(path.parent / 'figures'))}/", highlight=False)
 
 
+@app.command("app")
+def app_command(
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: a free one).", show_default=False)
+    ] = None,
+) -> None:
+    """Start the workshop dashboard (a live browser app) on 127.0.0.1 and print its URL."""
+    import importlib.util
+
+    from orgmodel.dashboard import serve
+
+    if importlib.util.find_spec("solara") is None:
+        _fail("the dashboard needs the app extra: pip install -e '.[app]' (make install does it)")
+    if port is not None and not serve.port_is_free(port):
+        _fail(f"--port {port} is in use on {serve.HOST}; choose another or leave --port out to get a free one")
+    serve.serve(port)
+
+
 def main() -> None:
     """Entry point of the ``orgmodel`` command."""
     app(prog_name="orgmodel")

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from mesa import DataCollector, Model
+from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.time import Priority, Schedule
 
 from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
@@ -125,11 +126,15 @@ class SalesOrgModel(Model):
         rng: seed or generator for all randomness (Mesa 3.5 convention).
         scenario: a :class:`Scenario`; keyword arguments override its keys,
             so Mesa's ``batch_run`` and ``SolaraViz`` can pass flat parameters.
+            A Mesa scenario (what SolaraViz's Reset passes) counts as its keys.
         **params: scenario keys.
 
     """
 
-    def __init__(self, rng: Any = None, scenario: Scenario | None = None, **params: Any) -> None:
+    def __init__(self, rng: Any = None, scenario: Scenario | MesaScenario | None = None, **params: Any) -> None:
+        if isinstance(scenario, MesaScenario):
+            params = {**{k: v for k, v in scenario if k != "rng"}, **params}
+            scenario = None
         super().__init__(rng=rng)
         base = scenario.model_dump() if scenario is not None else {}
         self.cfg = Scenario.model_validate({**base, **params})
@@ -164,9 +169,9 @@ class SalesOrgModel(Model):
         self._leaving: set[int] = set()  # people an intervention is letting go: they receive no clients
         self.former_staff: list[int] = []  # people who left: their relationships decay until pruned
         self.interventions_applied: list[dict[str, Any]] = []
-        self.scheduled_interventions = [ScheduledIntervention(self, i, iv) for i, iv in enumerate(cfg.interventions)]
-        for item in self.scheduled_interventions:
-            self.schedule_event(item.apply, at=item.spec.week - 0.5, priority=Priority.HIGH)
+        self.scheduled_interventions: list[ScheduledIntervention] = []
+        for iv in cfg.interventions:
+            self.schedule_intervention(iv)
         self.response = responses.get(cfg.management_response)(self)
         self.response.start()
 
@@ -321,6 +326,18 @@ class SalesOrgModel(Model):
         return min(people, key=work)
 
     # --- interventions ---------------------------------------------------------------------------
+    def schedule_intervention(self, spec: Intervention) -> None:
+        """Have ``spec`` applied half a week before its week, so that week's work happens under it.
+
+        The scenario's interventions come here at set-up; a live front end
+        (the workshop dashboard's "restructure now") adds one for the next week.
+        """
+        if spec.week - 0.5 <= self.time:
+            raise ValueError(f"intervention week {spec.week} has begun or passed (now week {math.ceil(self.time)})")
+        item = ScheduledIntervention(self, len(self.scheduled_interventions), spec)
+        self.scheduled_interventions.append(item)
+        self.schedule_event(item.apply, at=spec.week - 0.5, priority=Priority.HIGH)
+
     def apply_intervention(self, spec: Intervention) -> None:
         """Change the organisation as ``spec`` says, from this week on.
 

@@ -1,0 +1,64 @@
+"""The monitors: a row of large numbers the room can read while the model runs.
+
+NetLogo trainers know monitors as the boxes that show one number each; here
+they show the week, revenue this year against the same weeks last year,
+active clients, the hunting share and the organisation now in force (which
+changes when someone restructures during the run).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import solara
+from mesa.visualization.utils import update_counter
+
+from orgmodel.dashboard import data
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+
+
+def _money(x: float) -> str:
+    return f"{x / 1e6:,.2f} M" if abs(x) >= 1e5 else f"{x / 1e3:,.0f} k"
+
+
+def _box(name: str, label: str, value: str, note: str) -> str:
+    return (
+        f'<div class="orgmodel-monitor" data-testid="monitor-{name}">'
+        f'<div class="label">{escape(label)}</div>'
+        f'<div class="value" data-testid="monitor-{name}-value">{escape(value)}</div>'
+        f'<div class="note">{escape(note)}</div></div>'
+    )
+
+
+def monitors_html(model: SalesOrgModel) -> str:
+    """The monitor row as HTML (kept separate from the component so it can be tested directly)."""
+    h = data.headline(data.weekly(model))
+    cfg = model.cfg
+    week_note = "press Step or Play" if h.week == 0 else f"year {h.year}, week {h.week_of_year} of 52"
+    if h.revenue_same_weeks_last_year is None:
+        revenue_note = "first year: nothing to compare with yet"
+    else:
+        last = h.revenue_same_weeks_last_year
+        change = f" ({(h.revenue_this_year / last - 1):+.0%})" if last > 0 else ""
+        revenue_note = f"same weeks last year: {_money(last)}{change}"
+    hunting = "–" if h.hunting_share is None else f"{h.hunting_share:.0%}"
+    managers = len(model.account_managers)
+    people = f"{len(model.salespeople)} salespeople" + (f", {managers} account managers" if managers else "")
+    boxes = [
+        _box("week", "Week", str(h.week), week_note),
+        _box("revenue", f"Revenue in year {h.year} so far", _money(h.revenue_this_year), revenue_note),
+        _box("clients", "Active clients", f"{h.active_clients:,}", f"+{h.implementing} being implemented"),
+        _box("hunting", "Hunting share", hunting, "salespeople's hours finding and winning clients (4 weeks)"),
+        _box("structure", "Structure", cfg.structure.replace("_", " "), f"{cfg.incentive.replace('_', ' ')}; {people}"),
+    ]
+    return f'<div class="orgmodel-monitors">{"".join(boxes)}</div>'
+
+
+@solara.component
+def Monitors(model: SalesOrgModel) -> None:
+    """The monitor row, refreshed with every redraw."""
+    update_counter.get()
+    solara.HTML(tag="div", unsafe_innerHTML=monitors_html(model))

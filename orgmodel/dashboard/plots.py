@@ -1,0 +1,195 @@
+"""The live charts: what management sees and why, revenue, new clients, hours, portfolios.
+
+Each ``draw_*`` function fills a matplotlib Figure from the model's collected
+data (:mod:`orgmodel.dashboard.data`); :func:`Chart` turns one into an image
+and redraws it only when the model has moved on (a new week, a reset, a
+restructuring), not when something else on the page re-renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import solara
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from mesa.visualization.utils import update_counter
+
+from orgmodel.dashboard import data, theme
+from orgmodel.model.activities import ACTIVITIES, HUNTING, SERVICING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from orgmodel.model.model import SalesOrgModel
+
+Draw = Callable[["Figure", "SalesOrgModel"], None]
+Key = Callable[["SalesOrgModel"], Hashable]
+
+
+def _years_axis(ax: Axes, horizon: float) -> None:
+    ax.set_xlabel("Year")
+    ax.set_xlim(0, max(horizon, 1.0))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _horizon(model: SalesOrgModel) -> float:
+    """Years shown on a time axis: at least two, one more than elapsed, never past the run."""
+    elapsed = model.time / 52.0
+    return float(min(model.cfg.years, max(2, int(np.ceil(elapsed)) + 1)))
+
+
+def _waiting(ax: Axes, text: str) -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=15, color="#777777")
+
+
+def draw_management_vs_why(fig: Figure, model: SalesOrgModel) -> None:
+    """Left: new clients per salesperson (what management reads); right: where their hours go (why)."""
+    ts = data.weekly(model)
+    staff = data.monthly_staff(model)
+    horizon = _horizon(model)
+    sees, why = fig.subplots(1, 2)
+    theme.margins(fig, left=1.2, gap=1.5)
+
+    rate = data.new_clients_per_salesperson(ts)
+    sees.set_title("What management sees")
+    if rate.empty:
+        _waiting(sees, "first half year still running")
+    else:
+        sees.plot(rate["year"], rate["per_head"], color=theme.NEW_CLIENTS_COLOUR, lw=3.5)
+        sees.set_ylim(0, max(rate["per_head"].max() * 1.2, 1.0))
+    sees.set_ylabel("new clients per salesperson\n(last 12 months)")
+    _years_axis(sees, horizon)
+
+    shares = data.hour_shares(staff)
+    why.set_title("Why: where their hours go")
+    if shares.empty:
+        _waiting(why, "first month still running")
+    else:
+        hunting = shares[[ACTIVITIES[i] for i in HUNTING]].sum(axis=1)
+        service = shares[ACTIVITIES[SERVICING]]
+        why.plot(shares.index, service, color=theme.SERVICE_COLOUR, lw=3.5, label="servicing existing clients' orders")
+        why.plot(shares.index, hunting, color=theme.HUNTING_COLOUR, lw=3.5, label="finding and winning new clients")
+        why.legend(loc="upper left", frameon=False)
+    why.set_ylim(0, 1)
+    why.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    why.set_ylabel("share of salespeople's\nclient-facing hours")
+    _years_axis(why, horizon)
+
+
+def draw_revenue(fig: Figure, model: SalesOrgModel) -> None:
+    """Revenue per week (with its 13-week average) and per year (the running year paler)."""
+    ts = data.weekly(model)
+    per_week, per_year = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1.0]})
+    theme.margins(fig)
+    per_week.set_title("Revenue per week")
+    per_year.set_title("Revenue per year")
+    if ts.empty:
+        _waiting(per_week, "press Step or Play")
+    else:
+        x = ts["week"].to_numpy() / 52.0
+        weekly_k = ts["revenue"].to_numpy() / 1e3
+        per_week.plot(x, weekly_k, color=theme.REVENUE_COLOUR, lw=0.8, alpha=0.45)
+        smooth = ts["revenue"].rolling(13, min_periods=1).mean().to_numpy() / 1e3
+        per_week.plot(x, smooth, color=theme.REVENUE_COLOUR, lw=3, label="13-week average")
+        per_week.legend(loc="upper left", frameon=False)
+        per_week.set_ylim(0, max(weekly_k.max() * 1.1, 10.0))
+        years = data.yearly(ts, "revenue") / 1e6
+        _year_bars(per_year, years, model, theme.REVENUE_COLOUR, "{:.1f}")
+    per_week.set_ylabel("thousands")
+    per_week.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    _years_axis(per_week, _horizon(model))
+    per_year.set_ylabel("millions")
+
+
+def _year_bars(ax: Axes, values: object, model: SalesOrgModel, colour: str, fmt: str) -> None:
+    """Bars per year with their values on top; the year still running is paler."""
+    years = np.asarray(values.index, dtype=int)  # type: ignore[attr-defined]
+    heights = np.asarray(values.to_numpy(), dtype=float)  # type: ignore[attr-defined]
+    running = model.time % 52 != 0 and model.running
+    alphas = [theme.PARTIAL_ALPHA if (running and y == years.max()) else 1.0 for y in years]
+    bars = ax.bar(years, heights, color=colour, width=0.75)
+    for bar, alpha in zip(bars, alphas, strict=True):
+        bar.set_alpha(alpha)
+    ax.bar_label(bars, labels=[fmt.format(h) for h in heights], padding=3, fontsize=12)
+    ax.set_ylim(0, max(heights.max() * 1.2, 1.0))
+    ax.set_xlabel("Year (the running year paler)" if running else "Year")
+    ax.set_xlim(0.4, max(years.max(), 2) + 0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def draw_new_clients(fig: Figure, model: SalesOrgModel) -> None:
+    """New clients won per year (a client counts when its implementation ends)."""
+    ts = data.weekly(model)
+    ax = fig.subplots()
+    theme.margins(fig, left=0.9)
+    ax.set_title("New clients per year")
+    if ts.empty:
+        _waiting(ax, "press Step or Play")
+        return
+    _year_bars(ax, data.yearly(ts, "new_clients"), model, theme.NEW_CLIENTS_COLOUR, "{:.0f}")
+    ax.set_ylabel("clients")
+
+
+def draw_hours_split(fig: Figure, model: SalesOrgModel) -> None:
+    """Salespeople's client-facing hours by activity, month by month (stacked shares)."""
+    shares = data.hour_shares(data.monthly_staff(model))
+    ax = fig.subplots()
+    theme.margins(fig, right=3.6)
+    ax.set_title("How salespeople's hours split")
+    if shares.empty:
+        _waiting(ax, "first month still running")
+    else:
+        ax.stackplot(
+            shares.index,
+            [shares[a].to_numpy() for a in ACTIVITIES],
+            colors=[theme.ACTIVITY_COLOURS[a] for a in ACTIVITIES],
+            labels=[theme.ACTIVITY_LABELS[a] for a in ACTIVITIES],
+        )
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.grid(False)
+    _years_axis(ax, _horizon(model))
+
+
+def draw_portfolios(fig: Figure, model: SalesOrgModel) -> None:
+    """Serial clients each person keeps (last closed month), largest first, coloured by role."""
+    last = data.latest_portfolios(data.monthly_staff(model))
+    ax = fig.subplots()
+    theme.margins(fig, left=0.9)
+    ax.set_title("Clients per person")
+    if last.empty:
+        _waiting(ax, "first month still running")
+        return
+    x = np.arange(1, len(last) + 1)
+    ax.bar(x, last["clients"], color=[theme.ROLE_COLOURS.get(r, "#888888") for r in last["role"]], width=0.8)
+    for role in dict.fromkeys(last["role"]):
+        ax.bar([], [], color=theme.ROLE_COLOURS.get(role, "#888888"), label=theme.ROLE_LABELS.get(role, role))
+    ax.legend(loc="upper right", frameon=False)
+    ax.set_xlabel("people, most clients first")
+    ax.set_ylabel("serial clients")
+    ax.set_xticks([])
+    ax.set_ylim(0, max(float(last["clients"].max()) * 1.2, 1.0))
+
+
+def weekly_key(model: SalesOrgModel) -> tuple[int, int, int]:
+    """Charts of weekly data change every week: which model, its steps and the changes it has seen."""
+    return (id(model), model.steps, len(model.interventions_applied))
+
+
+def monthly_key(model: SalesOrgModel) -> tuple[int, int, int]:
+    """Charts of the monthly staff table change when a month closes (or the organisation changes)."""
+    return (id(model), len(model.datacollector.tables["staff"]["month"]), len(model.interventions_applied))
+
+
+@solara.component
+def Chart(model: SalesOrgModel, draw: Draw, width: float, height: float, name: str, key: Key = weekly_key) -> None:
+    """One chart as an image, redrawn only when ``key`` says its data has changed."""
+    update_counter.get()  # re-render after every Step / Play redraw
+    image = solara.use_memo(lambda: theme.render(lambda fig: draw(fig, model), width, height), [key(model)])
+    with solara.Div(classes=["orgmodel-chart"], attributes={"data-testid": name}):
+        solara.Image(image)
