@@ -358,6 +358,7 @@ lost_sq3 = yearly(status_quo_runs, "annual_lost_clients")[:, last3].sum(axis=1)
 rev_fire = yearly(fired_runs, "annual_revenue")[:, -1]
 rev_sq_last = yearly(status_quo_runs, "annual_revenue")[:, -1]
 lower = int((rev_fire < rev_sq_last).sum())
+measured = "rises" if won_fire.mean() > won_sq3.mean() else "does not rise"
 md(
     f"""
 Over {YEARS} years management lets go {np.mean(let_go):.0f} salespeople on average (mean of {len(SEEDS)} histories)
@@ -365,7 +366,7 @@ and hires as many replacements. In the year they were let go, those fired had wo
 on average, the colleagues who stayed {np.mean(others_won):.1f}. Their selling skill was {np.nanmean(leaver_skill):.2f}
 against {np.nanmean(kept_skill):.2f} for everyone else who worked there (1.0 is average).
 
-What management measures {"rises" if won_fire.mean() > won_sq3.mean() else "does not rise"}: in years {YEARS - 2}-{YEARS} the company wins {won_fire.mean():.0f} new clients against
+What management measures {measured}: in years {YEARS - 2}-{YEARS} the company wins {won_fire.mean():.0f} new clients against
 the status quo's {won_sq3.mean():.0f}. It also loses {lost_fire.mean():.0f} clients in those years against
 {lost_sq3.mean():.0f}. Revenue in year {YEARS} is {millions(rev_fire.mean())} against {millions(rev_sq_last.mean())};
 it is lower than the status quo's in {lower} of the {len(SEEDS)} histories.
