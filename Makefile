@@ -10,13 +10,13 @@ ASSETS := $(VENV)/.assets-$(shell cksum orgmodel/dashboard/assets.py | cut -d' '
 # the browser of the dashboard's end-to-end test (Debian's; CI runs as root on a fresh machine)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run app test lint bench bench-experiments clean
+.PHONY: install run app test lint bench bench-experiments clean lab notebooks
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "orgmodel needs Python 3.12 or newer (found " + sys.version.split()[0] + "); install it or set PYTHON=python3.12")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,app]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,app,notebooks]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -44,14 +44,23 @@ test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check orgmodel tests benchmarks
-	$(BIN)/ruff format --check orgmodel tests benchmarks
+	$(BIN)/ruff check orgmodel tests benchmarks notebooks
+	$(BIN)/ruff format --check orgmodel tests benchmarks notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 
 bench-experiments: $(STAMP)
 	$(BIN)/python benchmarks/bench_experiments.py
+
+# JupyterLab on the notebooks/ folder (the walk-throughs in notebooks/README.md)
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# After editing notebooks: bring each .ipynb and its paired .py in line, strip outputs
+notebooks: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/[0-9]*.py
+	$(BIN)/jupyter nbconvert --clear-output --inplace --log-level=WARN notebooks/[0-9]*.ipynb
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
