@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,33 +121,52 @@ def _tree_memory(root: psutil.Process) -> tuple[float, float]:
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> dict[str, Any]:
-    """Run a command; its wall time, exit code, peak tree PSS and RSS, and any result line it printed."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    root = psutil.Process(proc.pid)
-    peak = {"pss": 0.0, "rss": 0.0}
-    done = threading.Event()
+    """Run a command: wall time, CPU time of its whole tree, peak tree PSS and RSS, and any result line it printed.
 
-    def sample() -> None:
-        while not done.is_set():
-            pss, rss = _tree_memory(root)
-            peak["pss"] = max(peak["pss"], pss)
-            peak["rss"] = max(peak["rss"], rss)
-            done.wait(0.05)
+    CPU time (user + system) comes from ``wait4``: the command's own and that of every
+    worker it started and waited for. Other processes on a shared machine stretch wall
+    time far more than CPU time, so the CPU ratio is the steadier comparison of the work done.
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True)
+        root = psutil.Process(proc.pid)
+        peak = {"pss": 0.0, "rss": 0.0}
+        done = threading.Event()
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stdout, stderr = proc.communicate()
-    wall = time.perf_counter() - start
-    done.set()
-    sampler.join()
+        def sample() -> None:
+            while not done.is_set():
+                pss, rss = _tree_memory(root)
+                peak["pss"] = max(peak["pss"], pss)
+                peak["rss"] = max(peak["rss"], rss)
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        sampler.join()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    result: dict[str, Any] = {"wall_s": wall, "peak_pss_mb": peak["pss"], "peak_rss_mb": peak["rss"]}
+    result: dict[str, Any] = {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_pss_mb": peak["pss"],
+        "peak_rss_mb": peak["rss"],
+    }
     for line in stdout.splitlines():
         if line.startswith(MARK):
             result.update(json.loads(line[len(MARK) :]))
     return result
+
+
+def _median(rows: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
 
 
 def _experiment_file(folder: Path, name: str, size: dict[str, int], replications: int, keep: str, factors: bool) -> Path:
@@ -178,13 +198,16 @@ def _self(*args: str) -> list[str]:
 
 
 # --- the benchmark -------------------------------------------------------------------------------------------
-def compare(work: Path, size: dict[str, int], replications: int, weekly: bool) -> dict[str, Any]:
-    """batch_run against orgmodel on the same design, 2 processes each."""
+def compare(work: Path, size: dict[str, int], replications: int, weekly: bool, repeats: int) -> dict[str, Any]:
+    """batch_run against orgmodel on the same design, 2 processes each, ``repeats`` times in alternating order."""
     label = "weekly" if weekly else "summary"
-    out_b = work / f"batch_{label}"
-    out_b.mkdir()
-    batch = measure(
-        _self(
+    file = _experiment_file(work, f"compare_{label}", size, replications, "weekly" if weekly else "summary", factors=True)
+    batch_rows: list[dict[str, Any]] = []
+    our_rows: list[dict[str, Any]] = []
+    for r in range(repeats):
+        out_b = work / f"batch_{label}_{r}"
+        out_b.mkdir()
+        batch_cmd = _self(
             "--child",
             "batch",
             "--size",
@@ -195,9 +218,22 @@ def compare(work: Path, size: dict[str, int], replications: int, weekly: bool) -
             str(out_b),
             *(["--weekly"] if weekly else []),
         )
-    )
-    file = _experiment_file(work, f"compare_{label}", size, replications, "weekly" if weekly else "summary", factors=True)
-    ours = measure(_orgmodel("experiment", "run", str(file), "--workers", "2", "--out", str(work / f"orgmodel_{label}")))
+        our_cmd = _orgmodel("experiment", "run", str(file), "--workers", "2", "--out", str(work / f"orgmodel_{label}_{r}"))
+        order = [(batch_cmd, batch_rows), (our_cmd, our_rows)]
+        for cmd, rows in order if r % 2 == 0 else order[::-1]:  # alternate, so a change of load hits both alike
+            rows.append(measure(cmd))
+    batch = {
+        "wall_s": _median(batch_rows, "wall_s"),
+        "cpu_s": _median(batch_rows, "cpu_s"),
+        "peak_pss_mb": max(r["peak_pss_mb"] for r in batch_rows),
+        "repeats": batch_rows,
+    }
+    ours = {
+        "wall_s": _median(our_rows, "wall_s"),
+        "cpu_s": _median(our_rows, "cpu_s"),
+        "peak_pss_mb": max(r["peak_pss_mb"] for r in our_rows),
+        "repeats": our_rows,
+    }
     runs = len(FACTORS["structure"]) * len(FACTORS["spoiledness"]) * replications
     return {
         "keep": label,
@@ -205,6 +241,7 @@ def compare(work: Path, size: dict[str, int], replications: int, weekly: bool) -
         "batch_run": batch,
         "orgmodel": ours,
         "time_ratio_batch_over_orgmodel": batch["wall_s"] / ours["wall_s"],
+        "cpu_ratio_batch_over_orgmodel": batch["cpu_s"] / ours["cpu_s"],
         "memory_ratio_batch_over_orgmodel": batch["peak_pss_mb"] / ours["peak_pss_mb"],
     }
 
@@ -214,7 +251,14 @@ def efficiency(work: Path, size: dict[str, int], runs: int) -> dict[str, Any]:
     file = _experiment_file(work, "efficiency", size, runs, "summary", factors=False)
     t1 = measure(_orgmodel("experiment", "run", str(file), "--workers", "1", "--out", str(work / "eff1")))
     t2 = measure(_orgmodel("experiment", "run", str(file), "--workers", "2", "--out", str(work / "eff2")))
-    return {"runs": runs, "t1_s": t1["wall_s"], "t2_s": t2["wall_s"], "efficiency": t1["wall_s"] / (2 * t2["wall_s"])}
+    return {
+        "runs": runs,
+        "t1_s": t1["wall_s"],
+        "t2_s": t2["wall_s"],
+        "cpu1_s": t1["cpu_s"],
+        "cpu2_s": t2["cpu_s"],
+        "efficiency": t1["wall_s"] / (2 * t2["wall_s"]),
+    }
 
 
 def overhead(work: Path, size: dict[str, int], runs: int) -> dict[str, Any]:
@@ -277,6 +321,7 @@ def main() -> None:
         "--replications", type=int, help="replications per point of the 4-point comparison design (default 5; quick 4)"
     )
     parser.add_argument("--efficiency-runs", type=int, help="runs for parallel efficiency and overhead (default 40; quick 16)")
+    parser.add_argument("--repeats", type=int, default=2, help="repeats of each comparison, alternating the order (default 2)")
     parser.add_argument("--skip-growth", action="store_true", help="skip the memory-as-runs-grow comparison")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON")
     parser.add_argument("--child", choices=("batch", "overhead"), help=argparse.SUPPRESS)
@@ -306,12 +351,14 @@ def main() -> None:
         results: dict[str, Any] = {"size": size}
         results["compare"] = []
         for weekly in (False, True):
-            row = compare(work, size, replications, weekly)
+            row = compare(work, size, replications, weekly, args.repeats)
             results["compare"].append(row)
+            b, o = row["batch_run"], row["orgmodel"]
             print(
-                f"{row['runs']} runs, keep {row['keep']}: batch_run {row['batch_run']['wall_s']:.1f} s / "
-                f"{row['batch_run']['peak_pss_mb']:.0f} MB, orgmodel {row['orgmodel']['wall_s']:.1f} s / "
-                f"{row['orgmodel']['peak_pss_mb']:.0f} MB -> time ratio {row['time_ratio_batch_over_orgmodel']:.2f}, "
+                f"{row['runs']} runs, keep {row['keep']}: batch_run {b['wall_s']:.1f} s ({b['cpu_s']:.1f} s CPU) / "
+                f"{b['peak_pss_mb']:.0f} MB, orgmodel {o['wall_s']:.1f} s ({o['cpu_s']:.1f} s CPU) / {o['peak_pss_mb']:.0f} MB "
+                f"-> time ratio {row['time_ratio_batch_over_orgmodel']:.2f}, "
+                f"CPU ratio {row['cpu_ratio_batch_over_orgmodel']:.2f}, "
                 f"memory ratio {row['memory_ratio_batch_over_orgmodel']:.2f}",
                 flush=True,
             )
