@@ -92,7 +92,13 @@ def images(nb: nbformat.NotebookNode) -> int:
 
 def test_the_notebooks_are_there():
     names = {p.stem for p in IPYNB}
-    assert {"01_quickstart", "02_the_stagnation_trap", CLIENT_REPORT} <= names
+    assert {
+        "01_quickstart",
+        "02_the_stagnation_trap",
+        "03_structures_and_incentives",
+        "04_sweeps_and_sensitivity",
+        CLIENT_REPORT,
+    } <= names
     assert {p.stem for p in SCRIPTS} == names, "every notebook needs its paired .py and every .py its notebook"
 
 
