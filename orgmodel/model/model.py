@@ -18,7 +18,9 @@ from mesa import DataCollector, Model
 from mesa.time import Priority, Schedule
 
 from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
+from orgmodel.model.calendar import Calendar
 from orgmodel.model.clients import PIPELINE_STAGES, ClientBuyer, ClientCompany, DecisionInfluencer, Stage
+from orgmodel.model.gcpause import collector_paused
 from orgmodel.model.network import RelationshipNetwork
 from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
@@ -120,6 +122,7 @@ class SalesOrgModel(Model):
 
     """
 
+    @collector_paused()  # building the market allocates hundreds of thousands of objects, none in cycles
     def __init__(self, rng: Any = None, scenario: Scenario | None = None, **params: Any) -> None:
         super().__init__(rng=rng)
         base = scenario.model_dump() if scenario is not None else {}
@@ -127,6 +130,7 @@ class SalesOrgModel(Model):
         cfg = self.cfg
         self.scheme = incentives.get(cfg.incentive)(cfg)
         self.structure = structures.get(cfg.structure)(self)
+        self.calendar = Calendar(self)  # orders, reviews, implementations, new hires: one Mesa event per week
         self.network = RelationshipNetwork(cfg.relationship_half_life_weeks, cfg.relationship_gain_per_hour)
         self._deal_ids = 0
         self.deals: dict[int, Deal] = {}
@@ -221,7 +225,7 @@ class SalesOrgModel(Model):
     def request_account_manager(self) -> None:
         """Open a requisition: an account manager starts after the hiring delay."""
         self.open_requisitions += 1
-        self.schedule_event(self._account_manager_arrives, after=self.cfg.hiring_delay_weeks)
+        self.calendar.schedule(self._account_manager_arrives, self.cfg.hiring_delay_weeks)
 
     def _account_manager_arrives(self) -> None:
         self.open_requisitions -= 1
@@ -395,6 +399,16 @@ class SalesOrgModel(Model):
         person.remove()
 
     # --- the week --------------------------------------------------------------------------------------
+    def run_until(self, end_time: float) -> None:
+        """Mesa's ``run_until``, with the cycle collector paused (see :mod:`orgmodel.model.gcpause`)."""
+        with collector_paused():
+            super().run_until(end_time)
+
+    def run_for(self, duration: float) -> None:
+        """Mesa's ``run_for``, with the cycle collector paused (see :mod:`orgmodel.model.gcpause`)."""
+        with collector_paused():
+            super().run_for(duration)
+
     def step(self) -> None:
         """Staff work their week; clients' events follow; the week closes last."""
         for cls in (Salesperson, AccountManager):
@@ -577,14 +591,15 @@ class SalesOrgModel(Model):
         """
         week = self.time
         decay = self.network.decay
-        adj = self.network._adj
+        ties = self.network.ties
         w_dm = self.cfg.decision_maker_weight
         num = den = 0.0
+        nobody: dict[int, list[float]] = {}
         for m in company.members:
             best = 0.0
-            for d in adj[m.unique_id].values():
-                t = d["t"]
-                s = d["s"] if t == week else d["s"] * math.exp(-decay * (week - t))
+            for s, t in ties.get(m.unique_id, nobody).values():
+                if t != week:
+                    s *= math.exp(-decay * (week - t))
                 if s > best:
                     best = s
             w = w_dm if m.decision_maker else 1.0
@@ -608,7 +623,7 @@ class SalesOrgModel(Model):
         company.satisfaction = 1.0
         owner.portfolio.append(company)
         self.deals_won += 1
-        self.schedule_event(company.buyer.finish_implementation, after=self.cfg.implementation_weeks)
+        self.calendar.schedule(company.buyer.finish_implementation, self.cfg.implementation_weeks)
 
     def lose_deal(self, deal: Deal) -> None:
         """The prospect drops out; it can be approached again later."""
