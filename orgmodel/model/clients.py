@@ -17,6 +17,7 @@ from mesa import Agent
 if TYPE_CHECKING:
     from mesa.time import Event
 
+    from orgmodel.model.calendar import Appointment
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
 
@@ -105,8 +106,8 @@ class ClientCompany:
         self.project = None
         self.revenue_total = 0.0
         self.revenue_cross_sell = 0.0
-        self.order_event: Event | None = None
-        self.review_event: Event | None = None
+        self.order_event: Appointment | None = None
+        self.review_event: Appointment | None = None
         self.handover_event: Event | None = None
         self.times_won = 0
         self.support_hours = 0.0
@@ -163,7 +164,7 @@ class ClientBuyer(ClientPerson):
         """First serial order now, then on the buyer's own rhythm; reviews every quarter."""
         company = self.company
         self.place_order()
-        company.review_event = self.model.schedule_event(self.review_supplier, after=self.model.cfg.review_interval_weeks)
+        company.review_event = self.model.calendar.schedule(self.review_supplier, self.model.cfg.review_interval_weeks)
 
     def stop_buying(self) -> None:
         """Cancel the pending order, review and scheduled handover (the company left or was re-won later)."""
@@ -208,7 +209,7 @@ class ClientBuyer(ClientPerson):
         if lagging or (problem and rnd.random() < cfg.complaint_rate):
             self.complain()
         model.book_order(company, value)
-        company.order_event = model.schedule_event(self.place_order, after=interval)
+        company.order_event = model.calendar.schedule(self.place_order, interval)
 
     def complain(self) -> None:
         """A complaint: hours to settle it, and a dent in satisfaction."""
@@ -235,4 +236,4 @@ class ClientBuyer(ClientPerson):
         if model.random.random() < p_leave:
             model.lose_client(company)
         else:
-            company.review_event = model.schedule_event(self.review_supplier, after=cfg.review_interval_weeks)
+            company.review_event = model.calendar.schedule(self.review_supplier, cfg.review_interval_weeks)

@@ -20,8 +20,10 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.time import Priority, Schedule
 
 from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
+from orgmodel.model.calendar import Calendar
 from orgmodel.model.clients import PIPELINE_STAGES, ClientBuyer, ClientCompany, DecisionInfluencer, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
+from orgmodel.model.gcpause import collector_paused
 from orgmodel.model.network import RelationshipNetwork
 from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
@@ -131,6 +133,7 @@ class SalesOrgModel(Model):
 
     """
 
+    @collector_paused()  # building the market allocates hundreds of thousands of objects, none in cycles
     def __init__(self, rng: Any = None, scenario: Scenario | MesaScenario | None = None, **params: Any) -> None:
         if isinstance(scenario, MesaScenario):
             params = {**{k: v for k, v in scenario if k != "rng"}, **params}
@@ -142,6 +145,7 @@ class SalesOrgModel(Model):
         self.scheme = incentives.get(cfg.incentive)(cfg)
         self.desk: OrderDesk | None = None  # the order desk, in structures that have one
         self.structure = structures.get(cfg.structure)(self)
+        self.calendar = Calendar(self)  # orders, reviews, implementations, new hires: one Mesa event per week
         self.network = RelationshipNetwork(cfg.relationship_half_life_weeks, cfg.relationship_gain_per_hour)
         self._deal_ids = 0
         self.deals: dict[int, Deal] = {}
@@ -250,7 +254,7 @@ class SalesOrgModel(Model):
         """Open a requisition: an account manager (for ``team``, if the structure has teams) starts after the hiring delay."""
         self.open_requisitions += 1
         self.requisition_teams.append(team)
-        self.schedule_event(self._account_manager_arrives, after=self.cfg.hiring_delay_weeks)
+        self.calendar.schedule(self._account_manager_arrives, self.cfg.hiring_delay_weeks)
 
     def request_salespeople(self, n: int) -> None:
         """Open ``n`` requisitions: each salesperson starts after the hiring delay and ramps up.
@@ -477,6 +481,16 @@ class SalesOrgModel(Model):
         person.remove()
 
     # --- the week --------------------------------------------------------------------------------------
+    def run_until(self, end_time: float) -> None:
+        """Mesa's ``run_until``, with the cycle collector paused (see :mod:`orgmodel.model.gcpause`)."""
+        with collector_paused():
+            super().run_until(end_time)
+
+    def run_for(self, duration: float) -> None:
+        """Mesa's ``run_for``, with the cycle collector paused (see :mod:`orgmodel.model.gcpause`)."""
+        with collector_paused():
+            super().run_for(duration)
+
     def step(self) -> None:
         """Staff work their week; clients' events follow; the week closes last."""
         for cls in (Salesperson, AccountManager, DeskAgent):
@@ -682,14 +696,15 @@ class SalesOrgModel(Model):
         """
         week = self.time
         decay = self.network.decay
-        adj = self.network._adj
+        ties = self.network.ties
         w_dm = self.cfg.decision_maker_weight
         num = den = 0.0
+        nobody: dict[int, list[float]] = {}
         for m in company.members:
             best = 0.0
-            for d in adj[m.unique_id].values():
-                t = d["t"]
-                s = d["s"] if t == week else d["s"] * math.exp(-decay * (week - t))
+            for s, t in ties.get(m.unique_id, nobody).values():
+                if t != week:
+                    s *= math.exp(-decay * (week - t))
                 if s > best:
                     best = s
             w = w_dm if m.decision_maker else 1.0
@@ -713,7 +728,7 @@ class SalesOrgModel(Model):
         company.satisfaction = 1.0
         owner.portfolio.append(company)
         self.deals_won += 1
-        self.schedule_event(company.buyer.finish_implementation, after=self.cfg.implementation_weeks)
+        self.calendar.schedule(company.buyer.finish_implementation, self.cfg.implementation_weeks)
 
     def lose_deal(self, deal: Deal) -> None:
         """The prospect drops out; it can be approached again later."""

@@ -7,6 +7,15 @@ contact with a fixed half-life. Decay is applied lazily: an edge stores its
 strength and the week it was last touched, and the current strength is
 computed when someone asks. So a relationship nobody uses costs nothing per
 week, which keeps thousands of client-side people passive.
+
+Storage is compact because the model reads and writes relationships
+thousands of times a week: each person who has any relationship has a row
+``{other person: [strength, week]}``, and both ends share the one two-item
+list. People without relationships (most of the market) take no storage
+beyond a reference in the list of people. A networkx graph of the same
+people and relationships is built on demand for views, drawing and analysis:
+:meth:`RelationshipNetwork.snapshot` (current strengths) and
+:attr:`RelationshipNetwork.graph` (stored strengths).
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import networkx as nx
 
 
 class RelationshipNetwork:
-    """A networkx graph of people with lazily decaying relationship strengths.
+    """People and their lazily decaying relationship strengths.
 
     Args:
         half_life_weeks: weeks for an untouched relationship to halve.
@@ -27,53 +36,75 @@ class RelationshipNetwork:
     """
 
     def __init__(self, half_life_weeks: float, gain_per_hour: float) -> None:
-        self.graph = nx.Graph()
         self.decay = math.log(2.0) / half_life_weeks
         self.gain = gain_per_hour
-        self._adj = self.graph._adj  # read-only fast path to the adjacency dicts
+        self._people: list[tuple[list[int], dict[str, object]]] = []  # ids and their node attributes, per call
+        #: person -> {other person: [strength, week last touched]}; the hot paths read it directly
+        self.ties: dict[int, dict[int, list[float]]] = {}
 
     def add_people(self, ids: Iterable[int], **attrs: object) -> None:
         """Add people as nodes (attributes like role are for views and analysis)."""
-        self.graph.add_nodes_from(ids, **attrs)
+        self._people.append((list(ids), attrs))
 
     def strength(self, a: int, b: int, week: float) -> float:
         """Current strength between ``a`` and ``b`` (0 if they never met)."""
-        d = self._adj[a].get(b)
-        if d is None:
+        row = self.ties.get(a)
+        tie = row.get(b) if row is not None else None
+        if tie is None:
             return 0.0
-        return d["s"] * math.exp(-self.decay * (week - d["t"]))
+        s, t = tie
+        return s * math.exp(-self.decay * (week - t))
+
+    def _new_tie(self, a: int, b: int, week: float) -> list[float]:
+        """An edge of strength 0 between ``a`` and ``b``, stored in both rows."""
+        tie = [0.0, week]
+        ties = self.ties
+        for x, y in ((a, b), (b, a)):
+            row = ties.get(x)
+            if row is None:
+                ties[x] = {y: tie}
+            else:
+                row[y] = tie
+        return tie
 
     def invest(self, staff: int, person: int, hours: float, week: float, skill: float = 1.0) -> None:
         """Spend ``hours`` with a person: the relationship grows."""
         if hours <= 0.0:
             return
-        row = self._adj[staff]
-        d = row.get(person)
-        if d is None:
-            d = {"s": 0.0, "t": week}
-            row[person] = d
-            self._adj[person][staff] = d  # networkx shares one data dict between both directions
+        row = self.ties.get(staff)
+        tie = row.get(person) if row is not None else None
+        if tie is None:
+            tie = self._new_tie(staff, person, week)
             s = 0.0
         else:
-            t = d["t"]
-            s = d["s"] if t == week else d["s"] * math.exp(-self.decay * (week - t))
-        d["s"] = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
-        d["t"] = week
+            s, t = tie
+            if t != week:
+                s *= math.exp(-self.decay * (week - t))
+        tie[0] = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
+        tie[1] = week
 
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
         """Start a relationship at a given strength (used by handovers)."""
         if strength <= 0.0:
             return
         current = self.strength(staff, person, week)
-        self.graph.add_edge(staff, person, s=max(current, min(1.0, strength)), t=week)
+        row = self.ties.get(staff)
+        tie = row.get(person) if row is not None else None
+        if tie is None:
+            tie = self._new_tie(staff, person, week)
+        tie[0] = max(current, min(1.0, strength))
+        tie[1] = week
 
     def best_strength(self, person: int, week: float) -> float:
         """The strongest relationship anyone at the supplier has with ``person``."""
+        row = self.ties.get(person)
+        if row is None:
+            return 0.0
         best = 0.0
         decay = self.decay
-        for d in self._adj[person].values():
-            t = d["t"]
-            s = d["s"] if t == week else d["s"] * math.exp(-decay * (week - t))
+        for s, t in row.values():
+            if t != week:
+                s *= math.exp(-decay * (week - t))
             if s > best:
                 best = s
         return best
@@ -82,16 +113,48 @@ class RelationshipNetwork:
         """Drop relationships of ``staff`` that have decayed to nothing; returns how many.
 
         Every relationship has a staff end, so walking the staff rows finds them
-        all without touching the thousands of client-side nodes.
+        all without touching the thousands of client-side people. A client-side
+        person left without relationships loses their row.
         """
         decay = self.decay
-        dead = [(a, b) for a in staff for b, d in self._adj[a].items() if d["s"] * math.exp(-decay * (week - d["t"])) < below]
-        self.graph.remove_edges_from(dead)
-        return len(dead)
+        ties = self.ties
+        dropped = 0
+        for a in staff:
+            row = ties.get(a)
+            if not row:
+                continue
+            dead = [b for b, (s, t) in row.items() if s * math.exp(-decay * (week - t)) < below]
+            for b in dead:
+                del row[b]
+                other = ties[b]
+                del other[a]
+                if not other:
+                    del ties[b]
+            dropped += len(dead)
+        return dropped
+
+    @property
+    def graph(self) -> nx.Graph:
+        """A networkx graph of everyone, each edge with its stored strength ``s`` and week ``t``.
+
+        Built on each access (all people are nodes, with the attributes given
+        to :meth:`add_people`), so keep the result rather than reading this
+        attribute in a loop. Strengths are as last touched; :meth:`snapshot`
+        gives current ones.
+        """
+        g = nx.Graph()
+        for ids, attrs in self._people:
+            g.add_nodes_from(ids, **attrs)
+        g.add_edges_from((a, b, {"s": s, "t": t}) for a, row in self.ties.items() for b, (s, t) in row.items() if a < b)
+        return g
 
     def snapshot(self, week: float) -> nx.Graph:
-        """A copy whose edges carry the current strength as ``weight`` (for views)."""
-        g = self.graph.copy()
+        """A networkx graph whose edges carry the current strength as ``weight`` (for views)."""
+        g = self.graph
         for _, _, d in g.edges(data=True):
             d["weight"] = d["s"] * math.exp(-self.decay * (week - d["t"]))
         return g
+
+    def number_of_relationships(self) -> int:
+        """How many relationships exist (pruned ones excluded)."""
+        return sum(len(row) for row in self.ties.values()) // 2
