@@ -106,7 +106,8 @@ def _arm_lines(ax, data: pd.DataFrame, x: str, arms: Sequence[str], labels: dict
             continue
         ax.fill_between(part[x], part["low"], part["high"], color=palette[arm], alpha=0.2, linewidth=0)
         ax.plot(part[x], part["mean"], color=palette[arm], marker=marker, label=labels.get(arm, arm), linewidth=2.2)
-    ax.legend(frameon=False, loc="upper left", fontsize="small")
+    handles, names = ax.get_legend_handles_labels()  # beside the plot: inside, the arms' lines run under it
+    ax.figure.legend(handles, names, loc="outside right upper", frameon=False, fontsize="small")
 
 
 def revenue_over_time(

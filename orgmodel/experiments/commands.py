@@ -171,8 +171,10 @@ def _print_arms(folder: Path) -> None:
     if runs.empty or runs["point"].nunique() > MAX_ARMS_SHOWN:
         return
     table = Table(box=box.SIMPLE_HEAD, title="By arm (means over successful runs; money in millions)", title_justify="left")
-    for head in ("Arm", "Runs", "Failed", "Total revenue", "Last-year revenue"):
-        table.add_column(head, justify="left" if head == "Arm" else "right")
+    widest = int(runs["arm"].str.len().max())
+    table.add_column("Arm", no_wrap=True, min_width=min(widest, 48))  # whole arm names: they are how runs are told apart
+    for head in ("Runs", "Failed", "Total revenue", "Last year revenue"):
+        table.add_column(head, justify="right")
     ok = runs["status"] == "ok"
     total = runs.get("total_revenue")
     last = runs["annual_revenue"].map(lambda v: v[-1] if v is not None and len(v) else None) if "annual_revenue" in runs else None
