@@ -14,7 +14,9 @@ clients.
 Order is what Mesa's would be: appointments due at the same time run in the
 order they were made, at default priority, after the staff's week and before
 the week closes. An appointment made for the time being processed (``after``
-0) runs later at that time, as a Mesa event would. Unlike Mesa's events, an
+0) runs later at that time, as a Mesa event would. An event put on Mesa's list
+directly runs before or after the whole batch of its time, by whether it was
+scheduled before or after the batch's first appointment. Unlike Mesa's events, an
 appointment holds its callback strongly; the model uses it for client-side
 people, who are never removed, and for its own requisitions.
 """

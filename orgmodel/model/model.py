@@ -24,7 +24,7 @@ from orgmodel.model.calendar import Calendar
 from orgmodel.model.clients import PIPELINE_STAGES, ClientBuyer, ClientCompany, DecisionInfluencer, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
 from orgmodel.model.gcpause import collector_paused
-from orgmodel.model.network import RelationshipNetwork
+from orgmodel.model.network import RelationshipNetwork, Tie
 from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
 from orgmodel.model.worktime import Expectations, stage_hours, support
@@ -699,10 +699,12 @@ class SalesOrgModel(Model):
         ties = self.network.ties
         w_dm = self.cfg.decision_maker_weight
         num = den = 0.0
-        nobody: dict[int, list[float]] = {}
+        nobody: dict[int, Tie] = {}
         for m in company.members:
-            best = 0.0
-            for s, t in ties.get(m.unique_id, nobody).values():
+            best = 0.0  # the member's best strength, as RelationshipNetwork.best_strength (inlined: hot path)
+            for tie in ties.get(m.unique_id, nobody).values():
+                s = tie.s
+                t = tie.t
                 if t != week:
                     s *= math.exp(-decay * (week - t))
                 if s > best:

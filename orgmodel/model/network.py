@@ -10,9 +10,9 @@ week, which keeps thousands of client-side people passive.
 
 Storage is compact because the model reads and writes relationships
 thousands of times a week: each person who has any relationship has a row
-``{other person: [strength, week]}``, and both ends share the one two-item
-list. People without relationships (most of the market) take no storage
-beyond a reference in the list of people. A networkx graph of the same
+``{other person: Tie(strength, week)}``, and both ends share the one small
+:class:`Tie`. People without relationships (most of the market) take no
+storage beyond their id in the list of people. A networkx graph of the same
 people and relationships is built on demand for views, drawing and analysis:
 :meth:`RelationshipNetwork.snapshot` (current strengths) and
 :attr:`RelationshipNetwork.graph` (stored strengths).
@@ -24,6 +24,16 @@ import math
 from collections.abc import Iterable
 
 import networkx as nx
+
+
+class Tie:
+    """One relationship: its strength ``s`` when last touched and that week ``t`` (shared by both ends)."""
+
+    __slots__ = ("s", "t")
+
+    def __init__(self, s: float, t: float) -> None:
+        self.s = s
+        self.t = t
 
 
 class RelationshipNetwork:
@@ -40,7 +50,7 @@ class RelationshipNetwork:
         self.gain = gain_per_hour
         self._people: list[tuple[list[int], dict[str, object]]] = []  # ids and their node attributes, per call
         #: person -> {other person: [strength, week last touched]}; the hot paths read it directly
-        self.ties: dict[int, dict[int, list[float]]] = {}
+        self.ties: dict[int, dict[int, Tie]] = {}
 
     def add_people(self, ids: Iterable[int], **attrs: object) -> None:
         """Add people as nodes (attributes like role are for views and analysis)."""
@@ -52,12 +62,11 @@ class RelationshipNetwork:
         tie = row.get(b) if row is not None else None
         if tie is None:
             return 0.0
-        s, t = tie
-        return s * math.exp(-self.decay * (week - t))
+        return tie.s * math.exp(-self.decay * (week - tie.t))
 
-    def _new_tie(self, a: int, b: int, week: float) -> list[float]:
+    def _new_tie(self, a: int, b: int, week: float) -> Tie:
         """An edge of strength 0 between ``a`` and ``b``, stored in both rows."""
-        tie = [0.0, week]
+        tie = Tie(0.0, week)
         ties = self.ties
         for x, y in ((a, b), (b, a)):
             row = ties.get(x)
@@ -77,11 +86,12 @@ class RelationshipNetwork:
             tie = self._new_tie(staff, person, week)
             s = 0.0
         else:
-            s, t = tie
+            s = tie.s
+            t = tie.t
             if t != week:
                 s *= math.exp(-self.decay * (week - t))
-        tie[0] = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
-        tie[1] = week
+        tie.s = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
+        tie.t = week
 
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
         """Start a relationship at a given strength (used by handovers)."""
@@ -92,8 +102,8 @@ class RelationshipNetwork:
         tie = row.get(person) if row is not None else None
         if tie is None:
             tie = self._new_tie(staff, person, week)
-        tie[0] = max(current, min(1.0, strength))
-        tie[1] = week
+        tie.s = max(current, min(1.0, strength))
+        tie.t = week
 
     def best_strength(self, person: int, week: float) -> float:
         """The strongest relationship anyone at the supplier has with ``person``."""
@@ -102,7 +112,9 @@ class RelationshipNetwork:
             return 0.0
         best = 0.0
         decay = self.decay
-        for s, t in row.values():
+        for tie in row.values():
+            s = tie.s
+            t = tie.t
             if t != week:
                 s *= math.exp(-decay * (week - t))
             if s > best:
@@ -123,7 +135,7 @@ class RelationshipNetwork:
             row = ties.get(a)
             if not row:
                 continue
-            dead = [b for b, (s, t) in row.items() if s * math.exp(-decay * (week - t)) < below]
+            dead = [b for b, tie in row.items() if tie.s * math.exp(-decay * (week - tie.t)) < below]
             for b in dead:
                 del row[b]
                 other = ties[b]
@@ -145,7 +157,7 @@ class RelationshipNetwork:
         g = nx.Graph()
         for ids, attrs in self._people:
             g.add_nodes_from(ids, **attrs)
-        g.add_edges_from((a, b, {"s": s, "t": t}) for a, row in self.ties.items() for b, (s, t) in row.items() if a < b)
+        g.add_edges_from((a, b, {"s": tie.s, "t": tie.t}) for a, row in self.ties.items() for b, tie in row.items() if a < b)
         return g
 
     def snapshot(self, week: float) -> nx.Graph:
