@@ -96,6 +96,8 @@ def test_network_views_are_networkx_graphs_of_everyone():
     for a, b, d in view.edges(data=True):
         assert d["weight"] == pytest.approx(net.strength(a, b, 31))
     assert net.best_strength(10, 31) == pytest.approx(max(net.strength(1, 10, 31), net.strength(2, 10, 31)))
+    assert net.neighbours(10, 31) == pytest.approx({a: view.edges[a, 10]["weight"] for a in view.neighbors(10)})
+    assert net.neighbours(12, 31) == {}
     # once pruned, a relationship is gone from both people, but the people stay in the views
     assert net.prune(week=600, staff=[1, 2]) == 3
     assert net.number_of_relationships() == 0 and net.best_strength(10, 600) == 0.0

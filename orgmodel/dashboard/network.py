@@ -12,7 +12,8 @@ owner's growing, and a client whose people are linked to two staff members
 shows who still knows them.
 
 Only the model's public interface is used: staff and their portfolios, and
-the network's nx.Graph view (``network.graph``) with ``network.strength``.
+the network's ``neighbours`` of each person shown (one row each, not the
+whole graph).
 """
 
 from __future__ import annotations
@@ -84,11 +85,10 @@ def select(model: SalesOrgModel) -> NetworkView:
                 b = 2.0 * math.pi * k / len(company.members)
                 view.positions[member.unique_id] = (centre[0] + ring * math.cos(b), centre[1] + ring * math.sin(b))
                 view.people.append((member.unique_id, stage, bool(member.decision_maker)))
-    graph = model.network.graph
     for pid, _stage_name, _dm in view.people:
-        for other in graph.neighbors(pid):
+        for other, strength in model.network.neighbours(pid, model.time).items():
             if other in shown_staff:
-                view.edges.append((other, pid, model.network.strength(other, pid, model.time)))
+                view.edges.append((other, pid, strength))
     return view
 
 

@@ -105,6 +105,18 @@ class RelationshipNetwork:
         tie.s = max(current, min(1.0, strength))
         tie.t = week
 
+    def neighbours(self, person: int, week: float) -> dict[int, float]:
+        """Everyone ``person`` has a relationship with, and its current strength.
+
+        Reads one row of the store, so a view that needs a few people's ties
+        need not build the whole :attr:`graph` (tens of thousands of nodes).
+        """
+        row = self.ties.get(person)
+        if row is None:
+            return {}
+        decay = self.decay
+        return {other: tie.s * math.exp(-decay * (week - tie.t)) for other, tie in row.items()}
+
     def best_strength(self, person: int, week: float) -> float:
         """The strongest relationship anyone at the supplier has with ``person``."""
         row = self.ties.get(person)
