@@ -8,6 +8,7 @@ collector are invisible in the results.
 from __future__ import annotations
 
 import gc
+import weakref
 
 import networkx as nx
 import pytest
@@ -102,6 +103,16 @@ def test_network_views_are_networkx_graphs_of_everyone():
     assert net.prune(week=600, staff=[1, 2]) == 3
     assert net.number_of_relationships() == 0 and net.best_strength(10, 600) == 0.0
     assert net.graph.number_of_nodes() == 5 and net.graph.number_of_edges() == 0
+
+
+def test_a_dropped_model_is_freed_when_the_next_one_is_built():
+    """Runs pause the collector, so a loop of runs must not keep every finished model (agents <-> model cycles)."""
+    model = SalesOrgModel(rng=1, **SMALL)
+    model.run_until(30)
+    dropped = weakref.ref(model)
+    del model
+    SalesOrgModel(rng=2, **SMALL).run_until(30)
+    assert dropped() is None
 
 
 def test_runs_pause_the_cycle_collector_and_leave_no_cycles_behind():

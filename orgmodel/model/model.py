@@ -23,7 +23,7 @@ from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICI
 from orgmodel.model.calendar import Calendar
 from orgmodel.model.clients import PIPELINE_STAGES, ClientBuyer, ClientCompany, DecisionInfluencer, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
-from orgmodel.model.gcpause import collector_paused
+from orgmodel.model.gcpause import collector_paused, free_dropped_models
 from orgmodel.model.network import RelationshipNetwork, Tie
 from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
@@ -132,6 +132,15 @@ class SalesOrgModel(Model):
         **params: scenario keys.
 
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> SalesOrgModel:
+        """Free a model dropped since the last one was built (see :mod:`orgmodel.model.gcpause`).
+
+        Here rather than in ``__init__``: collecting after this model exists
+        would age it, and with it every model after it, out of reach.
+        """
+        free_dropped_models()
+        return super().__new__(cls)
 
     @collector_paused()  # building the market allocates hundreds of thousands of objects, none in cycles
     def __init__(self, rng: Any = None, scenario: Scenario | MesaScenario | None = None, **params: Any) -> None:
