@@ -57,6 +57,7 @@ class ClientCompany:
         "buyer",
         "coverage",
         "cross_sell_from",
+        "deciders",
         "desk_backlog",
         "handover_event",
         "knowledge",
@@ -66,6 +67,7 @@ class ClientCompany:
         "order_event",
         "originator",
         "owner",
+        "people",
         "project",
         "revenue_cross_sell",
         "revenue_total",
@@ -96,6 +98,10 @@ class ClientCompany:
         self.available_from = 0
         self.buyer: ClientBuyer | None = None
         self.members: list[ClientBuyer | DecisionInfluencer] = []
+        # the same people as plain ids (buyer first) and whether each decides: what the weekly
+        # work reads, so that it need not touch 18,000-180,000 agent objects (see ODD, efficiency)
+        self.people: tuple[int, ...] = ()
+        self.deciders: tuple[bool, ...] = ()
         self.backlog = 0.0
         self.desk_backlog = 0.0
         self.weekly_service = 0.0
@@ -120,7 +126,12 @@ class ClientCompany:
     @property
     def member_ids(self) -> list[int]:
         """Buying-centre people's ids (nodes in the relationship network)."""
-        return [m.unique_id for m in self.members]
+        return list(self.people)
+
+    def seat_buying_centre(self) -> None:
+        """Record the members' ids and roles once they have all been created."""
+        self.people = tuple(m.unique_id for m in self.members)
+        self.deciders = tuple(bool(m.decision_maker) for m in self.members)
 
     def __repr__(self) -> str:
         return f"ClientCompany({self.uid}, {self.stage.name}, size={self.size:.2f})"

@@ -128,7 +128,7 @@ class OrderDesk:
             else:
                 company.desk_backlog -= hours * rate
             spent += hours
-            network.invest(agent.unique_id, company.buyer.unique_id, 0.5 * hours, week, agent.service_skill)
+            network.invest(agent.unique_id, company.people[0], 0.5 * hours, week, agent.service_skill)
         return spent
 
     # --- headcount ------------------------------------------------------------------------------------

@@ -222,6 +222,8 @@ class SalesOrgModel(Model):
         influencers = DecisionInfluencer.create_agents(self, len(others), others, first)
         for person in influencers:
             person.company.members.append(person)
+        for company in companies:
+            company.seat_buying_centre()
         self.network.add_people((b.unique_id for b in buyers), role="buyer")
         self.network.add_people((p.unique_id for p in influencers), role="influencer")
         return companies
@@ -644,7 +646,7 @@ class SalesOrgModel(Model):
         deal = Deal(company, owner, int(self.time), self._deal_ids)
         self._set_stage(company, Stage.LEAD)
         self.deals[deal.id] = deal
-        self.network.invest(owner.unique_id, company.buyer.unique_id, 0.5, self.time, owner.hunting_skill)
+        self.network.invest(owner.unique_id, company.people[0], 0.5, self.time, owner.hunting_skill)
         return deal
 
     def try_advance(self, deal: Deal) -> None:
@@ -681,13 +683,13 @@ class SalesOrgModel(Model):
         week = self.time
         sid = staff.unique_id
         if not everyone:
-            self.network.invest(sid, company.buyer.unique_id, hours, week, skill)
+            self.network.invest(sid, company.people[0], hours, week, skill)
             return
         w_dm = self.cfg.decision_maker_weight
-        weights = [w_dm if m.decision_maker else 1.0 for m in company.members]
+        weights = [w_dm if dm else 1.0 for dm in company.deciders]
         total = sum(weights)
-        for m, w in zip(company.members, weights, strict=True):
-            self.network.invest(sid, m.unique_id, hours * w / total, week, skill)
+        for pid, w in zip(company.people, weights, strict=True):
+            self.network.invest(sid, pid, hours * w / total, week, skill)
         company.coverage = self.coverage(company)
 
     def _buying_centre_agrees(self, company: ClientCompany) -> bool:
@@ -709,16 +711,16 @@ class SalesOrgModel(Model):
         w_dm = self.cfg.decision_maker_weight
         num = den = 0.0
         nobody: dict[int, Tie] = {}
-        for m in company.members:
+        for pid, dm in zip(company.people, company.deciders, strict=True):
             best = 0.0  # the member's best strength, as RelationshipNetwork.best_strength (inlined: hot path)
-            for tie in ties.get(m.unique_id, nobody).values():
+            for tie in ties.get(pid, nobody).values():
                 s = tie.s
                 t = tie.t
                 if t != week:
                     s *= math.exp(-decay * (week - t))
                 if s > best:
                     best = s
-            w = w_dm if m.decision_maker else 1.0
+            w = w_dm if dm else 1.0
             num += w * best
             den += w
         return num / den
@@ -819,9 +821,9 @@ class SalesOrgModel(Model):
             return
         if giver is not None:
             giver.portfolio.remove(company)
-            for m in company.members:
-                s = self.network.strength(giver.unique_id, m.unique_id, week)
-                self.network.set_strength(receiver.unique_id, m.unique_id, cfg.handover_relationship_carryover * s, week)
+            for pid in company.people:
+                s = self.network.strength(giver.unique_id, pid, week)
+                self.network.set_strength(receiver.unique_id, pid, cfg.handover_relationship_carryover * s, week)
             giver.handover_due += cfg.handover_hours
             if company.project is not None and company.project in giver.projects:
                 giver.projects.remove(company.project)

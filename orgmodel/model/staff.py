@@ -186,9 +186,10 @@ class Staff(Agent):
                 company.backlog = 0.0
             company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-hours * learn)
             # order questions go to the buyer and to one of the engineers or managers who use the kit
-            network.invest(self.unique_id, company.buyer.unique_id, 0.5 * hours, week, self.service_skill)
-            other = company.members[1 + int(rnd() * (len(company.members) - 1))] if len(company.members) > 1 else company.buyer
-            network.invest(self.unique_id, other.unique_id, 0.5 * hours, week, self.service_skill)
+            people = company.people
+            network.invest(self.unique_id, people[0], 0.5 * hours, week, self.service_skill)
+            other = people[1 + int(rnd() * (len(people) - 1))] if len(people) > 1 else people[0]
+            network.invest(self.unique_id, other, 0.5 * hours, week, self.service_skill)
         spent = demand * share
         self.log(SERVICING, spent)
         return demand, spent
@@ -268,9 +269,9 @@ class Staff(Agent):
         week = self.model.time
         network = self.model.network
         for company in chosen:
-            per_person = per_client / len(company.members)
-            for person in company.members:
-                network.invest(self.unique_id, person.unique_id, per_person, week, self.service_skill)
+            per_person = per_client / len(company.people)
+            for pid in company.people:
+                network.invest(self.unique_id, pid, per_person, week, self.service_skill)
             company.coverage = self.model.coverage(company)
         self.log(RELATIONSHIP, hours)
 

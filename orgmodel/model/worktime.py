@@ -141,7 +141,7 @@ def cross_sell_candidates(staff: Staff) -> list[ClientCompany]:
 def _cross_sell_value(staff: Staff, company: ClientCompany, hours_left: float) -> float:
     """Perceived pay per hour of developing the client's next line."""
     model = staff.model
-    chance = support(model.cfg, company.coverage) ** len(company.members)
+    chance = support(model.cfg, company.coverage) ** len(company.people)
     pay = model.expectations.value_of_owned(staff, company, company.lines[0] / 52.0, later=True)
     return chance * pay / max(hours_left, 0.25)
 
@@ -213,7 +213,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     serial = [c for c in staff.portfolio if c.stage == Stage.SERIAL]
     if serial:
         weakest = min(serial, key=lambda c: c.coverage)
-        gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.members)
+        gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.people)
         fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
         value[RELATIONSHIP] = fewer_losses * ex.value_of_owned(staff, weakest, weakest.annual_value / 52.0, later=False)
         cap[RELATIONSHIP] = min(len(serial), RELATIONSHIP_CLIENTS_PER_WEEK) * RELATIONSHIP_HOURS_PER_CLIENT
