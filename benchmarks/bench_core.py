@@ -135,7 +135,10 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         out["traced_end_mb"] = current / 1e6
         out["traced_end_by_package_mb"] = {k: v / 1e6 for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])}
     if spec.get("bare"):
-        n, weeks = out["agents"], out["weeks"]
+        # the same number of agents; as many weeks as give the reference's agent-weeks (at least 20),
+        # since an empty loop's cost per agent-week does not change from week to week
+        n = out["agents"]
+        weeks = max(20, round(spec["bare_agent_weeks"] / n)) if spec.get("bare_agent_weeks") else out["weeks"]
         del model
         gc.collect()
         out["bare"] = _bare_run(n, weeks, seed)
@@ -255,11 +258,17 @@ def main(argv: list[str] | None = None) -> int:
     plan = [("reference", REFERENCE, seeds), ("middle", MIDDLE, seeds)]
     if not args.quick:
         plan.append(("large", LARGE, seeds[: args.large_repeats]))
+    reference_agent_weeks = 0  # set by the first reference run: the bare loops of bigger scenarios match it
     for name, params, run_seeds in plan:
         runs = []
         for seed in run_seeds:
             _say(f"  running {name:9s} seed {seed} ...")
-            runs.append(run_worker({"params": params, "seed": seed, "bare": name == "reference"}))
+            spec = {"params": params, "seed": seed, "bare": True}
+            if name != "reference":
+                spec["bare_agent_weeks"] = reference_agent_weeks
+            runs.append(run_worker(spec))
+            if name == "reference":
+                reference_agent_weeks = runs[0]["agents"] * runs[0]["weeks"]
         results["scenarios"][name] = summarise(runs)
     ref = results["scenarios"]["reference"]
 
@@ -284,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
         keys = ("seed", "traced_after_construction_mb", "traced_peak_mb", "traced_end_mb", "traced_end_by_package_mb")
         results["tracemalloc_reference"] = {k: tm[k] for k in keys}
 
+    def bare_per_agent_week(scenario: dict[str, Any]) -> float:
+        """Median CPU seconds of the empty Mesa loop per agent and week, at this scenario's size."""
+        return statistics.median(r["bare"]["cpu_s"] / (r["bare"]["agents"] * r["bare"]["weeks"]) for r in scenario["runs"])
+
     scaling = {}
     for name in ("middle", "large"):
         if name not in results["scenarios"]:
@@ -303,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             "cpu_x": cpu_x,
             "cpu_x_over_size_x": cpu_x / market_x,
             "no_worse_than_linear": time_x / market_x <= 1.0 and cpu_x / market_x <= 1.0,
+            # the control: how much dearer an agent-week of the do-nothing Mesa loop gets at this size
+            "bare_cpu_per_agent_week_x": bare_per_agent_week(s) / bare_per_agent_week(ref),
             "rss_model_x": s["rss_model_mb"] / ref["rss_model_mb"] if ref["rss_model_mb"] > 0 else None,
         }
     results["scaling"] = scaling
@@ -346,18 +361,26 @@ def main(argv: list[str] | None = None) -> int:
         _say()
         _say(
             f"{'scaling vs reference':22s} {'size x':>7s} {'time x':>7s} {'time x / size x':>16s}  "
-            f"{'CPU x':>7s} {'CPU x / size x':>15s}  {'model RSS x':>11s}"
+            f"{'CPU x':>7s} {'CPU x / size x':>15s}  {'model RSS x':>11s}  {'bare Mesa x / size x':>20s}"
         )
         for name, sc in scaling.items():
-            verdict = "no worse than linear" if sc["no_worse_than_linear"] else "WORSE than linear"
+            if sc["no_worse_than_linear"]:
+                verdict = "no worse than linear"
+            elif sc["cpu_x_over_size_x"] <= sc["bare_cpu_per_agent_week_x"]:
+                verdict = "dearer per unit, less so than the empty Mesa loop"
+            else:
+                verdict = "WORSE than linear, and than the empty Mesa loop"
             rss_x = f"{sc['rss_model_x']:11.1f}" if sc["rss_model_x"] is not None else f"{'?':>11s}"
             _say(
                 f"{name:22s} {sc['size_x']:7.1f} {sc['time_x']:7.2f} {sc['time_x_over_size_x']:16.2f}  "
-                f"{sc['cpu_x']:7.2f} {sc['cpu_x_over_size_x']:15.2f}  {rss_x}   {verdict}"
+                f"{sc['cpu_x']:7.2f} {sc['cpu_x_over_size_x']:15.2f}  {rss_x}  "
+                f"{sc['bare_cpu_per_agent_week_x']:20.2f}   {verdict}"
             )
         _say(
             "(size x = market and headcount ratio to the reference; x / size x <= 1: time grows no worse than linearly;\n"
-            " wall and CPU time both include memory-cache effects, which other processes on the machine make worse)"
+            " bare Mesa x / size x: CPU time per agent-week of a do-nothing Mesa loop with this scenario's agent count,\n"
+            " over the reference's: what the memory hierarchy alone costs at this size. Wall and CPU time both include\n"
+            " memory-cache effects, which other processes on the machine make worse; count_instructions.py counts the work)"
         )
     if args.quick:
         _say("(--quick: large scenario skipped)")
