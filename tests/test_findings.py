@@ -47,6 +47,15 @@ def test_non_positive_reference_is_compared_by_difference_not_ratio():
     assert "×" not in text.split(";")[0]
 
 
+def test_growth_rates_are_compared_by_difference_in_points_not_ratio():
+    growth = Outcome("g", "revenue growth", "% a year", "rate", lambda runs: runs["g"])
+    table = _table({"sq": [0.01, 0.012, 0.008, 0.01], "hf": [0.12, 0.118, 0.122, 0.12]})
+    assert table.iloc[1]["ratio"] > 10  # the ratio of means exists, but "12 times the growth" means nothing
+    text = say.arm_sentence(table.iloc[1], table.iloc[0], growth, {})
+    assert "+11.0 points against the reference's +1.0% a year" in text
+    assert "×" not in text
+
+
 def test_many_arms_are_counted_beyond_the_described_ones():
     groups = {"sq": [1.0, 1.1, 0.9, 1.0]}
     groups |= {f"up{i}": [5.0 + i, 5.1 + i, 4.9 + i, 5.0 + i] for i in range(say.MAX_ARM_SENTENCES + 2)}

@@ -56,7 +56,7 @@ def arm_sentence(row: pd.Series, reference: pd.Series, outcome: Outcome, labels:
     """One arm against the reference on one outcome, with interval, adjusted p and Cliff's delta."""
     name = capitalised(labels.get(row["arm"], row["arm"]))
     ref = f"the reference's {outcome.format(reference['mean'])}"
-    if math.isfinite(row["ratio"]):
+    if outcome.has_ratio and math.isfinite(row["ratio"]):
         size = f"{ratio_text(row['ratio'])} {ref} (95% CI {ratio_text(row['ratio_low'])} to {ratio_text(row['ratio_high'])})"
     else:
         size = (

@@ -41,6 +41,15 @@ class Outcome:
         """Divisor from the raw value to the shown one (money in millions, shares and rates in percent)."""
         return {"money": 1e6, "share": 0.01, "rate": 0.01}.get(self.kind, 1.0)
 
+    @property
+    def has_ratio(self) -> bool:
+        """Whether "x times the reference" means something: not for rates and shares.
+
+        A growth rate of +11.8% against +1.0% is not "12 times" the growth, and
+        a rate can be negative; such outcomes are compared by their difference.
+        """
+        return self.kind in ("money", "count", "number")
+
     def values(self, runs: pd.DataFrame) -> pd.Series:
         """Raw values, one per run (NaN where a run lacks them)."""
         return self.extract(runs).astype(float)
@@ -91,7 +100,7 @@ class Outcome:
         if self.kind == "money":
             return f"{raw / 1e6:+,.3g} M"
         if self.kind == "count":
-            return f"{raw:+,.1f}"
+            return f"{raw:+,.0f}" if abs(raw) >= 100 else f"{raw:+,.1f}"
         if self.kind == "number":
             return f"{raw:+,.3g}"
         return f"{raw * 100:+.1f} points"

@@ -136,7 +136,7 @@ def _comparison_table(table: pd.DataFrame, outcome: Outcome, labels: dict[str, s
             continue
         ratio = (
             f"{say.ratio_text(r['ratio'])} ({say.ratio_text(r['ratio_low'])} to {say.ratio_text(r['ratio_high'])})"
-            if math.isfinite(r["ratio"])
+            if outcome.has_ratio and math.isfinite(r["ratio"])
             else "n/a"
         )
         g = f"{r['hedges_g']:.2f}" if math.isfinite(r["hedges_g"]) else "n/a"
