@@ -8,14 +8,13 @@ from scipy import stats
 
 from orgmodel.analysis import experiment_figures as figs
 from orgmodel.analysis.outcomes import final_revenue
-from orgmodel.analysis.results import read_results
-from orgmodel.analysis.sensitivity import sensitivity_indices
+from orgmodel.experiments import load_results
 from orgmodel.model.activities import ACTIVITIES
 
 
 @pytest.fixture(scope="module")
 def grid(grid_results):
-    results = read_results(grid_results)
+    results = load_results(grid_results)
     arms = [a for a in results.arms if a in set(results.ok["arm"])]
     return results, arms
 
@@ -111,17 +110,18 @@ def test_cost_vs_revenue_plots_every_run_and_the_arm_means(grid):
 def test_grid_heatmap_annotates_cell_means_and_marks_missing_cells(grid):
     results, _ = grid
     outcome = final_revenue(3)
-    fig = figs.grid_heatmap(results.ok, outcome, "structure", "incentive")
+    fig = figs.grid_heatmap(results.ok, outcome, "structure", "commission_rate")
     texts = [t.get_text() for t in fig.axes[0].texts]
     runs = results.ok
-    cell = runs[(runs["structure"] == "hunter_farmer") & (runs["incentive"] == "split_commission")]
+    cell = runs[(runs["structure"] == "hunter_farmer") & (runs["commission_rate"] == 0.05)]
     assert f"{outcome.scaled(cell).mean():,.3g}" in texts
-    assert "no successful run" in texts  # full_cycle + split_commission failed validation
+    assert "no successful run" in texts  # every full_cycle run at 5% commission failed
     assert "millions per year" in fig.axes[1].get_ylabel()
 
 
 def test_sensitivity_figure_draws_sobol_indices_with_intervals(sobol_results):
-    indices = sensitivity_indices(read_results(sobol_results), final_revenue(2))
+    results = load_results(sobol_results)
+    indices = results.sensitivity(final_revenue(2).per_run(results.runs))
     ax = figs.sensitivity_figure(indices, final_revenue(2)).axes[0]
     widths = sorted(round(p.get_width(), 9) for p in ax.patches)
     assert widths == sorted(round(v, 9) for v in [*indices["ST"], *indices["S1"]])
@@ -131,7 +131,8 @@ def test_sensitivity_figure_draws_sobol_indices_with_intervals(sobol_results):
 
 def test_sensitivity_figure_draws_morris_effects_in_the_outcome_unit(morris_results):
     outcome = final_revenue(2)
-    indices = sensitivity_indices(read_results(morris_results), outcome)
+    results = load_results(morris_results)
+    indices = results.sensitivity(outcome.per_run(results.runs))
     fig = figs.sensitivity_figure(indices, outcome)
     bars = sorted(p.get_width() for p in fig.axes[0].patches)
     assert bars == pytest.approx(sorted(indices["mu_star"] / 1e6))
@@ -140,7 +141,7 @@ def test_sensitivity_figure_draws_morris_effects_in_the_outcome_unit(morris_resu
 
 
 def test_outcome_against_factors_reports_spearman(morris_results):
-    results = read_results(morris_results)
+    results = load_results(morris_results)
     outcome = final_revenue(2)
     fig = figs.outcome_vs_factors(results.ok, outcome, results.factors)
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
