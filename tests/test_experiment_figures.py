@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.text import Text
 from scipy import stats
 
 from orgmodel.analysis import experiment_figures as figs
@@ -138,6 +139,32 @@ def test_sensitivity_figure_draws_morris_effects_in_the_outcome_unit(morris_resu
     assert bars == pytest.approx(sorted(indices["mu_star"] / 1e6))
     assert "millions per year" in fig.axes[0].get_xlabel()
     assert len(fig.axes) == 2  # μ* bars and the μ*-σ plane
+
+
+def test_morris_factor_names_cover_no_other_name(morris_results):
+    """Ten factors with nearly equal effects: every name is written once, inside the plane, and none overlaps another."""
+    names = [f"factor_number_{i}" for i in range(10)]
+    rng = np.random.default_rng(5)
+    indices = pd.DataFrame(
+        {
+            "mu_star": 5e6 + rng.normal(0, 2e5, 10),
+            "mu_star_conf": np.full(10, 1e6),
+            "sigma": 4e6 + rng.normal(0, 2e5, 10),
+            "mu": np.full(10, 1e6),
+        },
+        index=pd.Index(names, name="factor"),
+    )
+    fig = figs.sensitivity_figure(indices, final_revenue(2))
+    fig.canvas.draw()
+    bars, plane = fig.axes
+    assert [t.get_text() for t in bars.get_yticklabels()] == [f"Factor number {i}" for i in indices["mu_star"].argsort()]
+    written = [t for t in plane.texts if t.get_text().startswith("Factor number")]
+    assert sorted(t.get_text() for t in written) == sorted(f"Factor number {i}" for i in range(10))
+    renderer = fig.canvas.get_renderer()
+    boxes = [Text.get_window_extent(t, renderer) for t in written]
+    frame = plane.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
 def test_outcome_against_factors_reports_spearman(morris_results):
