@@ -267,13 +267,13 @@ def report_command(
 ) -> None:
     """Write DIR/report.html (self-contained: question, setup, findings, tables, figures) and DIR/figures/*.png."""
     from orgmodel.analysis.report import build_report
-    from orgmodel.analysis.results import ResultsError
+    from orgmodel.experiments import ExperimentError
 
     err = Console(stderr=True)
     try:
         with err.status("Analysing results and drawing figures") if err.is_terminal else nullcontext():
             path = build_report(results)
-    except ResultsError as exc:
+    except ExperimentError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write the report into '{results}': {exc.strerror or exc}")

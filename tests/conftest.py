@@ -44,67 +44,83 @@ def claim_runs() -> dict[str, list[dict]]:
     return out
 
 
-# --- small real results folders for the analysis and report tests (see results_store.py) ---
+# --- small real results folders for the analysis and report tests, written by the experiment runner ---
 
-GRID = {"structure": ["full_cycle", "hunter_farmer"], "incentive": ["volume_commission", "split_commission"]}
-SENSITIVITY_PROBLEM = {"num_vars": 2, "names": ["churn_base", "spoiledness"], "bounds": [[0.02, 0.1], [0.3, 0.9]]}
-SENSITIVITY_FACTORS = {"churn_base": {"low": 0.02, "high": 0.1}, "spoiledness": {"low": 0.3, "high": 0.9}}
+#: an incentive scheme that fails its runs in one cell of the grid, so reports have failed runs to show
+CAPPED_FULL_CYCLE = """
+from orgmodel.policies.incentives.volume_commission import VolumeCommission
+
+
+class CappedFullCycle(VolumeCommission):
+    name = "capped_full_cycle_test"
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        if cfg.structure == "full_cycle" and cfg.commission_rate > 0.04:
+            raise RuntimeError("full cycle pays at most 4% commission in this test")
+"""
+SMALL = "[set]\nmarket_size = 300\nsalespeople = 5\n"
+SENSITIVITY_FACTORS = "[factors]\nchurn_base = { low = 0.02, high = 0.1 }\nspoiledness = { low = 0.3, high = 0.9 }\n"
+
+
+def run_stored(folder, name: str, text: str):
+    """Write ``folder/NAME.toml``, run it with one worker into ``folder/results`` and return that folder."""
+    from orgmodel.experiments import load_experiment, run_experiment
+
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    run_experiment(load_experiment(path), folder / "results", workers=1)
+    return folder / "results"
 
 
 @pytest.fixture(scope="session")
 def grid_results(tmp_path_factory):
-    """Structure x incentive, 3 replicates, 3 years, weekly rows kept; full_cycle + split_commission fails validation."""
-    from results_store import factorial_points, write_results
-
-    return write_results(
-        tmp_path_factory.mktemp("grid") / "results",
-        factorial_points(GRID),
-        name="grid_test",
-        question="Which structure and incentive grow revenue?",
-        design={"kind": "full_factorial"},
-        factors=GRID,
-        replications=3,
-        years=3,
-        outcomes=["annual_revenue[-1]", "total_revenue"],
-        source="experiments/grid_test.toml",
-    )
+    """Structure x commission rate, 3 replicates, 3 years, weekly rows kept; full_cycle at 5% fails every run."""
+    folder = tmp_path_factory.mktemp("grid")
+    (folder / "capped.py").write_text(CAPPED_FULL_CYCLE, encoding="utf-8")
+    text = f"""
+name = "grid_test"
+question = "Which structure and commission rate grow revenue?"
+years = 3
+replications = 3
+seed = 2024
+keep = "weekly"
+outcomes = ["annual_revenue[-1]", "total_revenue"]
+{SMALL}incentive = "{folder / "capped.py"}:CappedFullCycle"
+[factors]
+structure = ["hunter_farmer", "full_cycle"]
+commission_rate = [0.03, 0.05]
+"""
+    return run_stored(folder, "grid_test", text)
 
 
 @pytest.fixture(scope="session")
 def morris_results(tmp_path_factory):
     """A Morris design over two parameters: 4 trajectories of 3 points, one replicate each, 2 years."""
-    from results_store import write_results
-    from SALib.sample import morris
-
-    x = morris.sample(SENSITIVITY_PROBLEM, 4, num_levels=4, seed=3)
-    return write_results(
-        tmp_path_factory.mktemp("morris") / "results",
-        [dict(zip(SENSITIVITY_PROBLEM["names"], map(float, row), strict=True)) for row in x],
-        name="morris_test",
-        question="Which of churn and spoiledness matters more for revenue?",
-        design={"kind": "morris", "trajectories": 4, "levels": 4},
-        factors=SENSITIVITY_FACTORS,
-        replications=1,
-        years=2,
-        keep="summaries",
-    )
+    text = f"""
+name = "morris_test"
+question = "Which of churn and spoiledness matters more for revenue?"
+years = 2
+seed = 3
+{SMALL}[design]
+kind = "morris"
+trajectories = 4
+levels = 4
+{SENSITIVITY_FACTORS}"""
+    return run_stored(tmp_path_factory.mktemp("morris"), "morris_test", text)
 
 
 @pytest.fixture(scope="session")
 def sobol_results(tmp_path_factory):
     """A Sobol design (2 base samples, no second order: 8 points), two replicates per point, 2 years."""
-    from results_store import write_results
-    from SALib.sample import sobol
-
-    x = sobol.sample(SENSITIVITY_PROBLEM, 2, calc_second_order=False, seed=3)
-    return write_results(
-        tmp_path_factory.mktemp("sobol") / "results",
-        [dict(zip(SENSITIVITY_PROBLEM["names"], map(float, row), strict=True)) for row in x],
-        name="sobol_test",
-        question="What drives revenue?",
-        design={"kind": "sobol", "samples": 2, "second_order": False},
-        factors=SENSITIVITY_FACTORS,
-        replications=2,
-        years=2,
-        keep="summaries",
-    )
+    text = f"""
+name = "sobol_test"
+question = "What drives revenue?"
+years = 2
+replications = 2
+seed = 3
+{SMALL}[design]
+kind = "sobol"
+samples = 2
+{SENSITIVITY_FACTORS}"""
+    return run_stored(tmp_path_factory.mktemp("sobol"), "sobol_test", text)

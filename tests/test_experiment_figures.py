@@ -4,18 +4,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.text import Text
 from scipy import stats
 
 from orgmodel.analysis import experiment_figures as figs
 from orgmodel.analysis.outcomes import final_revenue
-from orgmodel.analysis.results import read_results
-from orgmodel.analysis.sensitivity import sensitivity_indices
+from orgmodel.experiments import load_results
 from orgmodel.model.activities import ACTIVITIES
 
 
 @pytest.fixture(scope="module")
 def grid(grid_results):
-    results = read_results(grid_results)
+    results = load_results(grid_results)
     arms = [a for a in results.arms if a in set(results.ok["arm"])]
     return results, arms
 
@@ -111,17 +111,18 @@ def test_cost_vs_revenue_plots_every_run_and_the_arm_means(grid):
 def test_grid_heatmap_annotates_cell_means_and_marks_missing_cells(grid):
     results, _ = grid
     outcome = final_revenue(3)
-    fig = figs.grid_heatmap(results.ok, outcome, "structure", "incentive")
+    fig = figs.grid_heatmap(results.ok, outcome, "structure", "commission_rate")
     texts = [t.get_text() for t in fig.axes[0].texts]
     runs = results.ok
-    cell = runs[(runs["structure"] == "hunter_farmer") & (runs["incentive"] == "split_commission")]
+    cell = runs[(runs["structure"] == "hunter_farmer") & (runs["commission_rate"] == 0.05)]
     assert f"{outcome.scaled(cell).mean():,.3g}" in texts
-    assert "no successful run" in texts  # full_cycle + split_commission failed validation
+    assert "no successful run" in texts  # every full_cycle run at 5% commission failed
     assert "millions per year" in fig.axes[1].get_ylabel()
 
 
 def test_sensitivity_figure_draws_sobol_indices_with_intervals(sobol_results):
-    indices = sensitivity_indices(read_results(sobol_results), final_revenue(2))
+    results = load_results(sobol_results)
+    indices = results.sensitivity(final_revenue(2).per_run(results.runs))
     ax = figs.sensitivity_figure(indices, final_revenue(2)).axes[0]
     widths = sorted(round(p.get_width(), 9) for p in ax.patches)
     assert widths == sorted(round(v, 9) for v in [*indices["ST"], *indices["S1"]])
@@ -131,7 +132,8 @@ def test_sensitivity_figure_draws_sobol_indices_with_intervals(sobol_results):
 
 def test_sensitivity_figure_draws_morris_effects_in_the_outcome_unit(morris_results):
     outcome = final_revenue(2)
-    indices = sensitivity_indices(read_results(morris_results), outcome)
+    results = load_results(morris_results)
+    indices = results.sensitivity(outcome.per_run(results.runs))
     fig = figs.sensitivity_figure(indices, outcome)
     bars = sorted(p.get_width() for p in fig.axes[0].patches)
     assert bars == pytest.approx(sorted(indices["mu_star"] / 1e6))
@@ -139,8 +141,34 @@ def test_sensitivity_figure_draws_morris_effects_in_the_outcome_unit(morris_resu
     assert len(fig.axes) == 2  # μ* bars and the μ*-σ plane
 
 
+def test_morris_factor_names_cover_no_other_name(morris_results):
+    """Ten factors with nearly equal effects: every name is written once, inside the plane, and none overlaps another."""
+    names = [f"factor_number_{i}" for i in range(10)]
+    rng = np.random.default_rng(5)
+    indices = pd.DataFrame(
+        {
+            "mu_star": 5e6 + rng.normal(0, 2e5, 10),
+            "mu_star_conf": np.full(10, 1e6),
+            "sigma": 4e6 + rng.normal(0, 2e5, 10),
+            "mu": np.full(10, 1e6),
+        },
+        index=pd.Index(names, name="factor"),
+    )
+    fig = figs.sensitivity_figure(indices, final_revenue(2))
+    fig.canvas.draw()
+    bars, plane = fig.axes
+    assert [t.get_text() for t in bars.get_yticklabels()] == [f"Factor number {i}" for i in indices["mu_star"].argsort()]
+    written = [t for t in plane.texts if t.get_text().startswith("Factor number")]
+    assert sorted(t.get_text() for t in written) == sorted(f"Factor number {i}" for i in range(10))
+    renderer = fig.canvas.get_renderer()
+    boxes = [Text.get_window_extent(t, renderer) for t in written]
+    frame = plane.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
 def test_outcome_against_factors_reports_spearman(morris_results):
-    results = read_results(morris_results)
+    results = load_results(morris_results)
     outcome = final_revenue(2)
     fig = figs.outcome_vs_factors(results.ok, outcome, results.factors)
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]

@@ -392,7 +392,7 @@ def test_results_query_prints_tables_and_csv(reference):
     [
         ("store", "SELEC 1", "query failed: Parser Error"),
         ("store", "SELECT nope FROM runs", "query failed: Binder Error"),
-        ("missing", "SELECT 1", "holds no experiment results"),
+        ("missing", "SELECT 1", "does not exist"),
     ],
 )
 def test_results_query_errors_are_one_line(reference, tmp_path, folder, sql, expected):

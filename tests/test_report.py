@@ -14,8 +14,8 @@ from orgmodel.analysis.compare import compare_arms
 from orgmodel.analysis.findings import p_text
 from orgmodel.analysis.outcomes import final_revenue
 from orgmodel.analysis.report import arm_labels, build_report
-from orgmodel.analysis.results import ResultsError, read_results
 from orgmodel.cli import app
+from orgmodel.experiments import StoreError, load_results
 
 runner = CliRunner()
 IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
@@ -73,11 +73,12 @@ def test_report_embeds_every_figure_it_writes_as_png(grid_report):
     assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in embedded)
 
 
-def test_report_states_question_setup_and_reproduction(grid_report):
+def test_report_states_question_setup_and_reproduction(grid_report, grid_results):
     folder, page = grid_report
-    assert "Which structure and incentive grow revenue?" in page
-    assert "volume_commission, split_commission" in page  # the incentive factor's levels
-    assert f"orgmodel experiment run experiments/grid_test.toml --out {folder}\norgmodel report {folder}" in page
+    assert "Which structure and commission rate grow revenue?" in page
+    assert "0.03, 0.05" in page  # the commission rate factor's levels
+    source = grid_results.parent / "grid_test.toml"
+    assert f"orgmodel experiment run {source} --out {folder}\norgmodel report {folder}" in page
     assert f"orgmodel experiment run {folder}/experiment.toml --out {folder}-repeat" in page
 
 
@@ -93,13 +94,13 @@ def test_failed_runs_are_counted_with_their_first_error(grid_report):
     failure = [f for f in _findings(page) if "runs failed" in f]
     assert len(failure) == 1
     assert failure[0].startswith("3 of 12 runs failed")
-    assert "full cycle + split commission: 3" in failure[0]
-    assert "never hands clients over" in failure[0]
+    assert "full cycle + commission rate 0.05: 3" in failure[0]
+    assert "full cycle pays at most 4% commission" in failure[0]
 
 
 def test_findings_are_computed_from_the_runs(grid_report, grid_results):
     _, page = grid_report
-    results = read_results(grid_results)
+    results = load_results(grid_results)
     labels = arm_labels(results)
     outcome = final_revenue(3)
     ok = results.ok
@@ -112,7 +113,7 @@ def test_findings_are_computed_from_the_runs(grid_report, grid_results):
     sentence = next(f for f in findings if f.lower().startswith(labels[best].lower() + ":"))
     assert f"{row['ratio']:.2f}×" in sentence
     assert f"{p_text(row['p_holm'])} after Holm correction" in sentence
-    assert any(f.startswith("Across the structure × incentive grid") for f in findings)
+    assert any(f.startswith("Across the structure × commission rate grid") for f in findings)
     assert any("salespeople spent" in f and "hunting" in f for f in findings)
 
 
@@ -126,7 +127,7 @@ def test_report_is_reproducible_and_a_failed_rebuild_keeps_it(grid_report):
     finally:
         (folder / "experiment.toml").write_text(toml)
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: cannot read") and len(result.stderr.strip().splitlines()) == 1
+    assert "is not valid TOML" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert (folder / "report.html").read_text(encoding="utf-8") == page
 
 
@@ -147,7 +148,8 @@ def test_morris_report_has_sensitivity_section(morris_report):
 def test_sampled_design_report_relates_outcomes_to_factors(morris_results, tmp_path):
     folder = tmp_path / "lhs"
     shutil.copytree(morris_results, folder)
-    toml = (folder / "experiment.toml").read_text().replace('kind = "morris"', 'kind = "latin_hypercube"')
+    toml = (folder / "experiment.toml").read_text()
+    toml = toml.replace('kind = "morris"\ntrajectories = 4\nlevels = 4', 'kind = "latin_hypercube"\nsamples = 12')
     (folder / "experiment.toml").write_text(toml)
     page = build_report(folder).read_text(encoding="utf-8")
     assert "Outcomes across the sample" in page
@@ -160,14 +162,14 @@ def test_no_successful_run_is_an_error(grid_results, tmp_path):
     shutil.copytree(grid_results, folder)
     runs = pd.read_parquet(folder / "runs.parquet")
     runs[runs["status"] == "error"].to_parquet(folder / "runs.parquet")
-    with pytest.raises(ResultsError, match=r"no run .* succeeded: 3 of 3 runs failed"):
+    with pytest.raises(StoreError, match=r"no run .* succeeded: 3 of 3 runs failed"):
         build_report(folder)
 
 
 # --- command line ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("target", "message"),
-    [("missing", "does not exist"), ("runs.parquet", "is not a folder"), ("empty", "runs.parquet is missing")],
+    [("missing", "does not exist"), ("runs.parquet", "is not a folder"), ("empty", "holds no experiment results")],
 )
 def test_cli_bad_folder_is_one_error_line(grid_results, tmp_path, target, message):
     (tmp_path / "empty").mkdir()

@@ -1,41 +1,50 @@
-"""Reading a results folder: frames, experiment metadata, one-line errors."""
+"""Reading a results folder with ``load_results``: frames, experiment metadata, one-line errors."""
 
 import shutil
 
 import pytest
 
-from orgmodel.analysis.results import ResultsError, read_results
+from orgmodel.experiments import StoreError, load_results
 
 
 def test_reads_runs_timeseries_and_experiment(grid_results):
-    results = read_results(grid_results)
+    results = load_results(grid_results)
     runs = results.runs
     assert len(runs) == 12
-    assert runs["point"].is_monotonic_increasing
-    assert results.design == "full_factorial"
-    assert results.source == "experiments/grid_test.toml"
-    assert results.factors == ["structure", "incentive"]
+    assert runs["run_id"].tolist() == list(range(12))
+    assert results.experiment.design.kind == "full_factorial"
+    assert results.source == str(grid_results.parent / "grid_test.toml")
+    assert results.factors == ["structure", "commission_rate"]
     assert results.years == 3
-    assert results.arms[0] == "structure=full_cycle, incentive=volume_commission"
+    assert results.arms[0] == "structure=hunter_farmer, commission_rate=0.03"
     assert len(results.arms) == 4
-    assert set(results.failed["arm"]) == {"structure=full_cycle, incentive=split_commission"}
+    assert set(results.failed["arm"]) == {"structure=full_cycle, commission_rate=0.05"}
     assert len(results.ok) == 9
-    assert results.experiment["question"] == "Which structure and incentive grow revenue?"
+    assert results.experiment.question == "Which structure and commission rate grow revenue?"
     assert set(results.timeseries["run_id"]) == set(results.ok["run_id"])
     assert len(results.timeseries) == 9 * 3 * 52
 
 
 def test_reads_only_the_timeseries_columns_asked_for(grid_results):
-    results = read_results(grid_results, timeseries_columns=["week", "revenue"])
-    assert list(results.timeseries.columns) == ["run_id", "week", "revenue"]
+    weekly = load_results(grid_results).read_timeseries(["revenue"])
+    assert list(weekly.columns) == ["run_id", "week", "revenue"]
+    assert len(weekly) == 9 * 3 * 52
 
 
 def test_summaries_only_store_has_no_timeseries(morris_results):
-    results = read_results(morris_results)
-    assert results.timeseries is None
-    assert results.source is None
-    assert results.design == "morris"
-    assert results.design_options == {"trajectories": 4, "levels": 4}
+    results = load_results(morris_results)
+    assert results.timeseries.empty and results.read_timeseries(["revenue"]).empty
+    assert results.source == str(morris_results.parent / "morris_test.toml")
+    assert results.experiment.design.kind == "morris"
+    assert (results.experiment.design.trajectories, results.experiment.design.levels) == (4, 4)
+
+
+def test_an_experiment_built_in_code_has_no_source(morris_results, tmp_path):
+    folder = _copy(morris_results, tmp_path)
+    toml = folder / "experiment.toml"
+    lines = toml.read_text().splitlines()
+    toml.write_text("\n".join([lines[0].split(" from ")[0] + ".", *lines[1:]]))
+    assert load_results(folder).source is None
 
 
 def _copy(src, tmp_path):
@@ -48,23 +57,22 @@ def _copy(src, tmp_path):
     ("damage", "message"),
     [
         (lambda d: shutil.rmtree(d), "does not exist"),
-        (lambda d: (d / "runs.parquet").unlink(), "runs.parquet is missing"),
-        (lambda d: (d / "experiment.toml").unlink(), "experiment.toml is missing"),
-        (lambda d: (d / "runs.parquet").write_bytes(b"not parquet"), "cannot read"),
-        (lambda d: (d / "experiment.toml").write_text("name = [unclosed"), "cannot read"),
+        (lambda d: (d / "experiment.toml").unlink(), r"holds no experiment results \(no experiment.toml\)"),
+        (lambda d: (d / "runs.parquet").write_bytes(b"not parquet"), "cannot read the runs"),
+        (lambda d: (d / "experiment.toml").write_text("name = [unclosed"), "is not valid TOML"),
     ],
 )
 def test_damaged_folders_raise_one_line_errors(grid_results, tmp_path, damage, message):
     folder = _copy(grid_results, tmp_path)
     damage(folder)
-    with pytest.raises(ResultsError, match=message) as info:
-        read_results(folder)
+    with pytest.raises(StoreError, match=message) as info:
+        load_results(folder).runs  # noqa: B018 (reading the runs is what fails)
     assert "\n" not in str(info.value)
 
 
 def test_a_file_is_not_a_results_folder(grid_results):
-    with pytest.raises(ResultsError, match="is not a folder"):
-        read_results(grid_results / "runs.parquet")
+    with pytest.raises(StoreError, match="is not a folder"):
+        load_results(grid_results / "runs.parquet")
 
 
 def test_runs_without_store_columns_are_refused(grid_results, tmp_path):
@@ -72,5 +80,5 @@ def test_runs_without_store_columns_are_refused(grid_results, tmp_path):
 
     folder = _copy(grid_results, tmp_path)
     pd.read_parquet(folder / "runs.parquet").drop(columns=["status", "arm"]).to_parquet(folder / "runs.parquet")
-    with pytest.raises(ResultsError, match="lacks the column"):
-        read_results(folder)
+    with pytest.raises(StoreError, match="lack the column"):
+        load_results(folder).runs  # noqa: B018

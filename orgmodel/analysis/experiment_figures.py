@@ -18,7 +18,9 @@ import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.transforms import Bbox
 from scipy import stats
 
 from orgmodel.analysis.compare import bootstrap_mean
@@ -381,21 +383,72 @@ def sensitivity_figure(indices: pd.DataFrame, outcome: Outcome | str) -> Figure:
             _title(ax, f"What drives {label}: Sobol indices")
         else:
             ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1.0]})
-            ax.barh(y, order["mu_star"], xerr=order["mu_star_conf"], color="#1f4e79", capsize=4)
+            mu_star, conf = order["mu_star"].to_numpy(), order["mu_star_conf"].to_numpy()
+            # μ* is a mean of absolute values: the interval's lower end is drawn at 0 at the least
+            ax.barh(y, mu_star, xerr=[np.minimum(conf, mu_star), conf], color="#1f4e79", capsize=4)
             ax.set_yticks(y, names)
-            ax.set_xlabel(f"Mean absolute effect μ* ({unit}; bars: 95% interval)")
-            _title(ax, f"What drives {label}: Morris screening")
-            ax2.scatter(order["mu_star"], order["sigma"], s=70, color="#1f4e79")
-            for name, (mu, sd) in zip(names, order[["mu_star", "sigma"]].to_numpy(), strict=True):
-                ax2.annotate(name, (mu, sd), xytext=(5, 4), textcoords="offset points", fontsize="small")
+            ax.set_xlim(left=0)
+            ax.set_xlabel(f"μ*: mean absolute effect\n({unit}; bars: 95% interval)")
+            _title(ax, "Overall influence μ*")
+            ax2.scatter(mu_star, order["sigma"], s=70, color="#1f4e79")
             top = float(np.nanmax(order[["mu_star", "sigma"]].to_numpy(), initial=0.0)) * 1.15 or 1.0
             ax2.plot([0, top], [0, top], color="#999999", linestyle=":", linewidth=1.2)
+            ax2.annotate("σ = μ*", (top, top), xytext=(-8, -8), textcoords="offset points", ha="right", va="top", color="#777777")
             ax2.set_xlim(0, top)
             ax2.set_ylim(0, top)
-            ax2.set_xlabel(f"μ*: overall influence ({unit})")
+            ax2.set_xlabel(f"μ* ({unit})")
             ax2.set_ylabel(f"σ ({unit})")
             _title(ax2, "σ: interactions and curvature")
+            fig.suptitle(f"What drives {label}: Morris screening", x=0.01, ha="left", fontweight="bold")
+            _name_points(ax2, names, mu_star, order["sigma"].to_numpy())
     return fig
+
+
+def _name_points(ax, names: Sequence[str], xs: np.ndarray, ys: np.ndarray) -> None:
+    """Write each point's name beside it where it covers no other name and no other point.
+
+    Points close together (factors with similar effects) would otherwise
+    print their names over each other. Each name tries the places next to its
+    point first (right, then left, level with it), then ever further above or
+    below; a name set off from its point gets a thin line to it, and a name
+    with no free place at all goes right of its point. Names stay out of the
+    layout, so the positions measured here are the final ones.
+    """
+    fig = ax.figure
+    fig.canvas.draw()  # fixes the layout: the sizes and positions measured below are final
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    dots = ax.transData.transform(np.column_stack([xs, ys]))
+    radius = 5.0 * fig.dpi / 72  # a marker of s=70 is about 8 points across
+    taken = [Bbox.from_extents(x - radius, y - radius, x + radius, y + radius) for x, y in dots]
+    places = [(dx, dy) for dy in (0, *(d * sign for d in range(12, 121, 12) for sign in (1, -1))) for dx in (7, -7)]
+
+    def name(i: int, dx: int, dy: int) -> Text:
+        text = ax.annotate(
+            names[i],
+            (xs[i], ys[i]),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha="left" if dx > 0 else "right",
+            va="center",
+            fontsize="small",
+            arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6} if dy else None,
+        )
+        text.set_in_layout(False)
+        text.update_positions(renderer)
+        return text
+
+    for i in np.argsort(ys, kind="stable"):
+        others = taken[:i] + taken[i + 1 :]
+        for dx, dy in places:
+            text = name(i, dx, dy)
+            box = Text.get_window_extent(text, renderer)  # the words alone, not the leader line
+            if frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1) and not box.count_overlaps(others):
+                taken.append(box)
+                break
+            text.remove()
+        else:
+            taken.append(Text.get_window_extent(name(i, 7, 0), renderer))
 
 
 def outcome_vs_factors(runs: pd.DataFrame, outcome: Outcome, factors: Sequence[str]) -> Figure:

@@ -54,6 +54,10 @@ class Outcome:
         """Raw values, one per run (NaN where a run lacks them)."""
         return self.extract(runs).astype(float)
 
+    def per_run(self, runs: pd.DataFrame) -> pd.Series:
+        """Raw values by run id, the form :meth:`orgmodel.experiments.Results.sensitivity` takes."""
+        return pd.Series(self.values(runs).to_numpy(), index=pd.Index(runs["run_id"], name="run_id"), name=self.key)
+
     def scaled(self, runs: pd.DataFrame) -> pd.Series:
         """Values in the shown unit."""
         return self.values(runs) / self.scale

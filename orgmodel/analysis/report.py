@@ -28,12 +28,14 @@ from orgmodel.analysis import findings as say
 from orgmodel.analysis import html
 from orgmodel.analysis.compare import compare_arms
 from orgmodel.analysis.outcomes import Outcome, report_outcomes
-from orgmodel.analysis.results import EXPERIMENT_FILE, Results, ResultsError, read_results
-from orgmodel.analysis.sensitivity import SENSITIVITY_DESIGNS, SensitivityError, sensitivity_indices
+from orgmodel.experiments.designs import SENSITIVITY
+from orgmodel.experiments.results import Results, load_results
+from orgmodel.experiments.spec import Range
+from orgmodel.experiments.store import EXPERIMENT_FILE, StoreError
 
 REPORT_FILE = "report.html"
 FIGURES_DIR = "figures"
-SAMPLED_DESIGNS = ("montecarlo", "monte_carlo", "lhs", "latin_hypercube")
+SAMPLED_DESIGNS = ("monte_carlo", "latin_hypercube")
 MAX_FIGURE_ARMS = 8  # beyond this, lines and panels stop being readable on a projector
 DPI = 110
 
@@ -81,17 +83,11 @@ def arm_labels(results: Results) -> dict[str, str]:
     return labels
 
 
-def _describe_factor(spec: Any) -> str:
-    if isinstance(spec, list):
-        return ", ".join(_level(v) for v in spec)
-    if isinstance(spec, dict):
-        for low, high in (("low", "high"), ("min", "max")):
-            if low in spec and high in spec:
-                rest = {k: v for k, v in spec.items() if k not in (low, high)}
-                extra = "".join(f"; {k} {_level(v)}" for k, v in rest.items())
-                return f"{_level(spec[low])} to {_level(spec[high])}{extra}"
-        return ", ".join(f"{k} {_level(v)}" for k, v in spec.items())
-    return _level(spec)
+def _describe_factor(spec: list[Any] | Range) -> str:
+    if isinstance(spec, Range):
+        extra = "".join(f"; {k} {_level(v)}" for k, v in spec.model_dump(exclude_none=True, exclude={"low", "high"}).items())
+        return f"{_level(spec.low)} to {_level(spec.high)}{extra}"
+    return ", ".join(_level(v) for v in spec)
 
 
 def _describe(value: Any) -> str:
@@ -226,10 +222,12 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
         subset = f" Shown: the reference and the {len(shown) - 1} arms with the highest and lowest {headline.label}; "
         subset += f"{left_out} more are in the tables."
     parts.append(html.element("h2", "Figures"))
+    weekly = results.read_timeseries(["revenue"])
+    weekly = None if weekly.empty else weekly  # kept summaries only: yearly lines from the runs
     parts.append(
         report.figure(
             "revenue_over_time",
-            lambda: figs.revenue_over_time(ok, shown, labels, results.timeseries),
+            lambda: figs.revenue_over_time(ok, shown, labels, weekly),
             "Revenue over time by arm",
             "Mean revenue of each arm over its replicates, with the 95% interval of the mean as a band." + subset,
         )
@@ -287,7 +285,7 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
 
 def _sensitivity_section(report: _Report, outcomes: list[Outcome]) -> None:
     results = report.results
-    kind = "Sobol" if results.design == "sobol" else "Morris"
+    kind = "Sobol" if results.experiment.design.kind == "sobol" else "Morris"
     parts = [html.element("h2", f"Sensitivity ({kind})")]
     if kind == "Sobol":
         parts.append(
@@ -305,8 +303,8 @@ def _sensitivity_section(report: _Report, outcomes: list[Outcome]) -> None:
         )
     for outcome in outcomes:
         try:
-            indices = sensitivity_indices(results, outcome, seed=report.seed)
-        except SensitivityError as exc:
+            indices = results.sensitivity(outcome.per_run(results.runs))
+        except ValueError as exc:
             parts.append(html.paragraph(f"{outcome.axis_label}: indices could not be computed: {exc}", "warning"))
             report.findings.append(f"Sensitivity indices for {outcome.label} could not be computed: {exc}")
             continue
@@ -365,15 +363,15 @@ def _sampling_section(report: _Report, outcomes: list[Outcome], heading: str = "
 def _setup_section(results: Results) -> str:
     exp = results.experiment
     runs = results.runs
-    base = exp.get("scenario", exp.get("base", exp.get("base_scenario", "status_quo (default)")))
-    design = results.design.replace("_", " ") + "".join(f"; {k} {_describe(v)}" for k, v in results.design_options.items())
-    rows: list[list[object]] = [["Base scenario", _describe(base)], ["Design", design]]
-    rows += [[f"Factor: {name}", _describe_factor(exp["factors"][name])] for name in exp.get("factors", {})]
+    settings = exp.design.model_dump(exclude_defaults=True, exclude={"kind"})
+    design = exp.design.kind.replace("_", " ") + "".join(f"; {k} {_describe(v)}" for k, v in settings.items())
+    rows: list[list[object]] = [["Base scenario", exp.scenario], ["Design", design]]
+    rows += [[f"Factor: {name}", _describe_factor(spec)] for name, spec in exp.factors.items()]
     rows += [
-        ["Replications per design point", _describe(exp.get("replications", runs.groupby("point").size().max()))],
+        ["Replications per design point", exp.replications],
         ["Years simulated", results.years],
-        ["Base seed", f"{_describe(exp.get('seed', 'n/a'))} (each run's own seed is recorded in runs.parquet)"],
-        ["Kept", _describe(exp.get("keep", "weekly timeseries" if results.timeseries is not None else "summaries"))],
+        ["Base seed", f"{exp.seed} (each run's own seed is recorded in runs.parquet)"],
+        ["Kept", exp.keep],
         ["Runs", f"{len(runs)} ({len(results.ok)} finished, {len(results.failed)} failed)"],
         ["orgmodel version", ", ".join(sorted(map(str, runs["orgmodel_version"].dropna().unique()))) or __version__]
         if "orgmodel_version" in runs
@@ -404,8 +402,8 @@ def _reproduce_section(results: Results) -> str:
     case from the resolved file in the folder, which holds every scenario in
     full and so repeats the runs even after built-ins or defaults change.
     """
-    folder = str(results.directory)
-    resolved = str(results.directory / EXPERIMENT_FILE)
+    folder = str(results.folder)
+    resolved = str(results.folder / EXPERIMENT_FILE)
     repeat = f"{folder.rstrip('/')}-repeat"
     parts = [html.element("h2", "Reproduce")]
     if results.source:
@@ -444,37 +442,38 @@ def build_report(results_dir: str | Path, seed: int = 0) -> Path:
         The path of the written report.
 
     Raises:
-        ResultsError: the folder cannot be read, or no run in it succeeded.
+        StoreError: the folder cannot be read, or no run in it succeeded.
 
     """
-    results = read_results(results_dir, timeseries_columns=["week", "revenue"])
+    results = load_results(results_dir)
     if results.runs.empty:
-        raise ResultsError(f"'{results.directory}' holds no runs")
+        raise StoreError(f"'{results.folder}' holds no runs")
     if results.ok.empty:
-        raise ResultsError(f"no run in '{results.directory}' succeeded: {say.failure_finding(results.runs)}")
+        raise StoreError(f"no run in '{results.folder}' succeeded: {say.failure_finding(results.runs)}")
     report = _Report(results, seed)
-    named = results.experiment.get("outcomes") or []
+    named = results.experiment.outcomes
     try:
         outcomes = report_outcomes(named, results.years)
     except ValueError as exc:
-        raise ResultsError(f"'{results.directory / EXPERIMENT_FILE}': {exc}") from exc
+        raise StoreError(f"'{results.folder / EXPERIMENT_FILE}': {exc}") from exc
     # sensitivity and sampled designs study the named outcomes (default: where revenue ends and how it grows)
     studied = outcomes[: len(named)] or [o for o in outcomes if o.key in ("revenue_final", "revenue_growth")]
-    if results.design in SENSITIVITY_DESIGNS:
+    kind = results.experiment.design.kind
+    if kind in SENSITIVITY:
         _sensitivity_section(report, studied)
-    elif results.design in SAMPLED_DESIGNS:
+    elif kind in SAMPLED_DESIGNS:
         _sampling_section(report, studied)
     else:  # factorial designs and explicit lists of arms
         _arms_section(report, outcomes)
     report.findings.append(say.failure_finding(results.runs, arm_labels(results)))
 
     exp = results.experiment
-    name = str(exp.get("name", results.directory.name))
-    question = exp.get("question", exp.get("description", ""))
+    name = exp.name
+    question = exp.question or exp.description
     header = html.element("h1", html.text(f"Experiment: {name}"))
     if question:
         header += html.paragraph(question, "question")
-    design = results.design.replace("_", " ")
+    design = kind.replace("_", " ")
     header += html.paragraph(
         f"{design} design · {len(results.runs)} runs · {results.years} years · report by orgmodel {__version__}", "meta"
     )
@@ -489,10 +488,10 @@ def build_report(results_dir: str | Path, seed: int = 0) -> Path:
     )
     document = html.page(f"orgmodel report: {name}", body)
 
-    figures_dir = results.directory / FIGURES_DIR
+    figures_dir = results.folder / FIGURES_DIR
     figures_dir.mkdir(exist_ok=True)
     for file_name, png in report.figures.items():
         _write_atomically(figures_dir / file_name, png)
-    path = results.directory / REPORT_FILE
+    path = results.folder / REPORT_FILE
     _write_atomically(path, document.encode("utf-8"))
     return path

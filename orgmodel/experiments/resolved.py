@@ -9,12 +9,15 @@ defaults change.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from orgmodel import __version__
 from orgmodel.experiments.spec import Experiment
 from orgmodel.scenario.files import toml_value
 
+#: the header's first line names the file the experiment was read from, if any
+_HEADER = re.compile(r"^# orgmodel experiment .*, resolved by orgmodel \S+ from (?P<source>.+)\.$")
 _TOP = ("name", "description", "question", "scenario", "years", "replications", "seed", "common_random_numbers", "keep")
 
 
@@ -78,4 +81,10 @@ def dump_experiment_toml(exp: Experiment) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["dump_experiment_toml"]
+def original_source(text: str) -> str | None:
+    """The experiment file a resolved file came from, as its header names it (None if built in code)."""
+    match = _HEADER.match(text.split("\n", 1)[0])
+    return match.group("source") if match else None
+
+
+__all__ = ["dump_experiment_toml", "original_source"]

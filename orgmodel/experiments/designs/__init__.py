@@ -43,7 +43,8 @@ def problem(exp: Experiment) -> dict[str, Any]:
 
 def analyse(exp: Experiment, outputs: Any) -> pd.DataFrame:
     """The sensitivity indices of a sobol or morris experiment from one output per design point."""
-    return module(exp.design.kind).analyse(problem(exp), outputs)
+    settings = problem(exp)  # first: a ValueError naming the design if it has no analysis
+    return module(exp.design.kind).analyse(settings, outputs)
 
 
 __all__ = ["DESIGNS", "SENSITIVITY", "analyse", "module", "points", "problem"]

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from orgmodel.experiments import seeds
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from orgmodel.experiments.spec import Experiment
+
+#: bootstrap resamples behind the 95% intervals of the Sobol and Morris indices
+RESAMPLES = 1000
 
 
 def from_unit(exp: Experiment, u: np.ndarray) -> list[dict[str, Any]]:
@@ -51,3 +57,8 @@ def check_outputs(problem: dict[str, Any], outputs: Any, expected: int, design: 
             f"a {design} analysis needs every design point"
         )
     return y
+
+
+def indices(problem: dict[str, Any], si: Mapping[str, Any], columns: Sequence[str]) -> pd.DataFrame:
+    """SALib's result as a DataFrame: one row per factor (the index, named ``factor``), the given columns."""
+    return pd.DataFrame({c: np.asarray(si[c], dtype=float) for c in columns}, index=pd.Index(problem["names"], name="factor"))

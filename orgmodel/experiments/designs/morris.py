@@ -13,18 +13,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
 from orgmodel.experiments.designs import common
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from orgmodel.experiments.spec import Experiment
 
 COLUMNS = ("mu_star", "mu_star_conf", "sigma", "mu")
 DEFAULT_LEVELS = 4
-RESAMPLES = 1000
 
 
 def problem(exp: Experiment) -> dict[str, Any]:
@@ -61,9 +61,9 @@ def analyse(problem: dict[str, Any], outputs: Any) -> pd.DataFrame:
         problem,
         x,
         y,
-        num_resamples=RESAMPLES,
+        num_resamples=common.RESAMPLES,
         conf_level=0.95,
         num_levels=problem["levels"],
         seed=problem["analysis_seed"],
     )
-    return pd.DataFrame({c: np.asarray(si[c], dtype=float) for c in COLUMNS}, index=pd.Index(problem["names"], name="factor"))
+    return common.indices(problem, si, COLUMNS)

@@ -12,17 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from orgmodel.experiments.designs import common
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from orgmodel.experiments.spec import Experiment
 
 COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
-RESAMPLES = 1000
 
 
 def problem(exp: Experiment) -> dict[str, Any]:
@@ -60,8 +60,8 @@ def analyse(problem: dict[str, Any], outputs: Any) -> pd.DataFrame:
         problem,
         y,
         calc_second_order=problem["second_order"],
-        num_resamples=RESAMPLES,
+        num_resamples=common.RESAMPLES,
         conf_level=0.95,
         seed=problem["analysis_seed"],
     )
-    return pd.DataFrame({c: np.asarray(si[c], dtype=float) for c in COLUMNS}, index=pd.Index(problem["names"], name="factor"))
+    return common.indices(problem, si, COLUMNS)
