@@ -380,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         _say(
             "(size x = market and headcount ratio to the reference; x / size x <= 1: time grows no worse than linearly;\n"
-            " bare Mesa x / size x: CPU time per agent-week of the steps of a do-nothing Mesa loop with this scenario's agent count,\n"
+            " bare Mesa x / size x: CPU time per agent-week of the steps of an empty Mesa loop of this scenario's agent count,\n"
             " over the reference's: what the memory hierarchy alone costs at this size. Wall and CPU time both include\n"
             " memory-cache effects, which other processes on the machine make worse; count_instructions.py counts the work)"
         )
