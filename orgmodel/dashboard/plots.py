@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import solara
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from mesa.visualization.utils import update_counter
 
@@ -88,6 +89,7 @@ def draw_revenue(fig: Figure, model: SalesOrgModel) -> None:
     per_year.set_title("Revenue per year")
     if ts.empty:
         _waiting(per_week, "press Step or Play")
+        per_week.set_ylim(0, 10.0)  # the scale of the first weeks, not 0-1 labelled "0, 1, 1"
     else:
         x = ts["week"].to_numpy() / 52.0
         weekly_k = ts["revenue"].to_numpy() / 1e3
@@ -167,9 +169,11 @@ def draw_portfolios(fig: Figure, model: SalesOrgModel) -> None:
         return
     x = np.arange(1, len(last) + 1)
     ax.bar(x, last["clients"], color=[theme.ROLE_COLOURS.get(r, "#888888") for r in last["role"]], width=0.8)
-    for role in dict.fromkeys(last["role"]):
-        ax.bar([], [], color=theme.ROLE_COLOURS.get(role, "#888888"), label=theme.ROLE_LABELS.get(role, role))
-    ax.legend(loc="upper right", frameon=False)
+    # one legend entry per role present, in its bars' colour (an empty bar() would take the default colour)
+    roles = dict.fromkeys(last["role"])
+    legend = [Patch(color=theme.ROLE_COLOURS.get(r, "#888888"), label=theme.ROLE_LABELS.get(r, r)) for r in roles]
+    ax.legend(handles=legend, loc="upper right", frameon=False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("people, most clients first")
     ax.set_ylabel("serial clients")
     ax.set_xticks([])
