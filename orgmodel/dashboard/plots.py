@@ -73,8 +73,11 @@ def draw_management_vs_why(fig: Figure, model: SalesOrgModel) -> None:
         service = shares[ACTIVITIES[SERVICING]]
         why.plot(shares.index, service, color=theme.SERVICE_COLOUR, lw=3.5, label="servicing existing clients' orders")
         why.plot(shares.index, hunting, color=theme.HUNTING_COLOUR, lw=3.5, label="finding and winning new clients")
-        why.legend(loc="upper left", frameon=False)
-    why.set_ylim(0, 1)
+        why.legend(loc="upper left", frameon=False, borderaxespad=0.2)
+    # a band above 100% for the legend: hunting starts at 100%, and the lines would run under it
+    why.set_ylim(0, 1.3)
+    why.set_yticks(np.linspace(0.0, 1.0, 6))
+    why.spines["left"].set_bounds(0.0, 1.0)
     why.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     why.set_ylabel("share of salespeople's\nclient-facing hours")
     _years_axis(why, horizon)
