@@ -112,8 +112,28 @@ def test_portfolio_legend_shows_each_role_in_its_bars_colour() -> None:
     assert bars <= set(theme.ROLE_COLOURS.values())
 
 
-def test_monitors_compare_revenue_with_the_same_weeks_last_year() -> None:
+def test_revenue_bars_keep_their_labels_apart() -> None:
+    """Three years read 1.0 / 4.7 / 8.2; ten years drop the decimals so neighbours do not run together."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    def labels(model: SalesOrgModel) -> list[str]:
+        fig = Figure(figsize=(9.0, 4.2), dpi=theme.DPI)  # the dashboard's size and style (app.ROWS, theme.RC)
+        with mpl.rc_context(theme.RC):
+            plots.draw_revenue(fig, model)
+        return [t.get_text() for t in fig.axes[1].texts]
+
     model = SalesOrgModel(rng=3, **SMALL)
+    model.run_for(3 * 52)
+    assert all("." in t for t in labels(model))
+    while model.running:
+        model.step()
+    ten = labels(model)
+    assert len(ten) == 10 and not any("." in t for t in ten)
+
+
+def test_monitors_compare_revenue_with_the_same_weeks_last_year() -> None:
+    model = SalesOrgModel(rng=3, years=3, **SMALL)
     model.run_for(110)
     html = monitors.monitors_html(model)
     head = data.headline(data.weekly(model))
@@ -121,6 +141,10 @@ def test_monitors_compare_revenue_with_the_same_weeks_last_year() -> None:
     ratio = head.revenue_this_year / head.revenue_same_weeks_last_year
     expected = f"x{ratio:,.0f}" if ratio >= 10 else f"{ratio - 1:+.0%}"
     assert f"({expected})" in html
+    assert "end of the" not in html
+    while model.running:
+        model.step()
+    assert not model.running and "end of the 3-year run: press Reset" in monitors.monitors_html(model)
     assert monitors._change(1.14) == "+14%" and monitors._change(0.9) == "-10%" and monitors._change(520.4) == "x520"
 
 

@@ -43,6 +43,8 @@ def monitors_html(model: SalesOrgModel) -> str:
     h = data.headline(data.weekly(model))
     cfg = model.cfg
     week_note = "press Step or Play" if h.week == 0 else f"year {h.year}, week {h.week_of_year} of 52"
+    if not model.running:  # Play and Step are greyed out now; say why and what to do
+        week_note = f"end of the {model.cfg.years}-year run: press Reset"
     if h.revenue_same_weeks_last_year is None:
         revenue_note = "first year: nothing to compare with yet"
     else:

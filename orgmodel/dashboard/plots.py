@@ -109,6 +109,17 @@ def draw_revenue(fig: Figure, model: SalesOrgModel) -> None:
     per_year.set_ylabel("millions")
 
 
+BAR_LABEL_SIZE = 12
+#: a label character's width in pixels at that size (DejaVu Sans digits are about 0.64 em)
+_CHAR_WIDTH = 0.64 * BAR_LABEL_SIZE * theme.DPI / 72.0
+
+
+def _slot_pixels(ax: Axes) -> float:
+    """Width in pixels of one year's slot on a bar chart (its axes' width over the years shown)."""
+    left, right = ax.get_xlim()
+    return float(ax.get_window_extent().width) / max(right - left, 1.0)
+
+
 def _year_bars(ax: Axes, values: object, model: SalesOrgModel, colour: str, fmt: str) -> None:
     """Bars per year with their values on top; the year still running is paler."""
     years = np.asarray(values.index, dtype=int)  # type: ignore[attr-defined]
@@ -118,10 +129,13 @@ def _year_bars(ax: Axes, values: object, model: SalesOrgModel, colour: str, fmt:
     bars = ax.bar(years, heights, color=colour, width=0.75)
     for bar, alpha in zip(bars, alphas, strict=True):
         bar.set_alpha(alpha)
-    ax.bar_label(bars, labels=[fmt.format(h) for h in heights], padding=3, fontsize=12)
+    ax.set_xlim(0.4, max(years.max(), 2) + 0.6)
+    labels = [fmt.format(h) for h in heights]
+    if max(len(t) for t in labels) * _CHAR_WIDTH > _slot_pixels(ax):  # ten years of "23.5" run into each other
+        labels = [f"{h:.0f}" for h in heights]
+    ax.bar_label(bars, labels=labels, padding=3, fontsize=BAR_LABEL_SIZE)
     ax.set_ylim(0, max(heights.max() * 1.2, 1.0))
     ax.set_xlabel("Year (the running year paler)" if running else "Year")
-    ax.set_xlim(0.4, max(years.max(), 2) + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
