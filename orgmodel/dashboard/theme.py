@@ -101,7 +101,9 @@ def render(draw: Callable[[Figure], None], width: float, height: float) -> bytes
         FigureCanvasAgg(fig)
         draw(fig)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI)
+        # zlib's fastest level: the image only travels to a browser on the same machine; it saves ~45 ms
+        # of the ~520 ms that redrawing all six charts takes (the files come out 7% larger)
+        fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
