@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from orgmodel import SalesOrgModel
 from orgmodel.cli import app as cli_app
-from orgmodel.dashboard import assets, data, network, params, restructure, serve
+from orgmodel.dashboard import assets, data, monitors, network, params, plots, restructure, serve, theme
 from orgmodel.model.clients import Stage
 from orgmodel.model.model import month_of
 from orgmodel.policies import incentives, structures
@@ -96,6 +96,58 @@ def test_network_view_is_a_readable_subset(run_a_year: SalesOrgModel) -> None:
     assert set(view.positions) == staff_ids | shown
 
 
+def test_portfolio_legend_shows_each_role_in_its_bars_colour() -> None:
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    model = SalesOrgModel(rng=4, **SMALL, structure="hunter_farmer", incentive="split_commission", account_managers=2)
+    model.run_for(40)
+    fig = Figure()
+    plots.draw_portfolios(fig, model)
+    ax = fig.axes[0]
+    shown = ax.get_legend()
+    legend = {t.get_text(): to_hex(h.get_facecolor()) for t, h in zip(shown.texts, shown.legend_handles, strict=True)}
+    assert legend == {theme.ROLE_LABELS[r]: theme.ROLE_COLOURS[r] for r in ("salesperson", "account_manager")}
+    bars = {to_hex(p.get_facecolor()) for p in ax.patches}
+    assert bars <= set(theme.ROLE_COLOURS.values())
+
+
+def test_revenue_bars_keep_their_labels_apart() -> None:
+    """Three years read 1.0 / 4.7 / 8.2; ten years drop the decimals so neighbours do not run together."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    def labels(model: SalesOrgModel) -> list[str]:
+        fig = Figure(figsize=(9.0, 4.2), dpi=theme.DPI)  # the dashboard's size and style (app.ROWS, theme.RC)
+        with mpl.rc_context(theme.RC):
+            plots.draw_revenue(fig, model)
+        return [t.get_text() for t in fig.axes[1].texts]
+
+    model = SalesOrgModel(rng=3, **SMALL)
+    model.run_for(3 * 52)
+    assert all("." in t for t in labels(model))
+    while model.running:
+        model.step()
+    ten = labels(model)
+    assert len(ten) == 10 and not any("." in t for t in ten)
+
+
+def test_monitors_compare_revenue_with_the_same_weeks_last_year() -> None:
+    model = SalesOrgModel(rng=3, years=3, **SMALL)
+    model.run_for(110)
+    html = monitors.monitors_html(model)
+    head = data.headline(data.weekly(model))
+    assert head.revenue_same_weeks_last_year
+    ratio = head.revenue_this_year / head.revenue_same_weeks_last_year
+    expected = f"x{ratio:,.0f}" if ratio >= 10 else f"{ratio - 1:+.0%}"
+    assert f"({expected})" in html
+    assert "end of the" not in html
+    while model.running:
+        model.step()
+    assert not model.running and "end of the 3-year run: press Reset" in monitors.monitors_html(model)
+    assert monitors._change(1.14) == "+14%" and monitors._change(0.9) == "-10%" and monitors._change(520.4) == "x520"
+
+
 def test_restructure_now_goes_through_the_interventions() -> None:
     model = SalesOrgModel(rng=5, **SMALL)
     model.run_for(30)
@@ -120,6 +172,7 @@ def test_page_builds_and_steps_without_a_kernel() -> None:
     import solara.widgets
 
     from orgmodel.dashboard import Page, page
+    from orgmodel.dashboard.controls import WEEKS_PER_REDRAW
 
     assert page.component is Page  # the element a notebook cell displays
     _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
@@ -133,11 +186,12 @@ def test_page_builds_and_steps_without_a_kernel() -> None:
         images_before = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
         assert len(images_before) == 6
         rc.find(v.Btn, children=["Step"]).widget.click()
-        assert week() == "2"
+        assert week() == str(WEEKS_PER_REDRAW)  # a Step is one redraw's weeks (Mesa's controller)
         images_after = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
         assert images_after[1] != images_before[1]  # revenue: weekly
         rc.find(v.Btn, children=["Restructure now"]).widget.click()
-        scheduled = "Scheduled for week 3: structure -> hunter_farmer, incentive -> split_commission. Press Step or Play."
+        change = "structure -> hunter_farmer, incentive -> split_commission"
+        scheduled = f"Scheduled for week {WEEKS_PER_REDRAW + 1}: {change}. Press Step or Play."
         assert rc.find(v.Alert, children=[scheduled]).widgets
     finally:
         rc.close()

@@ -21,9 +21,12 @@ from orgmodel.dashboard import params
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
-#: defaults of the speed controls: a redraw every two weeks keeps Play at several weeks a second
+#: defaults of the speed controls. Drawing the six charts costs far more than computing weeks (a few
+#: hundred ms against about a millisecond a week), and four of them show monthly data; a redraw (and a
+#: Step) of four weeks closes about a month each time, so every chart moves at each redraw and Play
+#: runs at about twice the weeks per second of a two-week redraw
 PLAY_INTERVAL_MS = 20
-WEEKS_PER_REDRAW = 2
+WEEKS_PER_REDRAW = 4
 
 
 @solara.component
@@ -43,12 +46,19 @@ def RunCard(
             render_interval=render_interval,
             use_threads=use_threads,
         )
-        solara.SliderInt(
-            "Weeks per redraw", value=render_interval, min=1, max=13, step=1, thumb_label="always", tick_labels=False
-        )
-        solara.SliderInt(
-            "Pause between redraws (ms)", value=play_interval, min=0, max=500, step=10, thumb_label="always", tick_labels=False
-        )
+        with solara.Column(style={"margin-top": "20px"}):
+            solara.SliderInt(
+                "Weeks per redraw", value=render_interval, min=1, max=13, step=1, thumb_label="always", tick_labels=False
+            )
+            solara.SliderInt(
+                "Pause between redraws (ms)",
+                value=play_interval,
+                min=0,
+                max=500,
+                step=10,
+                thumb_label="always",
+                tick_labels=False,
+            )
 
 
 @solara.component
@@ -63,11 +73,13 @@ def SettingsCard(model: SalesOrgModel, settings: solara.Reactive[dict[str, Any]]
         if params.problem(new) is None:
             settings.set(new)
 
-    started = model.initial_cfg
-    pending = [k for k, v in chosen.value.items() if k != "rng" and getattr(started, k, v) != v]
+    # the settings this model was built from: Reset builds from `settings` and then renders the new model
+    built = solara.use_memo(lambda: dict(settings.value), [id(model)])
+    names = params.labels()
+    pending = [names.get(k, k) for k, v in chosen.value.items() if built.get(k, v) != v]
     with solara.Card("Settings for the next Reset"):
         UserInputs(params.controls(), on_change=on_change)
         if issue is not None:
             solara.Error(f"{issue}. Reset keeps the last valid settings.", classes=["orgmodel-message"])
         elif pending:
-            solara.Info(f"Changed: {', '.join(pending)}. Press Reset to start a run with them.", classes=["orgmodel-message"])
+            solara.Info(f"Changed: {'; '.join(pending)}. Press Reset to start a run with them.", classes=["orgmodel-message"])

@@ -24,6 +24,11 @@ def _money(x: float) -> str:
     return f"{x / 1e6:,.2f} M" if abs(x) >= 1e5 else f"{x / 1e3:,.0f} k"
 
 
+def _change(ratio: float) -> str:
+    """``+14%``; a year that starts from almost nothing reads ``x520``, not ``+51900%``."""
+    return f"x{ratio:,.0f}" if ratio >= 10.0 else f"{ratio - 1.0:+.0%}"
+
+
 def _box(name: str, label: str, value: str, note: str) -> str:
     return (
         f'<div class="orgmodel-monitor" data-testid="monitor-{name}">'
@@ -38,11 +43,13 @@ def monitors_html(model: SalesOrgModel) -> str:
     h = data.headline(data.weekly(model))
     cfg = model.cfg
     week_note = "press Step or Play" if h.week == 0 else f"year {h.year}, week {h.week_of_year} of 52"
+    if not model.running:  # Play and Step are greyed out now; say why and what to do
+        week_note = f"end of the {model.cfg.years}-year run: press Reset"
     if h.revenue_same_weeks_last_year is None:
         revenue_note = "first year: nothing to compare with yet"
     else:
         last = h.revenue_same_weeks_last_year
-        change = f" ({(h.revenue_this_year / last - 1):+.0%})" if last > 0 else ""
+        change = f" ({_change(h.revenue_this_year / last)})" if last > 0 else ""
         revenue_note = f"same weeks last year: {_money(last)}{change}"
     hunting = "–" if h.hunting_share is None else f"{h.hunting_share:.0%}"
     managers = len(model.account_managers)

@@ -125,10 +125,13 @@ def draw(fig: Figure, model: SalesOrgModel) -> None:
                 linewidths=0.8,
                 zorder=2,
             )
-    for sid, role, clients in view.staff:
-        x, y = pos[sid]
-        ax.scatter([x], [y], s=260 + 18 * min(clients, 80), c=theme.ROLE_COLOURS.get(role, "#888888"), zorder=3)
-        ax.annotate(str(clients), (x, y), ha="center", va="center", color="white", fontsize=11, fontweight="bold", zorder=4)
+    if view.staff:  # one scatter for all staff: a call per person costs a collection each
+        xy = np.array([pos[sid] for sid, _, _ in view.staff])
+        sizes = [260 + 18 * min(clients, 80) for _, _, clients in view.staff]
+        colours = [theme.ROLE_COLOURS.get(role, "#888888") for _, role, _ in view.staff]
+        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, zorder=3)
+    for sid, _role, clients in view.staff:
+        ax.annotate(str(clients), pos[sid], ha="center", va="center", color="white", fontsize=11, fontweight="bold", zorder=4)
     legend = [
         Line2D([], [], ls="", marker="o", ms=13, color=colour, label=f"{theme.ROLE_LABELS[role]} (number = clients)")
         for role, colour in theme.ROLE_COLOURS.items()

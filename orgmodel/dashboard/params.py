@@ -64,6 +64,11 @@ def controls() -> dict[str, Any]:
     }
 
 
+def labels() -> dict[str, str]:
+    """Each control's label as the panel shows it: what a message names instead of the scenario key."""
+    return {key: (spec["label"] if isinstance(spec, dict) else spec.label) for key, spec in controls().items()}
+
+
 def initial_settings() -> dict[str, Any]:
     """Starting values of every control plus the fixed keys: the keyword arguments of the first model."""
     values = {key: (spec["value"] if isinstance(spec, dict) else spec.value) for key, spec in controls().items()}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import solara
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from mesa.visualization.utils import update_counter
 
@@ -72,8 +73,11 @@ def draw_management_vs_why(fig: Figure, model: SalesOrgModel) -> None:
         service = shares[ACTIVITIES[SERVICING]]
         why.plot(shares.index, service, color=theme.SERVICE_COLOUR, lw=3.5, label="servicing existing clients' orders")
         why.plot(shares.index, hunting, color=theme.HUNTING_COLOUR, lw=3.5, label="finding and winning new clients")
-        why.legend(loc="upper left", frameon=False)
-    why.set_ylim(0, 1)
+        why.legend(loc="upper left", frameon=False, borderaxespad=0.2)
+    # a band above 100% for the legend: hunting starts at 100%, and the lines would run under it
+    why.set_ylim(0, 1.3)
+    why.set_yticks(np.linspace(0.0, 1.0, 6))
+    why.spines["left"].set_bounds(0.0, 1.0)
     why.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     why.set_ylabel("share of salespeople's\nclient-facing hours")
     _years_axis(why, horizon)
@@ -88,6 +92,7 @@ def draw_revenue(fig: Figure, model: SalesOrgModel) -> None:
     per_year.set_title("Revenue per year")
     if ts.empty:
         _waiting(per_week, "press Step or Play")
+        per_week.set_ylim(0, 10.0)  # the scale of the first weeks, not 0-1 labelled "0, 1, 1"
     else:
         x = ts["week"].to_numpy() / 52.0
         weekly_k = ts["revenue"].to_numpy() / 1e3
@@ -104,6 +109,17 @@ def draw_revenue(fig: Figure, model: SalesOrgModel) -> None:
     per_year.set_ylabel("millions")
 
 
+BAR_LABEL_SIZE = 12
+#: a label character's width in pixels at that size (DejaVu Sans digits are about 0.64 em)
+_CHAR_WIDTH = 0.64 * BAR_LABEL_SIZE * theme.DPI / 72.0
+
+
+def _slot_pixels(ax: Axes) -> float:
+    """Width in pixels of one year's slot on a bar chart (its axes' width over the years shown)."""
+    left, right = ax.get_xlim()
+    return float(ax.get_window_extent().width) / max(right - left, 1.0)
+
+
 def _year_bars(ax: Axes, values: object, model: SalesOrgModel, colour: str, fmt: str) -> None:
     """Bars per year with their values on top; the year still running is paler."""
     years = np.asarray(values.index, dtype=int)  # type: ignore[attr-defined]
@@ -113,10 +129,13 @@ def _year_bars(ax: Axes, values: object, model: SalesOrgModel, colour: str, fmt:
     bars = ax.bar(years, heights, color=colour, width=0.75)
     for bar, alpha in zip(bars, alphas, strict=True):
         bar.set_alpha(alpha)
-    ax.bar_label(bars, labels=[fmt.format(h) for h in heights], padding=3, fontsize=12)
+    ax.set_xlim(0.4, max(years.max(), 2) + 0.6)
+    labels = [fmt.format(h) for h in heights]
+    if max(len(t) for t in labels) * _CHAR_WIDTH > _slot_pixels(ax):  # ten years of "23.5" run into each other
+        labels = [f"{h:.0f}" for h in heights]
+    ax.bar_label(bars, labels=labels, padding=3, fontsize=BAR_LABEL_SIZE)
     ax.set_ylim(0, max(heights.max() * 1.2, 1.0))
     ax.set_xlabel("Year (the running year paler)" if running else "Year")
-    ax.set_xlim(0.4, max(years.max(), 2) + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
@@ -167,9 +186,11 @@ def draw_portfolios(fig: Figure, model: SalesOrgModel) -> None:
         return
     x = np.arange(1, len(last) + 1)
     ax.bar(x, last["clients"], color=[theme.ROLE_COLOURS.get(r, "#888888") for r in last["role"]], width=0.8)
-    for role in dict.fromkeys(last["role"]):
-        ax.bar([], [], color=theme.ROLE_COLOURS.get(role, "#888888"), label=theme.ROLE_LABELS.get(role, role))
-    ax.legend(loc="upper right", frameon=False)
+    # one legend entry per role present, in its bars' colour (an empty bar() would take the default colour)
+    roles = dict.fromkeys(last["role"])
+    legend = [Patch(color=theme.ROLE_COLOURS.get(r, "#888888"), label=theme.ROLE_LABELS.get(r, r)) for r in roles]
+    ax.legend(handles=legend, loc="upper right", frameon=False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("people, most clients first")
     ax.set_ylabel("serial clients")
     ax.set_xticks([])

@@ -58,6 +58,9 @@ CSS = """
 .v-toolbar__title { font-size: 28px !important; font-weight: 600; }
 .v-card__title { font-size: 22px !important; }
 .v-label, .v-select__selection, .v-input input, .v-btn__content { font-size: 17px !important; }
+.v-select.v-text-field { padding-top: 20px; }
+.v-select .v-label--active { transform: translateY(-24px) scale(0.95) !important; }
+.v-menu__content .v-list-item__title { font-size: 18px !important; line-height: 1.4; }
 .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-input__slider .v-label { width: 100%; max-width: 100%; margin-bottom: 2px; white-space: normal; }
 .v-input__slider .v-slider { margin-top: 38px; }
@@ -98,7 +101,9 @@ def render(draw: Callable[[Figure], None], width: float, height: float) -> bytes
         FigureCanvasAgg(fig)
         draw(fig)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI)
+        # zlib's fastest level: the image only travels to a browser on the same machine; it saves ~45 ms
+        # of the ~520 ms that redrawing all six charts takes (the files come out 7% larger)
+        fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
