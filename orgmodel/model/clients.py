@@ -99,7 +99,7 @@ class ClientCompany:
         self.buyer: ClientBuyer | None = None
         self.members: list[ClientBuyer | DecisionInfluencer] = []
         # the same people as plain ids (buyer first) and whether each decides: what the weekly
-        # work reads, so that it need not touch 18,000-180,000 agent objects (see ODD, efficiency)
+        # work reads, so that it need not touch 18,000-180,000 agent objects (benchmarks/README.md)
         self.people: tuple[int, ...] = ()
         self.deciders: tuple[bool, ...] = ()
         self.backlog = 0.0
