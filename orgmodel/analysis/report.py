@@ -198,7 +198,8 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
             f"bootstrap intervals over replicates; tests are Welch t-tests of each arm against the reference, "
             f"their p-values adjusted with Holm's method over the {max(len(arms) - 1, 0)} comparisons of each outcome; "
             f"effect sizes are Hedges' g (difference in pooled standard deviations) and Cliff's δ (share of pairs of runs "
-            f"the arm wins minus the share it loses)."
+            f"the arm wins minus the share it loses). Ratios to the reference are given for money and counts only: "
+            f'for growth rates and shares the difference says it (+10 points of growth is not "12 times the growth").'
         )
     )
     tables = {}
