@@ -113,6 +113,29 @@ def test_key_accounts_go_to_key_account_managers_by_potential():
     assert all(p.keeps_clients for p in model.salespeople)
 
 
+def test_a_leavers_clients_stay_with_people_doing_the_same_job():
+    """Pod clients stay in the pod, key accounts with key-account managers, others with salespeople."""
+    model = SalesOrgModel(rng=1, pod_size=2, **POD)
+    model.run_until(100)
+    leaver = max((m for m in model.account_managers if m.portfolio), key=lambda m: len(m.portfolio))
+    clients, pod = list(leaver.portfolio), leaver.team
+    model.let_go(leaver)
+    assert all(c.owner.team == pod and c.owner.role == "account_manager" for c in clients)
+
+    model = SalesOrgModel(rng=1, key_account_share=0.2, **{**KEY, "account_managers": 2})
+    model.run_until(100)
+    kam = max(model.account_managers, key=lambda m: len(m.portfolio))
+    seller = max(model.salespeople, key=lambda p: len(p.portfolio))
+    key_clients, own_clients = list(kam.portfolio), list(seller.portfolio)
+    assert key_clients and own_clients
+    model.let_go_group([kam, seller])
+    assert all(c.owner.role == "account_manager" for c in key_clients)
+    assert all(c.owner.role == "salesperson" for c in own_clients)
+
+    model.let_go_group(list(model.account_managers))  # nobody left for key accounts: salespeople take them
+    assert all(c.owner.role == "salesperson" for c in key_clients if c.owner is not None)
+
+
 def test_no_key_accounts_means_nobody_is_handed_over():
     result = simulate(seed=2, key_account_share=0.0, **KEY)
     assert result.summary["handovers"] == 0

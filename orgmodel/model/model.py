@@ -455,8 +455,12 @@ class SalesOrgModel(Model):
         """A person leaves: clients to colleagues (at handover cost), deals lost, projects dropped.
 
         Each client goes to the least loaded remaining colleague who keeps
-        clients (or, if nobody does, to one in the same role, and then waits
-        for an account manager like any client awaiting handover). Open
+        clients and does the leaver's job: in the same role and team (pod or
+        segment) if there is one, else in the same team, else in the same
+        role, else anyone who keeps clients. So a pod's clients stay in the
+        pod and a key account stays with key-account managers. If nobody
+        keeps clients, a colleague in the same role takes them, and they
+        wait for an account manager like any client awaiting handover. Open
         deals end with the leaver (the relationships were theirs), but the
         prospects did not say no, so anyone may approach them again at once.
         The leaver's relationships stay in the network and decay; they are
@@ -469,8 +473,15 @@ class SalesOrgModel(Model):
         for project in person.projects:
             project.company.project = None
         person.projects.clear()
-        others = [p for p in self.staff if p is not person]
+        others = [p for p in self.staff if p is not person and p.unique_id not in self._leaving]
         keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
+        team = person.team
+        keepers = (
+            [p for p in keepers if p.role == person.role and p.team == team]
+            or [p for p in keepers if team is not None and p.team == team]
+            or [p for p in keepers if p.role == person.role]
+            or keepers
+        )
         for company in list(person.portfolio):
             receiver = self.least_loaded(keepers)
             if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
