@@ -191,7 +191,7 @@ def test_page_builds_and_steps_without_a_kernel() -> None:
         assert images_after[1] != images_before[1]  # revenue: weekly
         rc.find(v.Btn, children=["Restructure now"]).widget.click()
         change = "structure -> hunter_farmer, incentive -> split_commission"
-        scheduled = f"Scheduled for week {WEEKS_PER_REDRAW + 1}: {change}. Press Step or Play."
+        scheduled = f"Scheduled for week {WEEKS_PER_REDRAW + 1}: {change}. It takes effect when the run reaches that week."
         assert rc.find(v.Alert, children=[scheduled]).widgets
     finally:
         rc.close()

@@ -58,7 +58,7 @@ def restructure(model: SalesOrgModel, structure: str, incentive: str) -> tuple[s
         return f"Not possible: {issue}.", None
     week = int(model.time) + 1
     model.schedule_intervention(Intervention(week=week, set=change, note=NOTE))
-    return f"Scheduled for week {week}: {describe(change)}. Press Step or Play.", week
+    return f"Scheduled for week {week}: {describe(change)}. It takes effect when the run reaches that week.", week
 
 
 def _plain(value: Any) -> str:
