@@ -86,6 +86,15 @@ def test_sobol_finding_warns_about_wide_intervals_and_interactions():
     assert "order is not settled" not in text  # 0.60 - 0.05 > 0.10 + 0.40
 
 
+def test_sobol_finding_says_when_estimates_fall_outside_zero_to_one():
+    indices = pd.DataFrame(
+        {"S1": [0.30, -0.20], "S1_conf": [0.1, 0.1], "ST": [1.30, 0.10], "ST_conf": [0.1, 0.1]}, index=["a", "b"]
+    )
+    assert "outside 0 to 1 (-0.20 to 1.30)" in say.sensitivity_finding(indices, REVENUE)
+    indices["S1"], indices["ST"] = [0.30, -0.01], [0.90, 0.10]  # within sampling noise of the range
+    assert "outside 0 to 1" not in say.sensitivity_finding(indices, REVENUE)
+
+
 def test_morris_finding_ranks_and_flags_nonlinearity_and_overlap():
     indices = pd.DataFrame(
         {"mu": [1e6, -2e6], "mu_star": [3e6, 2.5e6], "mu_star_conf": [1e6, 1e6], "sigma": [1e6, 3e6]},

@@ -23,6 +23,7 @@ ALPHA = 0.05
 MAX_ARM_SENTENCES = 6
 ERROR_CHARS = 240  # of an error message quoted in the findings
 WIDE_SOBOL_INTERVAL = 0.25  # half-width beyond which a Sobol index says little
+SOBOL_RANGE_SLACK = 0.05  # how far outside 0-1 a Sobol estimate may stray by sampling noise before we say so
 
 
 def p_text(p: float) -> str:
@@ -163,7 +164,8 @@ def sensitivity_finding(indices: pd.DataFrame, outcome: Outcome) -> str:
 
     Cautions: interactions (Sobol ST well above S1, Morris σ ≥ μ*), an order
     of the first two factors that their intervals do not settle, and Sobol
-    intervals so wide (over :data:`WIDE_SOBOL_INTERVAL`) that the sample is
+    intervals so wide (over :data:`WIDE_SOBOL_INTERVAL`) or estimates so far
+    outside 0-1 (by more than :data:`SOBOL_RANGE_SLACK`) that the sample is
     too small to estimate shares of variance at all.
     """
     if {"ST", "ST_conf"} <= set(indices.columns):
@@ -184,6 +186,12 @@ def sensitivity_finding(indices: pd.DataFrame, outcome: Outcome) -> str:
             text += (
                 f" Intervals reach ± {widest:.2f} of a variance share that lies between 0 and 1: too few samples "
                 "to estimate these indices; raise the number of samples before reading them."
+            )
+        highest, lowest = float(ranked[["S1", "ST"]].max().max()), float(ranked[["S1", "ST"]].min().min())
+        if highest > 1.0 + SOBOL_RANGE_SLACK or lowest < -SOBOL_RANGE_SLACK:
+            text += (
+                f" Some estimates lie outside 0 to 1 ({lowest:.2f} to {highest:.2f}), which a share of variance cannot: "
+                "the sample is too small for these numbers to mean what they say."
             )
     else:
         ranked = indices.sort_values("mu_star", ascending=False)
