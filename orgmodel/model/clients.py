@@ -123,11 +123,6 @@ class ClientCompany:
         """Product lines it could still add."""
         return len(self.lines)
 
-    @property
-    def member_ids(self) -> list[int]:
-        """Buying-centre people's ids (nodes in the relationship network)."""
-        return list(self.people)
-
     def seat_buying_centre(self) -> None:
         """Record the members' ids and roles once they have all been created."""
         self.people = tuple(m.unique_id for m in self.members)
