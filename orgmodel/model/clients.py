@@ -212,6 +212,8 @@ class ClientBuyer(ClientPerson):
                 company.backlog += cfg.problem_hours
         else:  # the order desk takes the order work; complaints still go to the client's owner
             desk.take_order(company, interval, problem)
+        if problem and model.recorder is not None:
+            model.recorder.case(company, "problem")
         if lagging or (problem and rnd.random() < cfg.complaint_rate):
             self.complain()
         model.book_order(company, value)
@@ -223,6 +225,8 @@ class ClientBuyer(ClientPerson):
         company.backlog += self.model.cfg.complaint_hours
         company.satisfaction *= 0.85
         self.model.complaints_week += 1
+        if self.model.recorder is not None:
+            self.model.recorder.case(company, "complaint")
 
     def review_supplier(self) -> None:
         """Quarterly: stay or leave, depending on relationships and satisfaction."""

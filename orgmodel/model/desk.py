@@ -144,6 +144,8 @@ class OrderDesk:
         leaving = sorted(self.agents, key=lambda p: (p.service_skill, -p.unique_id))[:n]
         for person in leaving:
             self.model.former_staff.append(person.unique_id)
+            if self.model.recorder is not None:
+                self.model.recorder.left(person)
             person.remove()
 
     def monthly(self) -> None:

@@ -26,6 +26,7 @@ from orgmodel.model.desk import DeskAgent, OrderDesk
 from orgmodel.model.gcpause import collector_paused, free_dropped_models
 from orgmodel.model.network import RelationshipNetwork, Tie
 from orgmodel.model.pipeline import CrossSell, Deal
+from orgmodel.model.records import EventRecorder
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
 from orgmodel.model.worktime import Expectations, stage_hours, support
 from orgmodel.policies import incentives, responses, structures
@@ -129,6 +130,8 @@ class SalesOrgModel(Model):
         scenario: a :class:`Scenario`; keyword arguments override its keys,
             so Mesa's ``batch_run`` and ``SolaraViz`` can pass flat parameters.
             A Mesa scenario (what SolaraViz's Reset passes) counts as its keys.
+        record_events: keep an :class:`EventRecorder` of what a CRM would log
+            (``self.recorder``; off by default, for calibration's synthetic exports).
         **params: scenario keys.
 
     """
@@ -143,11 +146,19 @@ class SalesOrgModel(Model):
         return super().__new__(cls)
 
     @collector_paused()  # building the market allocates hundreds of thousands of objects, none in cycles
-    def __init__(self, rng: Any = None, scenario: Scenario | MesaScenario | None = None, **params: Any) -> None:
+    def __init__(
+        self,
+        rng: Any = None,
+        scenario: Scenario | MesaScenario | None = None,
+        record_events: bool = False,
+        **params: Any,
+    ) -> None:
         if isinstance(scenario, MesaScenario):
             params = {**{k: v for k, v in scenario if k != "rng"}, **params}
             scenario = None
         super().__init__(rng=rng)
+        # --- event record (calibration, issue #11): None unless asked for; every hook is one `is not None` check
+        self.recorder: EventRecorder | None = EventRecorder(self) if record_events else None
         base = scenario.model_dump() if scenario is not None else {}
         self.cfg = Scenario.model_validate({**base, **params})
         cfg = self.cfg
@@ -242,6 +253,8 @@ class SalesOrgModel(Model):
         hunting, service = self._skills(n)
         people = list(cls.create_agents(self, n, hunting, service, keeps_clients, ramp_up_weeks))
         self.network.add_people((p.unique_id for p in people), role=cls.role)
+        if self.recorder is not None:
+            self.recorder.hired(people)
         return people
 
     def hire_salespeople(self, n: int, keeps_clients: bool, ramp_up_weeks: int = 0) -> list[Staff]:
@@ -470,6 +483,8 @@ class SalesOrgModel(Model):
         for deal in list(person.deals):  # the prospect did not say no: colleagues may approach it at once
             self.lose_deal(deal)
             deal.company.available_from = int(self.time)
+        if self.recorder is not None:
+            self.recorder.left(person)
         for project in person.projects:
             project.company.project = None
         person.projects.clear()
@@ -576,6 +591,8 @@ class SalesOrgModel(Model):
         self.open_deals = len(self.deals)
         self.service_backlog_hours = float(sum(c.backlog + c.desk_backlog for p in people for c in p.portfolio))
         self.datacollector.collect(self)
+        if self.recorder is not None:
+            self.recorder.week_closed(week, people + desk)
         if week % WEEKS_PER_YEAR == 0:
             self.network.prune(week, [p.unique_id for p in people] + [p.unique_id for p in desk] + self.former_staff)
         self._reset_week()
@@ -658,6 +675,8 @@ class SalesOrgModel(Model):
         self._set_stage(company, Stage.LEAD)
         self.deals[deal.id] = deal
         self.network.invest(owner.unique_id, company.people[0], 0.5, self.time, owner.hunting_skill)
+        if self.recorder is not None:
+            self.recorder.deal_opened(deal)
         return deal
 
     def try_advance(self, deal: Deal) -> None:
@@ -688,6 +707,8 @@ class SalesOrgModel(Model):
         deal.hours = 0.0
         deal.entered = int(self.time)
         deal.last_worked = deal.entered  # the next stage's shelf life starts now
+        if self.recorder is not None:
+            self.recorder.deal_advanced(deal)
 
     def _book_contact(self, staff: Staff, company: ClientCompany, hours: float, everyone: bool, skill: float) -> None:
         """Spread hours of contact over the buying centre (the decision maker counts double)."""
@@ -740,6 +761,8 @@ class SalesOrgModel(Model):
         """The deal is won: implementation starts with the winner."""
         company = deal.company
         owner = deal.owner
+        if self.recorder is not None:
+            self.recorder.deal_closed(deal, won=True)
         del self.deals[deal.id]
         owner.deals.remove(deal)
         self._set_stage(company, Stage.IMPLEMENTATION)
@@ -757,6 +780,8 @@ class SalesOrgModel(Model):
     def lose_deal(self, deal: Deal) -> None:
         """The prospect drops out; it can be approached again later."""
         company = deal.company
+        if self.recorder is not None:
+            self.recorder.deal_closed(deal, won=False)
         del self.deals[deal.id]
         deal.owner.deals.remove(deal)
         self._set_stage(company, Stage.PROSPECT)
@@ -807,6 +832,8 @@ class SalesOrgModel(Model):
         weekly service times the weeks the order covers, ``value`` / weekly
         value) at staff cost per hour.
         """
+        if self.recorder is not None:
+            self.recorder.order(company, value)
         self.revenue += value
         self.orders_total += value
         company.revenue_total += value
@@ -839,6 +866,8 @@ class SalesOrgModel(Model):
             if company.project is not None and company.project in giver.projects:
                 giver.projects.remove(company.project)
                 company.project = None
+                if self.recorder is not None:
+                    self.recorder.cross_sell_closed(company, won=False)
         receiver.portfolio.append(company)
         receiver.handover_due += cfg.handover_hours
         company.owner = receiver
@@ -848,6 +877,8 @@ class SalesOrgModel(Model):
 
     def lose_client(self, company: ClientCompany) -> None:
         """The client leaves; after a while it is a prospect again."""
+        if self.recorder is not None:
+            self.recorder.client_lost(company)
         owner = company.owner
         if owner is not None:
             owner.portfolio.remove(company)
@@ -872,6 +903,8 @@ class SalesOrgModel(Model):
         """Begin developing the client's next product line."""
         project = CrossSell(company, owner, int(self.time))
         company.project = project
+        if self.recorder is not None:
+            self.recorder.cross_sell_started(project)
         return project
 
     def try_close_cross_sell(self, project: CrossSell) -> None:
@@ -884,7 +917,10 @@ class SalesOrgModel(Model):
         owner.projects.remove(project)
         company.project = None
         self._book_contact(owner, company, project.hours, everyone=True, skill=owner.service_skill)
-        if company.lines and self._buying_centre_agrees(company):
+        won = bool(company.lines) and self._buying_centre_agrees(company)
+        if self.recorder is not None:
+            self.recorder.cross_sell_closed(company, won)
+        if won:
             company.annual_value += company.lines.pop(0)
             company.n_lines += 1
             self.update_service_need(company)
