@@ -1,0 +1,1 @@
+"""CRM/ERP exports: the import format, checks, direct estimates and synthetic exports."""
