@@ -33,6 +33,7 @@ TARGETS: dict[str, str] = {
     "deals_per_salesperson_year": "new-business opportunities opened per salesperson per year",
     "new_clients_per_salesperson_year": "new-business deals won per salesperson per year",
     "win_rate": "won / (won + lost) of new-business deals closed in the window",
+    "qualified_conversion": "share of deals leaving the qualified stage that reach a proposal (stage_history)",
     "cross_sells_per_client_year": "cross-sell deals won per active client per year",
     "cross_sell_win_rate": "won / (won + lost) of cross-sell deals closed in the window",
     "complaints_per_client_year": "complaint cases per active client per year",
@@ -82,6 +83,24 @@ def mean_active_clients(orders: pd.DataFrame, window: Window) -> float:
     return float(np.mean(counts)) if counts else float("nan")
 
 
+def stage_conversion(tables: Tables, here: str, forward: str) -> float:
+    """Share of deals that left stage ``here`` for ``forward`` among those that left it.
+
+    Deals still in the stage at the export date are censored (left out), not
+    counted as failures. NaN without ``stage_history`` or with fewer than 10 exits.
+    """
+    history = tables.get("stage_history")
+    if history is None or history.empty:
+        return float("nan")
+    opps = tables["opportunities"]
+    stage = history["stage"].str.lower().str.replace(r"[^a-z]+", "_", regex=True)
+    ids = set(history.loc[stage == here, "opportunity_id"])
+    moved = ids & set(history.loc[stage == forward, "opportunity_id"])
+    closed = set(opps.loc[opps["outcome"].isin(["won", "lost"]), "opportunity_id"])
+    left = moved | (ids & closed)
+    return len(moved) / len(left) if len(left) >= 10 else float("nan")
+
+
 def compute_targets(tables: Tables, window: Window) -> dict[str, float]:
     """Every target of :data:`TARGETS` for one export (NaN where the export cannot give it).
 
@@ -112,6 +131,8 @@ def compute_targets(tables: Tables, window: Window) -> dict[str, float]:
     xs_lost = int((xs["outcome"] == "lost").sum())
     if "kind" in opps:
         out["cross_sell_win_rate"] = _ratio(xs_won, xs_won + xs_lost)
+
+    out["qualified_conversion"] = stage_conversion(tables, "qualified", "proposal")
 
     orders = tables.get("orders")
     active = float("nan")
