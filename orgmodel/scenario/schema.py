@@ -23,6 +23,7 @@ FIXED_KEYS = (
     "description",
     "years",
     "interventions",
+    "calibrated_from",
     "market_size",
     "client_size_sigma",
     "base_annual_value",
@@ -104,6 +105,12 @@ class Scenario(BaseModel):
         [],
         "Changes scheduled during the run: [[interventions]] tables with week, set (keys and new values) and note.",
         "assumption (issue #3: interventions over time)",
+    )
+    # --- calibration (issue #11) ---------------------------------------------------
+    calibrated_from: str = _f(
+        "",
+        "Which company data and period this scenario was calibrated to (empty: literature defaults and assumptions).",
+        "orgmodel calibrate (issue #11)",
     )
 
     # --- organisation ----------------------------------------------------------
