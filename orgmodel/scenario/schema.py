@@ -110,7 +110,7 @@ class Scenario(BaseModel):
     calibrated_from: str = _f(
         "",
         "Which company data and period this scenario was calibrated to (empty: literature defaults and assumptions).",
-        "orgmodel calibrate (issue #11)",
+        "assumption (label only; written by orgmodel calibrate, issue #11)",
     )
 
     # --- organisation ----------------------------------------------------------
