@@ -216,21 +216,23 @@ class Calibration:
         self.storage = optuna.storages.RDBStorage(f"sqlite:///{storage_path}")
         self.workers = max(1, workers)
         self._pool: Executor | None = None
+        self.noise_simulations = 0  # simulations this process ran to measure the targets' spread
         optuna.logging.set_verbosity(optuna.logging.WARNING)
 
     # --- evaluation ------------------------------------------------------------------------
-    def _map(self, jobs: list[tuple[dict[str, Any], dict[str, Any], int, pd.Timestamp, float]]) -> list[dict[str, float]]:
-        if self.workers == 1 or len(jobs) == 1:
-            return [_job(j) for j in jobs]
+    def map(self, fn: Callable[[Any], Any], jobs: list[Any]) -> list[Any]:
+        """``fn`` over ``jobs`` in order, on the worker processes if there are several (``fn`` at module level)."""
+        if self.workers == 1 or len(jobs) <= 1:
+            return [fn(j) for j in jobs]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        return list(self._pool.map(_job, jobs))
+        return list(self._pool.map(fn, jobs))
 
     def evaluate(self, param_sets: list[dict[str, Any]], seeds: Sequence[int]) -> list[list[dict[str, float]]]:
         """Targets of each parameter set under each seed (all simulations of a batch at once, for the workers)."""
         s = self.setup
         jobs = [(s.base, p, seed, s.start, s.years) for p in param_sets for seed in seeds]
-        flat = self._map(jobs)
+        flat = self.map(_job, jobs)
         k = len(seeds)
         return [flat[i * k : (i + 1) * k] for i in range(len(param_sets))]
 
@@ -258,6 +260,7 @@ class Calibration:
                     "use a new --out folder"
                 )
             s.scales = dict(study.user_attrs["scales"])
+            self.noise_simulations = 0
             return
         centre = {p.key: p.centre for p in s.parameters}
         noise = [1_000_003 + i for i in range(max(noise_seeds, len(s.seeds)))]
@@ -267,6 +270,7 @@ class Calibration:
         study.set_user_attr("fingerprint", s.fingerprint())
         study.set_user_attr("scales", s.scales)
         study.set_user_attr("noise_simulations", len(noise))
+        self.noise_simulations = len(noise)
 
     def done(self) -> int:
         """Trials finished so far."""
@@ -277,6 +281,7 @@ class Calibration:
         """Run trials until ``budget`` are complete (budget counts trials, each ``len(seeds)`` simulations)."""
         s = self.setup
         dists = {p.key: p.distribution() for p in s.parameters}
+        study_id = self.storage.get_study_id_from_name(STUDY_NAME)
         while True:
             study = self._study()
             running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
@@ -303,8 +308,9 @@ class Calibration:
             for number, runs in zip(numbers, results, strict=True):
                 mean, sd = summarise_runs(runs)
                 value = loss(mean, s.observed, s.scales)
-                study.set_trial_user_attr(number, "targets", {k: _finite(v) for k, v in mean.items()})
-                study.set_trial_user_attr(number, "targets_sd", {k: _finite(v) for k, v in sd.items()})
+                trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
+                self.storage.set_trial_user_attr(trial_id, "targets", {k: _finite(v) for k, v in mean.items()})
+                self.storage.set_trial_user_attr(trial_id, "targets_sd", {k: _finite(v) for k, v in sd.items()})
                 study.tell(number, value)
             if progress is not None:
                 progress(self.done(), budget, self._study().best_value)
@@ -335,7 +341,10 @@ class Calibration:
         """Complete trials: number, loss, parameters, simulated target means."""
         rows = []
         for t in self._study().get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
-            rows.append({"number": t.number, "loss": t.value, **t.params, "targets": t.user_attrs.get("targets", {})})
+            attrs = t.user_attrs
+            rows.append(
+                {"number": t.number, "loss": t.value, **t.params, "targets": attrs["targets"], "targets_sd": attrs["targets_sd"]}
+            )
         return pd.DataFrame(rows).sort_values("number").reset_index(drop=True)
 
 
