@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from orgmodel.crm.mapping import MAPPING_FILE, table_fills
+from orgmodel.crm.mapping import MAPPING_FILE
 from orgmodel.crm.parse import empty, normalise_category, parse_amounts, parse_dates, parse_ids
 from orgmodel.crm.schema import CLOSING_STAGES, TABLES, CrmError, Problem
 
@@ -26,6 +26,21 @@ SHORT_WINDOW_MONTHS = 6
 #: an open deal older than this many days at the export's end (or twice the slowest 5% of closed deals) is stale
 STALE_OPEN_DAYS = 365
 _EXAMPLE_COLUMNS = 6
+#: what an optional table informs, said when it is missing
+TABLE_USE = {
+    "contacts": "win rate by buying-group size is not estimated",
+    "stage_history": "stage conversion and stage durations are not estimated",
+    "orders": "order interval and value, client churn are not estimated; revenue comes from won deals",
+    "activities": "activities per person and week are not estimated",
+    "cases": "case and complaint rates are not estimated",
+}
+#: what an optional column informs, said when it is missing (columns no estimate uses are not reported)
+COLUMN_USE = {
+    ("staff", "end_date"): "staff attrition and tenure are not estimated (everyone counts as employed)",
+    ("contacts", "opportunity_id"): "buying groups are counted per account, not per deal",
+    ("opportunities", "kind"): "new business and cross-sell are inferred from earlier wins and orders on the account",
+    ("activities", "minutes"): "hours per week are not estimated, only counts",
+}
 
 
 def _example(text: pd.DataFrame, mask: pd.Series) -> str:
@@ -256,7 +271,7 @@ class Cleaner:
             history,
         )
         history = history.sort_values(["opportunity_id", "entered_date", "_row"], kind="stable")
-        repeat = history["stage"].eq(history.groupby("opportunity_id")["stage"].shift())
+        repeat = history["stage"].eq(history.groupby("opportunity_id")["stage"].shift()).fillna(False).astype(bool)
         self.note(
             "repeated stage",
             "stage_history",
@@ -341,32 +356,11 @@ class Cleaner:
         for table, spec in TABLES.items():
             if table not in self.text:
                 if not spec.required:
-                    self.problems.append(
-                        Problem(
-                            "table missing",
-                            table,
-                            "",
-                            0,
-                            "",
-                            "skip",
-                            "not in the export: the estimates that need it are not made",
-                        )
-                    )
+                    self.problems.append(Problem("table missing", table, "", 0, "", "skip", TABLE_USE[table]))
                 continue
             for column in self.missing.get(table, []):
-                if table_fills(table, column):
-                    continue
-                self.problems.append(
-                    Problem(
-                        "column missing",
-                        table,
-                        column,
-                        0,
-                        "",
-                        "skip",
-                        "not in the export: the estimates that need it are not made",
-                    )
-                )
+                if (table, column) in COLUMN_USE:
+                    self.problems.append(Problem("column missing", table, column, 0, "", "skip", COLUMN_USE[(table, column)]))
             self.tables[table] = self.duplicates(table, self.parse(table))
         t = self.tables
         t["opportunities"] = self.opportunities(t["opportunities"])
