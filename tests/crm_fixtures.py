@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 START = pd.Timestamp("2022-01-01")
-DAY = pd.Timedelta(days=1)
+DAY = pd.Timedelta(1, unit="D")
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Truth:
 
     @property
     def end(self) -> pd.Timestamp:
-        return START + pd.Timedelta(days=round(365.25 * self.years))
+        return START + pd.Timedelta(round(365.25 * self.years), unit="D")
 
 
 STAGES = ("Qualification", "Proposal", "Negotiation")

@@ -274,7 +274,7 @@ class _Describer:
         if closed.empty:
             return closed, None
         cycle = (closed["close_date"] - closed["created_date"]).dt.days
-        cutoff = self.end - pd.Timedelta(days=float(cycle.quantile(0.95)))
+        cutoff = self.end - pd.Timedelta(float(cycle.quantile(0.95)), unit="D")
         mature = closed[closed["created_date"] <= cutoff]
         if len(mature) < max(MIN_N, len(closed) // 4):
             return closed, None
@@ -529,10 +529,10 @@ class _Describer:
         lapse = float(np.clip(gaps.quantile(0.95), 90, 365)) if len(gaps) else 365.0
         mean_gap = float(gaps.mean()) if len(gaps) else 0.0
         per = orders.groupby("account_id")["order_date"].agg(["min", "max", "size"])
-        horizon = self.end - pd.Timedelta(days=lapse)
+        horizon = self.end - pd.Timedelta(lapse, unit="D")
         churned = per["max"] < horizon
-        start = per["min"].where(per["min"] > self.start + pd.Timedelta(days=lapse), self.start)
-        stop = (per["max"] + pd.Timedelta(days=mean_gap)).where(churned, horizon)
+        start = per["min"].where(per["min"] > self.start + pd.Timedelta(lapse, unit="D"), self.start)
+        stop = (per["max"] + pd.Timedelta(mean_gap, unit="D")).where(churned, horizon)
         lives = pd.DataFrame({"start": start, "stop": stop, "churned": churned, "orders": per["size"]})
         lives["days"] = (lives["stop"] - lives["start"]).dt.days.clip(lower=0)
         # ordering time: clients not (yet) lost keep ordering to the export's end, not just to the horizon
@@ -559,7 +559,7 @@ class _Describer:
                 "order amounts / window years; bootstrap over clients",
                 "orders",
             )
-        recent = orders[orders["order_date"] > self.end - pd.Timedelta(days=YEAR)]["account_id"].nunique()
+        recent = orders[orders["order_date"] > self.end - pd.Timedelta(YEAR, unit="D")]["account_id"].nunique()
         self.add(
             "active_clients",
             "Active clients (ordered in the last 12 months)",
