@@ -72,6 +72,7 @@ def test_close_before_creation_is_dropped(tmp_path, tables):
     deals.loc[closed, "close_date"] = deals.loc[closed, "created_date"] - pd.Timedelta(3, unit="D")
     write_export(t, tmp_path)
     result, problems = check(tmp_path)
+    assert "close before creation" in result.output
     p = problem(problems, "close before creation", "opportunities")
     assert (p.rows, p.action) == (4, "drop")
     assert "row" in p.example and "opportunities.csv" in p.example
