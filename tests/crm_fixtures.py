@@ -148,13 +148,14 @@ def make_tables(truth: Truth, seed: int = 1) -> dict[str, pd.DataFrame]:
                     rows.append((sid, day + int(rng.integers(0, 5)) * DAY, kind_name))
     activities = pd.DataFrame(rows, columns=["staff_id", "date", "kind"])
 
-    # cases: every client opens cases at a constant rate over the whole window
-    n_cases = rng.poisson(truth.cases_per_client_year * truth.clients * span / 365.25)
+    # cases: every client that ordered opens cases at a constant rate over the whole window
+    ordering = orders["account_id"].unique()
+    n_cases = rng.poisson(truth.cases_per_client_year * len(ordering) * span / 365.25)
     opened = START + rng.integers(0, span, n_cases) * DAY
     closed = opened + _days(rng, 5, n_cases) * DAY
     cases = pd.DataFrame(
         {
-            "account_id": [f"A{c:04d}" for c in rng.integers(0, truth.clients, n_cases)],
+            "account_id": rng.choice(ordering, n_cases),
             "opened_date": opened,
             "closed_date": pd.Series(closed).where(closed <= end, pd.NaT),
             "kind": np.where(rng.random(n_cases) < truth.complaint_share, "complaint", "problem"),

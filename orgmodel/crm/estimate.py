@@ -570,32 +570,26 @@ class _Describer:
             "orders",
         )
         lives, lapse = self.client_lives(orders)
-        gaps = (
-            orders.sort_values(["account_id", "order_date"])
-            .groupby("account_id")["order_date"]
-            .diff()
-            .dt.days.dropna()
-            .to_numpy()
-        )
-        if self.enough("order_interval_days", "Order interval", "orders", len(gaps), "repeat orders"):
-            self.add(
-                "order_interval_days",
-                "Days between a client's orders (median)",
-                bootstrap(gaps, np.median),
-                len(gaps),
-                "days",
-                "percentile bootstrap",
-                "orders",
-            )
         exposure = float(lives["ordering_days"].sum()) / YEAR
-        if exposure > 0:
+        if exposure > 0 and self.enough("orders_per_client_year", "Order frequency", "orders", len(orders), "orders"):
+            rate = poisson_rate(len(orders), exposure)
             self.add(
                 "orders_per_client_year",
                 "Orders per active client and year",
-                poisson_rate(len(orders), exposure),
+                rate,
                 len(orders),
                 "per client-year",
                 f"over {exposure:,.0f} client-years while ordering; exact Poisson",
+                "orders",
+            )
+            # the mean interval from the rate: gaps seen inside a window are cut short by its ends and by churn
+            self.add(
+                "order_interval_days",
+                "Days between a client's orders (mean)",
+                (YEAR / rate[0], YEAR / rate[2], YEAR / rate[1]),
+                len(orders),
+                "days",
+                "365.25 / orders per active client-year",
                 "orders",
             )
         values = orders["amount"].dropna()
