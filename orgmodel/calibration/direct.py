@@ -20,12 +20,12 @@ Rules (also in docs/calibration.md):
   repeats the account count is a lower bound and is used as such).
 - ``base_annual_value``: median amount of won new-business deals (the model's
   median first sale); ``client_size_sigma``: standard deviation of their log amounts.
-- ``lead_qualify_rate``: from ``stage_history``, the share of deals that left
-  the lead stage forwards among those that left it (deals still in it at the
-  export date are censored, not counted as failures). Later stages' shares are
-  targets, not estimates: there deals also go stale when their owner lacks time.
-- ``order_interval_weeks``: mean gap between a client's consecutive orders (gaps
-  over half a year are a lapse, not an interval).
+- ``lead_qualify_rate``: ``crm describe``'s conversion of the lead stage (the
+  share of deals that left it forwards among those that left it; deals still in
+  it are censored). Later stages' shares are targets, not estimates: there deals
+  also go stale when their owner lacks time.
+- ``order_interval_weeks``: ``crm describe``'s mean order interval (from the order
+  rate of clients while they order, so gaps cut by the window's ends do not bias it).
 - ``implementation_weeks``: median weeks from a won deal's close to the client's first order.
 - ``problem_rate``: problem cases per order.
 - ``buying_centre_min`` / ``buying_centre_max``: 10th and 90th percentiles of
@@ -41,7 +41,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from orgmodel.calibration.targets import Tables, Window, salesperson_years, stage_conversion, window_years
+from orgmodel.calibration.targets import Tables, Window, salesperson_years, window_years
+from orgmodel.crm.estimate import Estimates, describe
+from orgmodel.crm.export import CrmExport
 
 
 @dataclass
@@ -96,13 +98,30 @@ def market_size(tables: Tables) -> KeyEstimate:
     return KeyEstimate("market_size", round(n), None, f"capture estimate from {k} approaches to {approached} accounts")
 
 
-def estimate_keys(tables: Tables, window: Window) -> tuple[dict[str, KeyEstimate], dict[str, str]]:
+def _reason(described: Estimates, key: str, fallback: str) -> str:
+    for item in described.not_estimated:
+        if item.key == key or item.key.startswith(key):
+            return item.reason
+    return fallback
+
+
+def estimate_keys(
+    tables: Tables, window: Window, described: Estimates | None = None
+) -> tuple[dict[str, KeyEstimate], dict[str, str]]:
     """The scenario keys the export shows, and for the others it could show, why not.
+
+    Args:
+        tables: the export's canonical tables.
+        window: first and last day it covers.
+        described: ``crm describe``'s estimates of the same export (computed if not given):
+            the lead conversion and the order interval are taken from there.
 
     Returns:
         (key -> estimate, key -> reason it was left at its default).
 
     """
+    if described is None:
+        described = describe(CrmExport(dict(tables), window, [], "calibration"))
     est: dict[str, KeyEstimate] = {}
     missing: dict[str, str] = {}
 
@@ -133,23 +152,22 @@ def estimate_keys(tables: Tables, window: Window) -> tuple[dict[str, KeyEstimate
         missing["base_annual_value"] = "fewer than 5 won new-business deals with an amount"
         missing["client_size_sigma"] = missing["base_annual_value"]
 
-    if tables.get("stage_history") is not None and not tables["stage_history"].empty:
-        rate = stage_conversion(tables, "lead", "qualified")
-        if math.isfinite(rate):
-            put("lead_qualify_rate", rate, None, "share of deals leaving the lead stage that qualify")
-        else:
-            missing["lead_qualify_rate"] = "fewer than 10 deals left the lead stage"
+    lead = described.get("stage_conversion.lead")
+    if lead is not None:
+        put("lead_qualify_rate", lead.value, (lead.low, lead.high), f"crm describe: {lead.label.lower()} ({lead.n} deals)")
     else:
-        missing["lead_qualify_rate"] = "no stage_history table"
+        missing["lead_qualify_rate"] = _reason(described, "stage_conversion", "no lead stage in stage_history")
 
     orders = tables.get("orders")
     if orders is not None and len(orders) >= 10:
-        gaps = orders.sort_values("order_date").groupby("account_id")["order_date"].diff().dt.days.dropna().to_numpy() / 7.0
-        gaps = gaps[(gaps > 0) & (gaps <= 26)]
-        if len(gaps) >= 10:
-            m = float(gaps.mean())
-            half = 1.96 * float(gaps.std(ddof=1)) / math.sqrt(len(gaps))
-            put("order_interval_weeks", m, (m - half, m + half), "mean gap between a client's orders")
+        interval = described.get("order_interval_days")
+        if interval is not None:
+            put(
+                "order_interval_weeks",
+                interval.value / 7.0,
+                (interval.low / 7.0, interval.high / 7.0),
+                f"crm describe: {interval.method}",
+            )
         first = orders.groupby("account_id")["order_date"].min()
         lag = (first.reindex(won["account_id"]).to_numpy() - won["close_date"].to_numpy()) / np.timedelta64(7, "D")
         lag = lag[np.isfinite(lag) & (lag >= 0)]

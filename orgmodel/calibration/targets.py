@@ -86,16 +86,22 @@ def mean_active_clients(orders: pd.DataFrame, window: Window) -> float:
 def stage_conversion(tables: Tables, here: str, forward: str) -> float:
     """Share of deals that left stage ``here`` for ``forward`` among those that left it.
 
-    Deals still in the stage at the export date are censored (left out), not
-    counted as failures. NaN without ``stage_history`` or with fewer than 10 exits.
+    New-business deals only (where ``kind`` says which). Deals still in the
+    stage at the export date are censored (left out), not counted as
+    failures; a deal won from the stage counts as forward. NaN without
+    ``stage_history`` or with fewer than 10 exits.
     """
     history = tables.get("stage_history")
     if history is None or history.empty:
         return float("nan")
     opps = tables["opportunities"]
+    if "kind" in opps:
+        opps = opps[opps["kind"].fillna("new_business") == "new_business"]
+        history = history[history["opportunity_id"].isin(set(opps["opportunity_id"]))]
     stage = history["stage"].str.lower().str.replace(r"[^a-z]+", "_", regex=True)
     ids = set(history.loc[stage == here, "opportunity_id"])
-    moved = ids & set(history.loc[stage == forward, "opportunity_id"])
+    won = set(opps.loc[opps["outcome"] == "won", "opportunity_id"])
+    moved = ids & (set(history.loc[stage == forward, "opportunity_id"]) | won)
     closed = set(opps.loc[opps["outcome"].isin(["won", "lost"]), "opportunity_id"])
     left = moved | (ids & closed)
     return len(moved) / len(left) if len(left) >= 10 else float("nan")

@@ -26,6 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from orgmodel.crm.schema import TABLES
 from orgmodel.model.activities import ACTIVITIES
 from orgmodel.model.model import SalesOrgModel
 from orgmodel.model.records import EventRecorder
@@ -226,7 +227,7 @@ def export_tables(
         outcome.append(opp.outcome if done else "open")
         closed.append(opp.closed if done else np.nan)
         for stage, t in opp.stages:
-            if t <= last_week and (done or not stage.startswith("closed")):
+            if t <= last_week:
                 stage_rows.append((opp.opportunity_id, stage, t))
     closed_arr = np.array(closed, dtype=float)
     tables["opportunities"] = pd.DataFrame(
@@ -311,7 +312,16 @@ def export_tables(
     )
     for table in flaws.missing:
         tables.pop(table, None)
-    return tables
+    return {name: _canonical_columns(name, df) for name, df in tables.items()}
+
+
+def _canonical_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """All canonical columns in documented order, as :func:`orgmodel.crm.load_export` gives them (unrecorded: empty)."""
+    spec = TABLES[name]
+    for col in spec.columns:
+        if col.name not in frame:
+            frame[col.name] = pd.Series(pd.NaT, index=frame.index) if col.kind == "date" else pd.Series(pd.NA, index=frame.index)
+    return frame[list(spec.names)]
 
 
 def staff_id(person: int) -> str:

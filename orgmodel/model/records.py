@@ -95,15 +95,14 @@ class EventRecorder:
 
     def _close(self, opp: Opportunity, won: bool) -> None:
         opp.outcome = "won" if won else "lost"
-        opp.closed = self.model.time
-        opp.stages.append(("closed_won" if won else "closed_lost", self.model.time))
+        opp.closed = self.model.time  # the close is the opportunity's outcome, not a stage row
 
     def cross_sell_started(self, project: CrossSell) -> None:
         """A cross-sell project is an opportunity for the client's next product line."""
         company = project.company
         amount = company.lines[0] if company.lines else 0.0
         opp = self._new_opportunity(company, project.owner, "cross_sell", amount)
-        opp.stages.append(("qualified", self.model.time))
+        opp.stages.append(("cross_sell_proposal", self.model.time))  # its own stage: not part of the new-business funnel
         self._open_cross_sells[company.uid] = opp.opportunity_id
 
     def cross_sell_closed(self, company: ClientCompany, won: bool) -> None:
