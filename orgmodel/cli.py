@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgmodel.calibration.cli import calibrate_command
 from orgmodel.crm.cli import crm_app
 from orgmodel.experiments.commands import experiment_app, results_app
 from orgmodel.experiments.spec import ExperimentError
@@ -302,6 +303,7 @@ def app_command(
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(results_app, name="results")
 app.add_typer(crm_app, name="crm")
+app.command("calibrate")(calibrate_command)  # issue #11: fit the model to a company's export
 
 
 def main() -> None:

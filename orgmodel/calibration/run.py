@@ -136,7 +136,9 @@ def calibrate(
     observed = compute_targets(fit_tables, fit_window)
     if not any(math.isfinite(v) for v in observed.values()):
         raise ValueError("the export gives no target to fit (it needs orders or opportunities within its window)")
-    keys = fit_keys or [p.key for p in FITTED]
+    keys = list(fit_keys or [p.key for p in FITTED])
+    if HISTORY not in keys:  # always fitted: without it the simulated company starts its export with an empty book
+        keys.append(HISTORY)
     unknown = [k for k in keys if k not in {p.key for p in FITTED}]
     if unknown:
         raise ValueError(f"fit: unknown key {unknown[0]!r}; allowed: {', '.join(p.key for p in FITTED)}")

@@ -178,5 +178,67 @@ def describe_command(
         console.print(f"Estimates written to {escape(str(json_out))}")
 
 
-# `orgmodel crm synthesize` (the simulated company's export, built on write_export) is added below by the
-# calibration work; keep further crm commands in this module.
+# `orgmodel crm synthesize`: the simulated company's export (orgmodel/crm/synthesize.py), built on write_export;
+# keep further crm commands in this module.
+
+
+@crm_app.command("synthesize")
+def synthesize_command(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or TOML file of the simulated company.")] = "status_quo",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the export's tables into (must not exist).")] = Path(
+        "synthetic_export"
+    ),
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the run (and of the export's flaws).")] = 0,
+    years: Annotated[float, typer.Option(min=0.02, max=50, help="Years the export covers (0.25 = 13 weeks).")] = 3.0,
+    start: Annotated[str, typer.Option(help="First day of the export window (YYYY-MM-DD).")] = "2023-01-02",
+    history_years: Annotated[int, typer.Option(min=0, max=40, help="Years the company ran before the window.")] = 2,
+    missing: Annotated[
+        list[str] | None, typer.Option("--missing", metavar="TABLE", help="Leave this optional table out (repeat).")
+    ] = None,
+    window_months: Annotated[int | None, typer.Option(min=1, help="Short window: keep only the last this many months.")] = None,
+    stale_open: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of lost deals nobody closed in the CRM (left open).")
+    ] = 0.0,
+    amount_noise: Annotated[float, typer.Option(min=0, max=3, help="Lognormal sigma of noise on amounts.")] = 0.0,
+    contact_fill: Annotated[
+        float, typer.Option(min=0, max=1, help="Chance each buying-centre member beyond the first is a contact.")
+    ] = 1.0,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-s", metavar="KEY=VALUE", help="Override one scenario key; repeat for more."),
+    ] = None,
+) -> None:
+    """Write the export a simulated company would produce (the calibration's test bed, and a trainer's demo data)."""
+    from datetime import date
+
+    from orgmodel.crm.export import write_export
+    from orgmodel.crm.synthesize import Flaws, synthesize
+    from orgmodel.scenario.files import ScenarioError, dump_scenario_toml, load_scenario
+
+    if out.exists():
+        _fail(f"--out '{out}' already exists; choose a new folder (an export is never written over another)")
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        _fail(f"--start '{start}' is not a date; give YYYY-MM-DD")
+    try:
+        sc = load_scenario(scenario, set_ or [])
+    except ScenarioError as exc:
+        _fail(str(exc))
+    try:
+        flaws = Flaws(tuple(missing or ()), window_months, stale_open, amount_noise, contact_fill)
+    except ValueError as exc:
+        _fail(str(exc))
+    export = synthesize(sc, seed=seed, years=years, start=first, history_years=history_years, flaws=flaws)
+    try:
+        write_export(export.tables, out, fmt)
+    except CrmError as exc:
+        _fail(str(exc))
+    # what produced it, for checking a calibration against the truth (a scenario file, not a table)
+    (out / "truth.toml").write_text(dump_scenario_toml(export.scenario, seed=seed), encoding="utf-8")
+    rows = ", ".join(f"{name} {len(df):,}" for name, df in export.tables.items())
+    Console().print(
+        f"Wrote {escape(str(out))}: window {export.window[0].date()} to {export.window[1].date()}; {rows}. "
+        f"The simulated company's scenario: {escape(str(out / 'truth.toml'))}."
+    )
