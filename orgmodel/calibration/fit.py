@@ -16,8 +16,10 @@ once, before the fit, at the centre of the ranges with more seeds: the
 observed company is itself one draw) and a small floor. Near the truth each
 z is roughly standard normal, so the loss behaves like a chi-square, and the
 trials whose loss is within ``DELTA`` (3.84, the 95% point of chi-square with
-one degree of freedom) of the best are those the data cannot tell from the
-best: each parameter's interval is the range it spans over them. A parameter
+one degree of freedom) of the best, or within twice the best's own seed noise
+if that is larger, are those the data cannot tell from the best: each
+parameter's interval is the range it spans over them and over slices through
+the best (:meth:`Calibration.slices`). A parameter
 whose interval covers at least :data:`NOT_IDENTIFIED_SHARE` of its range is
 reported as not identified.
 
@@ -366,25 +368,71 @@ class ParameterFit:
     what: str
 
 
+def loss_noise(
+    targets: dict[str, float], sd: dict[str, float], observed: dict[str, float], scales: dict[str, float], k: int
+) -> float:
+    """Standard deviation of a trial's loss from the luck of its ``k`` seeds (delta method).
+
+    The loss is a sum of z squared; a target's mean over seeds varies with sd / sqrt(k),
+    so its z squared varies with about 2 |z| sd / (sqrt(k) scale).
+    """
+    var = 0.0
+    for name, scale in scales.items():
+        m, s = targets.get(name), sd.get(name)
+        if m is None or s is None or not math.isfinite(m) or not math.isfinite(s):
+            continue
+        z = (m - observed[name]) / scale
+        var += (2.0 * z * s / (math.sqrt(k) * scale)) ** 2
+    return math.sqrt(var)
+
+
+def threshold(best_loss: float, noise: float) -> float:
+    """Losses up to this are as good as the best: :data:`DELTA`, or twice the best's seed noise if larger."""
+    return best_loss + max(DELTA, 2.0 * noise)
+
+
+def _slice_span(rows: pd.DataFrame, limit: float) -> tuple[float, float] | None:
+    """Where one slice's loss stays under ``limit``.
+
+    The grid values inside, extended to the interpolated crossing towards each outside neighbour.
+    """
+    rows = rows.sort_values("value").reset_index(drop=True)
+    inside = rows.index[rows["loss"] <= limit]
+    if len(inside) == 0:
+        return None
+    i, j = int(inside.min()), int(inside.max())
+    lo, hi = float(rows.at[i, "value"]), float(rows.at[j, "value"])
+    if i > 0:
+        v0, l0, v1, l1 = rows.at[i - 1, "value"], rows.at[i - 1, "loss"], rows.at[i, "value"], rows.at[i, "loss"]
+        lo = float(v1 - (v1 - v0) * (limit - l1) / (l0 - l1)) if l0 > l1 else float(v0)
+    if j < len(rows) - 1:
+        v0, l0, v1, l1 = rows.at[j, "value"], rows.at[j, "loss"], rows.at[j + 1, "value"], rows.at[j + 1, "loss"]
+        hi = float(v0 + (v1 - v0) * (limit - l0) / (l1 - l0)) if l1 > l0 else float(v1)
+    return lo, hi
+
+
 def intervals(
-    trials: pd.DataFrame, parameters: Sequence[FitParameter], slices: pd.DataFrame | None = None
+    trials: pd.DataFrame, parameters: Sequence[FitParameter], limit: float, slices: pd.DataFrame | None = None
 ) -> tuple[list[ParameterFit], pd.DataFrame]:
-    """Each parameter's best value and interval: the values within :data:`DELTA` of the best loss.
+    """Each parameter's best value and interval: the values whose loss is within ``limit`` (:func:`threshold`).
 
     Over the trials (which sees trade-offs between parameters) and, if given,
-    over the slices through the best (which sees flat directions the sampler
-    never explored); the interval spans both.
+    over the slices through the best (which see flat directions the sampler
+    never explored; the best itself is a point of every slice); the interval
+    spans both.
     """
     best = trials.loc[trials["loss"].idxmin()]
-    threshold = float(best["loss"]) + DELTA
-    near = trials[trials["loss"] <= threshold]
+    near = trials[trials["loss"] <= limit]
     out = []
     for p in parameters:
         values = list(near[p.key].astype(float))
         if slices is not None and not slices.empty:
-            mine = slices[(slices["key"] == p.key) & (slices["loss"] <= threshold)]
-            values.extend(mine["value"].astype(float))
-        lo, hi = float(min(values)), float(max(values))
+            mine = slices[slices["key"] == p.key][["value", "loss"]]
+            mine = pd.concat([mine, pd.DataFrame({"value": [float(best[p.key])], "loss": [float(best["loss"])]})])
+            span = _slice_span(mine.drop_duplicates("value"), limit)
+            if span is not None:
+                values.extend(span)
+        lo, hi = max(p.low, float(min(values))), min(p.high, float(max(values)))
         width = p.position(hi) - p.position(lo) if not (p.log and lo <= 0) else 1.0
         value = float(best[p.key])
         out.append(

@@ -139,7 +139,11 @@ def calibration_json(result: CalibrationResult) -> str:
         "fit_window": [str(result.fit_window[0].date()), str(result.fit_window[1].date())],
         "history_years": result.history_years,
         "loss": result.best_loss,
-        "loss_rule": f"sum of squared z over the targets used; intervals: trials and slices within {DELTA} of the best",
+        "loss_limit": result.loss_limit,
+        "loss_rule": (
+            f"sum of squared z over the targets used; intervals: trials and slices with loss up to loss_limit "
+            f"(the best plus {DELTA}, or plus twice its seed noise if larger)"
+        ),
         "trials": len(result.trials),
         "trials_near_best": len(result.near),
         "simulations": result.simulations,

@@ -163,6 +163,8 @@ def write_report(result: CalibrationResult, folder: Path) -> list[Path]:
         history_years=result.history_years,
         targets=targets,
         delta=DELTA,
+        limit=f"{result.loss_limit:.2f}",
+        best=f"{result.best_loss:.2f}",
         not_identified_share=f"{NOT_IDENTIFIED_SHARE:.0%}",
         parameters=[
             {

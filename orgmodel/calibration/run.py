@@ -35,6 +35,8 @@ from orgmodel.calibration.fit import (
     Progress,
     common_seeds,
     intervals,
+    loss_noise,
+    threshold,
 )
 from orgmodel.calibration.holdout import cut_export, tail_export
 from orgmodel.calibration.targets import Tables, Window, compute_targets, monthly_series, window_years
@@ -58,6 +60,7 @@ class CalibrationResult:
     simulated_sd: dict[str, float]
     scales: dict[str, float]
     best_loss: float
+    loss_limit: float
     trials: pd.DataFrame
     near: pd.DataFrame
     slices: pd.DataFrame
@@ -157,9 +160,11 @@ def calibrate(
         best_row = trials.loc[trials["loss"].idxmin()]
         best = {p.key: (int(best_row[p.key]) if p.integer else float(best_row[p.key])) for p in parameters}
         slices = cal.slices(best, slice_points) if slice_points > 1 else pd.DataFrame(columns=["key", "value", "loss"])
-        fits, near = intervals(trials, parameters, slices)
         best_targets = {k: (np.nan if v is None else v) for k, v in best_row["targets"].items()}
         best_sd = {k: (np.nan if v is None else v) for k, v in best_row["targets_sd"].items()}
+        noise = loss_noise(best_targets, best_sd, observed, setup.scales, len(seeds))
+        limit = threshold(float(best_row["loss"]), noise)
+        fits, near = intervals(trials, parameters, limit, slices)
         # the forecast over the whole window: best values with the common seeds, plus near-best trials
         history = int(best.get(HISTORY, 0))
         runs = [best] * len(seeds)
@@ -211,6 +216,7 @@ def calibrate(
         simulated_sd=best_sd,
         scales=setup.scales,
         best_loss=float(best_row["loss"]),
+        loss_limit=limit,
         trials=trials,
         near=near,
         slices=slices,
