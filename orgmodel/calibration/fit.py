@@ -24,12 +24,13 @@ whose interval covers at least :data:`NOT_IDENTIFIED_SHARE` of its range is
 reported as not identified.
 
 Determinism and resuming: the study lives in SQLite (``OUT/study.db``). Trials
-are asked in batches of fixed size from a TPE sampler seeded by the seed and
-the number of trials already done, evaluated (by one or several worker
-processes), and told in order. So the same seed gives the same trials whatever
-the number of workers, and a stopped calibration resumed with ``--resume``
-continues exactly where it stopped (trials asked but not finished are
-evaluated first).
+are asked in batches of fixed size (starting at multiples of it) from a TPE
+sampler seeded by the seed and the trial's number, evaluated (by one or
+several worker processes), and told in order. So the same seed gives the same
+trials whatever the number of workers, and a calibration stopped and resumed
+with ``--resume`` (a larger ``--budget`` continues a finished one; budgets
+in multiples of the batch size) gives the trials an uninterrupted run would
+have given (trials asked but not finished are evaluated first).
 """
 
 from __future__ import annotations
@@ -294,16 +295,20 @@ class Calibration:
             else:
                 if n_done >= budget:
                     break
-                sampler = optuna.samplers.TPESampler(
-                    seed=s.seed * 1_000_003 + n_done,
-                    n_startup_trials=max(10, 2 * len(s.parameters)),
-                    multivariate=True,
-                    constant_liar=True,
-                )
-                study = self._study(sampler)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                    asked = [study.ask(dists) for _ in range(min(s.batch, budget - n_done))]
+                # batches start at multiples of the batch size, so a budget raised on --resume asks what
+                # an uninterrupted run would have; each trial's sampler is seeded by its own number
+                asked = []
+                for number in range(n_done, min(n_done + s.batch - n_done % s.batch, budget)):
+                    sampler = optuna.samplers.TPESampler(
+                        seed=s.seed * 1_000_003 + number,
+                        n_startup_trials=max(10, 2 * len(s.parameters)),
+                        multivariate=True,
+                        constant_liar=True,
+                    )
+                    study = self._study(sampler)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                        asked.append(study.ask(dists))
                 numbers = [t.number for t in asked]
                 params = [dict(t.params) for t in asked]
             results = self.evaluate(params, s.seeds)

@@ -101,6 +101,7 @@ def calibrate(
     seed: int = 0,
     batch: int = 4,
     slice_points: int = 5,
+    noise_seeds: int = 8,
     fit_keys: list[str] | None = None,
     base: Scenario | None = None,
     source: str = "",
@@ -120,6 +121,7 @@ def calibrate(
         seed: the calibration's seed (sampler and common seeds).
         batch: trials asked at once (part of what the results depend on).
         slice_points: values per parameter in the slices through the best (0: none).
+        noise_seeds: runs at the centre of the ranges that measure each target's run-to-run spread.
         fit_keys: fit only these keys (default: all of :data:`~orgmodel.calibration.fit.FITTED`).
         base: scenario whose keys are kept where the data says nothing (default: the defaults).
         source: what the data is (a folder name), for ``calibrated_from``.
@@ -154,7 +156,7 @@ def calibrate(
     setup = FitSetup(fixed, observed, fit_window[0], window_years(fit_window), parameters, seeds, seed, batch)
     cal = Calibration(setup, storage, workers)
     try:
-        cal.start(resume)
+        cal.start(resume, noise_seeds)
         cal.run(budget, progress)
         trials = cal.trials()
         best_row = trials.loc[trials["loss"].idxmin()]
