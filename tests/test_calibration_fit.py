@@ -38,7 +38,7 @@ def test_parameter_recovery_and_holdout(tmp_path):
         export.tables,
         export.window,
         tmp_path / "study.db",
-        budget=16,
+        budget=32,
         n_seeds=2,
         holdout_months=6,
         fit_keys=list(TRUTH),
@@ -63,7 +63,13 @@ def test_parameter_recovery_and_holdout(tmp_path):
 
 
 def test_three_months_of_data_do_not_identify_cross_sell_potential(tmp_path):
-    export = synthesize(SMALL.with_(cross_sell_lines_mean=3.0), seed=4, years=2, history_years=1, flaws=Flaws(window_months=3))
+    """A young company's export of three months (its second quarter): no client has had time to add a line.
+
+    (With years of history before a three-month window the clients' revenue
+    shows the lines they bought, and the window does narrow cross-sell
+    potential: docs/calibration.md.)
+    """
+    export = synthesize(SMALL.with_(cross_sell_lines_mean=3.0), seed=4, years=0.5, history_years=0, flaws=Flaws(window_months=3))
     assert (export.window[1] - export.window[0]).days < 100
     result = calibrate(
         export.tables,
@@ -71,7 +77,7 @@ def test_three_months_of_data_do_not_identify_cross_sell_potential(tmp_path):
         tmp_path / "study.db",
         budget=8,
         n_seeds=2,
-        fit_keys=["cross_sell_lines_mean", "cross_sell_line_value"],
+        fit_keys=["cross_sell_lines_mean"],
         slice_points=5,
         noise_seeds=4,
     )

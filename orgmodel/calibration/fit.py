@@ -16,8 +16,9 @@ once, before the fit, at the centre of the ranges with more seeds: the
 observed company is itself one draw) and a small floor. Near the truth each
 z is roughly standard normal, so the loss behaves like a chi-square, and the
 trials whose loss is within ``DELTA`` (3.84, the 95% point of chi-square with
-one degree of freedom) of the best, or within twice the best's own seed noise
-if that is larger, are those the data cannot tell from the best: each
+one degree of freedom) plus two standard deviations of the seed noise of a
+difference of losses of the best (:func:`threshold`) are those the data
+cannot tell from the best: each
 parameter's interval is the range it spans over them and over slices through
 the best (:meth:`Calibration.slices`). A parameter
 whose interval covers at least :data:`NOT_IDENTIFIED_SHARE` of its range is
@@ -134,6 +135,7 @@ class FitSetup:
     seed: int = 0
     batch: int = 4
     scales: dict[str, float] = field(default_factory=dict)
+    resolution: dict[str, float] = field(default_factory=dict)
 
     @property
     def used_targets(self) -> list[str]:
@@ -178,14 +180,22 @@ def summarise_runs(runs: Sequence[dict[str, float]]) -> tuple[dict[str, float], 
     return mean.to_dict(), sd.fillna(0.0).to_dict()
 
 
-def target_scales(observed: dict[str, float], sd: dict[str, float], n_seeds: int) -> dict[str, float]:
-    """Scale of each target's z: the run-to-run spread (of the data and of a mean of ``n_seeds`` runs) and a floor."""
+def target_scales(
+    observed: dict[str, float], sd: dict[str, float], n_seeds: int, resolution: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Scale of each target's z: the run-to-run spread (of the data and of a mean of ``n_seeds`` runs) and a floor.
+
+    The floor is 3% of the observed value, 0.01 for shares, and the value one
+    event more or less makes in the data (``resolution``, from
+    :func:`~orgmodel.calibration.targets.target_resolution`).
+    """
     out = {}
+    resolution = resolution or {}
     for k, obs in observed.items():
         if obs is None or not math.isfinite(obs):
             continue
         floor = 0.01 if k.endswith(("_share", "_rate", "_conversion")) or k.startswith("activity_share") else 0.0
-        floor = max(floor, 0.03 * abs(obs), 1e-9)
+        floor = max(floor, 0.03 * abs(obs), resolution.get(k, 0.0), 1e-9)
         spread = float(sd.get(k, 0.0))
         out[k] = math.sqrt(floor**2 + spread**2 * (1.0 + 1.0 / n_seeds))
     return out
@@ -268,7 +278,7 @@ class Calibration:
         centre = {p.key: p.centre for p in s.parameters}
         noise = [1_000_003 + i for i in range(max(noise_seeds, len(s.seeds)))]
         _mean, sd = summarise_runs(self.evaluate([centre], noise)[0])
-        s.scales = target_scales(s.observed, sd, len(s.seeds))
+        s.scales = target_scales(s.observed, sd, len(s.seeds), s.resolution)
         study = optuna.create_study(study_name=STUDY_NAME, storage=self.storage, direction="minimize")
         study.set_user_attr("fingerprint", s.fingerprint())
         study.set_user_attr("scales", s.scales)
@@ -376,10 +386,12 @@ class ParameterFit:
 def loss_noise(
     targets: dict[str, float], sd: dict[str, float], observed: dict[str, float], scales: dict[str, float], k: int
 ) -> float:
-    """Standard deviation of a trial's loss from the luck of its ``k`` seeds (delta method).
+    """Standard deviation of a trial's loss from the luck of its ``k`` seeds.
 
-    The loss is a sum of z squared; a target's mean over seeds varies with sd / sqrt(k),
-    so its z squared varies with about 2 |z| sd / (sqrt(k) scale).
+    The loss is a sum of z squared; a target's mean over seeds varies with
+    variance v = sd^2 / k (in units of its scale squared), so its z squared
+    varies with variance 4 z^2 v + 2 v^2 (the second term stays at the best,
+    where z is near zero).
     """
     var = 0.0
     for name, scale in scales.items():
@@ -387,13 +399,19 @@ def loss_noise(
         if m is None or s is None or not math.isfinite(m) or not math.isfinite(s):
             continue
         z = (m - observed[name]) / scale
-        var += (2.0 * z * s / (math.sqrt(k) * scale)) ** 2
+        v = s * s / (k * scale * scale)
+        var += 4.0 * z * z * v + 2.0 * v * v
     return math.sqrt(var)
 
 
 def threshold(best_loss: float, noise: float) -> float:
-    """Losses up to this are as good as the best: :data:`DELTA`, or twice the best's seed noise if larger."""
-    return best_loss + max(DELTA, 2.0 * noise)
+    """Losses up to this are as good as the best.
+
+    :data:`DELTA` (what the data's own noise allows), plus two standard
+    deviations of the difference between two trials' losses (each with the
+    best's seed noise): the best trial is partly the luckiest one.
+    """
+    return best_loss + DELTA + 2.0 * math.sqrt(2.0) * noise
 
 
 def _slice_span(rows: pd.DataFrame, limit: float) -> tuple[float, float] | None:
@@ -432,7 +450,17 @@ def intervals(
     for p in parameters:
         values = list(near[p.key].astype(float))
         if slices is not None and not slices.empty:
-            mine = slices[slices["key"] == p.key][["value", "loss"]]
+            mine = slices[slices["key"] == p.key][["value", "loss"]].copy()
+            # a profile, not only a slice: at each grid value, the best loss of the slice point and of any
+            # trial near that value (whatever its other keys), so trade-offs between keys widen the interval
+            grid = mine["value"].to_numpy(float)
+            pos = np.array([p.position(max(v, 1e-12)) if p.log else p.position(v) for v in grid])
+            trial_pos = np.array([p.position(max(v, 1e-12)) if p.log else p.position(v) for v in trials[p.key].astype(float)])
+            half = 0.5 / max(1, len(grid) - 1)
+            mine["loss"] = [
+                min([lv, *trials["loss"].to_numpy(float)[np.abs(trial_pos - x) <= half]])
+                for lv, x in zip(mine["loss"].to_numpy(float), pos, strict=True)
+            ]
             mine = pd.concat([mine, pd.DataFrame({"value": [float(best[p.key])], "loss": [float(best["loss"])]})])
             span = _slice_span(mine.drop_duplicates("value"), limit)
             if span is not None:

@@ -39,7 +39,14 @@ from orgmodel.calibration.fit import (
     threshold,
 )
 from orgmodel.calibration.holdout import cut_export, tail_export
-from orgmodel.calibration.targets import Tables, Window, compute_targets, monthly_series, window_years
+from orgmodel.calibration.targets import (
+    Tables,
+    Window,
+    compute_targets,
+    monthly_series,
+    target_resolution,
+    window_years,
+)
 from orgmodel.crm.synthesize import synthesize
 from orgmodel.scenario.schema import WEEKS_PER_YEAR, Scenario
 
@@ -154,6 +161,7 @@ def calibrate(
     fixed.update(fitted_defaults)
     seeds = common_seeds(seed, n_seeds)
     setup = FitSetup(fixed, observed, fit_window[0], window_years(fit_window), parameters, seeds, seed, batch)
+    setup.resolution = target_resolution(fit_tables, fit_window)
     cal = Calibration(setup, storage, workers)
     try:
         cal.start(resume, noise_seeds)

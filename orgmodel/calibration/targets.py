@@ -175,6 +175,38 @@ def compute_targets(tables: Tables, window: Window) -> dict[str, float]:
     return out
 
 
+def target_resolution(tables: Tables, window: Window) -> dict[str, float]:
+    """How much one event more or less moves each target of this export (a floor for the fit's scales).
+
+    A target the export shows as zero (no deal won yet in a three-month window)
+    or from a handful of events must not be matched to the last decimal: one
+    deal, one client or one order is the finest the data can resolve.
+    """
+    years = window_years(window)
+    sp_years = salesperson_years(tables, window)
+    out = dict.fromkeys(TARGETS, 0.0)
+    per_sp = _ratio(1.0, sp_years)
+    out["deals_per_salesperson_year"] = out["new_clients_per_salesperson_year"] = per_sp
+    opps = tables["opportunities"]
+    kind = opps["kind"].fillna("new_business") if "kind" in opps else pd.Series("new_business", index=opps.index)
+    closed = opps["outcome"].isin(["won", "lost"])
+    out["win_rate"] = out["qualified_conversion"] = 1.0 / max(1, int((closed & (kind == "new_business")).sum()))
+    out["cross_sell_win_rate"] = 1.0 / max(1, int((closed & (kind == "cross_sell")).sum()))
+    orders = tables.get("orders")
+    if orders is not None and not orders.empty:
+        active = max(1.0, mean_active_clients(orders, window))
+        order_value = float(orders["amount"].median())
+        out["revenue_per_year"] = order_value / years
+        out["revenue_per_client_year"] = order_value / years / active
+        out["active_clients_start"] = out["active_clients_end"] = 1.0
+        out["client_loss_share"] = 1.0 / active
+        out["cross_sells_per_client_year"] = out["complaints_per_client_year"] = 1.0 / (years * active)
+        out["revenue_growth"] = 1.0 / active
+    for k in ACTIVITY_KINDS:
+        out[f"activity_share_{k}"] = 0.01
+    return {k: (v if np.isfinite(v) else 0.0) for k, v in out.items()}
+
+
 def monthly_series(tables: Tables, window: Window) -> pd.DataFrame:
     """Month by month: revenue, ordering clients, new-business wins and complaints (for the report's plots)."""
     months = pd.date_range(window[0].to_period("M").to_timestamp(), window[1], freq="MS")
