@@ -436,3 +436,15 @@ def test_dates_with_times_zones_and_epochs():
     assert parsed.iloc[2] == pd.Timestamp("2024-01-10")
     assert pd.isna(parsed.iloc[3]) and not bad.iloc[3]
     assert bad.tolist() == [False, False, False, False, True]
+
+
+def test_docs_list_every_canonical_column():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "calibration.md").read_text()
+    for name, spec in TABLES.items():
+        assert f"| `{name}`" in doc, name
+        for col in spec.columns:
+            assert f"`{col.name}`" in doc, (name, col.name)
+            for value in col.allowed:
+                assert f"`{value}`" in doc, (name, col.name, value)

@@ -244,7 +244,7 @@ class Cleaner:
             "opportunity_id",
             unknown,
             "drop",
-            "stage rows of deals not in opportunities are left out",
+            "stage rows of deals not in opportunities (or dropped from it) are left out",
             history,
         )
         history = history[~unknown]
@@ -344,7 +344,7 @@ class Cleaner:
             "opportunity_id",
             lost,
             "drop",
-            "contacts of deals not in opportunities are left out",
+            "contacts of deals not in opportunities (or dropped from it) are left out",
             contacts,
         )
         return contacts[~lost]

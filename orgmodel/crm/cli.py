@@ -74,14 +74,9 @@ def _problems(console: Console, export: CrmExport) -> None:
         console.print("No problems found.")
         return
     table = Table(title="What the check found, and what the calibration does", box=box.SIMPLE_HEAD, show_lines=False)
-    for col, just in (
-        ("problem", "left"),
-        ("where", "left"),
-        ("rows", "right"),
-        ("action", "left"),
-        ("meaning; example", "left"),
-    ):
-        table.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+    for col, just in (("problem", "left"), ("where", "left"), ("rows", "right"), ("action", "left")):
+        table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("meaning; example", overflow="fold", min_width=20)
     for p in export.problems:
         where = ".".join(x for x in (p.table, p.column) if x)
         detail = p.detail + (f"\n[dim]{escape(p.example)}[/dim]" if p.example else "")
