@@ -102,8 +102,9 @@ def _canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in spec.names if c in frame.columns]
     out = frame[cols].copy()
     for col in spec.columns:
-        if col.name in out and col.kind == "date":
-            out[col.name] = pd.to_datetime(out[col.name]).dt.strftime("%Y-%m-%d")
+        # real dates as YYYY-MM-DD; text is written as given (a synthesized export may carry flawed dates on purpose)
+        if col.name in out and col.kind == "date" and pd.api.types.is_datetime64_any_dtype(out[col.name]):
+            out[col.name] = out[col.name].dt.strftime("%Y-%m-%d")
     return out
 
 

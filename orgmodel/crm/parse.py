@@ -44,8 +44,13 @@ def parse_dates(values: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, p
         out[epoch] = pd.to_datetime(text[epoch].astype("int64"), unit="ms").astype("datetime64[ns]")
     rest = ~blank & ~epoch
     if rest.any():
-        parsed = pd.to_datetime(text[rest], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst)
-        out[rest] = parsed.dt.tz_convert(None).astype("datetime64[ns]")
+        # ISO dates (what most exports write) in one vectorised pass; anything else element by element
+        iso = pd.to_datetime(text[rest], errors="coerce", utc=True, format="ISO8601")
+        out[rest] = iso.dt.tz_convert(None).astype("datetime64[ns]")
+        other = rest & out.isna()
+        if other.any():
+            parsed = pd.to_datetime(text[other], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst)
+            out[other] = parsed.dt.tz_convert(None).astype("datetime64[ns]")
     bad = ~blank & out.isna()
     return out, bad
 

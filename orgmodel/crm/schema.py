@@ -11,7 +11,7 @@ know exactly what a "won deal" or an "order" is, whatever CRM it came from.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 #: What a column holds; decides how its text is parsed.
@@ -217,7 +217,6 @@ class Problem:
     example: str
     action: Action
     detail: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
