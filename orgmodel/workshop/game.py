@@ -210,9 +210,16 @@ class Game:
                 raise DecisionError(str(exc)) from None
         return decision
 
-    def submit(self, code: str, decision: Decision) -> None:
-        """A team's decision for the coming round (it may change it until the round is played)."""
+    def submit(self, code: str, decision: Decision, round_: int | None = None) -> None:
+        """A team's decision for the coming round (it may change it until the round is played).
+
+        ``round_`` is the round the team decided for (what its page showed);
+        if the facilitator has played it meanwhile, the decision is refused
+        rather than carried into a round the team has not seen.
+        """
         with self.lock:
+            if round_ is not None and round_ != self.played + 1:
+                raise DecisionError(f"round {round_} has already been played: look at the new figures and decide again")
             team = self.team(code)
             self.check(team, decision)
             round_ = self.played + 1
