@@ -61,12 +61,15 @@ def workshop_command(
     port: Annotated[int, typer.Option(help="Port (0: a free one).", min=0, max=65535)] = 8765,
 ) -> None:
     """Run a workshop game: teams run the same company from their own browsers, quarter by quarter."""
-    import uvicorn
+    try:
+        import uvicorn
 
+        from orgmodel.workshop.server import LOCAL_HOSTS, build_app
+    except ImportError as exc:
+        _fail(f"the workshop needs the app extra ({exc.name} is missing): run `make app` or pip install -e '.[app]'")
     from orgmodel.scenario.files import ScenarioError
     from orgmodel.workshop.game import Game
     from orgmodel.workshop.rules import WorkshopConfig
-    from orgmodel.workshop.server import LOCAL_HOSTS, build_app
 
     try:
         if resume is not None:
