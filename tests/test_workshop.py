@@ -188,3 +188,23 @@ def test_a_session_is_served_by_one_server_at_a_time(company: Path, tmp_path: Pa
         Game.open(tmp_path / "s")
     game.store.close()
     Game.open(tmp_path / "s").store.close()
+
+
+def test_a_round_plays_itself_when_every_team_has_decided_or_the_timer_runs_out(company: Path, tmp_path: Path) -> None:
+    from orgmodel.workshop.pacing import Pacing
+
+    game = new_game(company, tmp_path / "s", teams=2)
+    a, b = game.teams
+    eager = Pacing(when_all_decided=True)
+    game.submit(a.code, change(a, salespeople=7))
+    assert not eager.due(game)
+    game.submit(b.code, change(b, salespeople=5))
+    assert eager.due(game)
+    timer = Pacing(round_minutes=2.0)
+    assert timer.seconds_left(game, now=100.0) == 120.0 and not timer.due(game, now=219.0)
+    assert timer.due(game, now=220.0)
+    game.advance(1)
+    assert timer.seconds_left(game, now=300.0) == 120.0  # the clock starts again with the new round
+    with pytest.raises(DecisionError, match="already been played"):
+        game.advance(1)  # the facilitator's click and the timer play round 1 once
+    assert game.played == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -59,6 +60,12 @@ def workshop_command(
         str, typer.Option(help="Address to serve on: 127.0.0.1 (this laptop only) unless you choose the network, e.g. 0.0.0.0.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0: a free one).", min=0, max=65535)] = 8765,
+    play_when_all_decided: Annotated[
+        bool, typer.Option("--play-when-all-decided", help="Play a round as soon as every team has decided.")
+    ] = False,
+    round_minutes: Annotated[
+        float | None, typer.Option(help="Play a round by itself after this many minutes.", min=0.1, max=600)
+    ] = None,
 ) -> None:
     """Run a workshop game: teams run the same company from their own browsers, quarter by quarter."""
     try:
@@ -69,6 +76,7 @@ def workshop_command(
         _fail(f"the workshop needs the app extra ({exc.name} is missing): run `make app` or pip install -e '.[app]'")
     from orgmodel.scenario.files import ScenarioError
     from orgmodel.workshop.game import Game
+    from orgmodel.workshop.pacing import Pacing
     from orgmodel.workshop.rules import WorkshopConfig
 
     try:
@@ -97,7 +105,11 @@ def workshop_command(
     )
     allowed = list(LOCAL_HOSTS) if local else [*LOCAL_HOSTS, *_network_names(host)]
     base = f"http://{shown}:{bound_port}"
-    app = build_app(game, join_url=f"{base}/", allowed_hosts=allowed)
+    pacing = Pacing(when_all_decided=play_when_all_decided, round_minutes=round_minutes)
+    app = build_app(game, join_url=f"{base}/", allowed_hosts=allowed, pacing=pacing)
+    stop = threading.Event()
+    if play_when_all_decided or round_minutes is not None:
+        threading.Thread(target=pacing.run, args=(game, stop), daemon=True, name="pacing").start()
     print(f"Workshop session in {folder} ({len(game.teams)} teams, round {game.played + 1} of {game.config.rounds} next)")
     print(f"Facilitator's console: {base}/facilitator/{game.token}")
     print(f"Teams join at:         {base}/")
@@ -110,4 +122,7 @@ def workshop_command(
         )
     sys.stdout.flush()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        stop.set()

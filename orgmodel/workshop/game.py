@@ -236,11 +236,18 @@ class Game:
         """Every round has been played."""
         return self.played >= self.config.rounds
 
-    def advance(self) -> None:
-        """Play the coming round for every team at once: apply decisions, run the quarter."""
+    def advance(self, round_: int | None = None) -> None:
+        """Play the coming round for every team at once: apply decisions, run the quarter.
+
+        ``round_``, if given, is the round the caller means to play; if it has
+        been played meanwhile (a double click, a second console, the timer)
+        nothing happens twice: :class:`DecisionError` says so.
+        """
         with self.lock:
             if self.over:
                 raise DecisionError("the game is over")
+            if round_ is not None and round_ != self.played + 1:
+                raise DecisionError(f"round {round_} has already been played")
             round_ = self.played + 1
             start = self.config.round_start(round_)
             for team in self.teams:

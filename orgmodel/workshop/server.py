@@ -38,6 +38,7 @@ from orgmodel.workshop import views
 from orgmodel.workshop.charts import debrief_chart, management_charts
 from orgmodel.workshop.export import export_session
 from orgmodel.workshop.game import DecisionError, Game
+from orgmodel.workshop.pacing import Pacing
 from orgmodel.workshop.rules import WEEKS_PER_ROUND, Decision
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -142,9 +143,10 @@ class Workshop:
         return self._cache[k]
 
 
-def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None) -> Starlette:
-    """The Starlette app for one session."""
+def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None, pacing: Pacing | None = None) -> Starlette:
+    """The Starlette app for one session (``pacing``: when rounds play by themselves, shown on the console)."""
     ws = Workshop(game, join_url)
+    pacing = pacing or Pacing()
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
         message = request.query_params.get("message", "")
@@ -249,6 +251,7 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None)
             join_url=ws.join_url,
             qr=qr,
             leaderboard=_leaderboard(ws.cached("standings", lambda: views.standings(game))),
+            pacing=_pacing_note(pacing, game),
         )
 
     async def facilitator_state(request: Request) -> Response:
@@ -262,11 +265,10 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None)
             return PlainTextResponse("not the facilitator's address", status_code=403)
         form = await _form(request)
         back = request.url_for("facilitator", token=token)
-        if int(str(form.get("round", "0"))) != game.played + 1:  # a double click or a second console
-            return RedirectResponse(f"{back}?message={_quote('That round has already been played.')}", status_code=303)
+        round_ = int(str(form.get("round", "0")))
         started = time.perf_counter()
         try:
-            await run_in_threadpool(game.advance)
+            await run_in_threadpool(game.advance, round_)  # a double click or a second console plays nothing twice
         except DecisionError as exc:
             return RedirectResponse(f"{back}?message={_quote(str(exc))}&kind=err", status_code=303)
         took = time.perf_counter() - started
@@ -324,6 +326,17 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None)
     hosts = list(allowed_hosts or LOCAL_HOSTS)
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts), Middleware(SameOrigin)]
     return Starlette(routes=routes, middleware=middleware)
+
+
+def _pacing_note(pacing: Pacing, game: Game) -> str:
+    """One line on when the round plays by itself, if it does."""
+    notes = []
+    left = pacing.seconds_left(game)
+    if left is not None:
+        notes.append(f"the timer plays it in {int(left) // 60}:{int(left) % 60:02d}")
+    if pacing.when_all_decided:
+        notes.append("it plays as soon as every team has decided")
+    return ("Without your click: " + "; ".join(notes) + ".") if notes else ""
 
 
 async def _form(request: Request) -> dict[str, str]:
