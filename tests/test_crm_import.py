@@ -286,6 +286,18 @@ def test_salesforce_export_imports_through_the_shipped_mapping(tmp_path, tables,
     assert set(roles.index) == {"decision_maker", "buyer"}
 
 
+def test_salesforce_deleted_records_are_excluded(tmp_path, tables):
+    write_salesforce(tables, tmp_path)
+    opp = pd.read_csv(tmp_path / "Opportunity.csv", dtype=str, keep_default_na=False)
+    opp["IsDeleted"] = ["true"] * 3 + ["false"] * (len(opp) - 3)
+    opp.to_csv(tmp_path / "Opportunity.csv", index=False)
+    sf = load_export(tmp_path, "salesforce")
+    excluded = [p for p in sf.problems if p.kind == "excluded by the mapping"]
+    assert [(p.table, p.rows, p.action) for p in excluded] == [("opportunities", 3, "drop")]
+    assert "Opportunity.csv row 2: IsDeleted=true" in excluded[0].example
+    assert len(sf.tables["opportunities"]) == len(tables["opportunities"]) - 3
+
+
 def test_salesforce_without_a_leaving_date_skips_attrition(tmp_path, tables):
     write_salesforce(tables, tmp_path)
     user = pd.read_csv(tmp_path / "User.csv").drop(columns="Termination_Date__c")

@@ -43,12 +43,14 @@ COLUMN_USE = {
 }
 
 
-def _example(text: pd.DataFrame, mask: pd.Series) -> str:
-    """The first flagged row as the file had it: ``Opportunity.csv row 17: opportunity_id=..., ...``."""
+def _example(text: pd.DataFrame, mask: pd.Series, column: str = "") -> str:
+    """The first flagged row as the file had it: ``Opportunity.csv row 17: opportunity_id=..., ...`` (id, then ``column``)."""
     if not mask.any():
         return ""
     row = text[mask.to_numpy()].iloc[0]
-    cols = [c for c in text.columns if not c.startswith("_")][:_EXAMPLE_COLUMNS]
+    names = [c for c in text.columns if not c.startswith("_")]
+    first = list(dict.fromkeys([names[0], column] if column in names else names[:1]))
+    cols = first + [c for c in names if c not in first][: _EXAMPLE_COLUMNS - len(first)]
     values = ", ".join(f"{c}={'' if pd.isna(row[c]) else row[c]}" for c in cols)
     return f"{row['_file']} row {row['_row']}: {values}"
 
@@ -72,7 +74,9 @@ class Cleaner:
         """Record a problem for the rows in ``mask`` of ``frame`` (its ``_file``/``_row`` locate the example)."""
         rows = int(mask.sum())
         if rows:
-            self.problems.append(Problem(kind, table, column, rows, _example(self._text_of(table, frame), mask), action, detail))  # type: ignore[arg-type]
+            self.problems.append(
+                Problem(kind, table, column, rows, _example(self._text_of(table, frame), mask, column), action, detail)
+            )  # type: ignore[arg-type]
 
     def _text_of(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
         """The original text of ``frame``'s rows, for examples as the file had them (rows keep their index until the end)."""

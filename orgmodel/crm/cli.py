@@ -114,6 +114,14 @@ def render(console: Console, estimates: Estimates) -> None:
         for row in rows:
             table.add_row(*(escape(x) for x in row))
         console.print(table)
+    if not estimates.headcount.empty:
+        heads = Table(title="Headcount at each quarter's end", box=box.SIMPLE_HEAD, title_justify="left")
+        heads.add_column("date")
+        for role in estimates.headcount.columns:
+            heads.add_column(str(role).replace("_", " "), justify="right")
+        for day, row in estimates.headcount.iterrows():
+            heads.add_row(f"{day:%Y-%m-%d}", *(str(int(v)) for v in row))
+        console.print(heads)
     if estimates.not_estimated:
         table = Table(title="Not estimated", box=box.SIMPLE_HEAD, title_justify="left")
         table.add_column("figure")

@@ -150,6 +150,13 @@ class Estimates:
             lines += ["", GROUPS[group]]
             width = max(len(r[0]) for r in rows)
             lines += [f"  {r[0]:<{width}}  {r[1]:>12}  {r[2]:<25} n={r[3]:<8} {r[4]}" for r in rows]
+        if not self.headcount.empty:
+            roles = [str(r) for r in self.headcount.columns]
+            lines += ["", "Headcount at each quarter's end", "  " + " ".join(f"{r:>16}" for r in ["date", *roles])]
+            lines += [
+                "  " + " ".join(f"{x:>16}" for x in [f"{d:%Y-%m-%d}", *(str(int(v)) for v in row)])
+                for d, row in self.headcount.iterrows()
+            ]
         if self.not_estimated:
             lines += ["", "Not estimated"]
             lines += [f"  {m.label}: {m.reason}" for m in self.not_estimated]
@@ -667,9 +674,8 @@ class _Describer:
 
     def staff(self) -> None:
         staff = self.t["staff"]
-        quarters = pd.date_range(self.start, self.end, freq="QE")
-        if len(quarters) == 0 or quarters[-1] != self.end:
-            quarters = quarters.append(pd.DatetimeIndex([self.end]))
+        # the window's first day, every quarter's end within it, and its last day
+        quarters = pd.DatetimeIndex([self.start, *pd.date_range(self.start, self.end, freq="QE"), self.end]).unique()
         rows = {}
         for day in quarters:
             here = staff[(staff["start_date"] <= day) & (staff["end_date"].isna() | (staff["end_date"] > day))]

@@ -83,8 +83,9 @@ def load_export(path: str | Path, mapping: str | Path | None = None) -> CrmExpor
         raise CrmError(f"'{folder}' is not a folder; give the folder holding the export's tables")
     mapping_path = resolve_mapping(folder, mapping)
     plan = load_mapping(mapping_path)
-    text, missing, files = read_tables(folder, plan)
+    text, missing, files, excluded = read_tables(folder, plan)
     cleaner = Cleaner(text, missing, plan.dayfirst)
+    cleaner.problems += excluded
     tables, window = cleaner.run()
     tables = {name: frame.drop(columns=["_file", "_row"]) for name, frame in tables.items()}
     return CrmExport(tables, window, cleaner.problems, str(folder), files, str(mapping_path or ""))
