@@ -144,6 +144,20 @@ def test_kind_missing_is_inferred_and_said(tmp_path):
     assert share is not None and share.note.startswith("inferred")
 
 
+def test_partly_filled_kind_counts_only_known_deals(tmp_path):
+    tables = make_tables(Truth(years=2.0, deals=400, clients=60, salespeople=4, account_managers=1), seed=15)
+    deals = tables["opportunities"]
+    deals.loc[deals.index[::4], "kind"] = None
+    write_export(tables, tmp_path)
+    est = describe(load_export(tmp_path))
+    won = deals[deals["outcome"] == "won"]
+    share = est.get("cross_sell_share")
+    assert share.n == won["kind"].notna().sum()
+    assert share.value == pytest.approx((won["kind"] == "cross_sell").sum() / share.n)
+    assert "without a kind" in share.note
+    assert est.get("win_rate.new_business") is not None
+
+
 def test_json_and_text_are_complete_and_deterministic(est, tmp_path):
     data = est.to_dict()
     text = json.dumps(data, allow_nan=False)

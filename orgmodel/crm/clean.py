@@ -335,7 +335,11 @@ class Cleaner:
 
     def contacts(self, contacts: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
         """Contact roles given per deal take their account from the deal."""
-        if "opportunity_id" not in contacts or contacts["opportunity_id"].isna().all():
+        if contacts["opportunity_id"].isna().all():
+            if contacts["account_id"].isna().all() and not contacts.empty:
+                raise CrmError(
+                    f"{contacts['_file'].iloc[0]}: contacts need account_id or opportunity_id (map one in {MAPPING_FILE})"
+                )
             return contacts
         lookup = deals.set_index("opportunity_id")["account_id"]
         fill = contacts["account_id"].isna() & contacts["opportunity_id"].notna()

@@ -363,7 +363,8 @@ class _Describer:
     def deal_kind(self, deals: pd.DataFrame) -> tuple[pd.Series, str]:
         """new_business / cross_sell per deal: the kind column, or inferred from an earlier win or order on the account."""
         if deals["kind"].notna().any():
-            return deals["kind"], ""
+            unknown = int(deals["kind"].isna().sum())
+            return deals["kind"].fillna("").astype(str), (f"{unknown} deals without a kind left out" if unknown else "")
         firsts = [
             self.t["opportunities"].loc[self.t["opportunities"]["outcome"] == "won"].groupby("account_id")["close_date"].min()
         ]
@@ -484,13 +485,14 @@ class _Describer:
                 "deals",
             )
         kind, note = self.deal_kind(won)
-        if self.enough("cross_sell_share", "Cross-sell share", "deals", len(won), "won deals"):
+        known = int((kind != "").sum())
+        if self.enough("cross_sell_share", "Cross-sell share", "deals", known, "won deals with a kind"):
             cross = int((kind == "cross_sell").sum())
             self.add(
                 "cross_sell_share",
                 "Cross-sell share of won deals",
-                proportion(cross, len(won)),
-                len(won),
+                proportion(cross, known),
+                known,
                 "share",
                 "exact binomial",
                 "deals",
