@@ -286,6 +286,17 @@ def test_salesforce_export_imports_through_the_shipped_mapping(tmp_path, tables,
     assert set(roles.index) == {"decision_maker", "buyer"}
 
 
+def test_refusals_name_the_files_own_column(tmp_path, tables):
+    write_salesforce(tables, tmp_path)
+    opp = pd.read_csv(tmp_path / "Opportunity.csv", dtype=str, keep_default_na=False)
+    opp.loc[2, "IsWon"] = "maybe"
+    opp.to_csv(tmp_path / "Opportunity.csv", index=False)
+    result = runner.invoke(app, ["crm", "check", str(tmp_path), "-m", "salesforce"])
+    assert result.exit_code == 2
+    assert "Opportunity.csv row 4, column outcome (from IsClosed|IsWon): '" in result.stderr
+    assert "is not allowed; allowed: won, lost, open" in result.stderr
+
+
 def test_salesforce_deleted_records_are_excluded(tmp_path, tables):
     write_salesforce(tables, tmp_path)
     opp = pd.read_csv(tmp_path / "Opportunity.csv", dtype=str, keep_default_na=False)

@@ -63,10 +63,17 @@ def _where(text: pd.DataFrame, mask: pd.Series) -> str:
 class Cleaner:
     """Turns the text tables into typed ones, collecting problems. One instance per export."""
 
-    def __init__(self, text: dict[str, pd.DataFrame], missing: dict[str, list[str]], dayfirst: bool = False) -> None:
+    def __init__(
+        self,
+        text: dict[str, pd.DataFrame],
+        missing: dict[str, list[str]],
+        dayfirst: bool = False,
+        origins: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.text = text
         self.missing = missing
         self.dayfirst = dayfirst
+        self.origins = origins or {}
         self.problems: list[Problem] = []
         self.tables: dict[str, pd.DataFrame] = {}
 
@@ -84,12 +91,17 @@ class Cleaner:
 
     # ---- parsing -------------------------------------------------------------------------------------
 
+    def label(self, table: str, column: str) -> str:
+        """A canonical column as messages name it, with the file's own column where the mapping renamed it."""
+        origin = self.origins.get(table, {}).get(column)
+        return f"{column} (from {origin})" if origin else column
+
     def _refuse_unreadable(self, table: str, column: str, text: pd.DataFrame, bad: pd.Series, what: str) -> None:
         filled = (~empty(text[column])).sum()
         if bad.any() and bad.sum() > (1 - MIN_READABLE) * filled:
             value = text.loc[bad, column].iloc[0]
             raise CrmError(
-                f"{_where(text, bad)}, column {column}: '{value}' is not {what} "
+                f"{_where(text, bad)}, column {self.label(table, column)}: '{value}' is not {what} "
                 f"({int(bad.sum())} of {int(filled)} values are not; map the right column in {MAPPING_FILE})"
             )
 
@@ -140,7 +152,7 @@ class Cleaner:
                 if wrong.any():
                     value = raw[wrong].iloc[0]
                     raise CrmError(
-                        f"{_where(text, wrong)}, column {col.name}: '{value}' is not allowed; allowed: "
+                        f"{_where(text, wrong)}, column {self.label(table, col.name)}: '{value}' is not allowed; allowed: "
                         f"{', '.join(col.allowed)} ({int(wrong.sum())} rows; map other values in {MAPPING_FILE})"
                     )
             else:

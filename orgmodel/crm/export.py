@@ -83,12 +83,12 @@ def load_export(path: str | Path, mapping: str | Path | None = None) -> CrmExpor
         raise CrmError(f"'{folder}' is not a folder; give the folder holding the export's tables")
     mapping_path = resolve_mapping(folder, mapping)
     plan = load_mapping(mapping_path)
-    text, missing, files, excluded = read_tables(folder, plan)
-    cleaner = Cleaner(text, missing, plan.dayfirst)
-    cleaner.problems += excluded
+    read = read_tables(folder, plan)
+    cleaner = Cleaner(read.tables, read.missing, plan.dayfirst, read.origins)
+    cleaner.problems += read.excluded
     tables, window = cleaner.run()
     tables = {name: frame.drop(columns=["_file", "_row"]) for name, frame in tables.items()}
-    return CrmExport(tables, window, cleaner.problems, str(folder), files, str(mapping_path or ""))
+    return CrmExport(tables, window, cleaner.problems, str(folder), read.files, str(mapping_path or ""))
 
 
 def _canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:

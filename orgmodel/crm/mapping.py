@@ -331,31 +331,48 @@ def table_fills(table: str, column: str) -> bool:
     return table == "contacts" and column == "account_id"
 
 
-def read_tables(
-    folder: Path, mapping: Mapping
-) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]], dict[str, str], list[Problem]]:
+@dataclass
+class Read:
+    """Every canonical table found in a folder, as text, with where each part came from."""
+
+    #: canonical table -> text columns plus ``_file``/``_row``
+    tables: dict[str, pd.DataFrame]
+    #: canonical table -> optional canonical columns no source file has
+    missing: dict[str, list[str]]
+    #: canonical table -> its source file name(s)
+    files: dict[str, str]
+    #: rows the mapping's ``exclude`` left out
+    excluded: list[Problem]
+    #: canonical table -> canonical column -> the source column(s) it was read from, where named otherwise
+    origins: dict[str, dict[str, str]]
+
+
+def _origin(spec: ColumnSource) -> str:
+    return "|".join(spec.columns) if spec.columns else f"constant {spec.value}"
+
+
+def read_tables(folder: Path, mapping: Mapping) -> Read:
     """Every canonical table found in ``folder`` as text columns.
 
-    Returns (tables, missing optional columns per table, the source file names per table, rows the
-    mapping excluded). Required
-    tables that are not there raise CrmError; optional ones are simply absent.
+    Required tables that are not there raise CrmError; optional ones are simply absent.
     """
-    tables: dict[str, pd.DataFrame] = {}
-    missing: dict[str, list[str]] = {}
-    files: dict[str, str] = {}
-    excluded: list[Problem] = []
+    read = Read({}, {}, {}, [], {})
     for name, spec in TABLES.items():
         sources = mapping.sources.get(name) or [Source(name, name, {})]
         frames = []
         for source in sources:
-            read = read_source(folder, source)
-            if read is None:
+            found = read_source(folder, source)
+            if found is None:
                 continue
-            frame, absent, dropped = read
-            excluded += dropped
+            frame, absent, dropped = found
+            read.excluded += dropped
             frames.append(frame)
-            missing.setdefault(name, [])
-            missing[name] = [c for c in dict.fromkeys(missing[name] + absent)]
+            read.missing[name] = list(dict.fromkeys(read.missing.get(name, []) + absent))
+            for col, given in source.columns.items():
+                if _origin(given) != col:
+                    names = read.origins.setdefault(name, {})
+                    parts = [part for part in names.get(col, "").split(" / ") if part]
+                    names[col] = " / ".join(dict.fromkeys([*parts, _origin(given)]))
         if not frames:
             if spec.required:
                 wanted = " or ".join(f"{s.file}.csv/.parquet" for s in sources)
@@ -363,10 +380,10 @@ def read_tables(
             continue
         table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         # a column one file has and another lacks is present, empty for the other file's rows
-        for col in missing.get(name, []):
+        for col in read.missing.get(name, []):
             if col in table.columns:
                 table[col] = table[col].fillna("")
-        missing[name] = [c for c in missing.get(name, []) if c not in table.columns]
-        tables[name] = table
-        files[name] = ", ".join(dict.fromkeys(table["_file"]))
-    return tables, missing, files, excluded
+        read.missing[name] = [c for c in read.missing.get(name, []) if c not in table.columns]
+        read.tables[name] = table
+        read.files[name] = ", ".join(dict.fromkeys(table["_file"]))
+    return read
