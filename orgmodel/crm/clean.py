@@ -55,6 +55,10 @@ def _example(text: pd.DataFrame, mask: pd.Series, column: str = "") -> str:
     return f"{row['_file']} row {row['_row']}: {values}"
 
 
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
 def _where(text: pd.DataFrame, mask: pd.Series) -> str:
     row = text[mask.to_numpy()].iloc[0]
     return f"{row['_file']} row {row['_row']}"
@@ -153,7 +157,7 @@ class Cleaner:
                     value = raw[wrong].iloc[0]
                     raise CrmError(
                         f"{_where(text, wrong)}, column {self.label(table, col.name)}: '{value}' is not allowed; allowed: "
-                        f"{', '.join(col.allowed)} ({int(wrong.sum())} rows; map other values in {MAPPING_FILE})"
+                        f"{', '.join(col.allowed)} ({_rows(int(wrong.sum()))}; map other values in {MAPPING_FILE})"
                     )
             else:
                 values = raw.astype("string").str.strip().mask(empty(raw))
