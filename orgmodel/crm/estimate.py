@@ -43,6 +43,8 @@ MIN_N = 10
 YEARLY_MONTHS = 6
 LIFETIME_MONTHS = 12
 YEAR = 365.25
+#: a window this many months short of a requirement still meets it (a calendar year is 11.99 "months" of 30.44 days)
+MONTH_SLACK = 0.5
 _BOOTSTRAP_SEED = 20261206
 GROUPS = {
     "pipeline": "Pipeline: win rates, stages, cycle",
@@ -263,6 +265,10 @@ class _Describer:
     def skip(self, key: str, label: str, group: str, reason: str) -> None:
         self.out.not_estimated.append(NotEstimated(key, label, group, reason))
 
+    def absent(self, table: str) -> str:
+        """Why a table's estimates are missing: no such table, or a table without rows."""
+        return f"no rows in {table}" if table in self.t else f"no {table} table"
+
     def enough(self, key: str, label: str, group: str, n: int, what: str) -> bool:
         if n >= MIN_N:
             return True
@@ -270,7 +276,7 @@ class _Describer:
         return False
 
     def months_ok(self, key: str, label: str, group: str, months: float) -> bool:
-        if self.x.months >= months:
+        if self.x.months >= months - MONTH_SLACK:
             return True
         self.skip(key, label, group, f"the window is {self.x.months:.1f} months; needs {months:.0f}")
         return False
@@ -420,7 +426,7 @@ class _Describer:
 
     def stages(self) -> None:
         if "stage_history" not in self.t or self.t["stage_history"].empty:
-            self.skip("stage_conversion", "Stage conversion and durations", "pipeline", "no stage_history table")
+            self.skip("stage_conversion", "Stage conversion and durations", "pipeline", self.absent("stage_history"))
             return
         paths = self.stage_paths()
         order = paths.groupby("stage")["position"].mean().sort_values().index
@@ -559,7 +565,7 @@ class _Describer:
     def orders(self) -> None:
         if "orders" not in self.t or self.t["orders"].empty:
             for key, label in (("order_interval_days", "Order interval and value"), ("client_churn_per_year", "Client churn")):
-                self.skip(key, label, "orders", "no orders table")
+                self.skip(key, label, "orders", self.absent("orders"))
             self.revenue_from_deals()
             return
         orders = self.t["orders"]
@@ -743,7 +749,7 @@ class _Describer:
 
     def activities(self) -> None:
         if "activities" not in self.t or self.t["activities"].empty:
-            self.skip("activities_per_week", "Activities per person and week", "activities", "no activities table")
+            self.skip("activities_per_week", "Activities per person and week", "activities", self.absent("activities"))
             return
         acts = self.t["activities"].copy()
         acts["kind"] = normalise_category(acts["kind"])
@@ -811,7 +817,7 @@ class _Describer:
 
     def cases(self) -> None:
         if "cases" not in self.t or self.t["cases"].empty:
-            self.skip("cases_per_client_year", "Case and complaint rates", "cases", "no cases table")
+            self.skip("cases_per_client_year", "Case and complaint rates", "cases", self.absent("cases"))
             return
         cases = self.t["cases"]
         clients = self.clients()
