@@ -124,6 +124,23 @@ def test_staff_attrition_and_tenure(groups):
     contains(groups, "tenure_years", -1 / math.log(1 - GROUPS.attrition_per_year))
 
 
+def test_people_gone_before_the_window_are_not_counted(tmp_path):
+    tables = make_tables(GROUPS, seed=12)
+    gone = pd.DataFrame(
+        {
+            "staff_id": [f"G{i}" for i in range(200)],
+            "role": "salesperson",
+            "start_date": pd.Timestamp("2015-01-01"),
+            "end_date": pd.Timestamp("2019-06-30"),
+        }
+    )
+    tables["staff"] = pd.concat([tables["staff"], gone], ignore_index=True)
+    write_export(tables, tmp_path)
+    est = describe(load_export(tmp_path))
+    contains(est, "staff_attrition_per_year", GROUPS.attrition_per_year)
+    assert est.get("staff_attrition_per_year").n == GROUPS.salespeople
+
+
 def test_missing_tables_are_said_and_revenue_falls_back_to_deals(tmp_path):
     tables = make_tables(Truth(years=1.5, deals=300, clients=30, salespeople=4, account_managers=1), seed=13)
     for name in ("orders", "cases", "activities", "stage_history", "contacts"):

@@ -718,7 +718,9 @@ class _Describer:
             return
         if not self.months_ok("staff_attrition_per_year", "Staff attrition and tenure", "staff", LIFETIME_MONTHS):
             return
-        # each person observed from the later of hiring and the window's start (memoryless exponential)
+        # each person observed from the later of hiring and the window's start (memoryless exponential);
+        # people gone before the window or hired after it are not observed at all
+        staff = staff[(staff["end_date"].isna() | (staff["end_date"] >= self.start)) & (staff["start_date"] <= self.end)]
         first = staff["start_date"].clip(lower=self.start)
         left = staff["end_date"].notna() & (staff["end_date"] <= self.end) & (staff["end_date"] >= self.start)
         last = staff["end_date"].where(left, self.end)
