@@ -170,10 +170,10 @@ class Cleaner:
                 drop |= blank
         for col in spec.columns:
             if col.name not in out.columns:
-                out[col.name] = pd.Series(None, index=out.index, dtype=_dtype(col.kind))
+                out[col.name] = pd.Series(None, index=out.index, dtype=col.dtype)
         typed = out[~drop].copy()
         for col in spec.columns:
-            typed[col.name] = typed[col.name].astype(_dtype(col.kind))
+            typed[col.name] = typed[col.name].astype(col.dtype)
         return typed[[*spec.names, "_file", "_row"]]
 
     # ---- checks --------------------------------------------------------------------------------------
@@ -420,10 +420,6 @@ class Cleaner:
                 )
             )
         return {name: frame.reset_index(drop=True) for name, frame in t.items()}, window
-
-
-def _dtype(kind: str) -> str:
-    return {"date": "datetime64[ns]", "amount": "float64", "number": "float64"}.get(kind, "string")
 
 
 #: the columns whose dates say when something happened (an open deal's close date is blank by now)

@@ -25,6 +25,17 @@ Kind = Literal["id", "date", "amount", "number", "category", "text"]
 Action = Literal["drop", "censor", "fix", "keep", "skip", "refuse"]
 
 
+#: pandas dtype per kind of column in a loaded export
+DTYPES: dict[str, str] = {
+    "id": "string",
+    "date": "datetime64[ns]",
+    "amount": "float64",
+    "number": "float64",
+    "category": "string",
+    "text": "string",
+}
+
+
 class CrmError(Exception):
     """The export cannot be used; ``str(error)`` is one line naming file, row, column and what is allowed."""
 
@@ -49,6 +60,11 @@ class Column:
     nullable: bool = False
     allowed: tuple[str, ...] = ()
     description: str = ""
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of the column in a loaded export (dates without time zone, ids and text as strings)."""
+        return DTYPES[self.kind]
 
 
 @dataclass(frozen=True)
