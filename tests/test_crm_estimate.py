@@ -80,6 +80,8 @@ def test_stage_conversion_and_durations(est):
 def test_deal_sizes_and_cross_sell(est):
     contains(est, "deal_size_median", TRUTH.deal_median)
     contains(est, "deal_size_log_sd", TRUTH.deal_log_sd)
+    for p, z in ((10, -1.2815515655446004), (90, 1.2815515655446004)):  # lognormal percentiles
+        contains(est, f"deal_size_p{p}", TRUTH.deal_median * math.exp(z * TRUTH.deal_log_sd))
     contains(est, "deal_size_mean", TRUTH.deal_median * math.exp(TRUTH.deal_log_sd**2 / 2))
     contains(est, "cross_sell_share", TRUTH.cross_sell_share)
 

@@ -210,11 +210,16 @@ def bootstrap(values: np.ndarray, statistic: Callable[..., np.ndarray]) -> tuple
     return float(statistic(values)), float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
+def quantile(values: np.ndarray, p: float) -> tuple[float, float, float]:
+    """The ``p`` quantile with its exact distribution-free interval (order statistics; ``scipy.stats.quantile_test``)."""
+    q = float(np.quantile(values, p))
+    ci = stats.quantile_test(values, q=q, p=p).confidence_interval(confidence_level=LEVEL)
+    return q, float(ci.low), float(ci.high)
+
+
 def median(values: np.ndarray) -> tuple[float, float, float]:
-    """The median with its exact distribution-free interval (order statistics; ``scipy.stats.quantile_test``)."""
-    mid = float(np.median(values))
-    ci = stats.quantile_test(values, q=mid, p=0.5).confidence_interval(confidence_level=LEVEL)
-    return mid, float(ci.low), float(ci.high)
+    """The median with its exact distribution-free interval."""
+    return quantile(values, 0.5)
 
 
 def km_median(durations: np.ndarray, observed: np.ndarray, entry: np.ndarray | None = None) -> tuple[float, float, float]:
@@ -484,6 +489,16 @@ class _Describer:
                 "percentile bootstrap",
                 "deals",
             )
+            for p in (0.1, 0.9):
+                self.add(
+                    f"deal_size_p{round(p * 100)}",
+                    f"Deal size, won deals ({round(p * 100)}th percentile)",
+                    quantile(amounts, p),
+                    len(amounts),
+                    "currency",
+                    "exact order-statistic interval",
+                    "deals",
+                )
             logs = np.log(amounts)
             sd = float(logs.std(ddof=1))
             dof = len(logs) - 1
