@@ -121,6 +121,18 @@ def test_win_rate_by_buying_group_size(groups):
     assert one.low > many.high  # the data shows that bigger buying groups are won less often
 
 
+def test_spread_of_win_rates_between_owners(est, tmp_path):
+    e = est.get("win_rate.owner_sd")  # every fixture owner wins alike: no spread beyond chance
+    assert e is not None and e.low == 0.0 and e.value < 0.05
+    skilled = Truth(
+        deals=3000, salespeople=30, clients=20, account_managers=0, owner_win_sd=0.1, activities_per_week={"call": 0.5}
+    )
+    write_export(make_tables(skilled, seed=16), tmp_path)
+    spread = describe(load_export(tmp_path))
+    contains(spread, "win_rate.owner_sd", 0.1)
+    assert spread.get("win_rate.owner_sd").low > 0.03  # the data shows owners differ
+
+
 def test_staff_attrition_and_tenure(groups):
     contains(groups, "staff_attrition_per_year", GROUPS.attrition_per_year)
     contains(groups, "tenure_years", -1 / math.log(1 - GROUPS.attrition_per_year))

@@ -39,6 +39,8 @@ from orgmodel.crm.parse import normalise_category
 LEVEL = 0.95
 #: fewer observations than this and a figure is not given (its interval would say nothing)
 MIN_N = 10
+#: owners needed for the spread of win rates between them
+OWNERS_MIN = 5
 #: months of data the yearly totals need, and the lifetimes (churn, attrition)
 YEARLY_MONTHS = 6
 LIFETIME_MONTHS = 12
@@ -320,6 +322,7 @@ class _Describer:
             self.add("win_rate", "Win rate", proportion(won.sum(), len(mature)), len(mature), "share", how, "pipeline", note)
             self.win_by_group(mature)
             self.win_by_kind(mature, how)
+            self.win_by_owner(mature)
         open_ = deals["outcome"].eq("open")
         durations = np.where(
             open_, (self.end - deals["created_date"]).dt.days, (deals["close_date"] - deals["created_date"]).dt.days
@@ -378,6 +381,39 @@ class _Describer:
                 "pipeline",
                 f"{none} closed deals have no contact: left out of the by-size rates",
             )
+
+    def win_by_owner(self, mature: pd.DataFrame) -> None:
+        """How much owners' win rates differ beyond what chance alone gives (a sign of skill differences).
+
+        Method of moments: the variance of the owners' win rates less the binomial variance their deal
+        counts imply; percentile bootstrap over owners. Owners with fewer than MIN_N closed deals are left out.
+        """
+        key, label = "win_rate.owner_sd", "Spread of win rates between owners (sd beyond chance)"
+        per = mature.groupby("owner_id")["outcome"].agg(won=lambda o: int((o == "won").sum()), n="size")
+        per = per[per["n"] >= MIN_N]
+        if len(per) < OWNERS_MIN:
+            self.skip(key, label, "pipeline", f"only {len(per)} owners with {MIN_N}+ closed deals (needs {OWNERS_MIN})")
+            return
+        won, n = per["won"].to_numpy(float), per["n"].to_numpy(float)
+
+        def spread(w: np.ndarray, k: np.ndarray) -> np.ndarray:
+            rate = w / k
+            mean = w.sum(axis=-1, keepdims=True) / k.sum(axis=-1, keepdims=True)
+            noise = (mean * (1 - mean) / k).mean(axis=-1)
+            return np.sqrt(np.clip(rate.var(axis=-1, ddof=1) - noise, 0, None))
+
+        picks = np.random.default_rng(_BOOTSTRAP_SEED).integers(0, len(per), (999, len(per)))
+        resampled = spread(won[picks], n[picks])
+        low, high = np.quantile(resampled, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+        self.add(
+            key,
+            label,
+            (float(spread(won, n)), float(low), float(high)),
+            len(per),
+            "share",
+            f"owners with {MIN_N}+ closed deals; variance of their win rates less binomial noise; bootstrap over owners",
+            "pipeline",
+        )
 
     def deal_kind(self, deals: pd.DataFrame) -> tuple[pd.Series, str]:
         """new_business / cross_sell per deal: the kind column, or inferred from an earlier win or order on the account."""
