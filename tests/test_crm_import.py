@@ -7,6 +7,7 @@ tables (tests/crm_fixtures.py), with those systems' documented field names.
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -321,7 +322,9 @@ def test_hubspot_export_imports_through_the_shipped_mapping(tmp_path, tables, ca
     write_hubspot(tables, tmp_path)
     result = runner.invoke(app, ["crm", "describe", str(tmp_path), "-m", "hubspot", "--json", str(tmp_path / "describe.json")])
     assert result.exit_code == 0, result.output + result.stderr
-    assert (tmp_path / "describe.json").exists()
+    written = json.loads((tmp_path / "describe.json").read_text())
+    assert {"window", "estimates", "not_estimated", "headcount", "problems"} <= set(written)
+    assert any(p["kind"] == "close recorded as a stage" for p in written["problems"])
     hs = load_export(tmp_path, "hubspot")
     assert len(hs.tables["opportunities"]) == len(export.tables["opportunities"])
     assert len(hs.tables["stage_history"]) == len(export.tables["stage_history"])
