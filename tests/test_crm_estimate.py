@@ -117,6 +117,8 @@ def test_win_rate_by_buying_group_size(groups):
     contains(groups, "win_rate.group_2", truth[2])
     contains(groups, "win_rate.group_3_4", (truth[3] + truth[4]) / 2)
     contains(groups, "win_rate.group_5_plus", (truth[5] + truth[6]) / 2)
+    contains(groups, "buying_group_mean", 3.5)  # one to six contact roles, uniformly
+    assert groups.get("contact_coverage").value == 1.0
     one, many = groups.get("win_rate.group_1"), groups.get("win_rate.group_5_plus")
     assert one.low > many.high  # the data shows that bigger buying groups are won less often
 

@@ -381,6 +381,28 @@ class _Describer:
                 "pipeline",
                 f"{none} closed deals have no contact: left out of the by-size rates",
             )
+        # how well the contacts are filled in, and the buying group they show (a lower bound where under-filled)
+        self.add(
+            "contact_coverage",
+            f"Closed deals with {unit}",
+            proportion(int(size.notna().sum()), len(size)),
+            len(size),
+            "share",
+            "exact binomial",
+            "pipeline",
+        )
+        counts = size.dropna().to_numpy(float)
+        if self.enough("buying_group_mean", "Buying-group size", "pipeline", len(counts), "closed deals with contacts"):
+            self.add(
+                "buying_group_mean",
+                "Buying-group size (mean, deals with contacts)",
+                bootstrap(counts, np.mean),
+                len(counts),
+                "per deal",
+                f"{unit} per deal; percentile bootstrap",
+                "pipeline",
+                "a lower bound where contact roles are under-filled",
+            )
 
     def win_by_owner(self, mature: pd.DataFrame) -> None:
         """How much owners' win rates differ beyond what chance alone gives (a sign of skill differences).
