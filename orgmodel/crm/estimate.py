@@ -373,15 +373,8 @@ class _Describer:
                     "pipeline",
                     "contact roles are often under-filled: sizes are lower bounds",
                 )
-        none = int(size.isna().sum())
-        if none:
-            self.skip(
-                "win_rate.group_0",
-                "Win rate of deals without contacts",
-                "pipeline",
-                f"{none} closed deals have no contact: left out of the by-size rates",
-            )
-        # how well the contacts are filled in, and the buying group they show (a lower bound where under-filled)
+        # deals without contacts are left out of the by-size rates; how many have contacts, and how many
+        # per deal (a lower bound where contact roles are under-filled)
         self.add(
             "contact_coverage",
             f"Closed deals with {unit}",
