@@ -17,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 WEEKS_PER_YEAR = 52
 
+#: the switches of the specialisation mechanisms (issue #18), each off by default; ``specialisation`` presets them
+SPECIALISATION_SWITCHES = (
+    "skills_move",
+    "scarce_hunting_talent",
+    "large_deals_need_hunters",
+    "fragmented_weeks",
+    "large_client_care",
+)
+
 #: keys an intervention cannot change: the run's identity and horizon, and what the market was created from
 FIXED_KEYS = (
     "name",
@@ -459,6 +468,13 @@ class Scenario(BaseModel):
     # Issue #18: the mechanisms through which specialisation could matter. Every one is OFF by
     # default (switch False): with the defaults the model is the model without them, draw for
     # draw. Each switch turns on one mechanism; its parameters are read only when it is on.
+    specialisation: str = _choice(
+        "none",
+        ("none", "all", *SPECIALISATION_SWITCHES),
+        "Preset for the mechanisms below: 'all' turns every one on, a switch's name turns that one on; "
+        "'none' leaves each switch as set (the preset wins over a switch set to false).",
+        "assumption (issue #18: off by default)",
+    )
     skills_move: bool = _f(
         False,
         "Hunting and service skill grow with practice and fade without it (orgmodel/model/skills.py); off = constant skills.",
@@ -575,6 +591,17 @@ class Scenario(BaseModel):
         le=2,
     )
     # --- end of specialisation mechanisms -----------------------------------------------------
+
+    @model_validator(mode="before")
+    @classmethod
+    def _specialisation_preset(cls, data: Any) -> Any:
+        """``specialisation = 'all'`` (or a switch's name) turns those mechanisms on (issue #18)."""
+        if isinstance(data, dict):
+            preset = data.get("specialisation", "none")
+            switches = SPECIALISATION_SWITCHES if preset == "all" else (preset,) if preset in SPECIALISATION_SWITCHES else ()
+            if switches:
+                data = {**data, **dict.fromkeys(switches, True)}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
