@@ -26,6 +26,8 @@ class Truth:
     win_rate: float = 0.3
     #: win rate by buying-group size (contacts on the deal); None: win_rate for every size
     win_by_group: dict[int, float] | None = None
+    #: sd of owners' effects on the win chance (skill differences); 0: every owner wins alike
+    owner_win_sd: float = 0.0
     cross_sell_share: float = 0.4
     stage_days: tuple[float, ...] = (20.0, 30.0, 15.0)  # mean days in Qualification, Proposal, Negotiation
     deal_median: float = 20_000.0
@@ -80,6 +82,12 @@ def make_tables(truth: Truth, seed: int = 1) -> dict[str, pd.DataFrame]:
     group = rng.integers(1, 7, truth.deals)
     p_win = np.array([(truth.win_by_group or {}).get(int(g), truth.win_rate) for g in group])
     won = rng.random(truth.deals) < p_win
+    deal_owner = None
+    if truth.owner_win_sd > 0:  # owners differ in skill: each adds its own effect to every deal's win chance
+        orng = np.random.default_rng([seed, 1])
+        deal_owner = orng.choice(owners, truth.deals)
+        effect = dict(zip(owners, orng.normal(0, truth.owner_win_sd, len(owners)), strict=True))
+        won = orng.random(truth.deals) < np.clip(p_win + np.array([effect[o] for o in deal_owner]), 0, 1)
     last_stage = np.where(won, len(STAGES) - 1, rng.integers(0, len(STAGES), truth.deals))
     stay = np.column_stack([_days(rng, m, truth.deals) for m in truth.stage_days])
     history, close, outcome = [], [], []
@@ -102,7 +110,7 @@ def make_tables(truth: Truth, seed: int = 1) -> dict[str, pd.DataFrame]:
         {
             "opportunity_id": [f"O{i:05d}" for i in range(truth.deals)],
             "account_id": rng.choice(accounts["account_id"], truth.deals),
-            "owner_id": rng.choice(owners, truth.deals),
+            "owner_id": rng.choice(owners, truth.deals) if deal_owner is None else deal_owner,
             "created_date": created,
             "close_date": pd.to_datetime(pd.Series(close)),
             "outcome": outcome,

@@ -247,6 +247,14 @@ def test_unusable_exports_are_refused_in_one_line(tmp_path, tables, flaw, expect
         load_export(tmp_path)
 
 
+def test_contacts_without_account_or_deal_are_refused(tmp_path, tables):
+    write_export(tables, tmp_path)
+    tables["contacts"][["contact_id", "role"]].to_csv(tmp_path / "contacts.csv", index=False)
+    result = runner.invoke(app, ["crm", "check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "contacts.csv: contacts need account_id or opportunity_id" in result.stderr
+
+
 def test_two_files_for_one_table_are_refused(tmp_path, tables):
     write_export(tables, tmp_path)
     tables["cases"].to_parquet(tmp_path / "cases.parquet")

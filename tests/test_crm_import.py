@@ -7,6 +7,7 @@ tables (tests/crm_fixtures.py), with those systems' documented field names.
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -232,10 +233,8 @@ def test_canonical_round_trip_csv_and_parquet(tmp_path, tables, canonical):
         spec = TABLES[name]
         assert list(frame.columns) == list(spec.names)
         for col in spec.columns:
-            if col.kind == "date":
-                assert frame[col.name].dtype == "datetime64[ns]", (name, col.name)
-            elif col.kind in ("amount", "number"):
-                assert frame[col.name].dtype == "float64"
+            assert frame[col.name].dtype == col.dtype, (name, col.name)
+        assert all(isinstance(v, str) for v in frame[spec.names[0]].dropna())  # ids as str
     # some tables as Parquet, others as CSV: the same export
     write_export(tables, tmp_path / "csv")
     write_export(tables, tmp_path / "parquet", fmt="parquet")
@@ -286,6 +285,29 @@ def test_salesforce_export_imports_through_the_shipped_mapping(tmp_path, tables,
     assert set(roles.index) == {"decision_maker", "buyer"}
 
 
+def test_refusals_name_the_files_own_column(tmp_path, tables):
+    write_salesforce(tables, tmp_path)
+    opp = pd.read_csv(tmp_path / "Opportunity.csv", dtype=str, keep_default_na=False)
+    opp.loc[2, "IsWon"] = "maybe"
+    opp.to_csv(tmp_path / "Opportunity.csv", index=False)
+    result = runner.invoke(app, ["crm", "check", str(tmp_path), "-m", "salesforce"])
+    assert result.exit_code == 2
+    assert "Opportunity.csv row 4, column outcome (from IsClosed|IsWon): '" in result.stderr
+    assert "is not allowed; allowed: won, lost, open" in result.stderr
+
+
+def test_salesforce_deleted_records_are_excluded(tmp_path, tables):
+    write_salesforce(tables, tmp_path)
+    opp = pd.read_csv(tmp_path / "Opportunity.csv", dtype=str, keep_default_na=False)
+    opp["IsDeleted"] = ["true"] * 3 + ["false"] * (len(opp) - 3)
+    opp.to_csv(tmp_path / "Opportunity.csv", index=False)
+    sf = load_export(tmp_path, "salesforce")
+    excluded = [p for p in sf.problems if p.kind == "excluded by the mapping"]
+    assert [(p.table, p.rows, p.action) for p in excluded] == [("opportunities", 3, "drop")]
+    assert "Opportunity.csv row 2: IsDeleted=true" in excluded[0].example
+    assert len(sf.tables["opportunities"]) == len(tables["opportunities"]) - 3
+
+
 def test_salesforce_without_a_leaving_date_skips_attrition(tmp_path, tables):
     write_salesforce(tables, tmp_path)
     user = pd.read_csv(tmp_path / "User.csv").drop(columns="Termination_Date__c")
@@ -300,7 +322,9 @@ def test_hubspot_export_imports_through_the_shipped_mapping(tmp_path, tables, ca
     write_hubspot(tables, tmp_path)
     result = runner.invoke(app, ["crm", "describe", str(tmp_path), "-m", "hubspot", "--json", str(tmp_path / "describe.json")])
     assert result.exit_code == 0, result.output + result.stderr
-    assert (tmp_path / "describe.json").exists()
+    written = json.loads((tmp_path / "describe.json").read_text())
+    assert {"window", "estimates", "not_estimated", "headcount", "problems"} <= set(written)
+    assert any(p["kind"] == "close recorded as a stage" for p in written["problems"])
     hs = load_export(tmp_path, "hubspot")
     assert len(hs.tables["opportunities"]) == len(export.tables["opportunities"])
     assert len(hs.tables["stage_history"]) == len(export.tables["stage_history"])
@@ -436,3 +460,15 @@ def test_dates_with_times_zones_and_epochs():
     assert parsed.iloc[2] == pd.Timestamp("2024-01-10")
     assert pd.isna(parsed.iloc[3]) and not bad.iloc[3]
     assert bad.tolist() == [False, False, False, False, True]
+
+
+def test_docs_list_every_canonical_column():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "calibration.md").read_text()
+    for name, spec in TABLES.items():
+        assert f"| `{name}`" in doc, name
+        for col in spec.columns:
+            assert f"`{col.name}`" in doc, (name, col.name)
+            for value in col.allowed:
+                assert f"`{value}`" in doc, (name, col.name, value)

@@ -43,14 +43,20 @@ COLUMN_USE = {
 }
 
 
-def _example(text: pd.DataFrame, mask: pd.Series) -> str:
-    """The first flagged row as the file had it: ``Opportunity.csv row 17: opportunity_id=..., ...``."""
+def _example(text: pd.DataFrame, mask: pd.Series, column: str = "") -> str:
+    """The first flagged row as the file had it: ``Opportunity.csv row 17: opportunity_id=..., ...`` (id, then ``column``)."""
     if not mask.any():
         return ""
     row = text[mask.to_numpy()].iloc[0]
-    cols = [c for c in text.columns if not c.startswith("_")][:_EXAMPLE_COLUMNS]
+    names = [c for c in text.columns if not c.startswith("_")]
+    first = list(dict.fromkeys([names[0], column] if column in names else names[:1]))
+    cols = first + [c for c in names if c not in first][: _EXAMPLE_COLUMNS - len(first)]
     values = ", ".join(f"{c}={'' if pd.isna(row[c]) else row[c]}" for c in cols)
     return f"{row['_file']} row {row['_row']}: {values}"
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def _where(text: pd.DataFrame, mask: pd.Series) -> str:
@@ -61,10 +67,17 @@ def _where(text: pd.DataFrame, mask: pd.Series) -> str:
 class Cleaner:
     """Turns the text tables into typed ones, collecting problems. One instance per export."""
 
-    def __init__(self, text: dict[str, pd.DataFrame], missing: dict[str, list[str]], dayfirst: bool = False) -> None:
+    def __init__(
+        self,
+        text: dict[str, pd.DataFrame],
+        missing: dict[str, list[str]],
+        dayfirst: bool = False,
+        origins: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.text = text
         self.missing = missing
         self.dayfirst = dayfirst
+        self.origins = origins or {}
         self.problems: list[Problem] = []
         self.tables: dict[str, pd.DataFrame] = {}
 
@@ -72,7 +85,9 @@ class Cleaner:
         """Record a problem for the rows in ``mask`` of ``frame`` (its ``_file``/``_row`` locate the example)."""
         rows = int(mask.sum())
         if rows:
-            self.problems.append(Problem(kind, table, column, rows, _example(self._text_of(table, frame), mask), action, detail))  # type: ignore[arg-type]
+            self.problems.append(
+                Problem(kind, table, column, rows, _example(self._text_of(table, frame), mask, column), action, detail)
+            )  # type: ignore[arg-type]
 
     def _text_of(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
         """The original text of ``frame``'s rows, for examples as the file had them (rows keep their index until the end)."""
@@ -80,12 +95,17 @@ class Cleaner:
 
     # ---- parsing -------------------------------------------------------------------------------------
 
+    def label(self, table: str, column: str) -> str:
+        """A canonical column as messages name it, with the file's own column where the mapping renamed it."""
+        origin = self.origins.get(table, {}).get(column)
+        return f"{column} (from {origin})" if origin else column
+
     def _refuse_unreadable(self, table: str, column: str, text: pd.DataFrame, bad: pd.Series, what: str) -> None:
         filled = (~empty(text[column])).sum()
         if bad.any() and bad.sum() > (1 - MIN_READABLE) * filled:
             value = text.loc[bad, column].iloc[0]
             raise CrmError(
-                f"{_where(text, bad)}, column {column}: '{value}' is not {what} "
+                f"{_where(text, bad)}, column {self.label(table, column)}: '{value}' is not {what} "
                 f"({int(bad.sum())} of {int(filled)} values are not; map the right column in {MAPPING_FILE})"
             )
 
@@ -136,8 +156,8 @@ class Cleaner:
                 if wrong.any():
                     value = raw[wrong].iloc[0]
                     raise CrmError(
-                        f"{_where(text, wrong)}, column {col.name}: '{value}' is not allowed; allowed: "
-                        f"{', '.join(col.allowed)} ({int(wrong.sum())} rows; map other values in {MAPPING_FILE})"
+                        f"{_where(text, wrong)}, column {self.label(table, col.name)}: '{value}' is not allowed; allowed: "
+                        f"{', '.join(col.allowed)} ({_rows(int(wrong.sum()))}; map other values in {MAPPING_FILE})"
                     )
             else:
                 values = raw.astype("string").str.strip().mask(empty(raw))
@@ -150,10 +170,10 @@ class Cleaner:
                 drop |= blank
         for col in spec.columns:
             if col.name not in out.columns:
-                out[col.name] = pd.Series(None, index=out.index, dtype=_dtype(col.kind))
+                out[col.name] = pd.Series(None, index=out.index, dtype=col.dtype)
         typed = out[~drop].copy()
         for col in spec.columns:
-            typed[col.name] = typed[col.name].astype(_dtype(col.kind))
+            typed[col.name] = typed[col.name].astype(col.dtype)
         return typed[[*spec.names, "_file", "_row"]]
 
     # ---- checks --------------------------------------------------------------------------------------
@@ -244,7 +264,7 @@ class Cleaner:
             "opportunity_id",
             unknown,
             "drop",
-            "stage rows of deals not in opportunities are left out",
+            "stage rows of deals not in opportunities (or dropped from it) are left out",
             history,
         )
         history = history[~unknown]
@@ -331,7 +351,11 @@ class Cleaner:
 
     def contacts(self, contacts: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
         """Contact roles given per deal take their account from the deal."""
-        if "opportunity_id" not in contacts or contacts["opportunity_id"].isna().all():
+        if contacts["opportunity_id"].isna().all():
+            if contacts["account_id"].isna().all() and not contacts.empty:
+                raise CrmError(
+                    f"{contacts['_file'].iloc[0]}: contacts need account_id or opportunity_id (map one in {MAPPING_FILE})"
+                )
             return contacts
         lookup = deals.set_index("opportunity_id")["account_id"]
         fill = contacts["account_id"].isna() & contacts["opportunity_id"].notna()
@@ -344,7 +368,7 @@ class Cleaner:
             "opportunity_id",
             lost,
             "drop",
-            "contacts of deals not in opportunities are left out",
+            "contacts of deals not in opportunities (or dropped from it) are left out",
             contacts,
         )
         return contacts[~lost]
@@ -396,10 +420,6 @@ class Cleaner:
                 )
             )
         return {name: frame.reset_index(drop=True) for name, frame in t.items()}, window
-
-
-def _dtype(kind: str) -> str:
-    return {"date": "datetime64[ns]", "amount": "float64", "number": "float64"}.get(kind, "string")
 
 
 #: the columns whose dates say when something happened (an open deal's close date is blank by now)

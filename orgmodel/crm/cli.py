@@ -74,14 +74,9 @@ def _problems(console: Console, export: CrmExport) -> None:
         console.print("No problems found.")
         return
     table = Table(title="What the check found, and what the calibration does", box=box.SIMPLE_HEAD, show_lines=False)
-    for col, just in (
-        ("problem", "left"),
-        ("where", "left"),
-        ("rows", "right"),
-        ("action", "left"),
-        ("meaning; example", "left"),
-    ):
-        table.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+    for col, just in (("problem", "left"), ("where", "left"), ("rows", "right"), ("action", "left")):
+        table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("meaning; example", overflow="fold", min_width=20)
     for p in export.problems:
         where = ".".join(x for x in (p.table, p.column) if x)
         detail = p.detail + (f"\n[dim]{escape(p.example)}[/dim]" if p.example else "")
@@ -119,6 +114,14 @@ def render(console: Console, estimates: Estimates) -> None:
         for row in rows:
             table.add_row(*(escape(x) for x in row))
         console.print(table)
+    if not estimates.headcount.empty:
+        heads = Table(title="Headcount at each quarter's end", box=box.SIMPLE_HEAD, title_justify="left")
+        heads.add_column("date")
+        for role in estimates.headcount.columns:
+            heads.add_column(str(role).replace("_", " "), justify="right")
+        for day, row in estimates.headcount.iterrows():
+            heads.add_row(f"{day:%Y-%m-%d}", *(str(int(v)) for v in row))
+        console.print(heads)
     if estimates.not_estimated:
         table = Table(title="Not estimated", box=box.SIMPLE_HEAD, title_justify="left")
         table.add_column("figure")

@@ -14,8 +14,9 @@ library, chosen so that unfinished things are not mistaken for finished ones.
   with censoring (``lifelines.ExponentialFitter``); people hired before the
   window count from the window's start (memoryless), clients ordering near
   its start were clients before it.
-- Medians and means of skewed amounts: percentile bootstrap (``scipy.stats.bootstrap``,
-  fixed seed so the same export gives the same intervals).
+- Medians: exact distribution-free intervals from order statistics (``scipy.stats.quantile_test``);
+  means and totals of skewed amounts: percentile bootstrap (``scipy.stats.bootstrap``, fixed seed
+  so the same export gives the same intervals).
 
 Every figure carries the number of observations it rests on; what cannot be
 estimated (a missing table or column, a window too short) is listed with why.
@@ -38,10 +39,14 @@ from orgmodel.crm.parse import normalise_category
 LEVEL = 0.95
 #: fewer observations than this and a figure is not given (its interval would say nothing)
 MIN_N = 10
+#: owners needed for the spread of win rates between them
+OWNERS_MIN = 5
 #: months of data the yearly totals need, and the lifetimes (churn, attrition)
 YEARLY_MONTHS = 6
 LIFETIME_MONTHS = 12
 YEAR = 365.25
+#: a window this many months short of a requirement still meets it (a calendar year is 11.99 "months" of 30.44 days)
+MONTH_SLACK = 0.5
 _BOOTSTRAP_SEED = 20261206
 GROUPS = {
     "pipeline": "Pipeline: win rates, stages, cycle",
@@ -150,6 +155,13 @@ class Estimates:
             lines += ["", GROUPS[group]]
             width = max(len(r[0]) for r in rows)
             lines += [f"  {r[0]:<{width}}  {r[1]:>12}  {r[2]:<25} n={r[3]:<8} {r[4]}" for r in rows]
+        if not self.headcount.empty:
+            roles = [str(r) for r in self.headcount.columns]
+            lines += ["", "Headcount at each quarter's end", "  " + " ".join(f"{r:>16}" for r in ["date", *roles])]
+            lines += [
+                "  " + " ".join(f"{x:>16}" for x in [f"{d:%Y-%m-%d}", *(str(int(v)) for v in row)])
+                for d, row in self.headcount.iterrows()
+            ]
         if self.not_estimated:
             lines += ["", "Not estimated"]
             lines += [f"  {m.label}: {m.reason}" for m in self.not_estimated]
@@ -200,6 +212,18 @@ def bootstrap(values: np.ndarray, statistic: Callable[..., np.ndarray]) -> tuple
     return float(statistic(values)), float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
+def quantile(values: np.ndarray, p: float) -> tuple[float, float, float]:
+    """The ``p`` quantile with its exact distribution-free interval (order statistics; ``scipy.stats.quantile_test``)."""
+    q = float(np.quantile(values, p))
+    ci = stats.quantile_test(values, q=q, p=p).confidence_interval(confidence_level=LEVEL)
+    return q, float(ci.low), float(ci.high)
+
+
+def median(values: np.ndarray) -> tuple[float, float, float]:
+    """The median with its exact distribution-free interval."""
+    return quantile(values, 0.5)
+
+
 def km_median(durations: np.ndarray, observed: np.ndarray, entry: np.ndarray | None = None) -> tuple[float, float, float]:
     """Kaplan-Meier median with its interval; unfinished cases censored (inf where the curve never reaches half)."""
     from lifelines import KaplanMeierFitter
@@ -248,6 +272,10 @@ class _Describer:
     def skip(self, key: str, label: str, group: str, reason: str) -> None:
         self.out.not_estimated.append(NotEstimated(key, label, group, reason))
 
+    def absent(self, table: str) -> str:
+        """Why a table's estimates are missing: no such table, or a table without rows."""
+        return f"no rows in {table}" if table in self.t else f"no {table} table"
+
     def enough(self, key: str, label: str, group: str, n: int, what: str) -> bool:
         if n >= MIN_N:
             return True
@@ -255,7 +283,7 @@ class _Describer:
         return False
 
     def months_ok(self, key: str, label: str, group: str, months: float) -> bool:
-        if self.x.months >= months:
+        if self.x.months >= months - MONTH_SLACK:
             return True
         self.skip(key, label, group, f"the window is {self.x.months:.1f} months; needs {months:.0f}")
         return False
@@ -294,6 +322,7 @@ class _Describer:
             self.add("win_rate", "Win rate", proportion(won.sum(), len(mature)), len(mature), "share", how, "pipeline", note)
             self.win_by_group(mature)
             self.win_by_kind(mature, how)
+            self.win_by_owner(mature)
         open_ = deals["outcome"].eq("open")
         durations = np.where(
             open_, (self.end - deals["created_date"]).dt.days, (deals["close_date"] - deals["created_date"]).dt.days
@@ -344,19 +373,68 @@ class _Describer:
                     "pipeline",
                     "contact roles are often under-filled: sizes are lower bounds",
                 )
-        none = int(size.isna().sum())
-        if none:
-            self.skip(
-                "win_rate.group_0",
-                "Win rate of deals without contacts",
+        # deals without contacts are left out of the by-size rates; how many have contacts, and how many
+        # per deal (a lower bound where contact roles are under-filled)
+        self.add(
+            "contact_coverage",
+            f"Closed deals with {unit}",
+            proportion(int(size.notna().sum()), len(size)),
+            len(size),
+            "share",
+            "exact binomial",
+            "pipeline",
+        )
+        counts = size.dropna().to_numpy(float)
+        if self.enough("buying_group_mean", "Buying-group size", "pipeline", len(counts), "closed deals with contacts"):
+            self.add(
+                "buying_group_mean",
+                "Buying-group size (mean, deals with contacts)",
+                bootstrap(counts, np.mean),
+                len(counts),
+                "per deal",
+                f"{unit} per deal; percentile bootstrap",
                 "pipeline",
-                f"{none} closed deals have no contact: left out of the by-size rates",
+                "a lower bound where contact roles are under-filled",
             )
+
+    def win_by_owner(self, mature: pd.DataFrame) -> None:
+        """How much owners' win rates differ beyond what chance alone gives (a sign of skill differences).
+
+        Method of moments: the variance of the owners' win rates less the binomial variance their deal
+        counts imply; percentile bootstrap over owners. Owners with fewer than MIN_N closed deals are left out.
+        """
+        key, label = "win_rate.owner_sd", "Spread of win rates between owners (sd beyond chance)"
+        per = mature.groupby("owner_id")["outcome"].agg(won=lambda o: int((o == "won").sum()), n="size")
+        per = per[per["n"] >= MIN_N]
+        if len(per) < OWNERS_MIN:
+            self.skip(key, label, "pipeline", f"only {len(per)} owners with {MIN_N}+ closed deals (needs {OWNERS_MIN})")
+            return
+        won, n = per["won"].to_numpy(float), per["n"].to_numpy(float)
+
+        def spread(w: np.ndarray, k: np.ndarray) -> np.ndarray:
+            rate = w / k
+            mean = w.sum(axis=-1, keepdims=True) / k.sum(axis=-1, keepdims=True)
+            noise = (mean * (1 - mean) / k).mean(axis=-1)
+            return np.sqrt(np.clip(rate.var(axis=-1, ddof=1) - noise, 0, None))
+
+        picks = np.random.default_rng(_BOOTSTRAP_SEED).integers(0, len(per), (999, len(per)))
+        resampled = spread(won[picks], n[picks])
+        low, high = np.quantile(resampled, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+        self.add(
+            key,
+            label,
+            (float(spread(won, n)), float(low), float(high)),
+            len(per),
+            "share",
+            f"owners with {MIN_N}+ closed deals; variance of their win rates less binomial noise; bootstrap over owners",
+            "pipeline",
+        )
 
     def deal_kind(self, deals: pd.DataFrame) -> tuple[pd.Series, str]:
         """new_business / cross_sell per deal: the kind column, or inferred from an earlier win or order on the account."""
         if deals["kind"].notna().any():
-            return deals["kind"], ""
+            unknown = int(deals["kind"].isna().sum())
+            return deals["kind"].fillna("").astype(str), (f"{unknown} deals without a kind left out" if unknown else "")
         firsts = [
             self.t["opportunities"].loc[self.t["opportunities"]["outcome"] == "won"].groupby("account_id")["close_date"].min()
         ]
@@ -404,7 +482,7 @@ class _Describer:
 
     def stages(self) -> None:
         if "stage_history" not in self.t or self.t["stage_history"].empty:
-            self.skip("stage_conversion", "Stage conversion and durations", "pipeline", "no stage_history table")
+            self.skip("stage_conversion", "Stage conversion and durations", "pipeline", self.absent("stage_history"))
             return
         paths = self.stage_paths()
         order = paths.groupby("stage")["position"].mean().sort_values().index
@@ -447,10 +525,10 @@ class _Describer:
             self.add(
                 "deal_size_median",
                 "Deal size, won deals (median)",
-                bootstrap(amounts, np.median),
+                median(amounts),
                 len(amounts),
                 "currency",
-                "percentile bootstrap",
+                "exact order-statistic interval",
                 "deals",
             )
             self.add(
@@ -462,6 +540,16 @@ class _Describer:
                 "percentile bootstrap",
                 "deals",
             )
+            for p in (0.1, 0.9):
+                self.add(
+                    f"deal_size_p{round(p * 100)}",
+                    f"Deal size, won deals ({round(p * 100)}th percentile)",
+                    quantile(amounts, p),
+                    len(amounts),
+                    "currency",
+                    "exact order-statistic interval",
+                    "deals",
+                )
             logs = np.log(amounts)
             sd = float(logs.std(ddof=1))
             dof = len(logs) - 1
@@ -477,13 +565,14 @@ class _Describer:
                 "deals",
             )
         kind, note = self.deal_kind(won)
-        if self.enough("cross_sell_share", "Cross-sell share", "deals", len(won), "won deals"):
+        known = int((kind != "").sum())
+        if self.enough("cross_sell_share", "Cross-sell share", "deals", known, "won deals with a kind"):
             cross = int((kind == "cross_sell").sum())
             self.add(
                 "cross_sell_share",
                 "Cross-sell share of won deals",
-                proportion(cross, len(won)),
-                len(won),
+                proportion(cross, known),
+                known,
                 "share",
                 "exact binomial",
                 "deals",
@@ -542,7 +631,7 @@ class _Describer:
     def orders(self) -> None:
         if "orders" not in self.t or self.t["orders"].empty:
             for key, label in (("order_interval_days", "Order interval and value"), ("client_churn_per_year", "Client churn")):
-                self.skip(key, label, "orders", "no orders table")
+                self.skip(key, label, "orders", self.absent("orders"))
             self.revenue_from_deals()
             return
         orders = self.t["orders"]
@@ -598,10 +687,10 @@ class _Describer:
             self.add(
                 "order_value_median",
                 "Order value (median)",
-                bootstrap(values, np.median),
+                median(values),
                 len(values),
                 "currency",
-                "percentile bootstrap",
+                "exact order-statistic interval",
                 "orders",
             )
             self.add(
@@ -667,9 +756,8 @@ class _Describer:
 
     def staff(self) -> None:
         staff = self.t["staff"]
-        quarters = pd.date_range(self.start, self.end, freq="QE")
-        if len(quarters) == 0 or quarters[-1] != self.end:
-            quarters = quarters.append(pd.DatetimeIndex([self.end]))
+        # the window's first day, every quarter's end within it, and its last day
+        quarters = pd.DatetimeIndex([self.start, *pd.date_range(self.start, self.end, freq="QE"), self.end]).unique()
         rows = {}
         for day in quarters:
             here = staff[(staff["start_date"] <= day) & (staff["end_date"].isna() | (staff["end_date"] > day))]
@@ -696,7 +784,9 @@ class _Describer:
             return
         if not self.months_ok("staff_attrition_per_year", "Staff attrition and tenure", "staff", LIFETIME_MONTHS):
             return
-        # each person observed from the later of hiring and the window's start (memoryless exponential)
+        # each person observed from the later of hiring and the window's start (memoryless exponential);
+        # people gone before the window or hired after it are not observed at all
+        staff = staff[(staff["end_date"].isna() | (staff["end_date"] >= self.start)) & (staff["start_date"] <= self.end)]
         first = staff["start_date"].clip(lower=self.start)
         left = staff["end_date"].notna() & (staff["end_date"] <= self.end) & (staff["end_date"] >= self.start)
         last = staff["end_date"].where(left, self.end)
@@ -727,7 +817,7 @@ class _Describer:
 
     def activities(self) -> None:
         if "activities" not in self.t or self.t["activities"].empty:
-            self.skip("activities_per_week", "Activities per person and week", "activities", "no activities table")
+            self.skip("activities_per_week", "Activities per person and week", "activities", self.absent("activities"))
             return
         acts = self.t["activities"].copy()
         acts["kind"] = normalise_category(acts["kind"])
@@ -795,7 +885,7 @@ class _Describer:
 
     def cases(self) -> None:
         if "cases" not in self.t or self.t["cases"].empty:
-            self.skip("cases_per_client_year", "Case and complaint rates", "cases", "no cases table")
+            self.skip("cases_per_client_year", "Case and complaint rates", "cases", self.absent("cases"))
             return
         cases = self.t["cases"]
         clients = self.clients()

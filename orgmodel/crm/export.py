@@ -83,11 +83,12 @@ def load_export(path: str | Path, mapping: str | Path | None = None) -> CrmExpor
         raise CrmError(f"'{folder}' is not a folder; give the folder holding the export's tables")
     mapping_path = resolve_mapping(folder, mapping)
     plan = load_mapping(mapping_path)
-    text, missing, files = read_tables(folder, plan)
-    cleaner = Cleaner(text, missing, plan.dayfirst)
+    read = read_tables(folder, plan)
+    cleaner = Cleaner(read.tables, read.missing, plan.dayfirst, read.origins)
+    cleaner.problems += read.excluded
     tables, window = cleaner.run()
     tables = {name: frame.drop(columns=["_file", "_row"]) for name, frame in tables.items()}
-    return CrmExport(tables, window, cleaner.problems, str(folder), files, str(mapping_path or ""))
+    return CrmExport(tables, window, cleaner.problems, str(folder), read.files, str(mapping_path or ""))
 
 
 def _canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -102,8 +103,9 @@ def _canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in spec.names if c in frame.columns]
     out = frame[cols].copy()
     for col in spec.columns:
-        if col.name in out and col.kind == "date":
-            out[col.name] = pd.to_datetime(out[col.name]).dt.strftime("%Y-%m-%d")
+        # real dates as YYYY-MM-DD; text is written as given (a synthesized export may carry flawed dates on purpose)
+        if col.name in out and col.kind == "date" and pd.api.types.is_datetime64_any_dtype(out[col.name]):
+            out[col.name] = out[col.name].dt.strftime("%Y-%m-%d")
     return out
 
 

@@ -30,13 +30,13 @@ from typing import Any
 import pandas as pd
 
 from orgmodel.crm.parse import empty
-from orgmodel.crm.schema import TABLES, CrmError
+from orgmodel.crm.schema import TABLES, CrmError, Problem
 
 MAPPING_FILE = "mapping.toml"
 #: the columns every read table carries besides the canonical ones: where each row came from
 ORIGIN = ("_file", "_row")
 _COLUMN_KEYS = {"column", "columns", "values", "value", "scale"}
-_ENTRY_KEYS = {"file", "columns", "unpivot"}
+_ENTRY_KEYS = {"file", "columns", "unpivot", "exclude"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ class Source:
     file: str
     columns: dict[str, ColumnSource]
     unpivot: Unpivot | None = None
+    #: source column -> values whose rows are left out (deleted records, other pipelines); ignored when absent
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,12 @@ def _source(where: str, table: str, entry: Any) -> Source:
     file = entry.get("file", table)
     if not isinstance(file, str) or not file:
         raise CrmError(f"{where}.file: the source file's name (without folder)")
-    return Source(table, file, columns, unpivot)
+    exclude = entry.get("exclude", {})
+    if not isinstance(exclude, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in exclude.values()
+    ):
+        raise CrmError(f'{where}.exclude: source column = [values whose rows are left out], e.g. IsDeleted = ["true"]')
+    return Source(table, file, columns, unpivot, {str(k): tuple(v) for k, v in exclude.items()})
 
 
 def parse_mapping(data: dict[str, Any], path: str = "") -> Mapping:
@@ -253,10 +260,10 @@ def _column(frame: pd.DataFrame, file: str, table: str, name: str, spec: ColumnS
     return raw
 
 
-def read_source(folder: Path, source: Source) -> tuple[pd.DataFrame, list[str]] | None:
+def read_source(folder: Path, source: Source) -> tuple[pd.DataFrame, list[str], list[Problem]] | None:
     """One source file as canonical columns (text) plus ``_file``/``_row``; None when the file is not there.
 
-    Returns the frame and the optional canonical columns the file does not have.
+    Returns the frame, the optional canonical columns the file does not have, and the rows excluded.
     """
     spec = TABLES[source.table]
     path = _find_file(folder, source.file, source.table)
@@ -266,6 +273,25 @@ def read_source(folder: Path, source: Source) -> tuple[pd.DataFrame, list[str]] 
     frame.columns = [str(c).strip() for c in frame.columns]
     first_row = 1 if path.suffix.lower() == ".parquet" else 2  # CSV: line 1 is the header
     frame["_row"] = range(first_row, first_row + len(frame))
+    excluded: list[Problem] = []
+    for column, values in source.exclude.items():
+        if column not in frame.columns:
+            continue
+        hit = frame[column].astype(str).str.strip().str.lower().isin([v.lower() for v in values])
+        if hit.any():
+            row = frame[hit].iloc[0]
+            excluded.append(
+                Problem(
+                    "excluded by the mapping",
+                    source.table,
+                    "",
+                    int(hit.sum()),
+                    f"{path.name} row {row['_row']}: {column}={row[column]}",
+                    "drop",
+                    f"rows with {column} in {list(values)} are left out, as {MAPPING_FILE} says",
+                )
+            )
+        frame = frame[~hit]
     if source.unpivot is not None:
         wide = [c for c in frame.columns if re.match(source.unpivot.pattern, c)]
         long = frame.melt(
@@ -297,7 +323,7 @@ def read_source(folder: Path, source: Source) -> tuple[pd.DataFrame, list[str]] 
             out[col.name] = series
     out["_file"] = path.name
     out["_row"] = frame["_row"].to_numpy()
-    return out, missing
+    return out, missing, excluded
 
 
 def table_fills(table: str, column: str) -> bool:
@@ -305,26 +331,48 @@ def table_fills(table: str, column: str) -> bool:
     return table == "contacts" and column == "account_id"
 
 
-def read_tables(folder: Path, mapping: Mapping) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]], dict[str, str]]:
+@dataclass
+class Read:
+    """Every canonical table found in a folder, as text, with where each part came from."""
+
+    #: canonical table -> text columns plus ``_file``/``_row``
+    tables: dict[str, pd.DataFrame]
+    #: canonical table -> optional canonical columns no source file has
+    missing: dict[str, list[str]]
+    #: canonical table -> its source file name(s)
+    files: dict[str, str]
+    #: rows the mapping's ``exclude`` left out
+    excluded: list[Problem]
+    #: canonical table -> canonical column -> the source column(s) it was read from, where named otherwise
+    origins: dict[str, dict[str, str]]
+
+
+def _origin(spec: ColumnSource) -> str:
+    return "|".join(spec.columns) if spec.columns else f"constant {spec.value}"
+
+
+def read_tables(folder: Path, mapping: Mapping) -> Read:
     """Every canonical table found in ``folder`` as text columns.
 
-    Returns (tables, missing optional columns per table, the source file names per table). Required
-    tables that are not there raise CrmError; optional ones are simply absent.
+    Required tables that are not there raise CrmError; optional ones are simply absent.
     """
-    tables: dict[str, pd.DataFrame] = {}
-    missing: dict[str, list[str]] = {}
-    files: dict[str, str] = {}
+    read = Read({}, {}, {}, [], {})
     for name, spec in TABLES.items():
         sources = mapping.sources.get(name) or [Source(name, name, {})]
         frames = []
         for source in sources:
-            read = read_source(folder, source)
-            if read is None:
+            found = read_source(folder, source)
+            if found is None:
                 continue
-            frame, absent = read
+            frame, absent, dropped = found
+            read.excluded += dropped
             frames.append(frame)
-            missing.setdefault(name, [])
-            missing[name] = [c for c in dict.fromkeys(missing[name] + absent)]
+            read.missing[name] = list(dict.fromkeys(read.missing.get(name, []) + absent))
+            for col, given in source.columns.items():
+                if _origin(given) != col:
+                    names = read.origins.setdefault(name, {})
+                    parts = [part for part in names.get(col, "").split(" / ") if part]
+                    names[col] = " / ".join(dict.fromkeys([*parts, _origin(given)]))
         if not frames:
             if spec.required:
                 wanted = " or ".join(f"{s.file}.csv/.parquet" for s in sources)
@@ -332,10 +380,10 @@ def read_tables(folder: Path, mapping: Mapping) -> tuple[dict[str, pd.DataFrame]
             continue
         table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         # a column one file has and another lacks is present, empty for the other file's rows
-        for col in missing.get(name, []):
+        for col in read.missing.get(name, []):
             if col in table.columns:
                 table[col] = table[col].fillna("")
-        missing[name] = [c for c in missing.get(name, []) if c not in table.columns]
-        tables[name] = table
-        files[name] = ", ".join(dict.fromkeys(table["_file"]))
-    return tables, missing, files
+        read.missing[name] = [c for c in read.missing.get(name, []) if c not in table.columns]
+        read.tables[name] = table
+        read.files[name] = ", ".join(dict.fromkeys(table["_file"]))
+    return read

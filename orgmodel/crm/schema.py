@@ -11,7 +11,7 @@ know exactly what a "won deal" or an "order" is, whatever CRM it came from.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 #: What a column holds; decides how its text is parsed.
@@ -23,6 +23,17 @@ Kind = Literal["id", "date", "amount", "number", "category", "text"]
 #: with the consequence said; skip: the estimates that need more data are not made;
 #: refuse: the export cannot be used (raised as :class:`CrmError`).
 Action = Literal["drop", "censor", "fix", "keep", "skip", "refuse"]
+
+
+#: pandas dtype per kind of column in a loaded export
+DTYPES: dict[str, str] = {
+    "id": "string",
+    "date": "datetime64[ns]",
+    "amount": "float64",
+    "number": "float64",
+    "category": "string",
+    "text": "string",
+}
 
 
 class CrmError(Exception):
@@ -49,6 +60,11 @@ class Column:
     nullable: bool = False
     allowed: tuple[str, ...] = ()
     description: str = ""
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of the column in a loaded export (dates without time zone, ids and text as strings)."""
+        return DTYPES[self.kind]
 
 
 @dataclass(frozen=True)
@@ -217,7 +233,6 @@ class Problem:
     example: str
     action: Action
     detail: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
