@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--holdout-months", type=int, default=6)
+    parser.add_argument("--slice-points", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "calibration.json")
     args = parser.parse_args()
 
@@ -70,6 +71,7 @@ def main() -> None:
             workers=args.workers,
             holdout_months=args.holdout_months,
             n_seeds=args.seeds,
+            slice_points=args.slice_points,
             progress=on_batch,
             source="reference company (synthetic)",
         )
@@ -88,6 +90,7 @@ def main() -> None:
         "budget": args.budget,
         "seeds": args.seeds,
         "workers": args.workers,
+        "slice_points": args.slice_points,
         "wall_s": round(wall, 1),
         "cpu_s_incl_workers": round(cpu, 1),
         "simulations": result.simulations,
