@@ -31,6 +31,7 @@ SMALL = Scenario(salespeople=4, market_size=300)
 TRUTH = {"spoiledness": 0.3, "cross_sell_lines_mean": 4.0, "churn_base": 0.15, "hours_per_lead": 8.0}
 
 
+@pytest.mark.slow  # a real (small) calibration: about 25 s of CPU
 def test_parameter_recovery_and_holdout(tmp_path):
     truth = SMALL.with_(**TRUTH)
     export = synthesize(truth, seed=11, years=2.5, history_years=1)
@@ -62,6 +63,7 @@ def test_parameter_recovery_and_holdout(tmp_path):
     assert "2.5" not in result.scenario.calibrated_from and str(export.window[0].date()) in result.scenario.calibrated_from
 
 
+@pytest.mark.slow  # about 10 s of CPU
 def test_three_months_of_data_do_not_identify_cross_sell_potential(tmp_path):
     """A young company's export of three months (its second quarter): no client has had time to add a line.
 
