@@ -73,7 +73,8 @@ _JOURNAL = ".swap.json"
 _STAGING_ROOM = 40
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -117,7 +118,7 @@ def clean_stale_staging(folder: Path) -> None:
         return
     for path in folder.glob(STAGING_PREFIX + "*"):
         pid = _staging_pid(path)
-        if pid is None or pid == os.getpid() or _pid_alive(pid) or not path.is_dir():
+        if pid is None or pid == os.getpid() or pid_alive(pid) or not path.is_dir():
             continue
         with contextlib.suppress(OSError):
             _roll_back(path, folder)

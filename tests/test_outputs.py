@@ -49,7 +49,7 @@ def test_a_folder_in_the_way_changes_nothing(tmp_path, result):
     (out / "overview.png").unlink()
     (out / "overview.png").mkdir()  # the last file cannot be put in place
     del files["overview.png"]
-    with pytest.raises(OutputError, match="'overview.png' there is not a file"):
+    with pytest.raises(OutputError, match=r"'overview\.png' there is not a file"):
         write_run(result, out)
     assert _contents(out) == files  # no file of the new run replaced an old one
     assert not _staging_left(out, tmp_path)

@@ -137,6 +137,11 @@ def _print_report(report: RunReport, file: Path) -> None:
         console.print(f"Left out invalid point {escape(label)}: {escape(why)}", highlight=False)
     if len(report.left_out) > 5:
         console.print(f"... and {len(report.left_out) - 5} more invalid points left out.", highlight=False)
+    if report.damaged:
+        console.print(
+            f"Found damaged results, set aside in {out}/damaged/ and run again: {escape(report.damaged.describe())}.",
+            highlight=False,
+        )
     if report.ran == 0 and not report.interrupted:
         console.print(f"All {report.total} runs were already stored in {out}; nothing to run.", highlight=False)
     else:

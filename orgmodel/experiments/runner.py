@@ -39,10 +39,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orgmodel.experiments.integrity import Damage
 from orgmodel.experiments.plan import Plan, RunTask
 from orgmodel.experiments.spec import Experiment, ExperimentError
 from orgmodel.experiments.store import Store, run_row
-from orgmodel.experiments.worker import RunOutput, describe, execute, ignore_interrupts
+from orgmodel.experiments.worker import RunOutput, describe, execute, init_worker
 
 #: a run whose worker process died this many times is recorded as an error
 MAX_DEATHS = 3
@@ -114,7 +115,7 @@ class LocalProcesses:
     def start(self) -> None:
         """Start the worker processes now, before this process starts any thread (the progress bar's)."""
         context = self._context()
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=ignore_interrupts)
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),))
         if context.get_start_method() == "fork":
             gc.freeze()
             try:
@@ -305,6 +306,7 @@ class RunReport:
     workers: int = 1
     first_error: tuple[int, str] | None = None
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    damaged: Damage = field(default_factory=Damage)
 
     @property
     def stored(self) -> int:
@@ -349,21 +351,22 @@ def run_experiment(
     started = time.perf_counter()
     plan = Plan(exp)
     store = Store(out)
-    store.check(exp, resume)
-    remaining = plan.n_runs - (len(store.done_ids()) if resume else 0)
-    n = min(workers or default_workers(), max(remaining, 1))  # no more workers than runs to do
-    backend = backend_for(n, scheduler or exp.dask.scheduler) if remaining > 0 else InProcess()
-    backend.start()
-    try:
-        done = store.open(exp, resume)
-        report = RunReport(Path(out), plan.n_runs, len(done), left_out=list(plan.left_out))
-        report.backend, report.workers = backend.description, backend.workers
-        if not report.complete:
-            _run(plan, backend, store, done, report, show_progress)
-        else:
-            store.compact()
-    finally:
-        backend.close()
+    store.check(exp, resume)  # before the lock creates the folder: a refused folder stays as it was
+    with store.locked():
+        done = store.open(exp, resume)  # checks again, now that no other writer can change the folder
+        remaining = plan.n_runs - len(done)
+        n = min(workers or default_workers(), max(remaining, 1))  # no more workers than runs to do
+        backend = backend_for(n, scheduler or exp.dask.scheduler) if remaining > 0 else InProcess()
+        backend.start()
+        try:
+            report = RunReport(Path(out), plan.n_runs, len(done), left_out=list(plan.left_out), damaged=store.repaired)
+            report.backend, report.workers = backend.description, backend.workers
+            if not report.complete:
+                _run(plan, backend, store, done, report, show_progress)
+            else:
+                store.compact()
+        finally:
+            backend.close()
     report.wall_time_s = time.perf_counter() - started
     return report
 
