@@ -256,7 +256,7 @@ def _print_keys() -> None:
     )
     for key, (default, description, source) in Scenario.field_sources().items():
         shown = "(unset)" if default is None else toml_value(default)
-        console.print(f"[bold]{key}[/bold] = {escape(shown)}   [dim]({allowed_values(key)})[/dim]", highlight=False)
+        console.print(f"[bold]{key}[/bold] = {escape(shown)}   [dim]({escape(allowed_values(key))})[/dim]", highlight=False)
         console.print(Padding(Text(description), (0, 0, 0, 4), expand=False))
         console.print(Padding(Text(f"source: {source}", style="dim"), (0, 0, 0, 4), expand=False))
 

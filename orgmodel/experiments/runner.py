@@ -26,6 +26,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -50,6 +51,8 @@ MAX_DEATHS = 3
 #: after this many pool breaks in a row without a finished run, the workers cannot run at all: stop
 MAX_BREAKS = MAX_DEATHS + 2
 LOCAL_DASK = "local"
+#: seconds between two progress lines when the output is not a terminal
+PROGRESS_EVERY = 10.0
 
 
 class WorkerError(RuntimeError):
@@ -329,7 +332,7 @@ def run_experiment(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
-    show_progress: bool = False,
+    show_progress: bool | str = False,
 ) -> RunReport:
     """Run an experiment's missing runs into the store at ``out``.
 
@@ -339,7 +342,8 @@ def run_experiment(
         workers: worker processes (default: every core); 1 runs in this process.
         scheduler: a Dask scheduler address, or "local" for a LocalCluster (default: the file's ``[dask]``).
         resume: continue a stopped experiment in ``out``: run only the runs it does not hold.
-        show_progress: draw a progress bar on stderr.
+        show_progress: draw a progress bar on stderr (True), or write a line of progress to stderr every
+            ``PROGRESS_EVERY`` seconds (``"lines"``: for a log or a pipe, where a bar shows nothing).
 
     Returns:
         What ran; ``interrupted`` if Ctrl-C or SIGTERM stopped it (the finished runs are stored).
@@ -371,7 +375,7 @@ def run_experiment(
     return report
 
 
-def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunReport, show_progress: bool) -> None:
+def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunReport, show_progress: bool | str) -> None:
     """Run the missing runs, storing each as it finishes; Ctrl-C or SIGTERM stop it with what finished kept."""
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
@@ -398,16 +402,51 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
         store.compact()
 
 
-class _Progress:
-    """A rich progress bar on stderr (runs done, failures, elapsed, ETA), or nothing; yields ``advance(ok)``."""
+class _ProgressLines:
+    """Progress as plain lines on stderr: runs done, failed, elapsed and ETA, at most every PROGRESS_EVERY seconds."""
 
-    def __init__(self, name: str, report: RunReport, show: bool) -> None:
+    def __init__(self, name: str, report: RunReport) -> None:
+        self.name = name
+        self.report = report
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def line(self) -> str:
+        r = self.report
+        elapsed = time.monotonic() - self.started
+        left = r.total - r.stored
+        eta = f"{_clock(elapsed / r.ran * left)}" if r.ran and left else ("0s" if not left else "unknown")
+        return f"{self.name}: {r.stored}/{r.total} runs done, {r.failed} failed, {_clock(elapsed)} elapsed, ETA {eta}"
+
+    def __call__(self, ok: bool) -> None:
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY or self.report.stored >= self.report.total:
+            self.last = now
+            sys.stderr.write(self.line() + "\n")
+            sys.stderr.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else (f"{minutes}m{secs:02d}s" if minutes else f"{secs}s")
+
+
+class _Progress:
+    """A rich progress bar on stderr (runs done, failures, elapsed, ETA), lines, or nothing; yields ``advance(ok)``."""
+
+    def __init__(self, name: str, report: RunReport, show: bool | str) -> None:
         self.name = name
         self.report = report
         self.show = show
         self.bar: Any = None
 
     def __enter__(self) -> Any:
+        if self.show == "lines":
+            lines = _ProgressLines(self.name, self.report)
+            sys.stderr.write(f"{self.name}: {self.report.total - self.report.stored} runs to do on {self.report.backend}\n")
+            sys.stderr.flush()
+            return lines
         if not self.show:
             return lambda ok: None
         from rich.console import Console

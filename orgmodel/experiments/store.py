@@ -45,6 +45,7 @@ import pyarrow.parquet as pq
 from orgmodel import __version__
 from orgmodel.experiments import integrity
 from orgmodel.experiments.spec import Experiment, ExperimentError, parse_experiment
+from orgmodel.invocation import orgmodel_command, quoted
 from orgmodel.outputs import OutputError, check_out_dir, json_safe
 from orgmodel.scenario.files import read_toml
 
@@ -181,7 +182,7 @@ def check_intact(folder: str | Path, exp: Experiment) -> None:
         resolved = folder / EXPERIMENT_FILE
         raise StoreError(
             f"the results in '{folder}' are damaged: {damage.describe()}. Run them again with: "
-            f"orgmodel experiment run {resolved} --out {folder} --resume"
+            f"{orgmodel_command()} experiment run {quoted(resolved)} --out {quoted(folder)} --resume"
         )
 
 
