@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -192,3 +193,25 @@ def test_a_query_cannot_write_read_elsewhere_or_change_settings(reference, sql):
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert {p: p.read_bytes() for p in reference.rglob("*") if p.is_file()} == before
     assert pq.read_table(reference / "runs.parquet").num_rows == N_RUNS
+
+
+def test_a_full_disk_stops_the_experiment_with_what_is_stored_kept(reference, tiny, tmp_path, monkeypatch):
+    out = tmp_path / "full"
+    real_write = Store.write
+    calls = []
+
+    def write_until_full(self, row, timeseries):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, row, timeseries)
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "write", write_until_full)
+        result = runner.invoke(app, ["experiment", "run", str(tiny), "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "No space left on device; the 2 runs stored so far are kept: fix this and run again with --resume" in result.stderr
+    assert len(load_results(out).runs) == 2
+    again = runner.invoke(app, ["experiment", "run", str(tiny), "--workers", "1", "--out", str(out), "--resume"])
+    assert again.exit_code == 0, again.output
+    pd.testing.assert_frame_equal(_stored(out)[0], _stored(reference)[0])

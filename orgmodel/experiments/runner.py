@@ -21,6 +21,7 @@ workers, keeps every finished run and says how to resume.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import multiprocessing.context
@@ -43,7 +44,7 @@ from typing import Any
 from orgmodel.experiments.integrity import Damage
 from orgmodel.experiments.plan import Plan, RunTask
 from orgmodel.experiments.spec import Experiment, ExperimentError
-from orgmodel.experiments.store import Store, run_row
+from orgmodel.experiments.store import Store, StoreError, run_row
 from orgmodel.experiments.worker import RunOutput, describe, execute, init_worker
 
 #: a run whose worker process died this many times is recorded as an error
@@ -379,6 +380,7 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
     """Run the missing runs, storing each as it finishes; Ctrl-C or SIGTERM stop it with what finished kept."""
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
+    storing_failed = False
     try:
         todo = (i for i in range(plan.n_runs) if i not in done)
         with (
@@ -386,7 +388,14 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
             closing(backend.outputs(plan.tasks(todo))) as outputs,
         ):
             for output in outputs:
-                store.write(output.row, output.timeseries)
+                try:
+                    store.write(output.row, output.timeseries)
+                except OSError as exc:  # e.g. the disk is full: stop, keeping every run stored so far
+                    storing_failed = True
+                    raise StoreError(
+                        f"cannot store run {output.run_id} in '{store.folder}': {exc.strerror or exc}; the "
+                        f"{report.stored} runs stored so far are kept: fix this and run again with --resume"
+                    ) from None
                 report.ran += 1
                 if output.error is not None:
                     report.failed += 1
@@ -399,7 +408,8 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
         if in_main:
             signal.signal(signal.SIGTERM, previous)
         backend.close()  # the workers go before the files are merged, so their memory and the merge's never add up
-        store.compact()
+        with contextlib.suppress(OSError) if storing_failed else contextlib.nullcontext():
+            store.compact()  # after a storing error it may fail too; the per-run files are kept and readable
 
 
 class _ProgressLines:
