@@ -215,3 +215,20 @@ def test_a_full_disk_stops_the_experiment_with_what_is_stored_kept(reference, ti
     again = runner.invoke(app, ["experiment", "run", str(tiny), "--workers", "1", "--out", str(out), "--resume"])
     assert again.exit_code == 0, again.output
     pd.testing.assert_frame_equal(_stored(out)[0], _stored(reference)[0])
+
+
+def test_a_run_killed_while_starting_leaves_a_folder_a_plain_rerun_accepts(tiny, tmp_path):
+    out = tmp_path / "started"
+    (out / "parts").mkdir(parents=True)
+    (out / "timeseries").mkdir()
+    (out / ".lock").write_text("12345")
+    (out / "manifest.jsonl").touch()
+    (out / ".experiment.toml.1.abc.tmp").write_text("half")
+    result = runner.invoke(app, ["experiment", "run", str(tiny), "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(load_results(out).runs) == N_RUNS
+    (out.parent / "mine").mkdir()
+    (out.parent / "mine" / "parts").mkdir()
+    (out.parent / "mine" / "parts" / "notes.txt").write_text("a user's file")
+    refused = runner.invoke(app, ["experiment", "run", str(tiny), "--out", str(out.parent / "mine")])
+    assert refused.exit_code == 2 and "is not empty and holds no experiment" in refused.stderr

@@ -186,6 +186,18 @@ def check_intact(folder: str | Path, exp: Experiment) -> None:
         )
 
 
+def _scaffolding(path: Path) -> bool:
+    """Whether ``path`` is what a store holds before its experiment file (left by a run killed while starting)."""
+    name = path.name
+    if name == LOCK_FILE or (name.startswith(".") and name.endswith(".tmp")):
+        return True
+    if name == integrity.MANIFEST:
+        return path.is_file() and path.stat().st_size == 0
+    if name in (PARTS, TIMESERIES):
+        return path.is_dir() and not any(path.iterdir())
+    return False
+
+
 def _column_ids(paths: Iterable[Path]) -> set[int]:
     ids: set[int] = set()
     for p in paths:
@@ -314,7 +326,7 @@ class Store:
                     "the missing runs, or choose another --out"
                 )
             self._check_same(exp, read_experiment(folder))
-        elif folder.is_dir() and any(p.name != LOCK_FILE for p in folder.iterdir()):
+        elif folder.is_dir() and not all(_scaffolding(p) for p in folder.iterdir()):
             raise StoreError(f"output folder '{folder}' is not empty and holds no experiment; choose a new or empty folder")
 
     def open(self, exp: Experiment, resume: bool) -> set[int]:
