@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,43 @@ def test_the_output_folder_is_checked_before_the_simulation(tmp_path, monkeypatc
     assert res.exit_code == 2
     assert "is not writable (Read-only file system)" in res.stderr
     assert not (tmp_path / "ro").exists()
+
+
+def test_a_run_killed_while_writing_leaves_the_folder_as_it_was(tmp_path, result):
+    """SIGKILL while the outputs are staged: the old files stay, and the next run removes the staging folder."""
+    out = tmp_path / "out"
+    files = _earlier(out)
+    for _attempt in range(5):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "orgmodel", "run", *SMALL, "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while proc.poll() is None and not _staging_left(out):
+            time.sleep(0.002)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            break
+        _earlier_again(out, files)  # finished before it could be caught: put the old files back, try again
+    else:
+        pytest.skip("the run finished every time before its staging folder could be seen")
+    staged = _staging_left(out)
+    assert staged, "killed, but no staging folder: the kill came too late to test anything"
+    assert _contents(out) == files or _rolled_back(out, files)
+    write_run(result, tmp_path / "elsewhere")  # a run elsewhere leaves this folder alone
+    assert _staging_left(out) == staged
+    write_run(result, out)  # the next run in it cleans up
+    assert not _staging_left(out)
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def _earlier_again(out: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (out / name).write_text(text)
+
+
+def _rolled_back(out: Path, files: dict[str, str]) -> bool:
+    """Killed in the middle of the swap: rolling it back restores every old file."""
+    clean_stale_staging(out)
+    return _contents(out) == files
