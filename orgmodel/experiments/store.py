@@ -274,7 +274,6 @@ class Store:
         self.timeseries = self.folder / TIMESERIES
         self.repaired = integrity.Damage()
         self._recording = False
-        self._lock: Any = None
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
