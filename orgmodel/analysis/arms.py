@@ -40,6 +40,8 @@ def _value_text(key: str, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and ("share" in key or "rate" in key) and 0 <= value <= 1:
         return f"{value:.0%}"
+    if key.endswith("_weeks") and isinstance(value, int | float):
+        return f"{value:g} weeks"
     if isinstance(value, float):
         return f"{value:,.4g}"
     return str(value).replace("_", " ")
@@ -71,11 +73,18 @@ def describe_arm(values: dict[str, Any]) -> str:
     return f"{text}. Starts with {staff}."
 
 
-def differing_keys(scenarios: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """Per arm, the scenario keys whose values differ between arms (besides name and description), as text."""
-    keys = sorted({k for values in scenarios.values() for k in values} - {"name", "description", "interventions"})
-    varying = [k for k in keys if len({repr(v.get(k)) for v in scenarios.values()}) > 1]
-    return {arm: {k: _value_text(k, v.get(k)) for k in varying} for arm, v in scenarios.items()}
+#: keys an arm's description already says in words
+DESCRIBED = {"name", "description", "interventions", "structure", "incentive", "management_response"}
+
+
+def differing_keys(scenarios: dict[str, dict[str, Any]], reference: str) -> dict[str, dict[str, str]]:
+    """Per arm, the scenario keys whose values differ from the reference arm's (besides those described in words)."""
+    base = scenarios.get(reference, {})
+    out = {}
+    for arm, values in scenarios.items():
+        keys = sorted(k for k in set(values) | set(base) if k not in DESCRIBED and values.get(k) != base.get(k))
+        out[arm] = {k: _value_text(k, values.get(k)) for k in keys}
+    return out
 
 
 @dataclass(frozen=True)

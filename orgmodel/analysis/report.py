@@ -300,7 +300,7 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
         )
     )
     scenarios = arm_scenarios(results)
-    differing = differing_keys(scenarios)
+    differing = differing_keys(scenarios, reference)
     pictures: dict[str, bytes] = {}
     for arm in results.arms:  # every arm, those whose runs all failed too
         values = scenarios.get(arm, {})
@@ -314,9 +314,8 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
         description = describe_arm(values)
         if values.get("description"):
             description = f"{values['description'].rstrip('.')}. {description}"
-        compared.add(
-            html.arm(name, description, pictures[structure], f"Differs from the other options in: {keys}" if keys else "")
-        )
+        differs = f"Differs from {labels.get(reference, reference)} in: {keys}" if keys and arm != reference else ""
+        compared.add(html.arm(name, description, pictures[structure], differs))
     report.sections.append(compared)
 
     # the figures
