@@ -285,3 +285,18 @@ def test_report_has_its_pdf_with_the_answer_on_page_one(two_arms, tmp_path):
     assert "The answer" in text
     assert opening[:60] in text, "the opening must be on the first page"
     assert "Tables and tests" not in text  # the appendix starts on a later page
+
+
+def test_trust_banner_reads_calibration_and_currency_defensively():
+    from types import SimpleNamespace
+
+    from orgmodel.analysis.arms import grounding
+
+    def results(base: dict, overrides: dict | None = None):
+        return SimpleNamespace(experiment=SimpleNamespace(scenario="base", scenarios={"base": base}, set=overrides or {}))
+
+    old = grounding(results({"salespeople": 20}))  # a store written before either key existed
+    assert (old.calibrated, old.calibrated_from, old.currency) == (False, "", "")
+    acme = grounding(results({"calibrated_from": "Acme CRM export, 2019-2024", "currency": "EUR"}))
+    assert acme.calibrated and acme.calibrated_from == "Acme CRM export, 2019-2024" and acme.currency == "EUR"
+    assert grounding(results({"calibrated_from": "  "}, {"currency": "USD"})) == type(acme)("", "USD")

@@ -193,7 +193,9 @@ def has_time_use(runs: pd.DataFrame) -> bool:
     return all(f"annual_time_{a}" in runs.columns for a in ACTIVITIES)
 
 
-def time_use_by_arm(runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, str] | None = None) -> Figure:
+def time_use_by_arm(
+    runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, str] | None = None, title: str | None = None
+) -> Figure:
     """Stacked areas, one panel per arm: how the hunting role's client-facing hours split, year by year."""
     labels = labels or {}
     ncols = min(3, len(arms))
@@ -226,7 +228,7 @@ def time_use_by_arm(runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, s
         handles, names = axes[0].get_legend_handles_labels()
         fig.legend(handles, names, loc="outside lower center", ncols=4, frameon=False, fontsize="small")
         fig.suptitle(
-            "How salespeople's client-facing hours split, by arm (mean over replicates)",
+            textwrap.fill(title or "How salespeople's client-facing hours split, by arm (mean over replicates)", 100),
             x=0.01,
             ha="left",
             fontweight="bold",

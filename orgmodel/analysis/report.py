@@ -353,10 +353,17 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
             say.time_use_finding(figs.mean_time_use(ok, arm), labels.get(arm, arm))
             for arm in dict.fromkeys([reference, best_mean])
         ]
+        hunting = {arm: figs.mean_time_use(ok, arm)[["prospecting", "pipeline"]].sum(axis=1) for arm in (reference, best_mean)}
+        time_title = (
+            f"Hunting (prospecting and pipeline): {labels.get(reference, reference)} goes from "
+            f"{hunting[reference].iloc[0]:.0%} of the salespeople's hours in year 1 to {hunting[reference].iloc[-1]:.0%}"
+        )
+        if best_mean != reference:
+            time_title += f"; {labels.get(best_mean, best_mean)} ends at {hunting[best_mean].iloc[-1]:.0%}"
         detail.add(
             report.figure(
                 "time_use_by_arm",
-                lambda: figs.time_use_by_arm(ok, shown, labels),
+                lambda: figs.time_use_by_arm(ok, shown, labels, title=time_title),
                 "How salespeople's hours split over time, by arm",
                 "Share of the salespeople's (in split structures: the hunters') client-facing hours per activity, "
                 "mean over replicates." + subset,
