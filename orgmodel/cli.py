@@ -281,7 +281,7 @@ def report_command(
     path = written.html
     out = Console()
     out.print(f"Wrote {escape(str(path))} and its figures in {escape(str(path.parent / 'figures'))}/", highlight=False)
-    out.print(f"Wrote {escape(str(written.pdf))}" if written.pdf else escape(written.pdf_note), highlight=False)
+    out.print(f"Wrote {escape(str(written.pdf))}" if written.pdf else escape(written.pdf_note), highlight=False, soft_wrap=True)
 
 
 @app.command("app")

@@ -300,3 +300,16 @@ def test_trust_banner_reads_calibration_and_currency_defensively():
     acme = grounding(results({"calibrated_from": "Acme CRM export, 2019-2024", "currency": "EUR"}))
     assert acme.calibrated and acme.calibrated_from == "Acme CRM export, 2019-2024" and acme.currency == "EUR"
     assert grounding(results({"calibrated_from": "  "}, {"currency": "USD"})) == type(acme)("", "USD")
+
+
+def test_without_chromium_the_report_says_so_in_one_line_and_keeps_the_html(two_arms, monkeypatch):
+    import orgmodel.analysis.pdf as pdf
+
+    folder, _, page = two_arms
+    monkeypatch.setattr(pdf, "CHROMIUM_PATHS", ())
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    result = cli("report", str(folder))
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == "PDF not written: Chromium is not installed (apt-get install chromium); the HTML report is complete"
+    assert (folder / "report.html").read_text(encoding="utf-8") == page
