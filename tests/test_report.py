@@ -157,7 +157,9 @@ def test_morris_report_has_sensitivity_section(morris_report):
     assert any(f.startswith("Morris μ* for year-2 revenue, largest first:") for f in findings)
     assert findings[-1] == "All 12 runs finished without error."
     assert "What was compared" not in page
-    assert "most sensitive to:" in page  # the trust banner names what the experiment measured
+    assert "most sensitive to (by this experiment's Morris indices): " in html_lib.unescape(
+        page
+    )  # the banner names what was measured
 
 
 def test_sampled_design_report_relates_outcomes_to_factors(morris_results, tmp_path):
@@ -240,6 +242,7 @@ def test_opening_names_the_best_arm_and_agrees_with_the_numbers(grid_report, gri
     settled = table.loc[runner, "diff_low"] > 0 or table.loc[runner, "diff_high"] < 0
     assert ("clear" in opening[1]) == bool(settled and table.loc[runner, "p_holm"] < 0.05)
     assert "Few replications: the smallest arm has 3 successful runs" in page  # 3 per arm is too few for a decision
+    assert "Of the numbers this experiment varied, the result moves most with: commission rate (its mean" in page
 
 
 def test_every_arm_is_described_with_its_structure(two_arms, grid_report, grid_results):

@@ -37,7 +37,7 @@ from orgmodel.analysis.compare import FEW_REPLICATIONS, compare_arms
 from orgmodel.analysis.org_pictures import structure_png
 from orgmodel.analysis.outcomes import Outcome, parse_outcome, report_outcomes
 from orgmodel.analysis.pdf import print_pdf
-from orgmodel.analysis.verdict import best_arm, opening
+from orgmodel.analysis.verdict import best_arm, opening, short
 from orgmodel.experiments.designs import SENSITIVITY
 from orgmodel.experiments.results import Results, load_results
 from orgmodel.experiments.spec import Range
@@ -122,6 +122,7 @@ class _Report:
     opening_blocks: list[html.Block] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sensitive: list[str] = field(default_factory=list)
+    sensitive_how: str = "The result is most sensitive to"
     findings: list[str] = field(default_factory=list)
     sections: list[html.Section] = field(default_factory=list)
     appendix: list[html.Section] = field(default_factory=list)
@@ -237,6 +238,29 @@ def _last_year_title(
     return f"{what}: {labels.get(top, top)} ends at {fmt(last[top])} a year; {ref_text}"
 
 
+def _factor_sensitivity(ok: pd.DataFrame, factors: list[str], criterion: Outcome) -> list[str]:
+    """The numeric factors the criterion moves most with: the spread of its mean over each factor's levels.
+
+    Only numbers count (a structure or a pay scheme is an option compared,
+    not an assumption); a factor needs at least two levels with runs.
+    """
+    values = criterion.values(ok)
+    spreads = {}
+    for factor in factors:
+        column = ok[factor]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) or column.nunique() < 2:
+            continue
+        means = values.groupby(column).mean().dropna()
+        if len(means) >= 2:
+            spreads[factor] = (float(means.max() - means.min()), means.index.min(), means.index.max())
+    ranked = sorted(spreads.items(), key=lambda item: -item[1][0])[:SENSITIVE_ASSUMPTIONS]
+    return [
+        f"{factor.replace('_', ' ')} (its mean {short(criterion)} moves by {criterion.format_size(spread)} "
+        f"between {_level(low)} and {_level(high)})"
+        for factor, (spread, low, high) in ranked
+    ]
+
+
 def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
     results = report.results
     ok = results.ok
@@ -254,6 +278,8 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
     tables = {o.key: compare_arms(o.values(ordered), ordered["arm"], reference=reference, seed=report.seed) for o in outcomes}
     head_table = tables[criterion.key]
     n_min = int(head_table["n"].min())
+    report.sensitive = _factor_sensitivity(ordered, results.factors, criterion)
+    report.sensitive_how = "Of the numbers this experiment varied, the result moves most with"
 
     # the answer
     report.opening = opening(tables, criterion, _costs(ordered), labels, results.years, report.currency)
@@ -458,6 +484,7 @@ def _sensitivity_section(report: _Report, outcomes: list[Outcome]) -> None:
         ranked = indices.sort_values(key, ascending=False)
         if i == 0:
             report.sensitive = [str(name).replace("_", " ") for name in ranked.index[:SENSITIVE_ASSUMPTIONS]]
+            report.sensitive_how = f"The result is most sensitive to (by this experiment's {kind} indices)"
             report.opening.append(sentence)
         section.add(html.heading(outcome.axis_label))
         section.add(html.paragraph(sentence))
@@ -537,7 +564,7 @@ def _banner(report: _Report) -> dict[str, Any]:
         ]
         css = "defaults"
     if report.sensitive:
-        lines.append(f"The result is most sensitive to: {', '.join(report.sensitive)} (measured by this experiment).")
+        lines.append(f"{report.sensitive_how}: {'; '.join(report.sensitive)}.")
     else:
         lines.append(
             "This experiment did not measure which assumptions the result is sensitive to; a sensitivity experiment "
