@@ -157,9 +157,8 @@ def test_morris_report_has_sensitivity_section(morris_report):
     assert any(f.startswith("Morris μ* for year-2 revenue, largest first:") for f in findings)
     assert findings[-1] == "All 12 runs finished without error."
     assert "What was compared" not in page
-    assert "most sensitive to (by this experiment's Morris indices): " in html_lib.unescape(
-        page
-    )  # the banner names what was measured
+    banner = html_lib.unescape(page)  # the banner names what the experiment measured
+    assert "most sensitive to (by this experiment's Morris indices): " in banner
 
 
 def test_sampled_design_report_relates_outcomes_to_factors(morris_results, tmp_path):
