@@ -144,3 +144,22 @@ def test_compare_arms_options_and_errors():
         compare_arms(values, arms, reference="x")
     with pytest.raises(ValueError, match="test must be one of"):
         compare_arms(values, arms, test="anova")
+
+
+def test_common_random_numbers_pair_replicates():
+    # the arms share each replicate's chance events (a common level), so pairing removes it
+    level = np.array([10.0, 14.0, 8.0, 12.0, 11.0])
+    values = pd.Series(np.concatenate([level, np.add(level, [1.1, 0.9, 1.0, 1.2, 0.8])]))
+    arms = pd.Series(["sq"] * 5 + ["hf"] * 5)
+    replicate = pd.Series(list(range(5)) * 2)
+    unpaired = compare_arms(values, arms).iloc[1]
+    table = compare_arms(values, arms, pairs=replicate).iloc[1]
+    res = stats.ttest_rel(values[5:].to_numpy(), values[:5].to_numpy())
+    assert table["test"] == "paired_t" and table["df"] == 4
+    assert table["p"] == pytest.approx(res.pvalue) and table["statistic"] == pytest.approx(res.statistic)
+    assert table["diff"] == pytest.approx(1.0)
+    assert 0.7 < table["diff_low"] < 1.0 < table["diff_high"] < 1.3  # unpaired, the shared level swamps it
+    assert unpaired["diff_low"] < 0 < unpaired["diff_high"]
+    assert table["ratio_low"] < table["ratio"] < table["ratio_high"]
+    shuffled = compare_arms(values, arms, pairs=pd.Series([4, 3, 2, 1, 0, 4, 3, 2, 1, 0])).iloc[1]
+    assert shuffled["diff"] == pytest.approx(table["diff"]) and shuffled["p"] == pytest.approx(table["p"])

@@ -315,3 +315,13 @@ def test_without_chromium_the_report_says_so_in_one_line_and_keeps_the_html(two_
     lines = result.output.strip().splitlines()
     assert lines[-1] == "PDF not written: Chromium is not installed (apt-get install chromium); the HTML report is complete"
     assert (folder / "report.html").read_text(encoding="utf-8") == page
+
+
+def test_common_random_numbers_are_compared_pair_by_pair(grid_results, tmp_path):
+    folder = tmp_path / "crn"
+    shutil.copytree(grid_results, folder)
+    toml = (folder / "experiment.toml").read_text()
+    (folder / "experiment.toml").write_text(toml.replace("common_random_numbers = false", "common_random_numbers = true"))
+    page = html_lib.unescape(build_report(folder).read_text(encoding="utf-8"))
+    assert "paired by replicate, since the arms ran with common random numbers" in page
+    assert "paired t-test" in page and "Welch t-test" not in page

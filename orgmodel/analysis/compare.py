@@ -124,6 +124,30 @@ def welch(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, leve
     return Welch(Interval(diff, float(ci.low), float(ci.high)), float(res.statistic), float(res.df), float(res.pvalue))
 
 
+def paired(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, level: float = CONFIDENCE) -> Welch:
+    """Mean of the pairwise differences (a_i - b_i) with its t interval and the paired t-test (SciPy).
+
+    For arms run with common random numbers: replicate i of every arm draws
+    the same chance events, so the difference is estimated from the pairs,
+    which removes the noise the arms share. Pairs with a missing value are
+    dropped; the degrees of freedom are the number of pairs less one.
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size == 0:
+        return Welch(Interval(NAN, NAN, NAN), NAN, NAN, NAN)
+    d = x - y
+    diff = float(d.mean())
+    if x.size < 2:
+        return Welch(Interval(diff, NAN, NAN), NAN, NAN, NAN)
+    if np.ptp(d) == 0:
+        return Welch(Interval(diff, diff, diff), NAN, NAN, NAN)
+    res = stats.ttest_rel(x, y)
+    ci = res.confidence_interval(level)
+    return Welch(Interval(diff, float(ci.low), float(ci.high)), float(res.statistic), float(res.df), float(res.pvalue))
+
+
 def _ratio_of_means(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.mean(a, axis=axis) / np.mean(b, axis=axis)
@@ -135,11 +159,13 @@ def ratio_interval(
     level: float = CONFIDENCE,
     n_boot: int = N_BOOT,
     rng: np.random.Generator | int | None = 0,
+    pairs: bool = False,
 ) -> Interval:
     """Ratio of means (arm / reference) with a BCa bootstrap interval (``scipy.stats.bootstrap``).
 
     The two groups are resampled independently (their runs are independent
-    seeds); BCa corrects the percentile interval's bias and skew, which
+    seeds), or together pair by pair with ``pairs`` (common random numbers:
+    equal lengths, the i-th values drawn from the same seed); BCa corrects the percentile interval's bias and skew, which
     matter for a ratio. NaN when the reference mean is not positive ("x times
     the status quo" then means nothing); the interval is NaN with fewer than
     two runs in a group, and zero-width when no group has spread.
@@ -160,6 +186,7 @@ def ratio_interval(
             n_resamples=n_boot,
             confidence_level=level,
             method="BCa",
+            paired=pairs,
             vectorized=True,
             rng=np.random.default_rng(rng),
         )
@@ -207,6 +234,7 @@ def compare_arms(
     level: float = CONFIDENCE,
     n_boot: int = N_BOOT,
     seed: int = 0,
+    pairs: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per arm: mean with CI and, against the reference arm, contrast, test and effect size.
 
@@ -219,6 +247,10 @@ def compare_arms(
         level: confidence level of the intervals.
         n_boot: bootstrap resamples of the ratio's interval.
         seed: seed of the bootstrap's random generator.
+        pairs: with common random numbers, each run's replicate (same index as
+            ``values``): differences, ratios and the t-test then pair replicate i
+            of an arm with replicate i of the reference (replicates missing in
+            either arm are left out of the pairs).
 
     Returns:
         Columns: arm, reference (bool), n, mean, ci_low, ci_high (Student's
@@ -238,6 +270,10 @@ def compare_arms(
         raise ValueError(f"reference arm {reference!r} is not among the arms: {', '.join(map(str, order))}")
     groups = {arm: _clean(values[arms == arm]) for arm in order}
     ref = groups[reference]
+    by_pair = None
+    if pairs is not None:
+        by_pair = pd.DataFrame({"v": values.to_numpy(dtype=float), "arm": arms.to_numpy(), "pair": pairs.to_numpy()})
+        by_pair = by_pair.pivot_table(index="pair", columns="arm", values="v", aggfunc="first", dropna=False)
     rng = np.random.default_rng(seed)
     rows = []
     for arm in order:
@@ -252,9 +288,16 @@ def compare_arms(
             "ci_high": mean.high,
         }
         if arm != reference:
-            contrast = welch(x, ref, level)
-            ratio = ratio_interval(x, ref, level, n_boot, rng)
-            if test == "welch":
+            used = test
+            if by_pair is not None and arm in by_pair and reference in by_pair:
+                both = by_pair[[arm, reference]].dropna()
+                used = "paired_t" if test == "welch" else test
+                contrast = paired(both[arm], both[reference], level)
+                ratio = ratio_interval(both[arm].to_numpy(), both[reference].to_numpy(), level, n_boot, rng, pairs=True)
+            else:
+                contrast = welch(x, ref, level)
+                ratio = ratio_interval(x, ref, level, n_boot, rng)
+            if test == "welch":  # Welch's, or the paired t-test when runs are paired
                 statistic, df, p = contrast.statistic, contrast.df, contrast.p
             else:
                 (statistic, p), df = mann_whitney(x, ref), NAN
@@ -265,7 +308,7 @@ def compare_arms(
                 "ratio": ratio.estimate,
                 "ratio_low": ratio.low,
                 "ratio_high": ratio.high,
-                "test": test,
+                "test": used,
                 "statistic": statistic,
                 "df": df,
                 "p": p,

@@ -46,8 +46,11 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+TEST_NAMES = {"welch": "Welch t-test", "paired_t": "paired t-test", "mannwhitney": "Mann-Whitney test"}
+
+
 def _test_name(row: pd.Series) -> str:
-    return "Welch t-test" if row["test"] == "welch" else "Mann-Whitney test"
+    return TEST_NAMES.get(row["test"], str(row["test"]))
 
 
 def _clear(row: pd.Series) -> bool:

@@ -275,7 +275,11 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
     reference = arms[0]
     criterion = outcomes[0]
     ordered = ok[ok["arm"].isin(arms)]
-    tables = {o.key: compare_arms(o.values(ordered), ordered["arm"], reference=reference, seed=report.seed) for o in outcomes}
+    pairs = ordered["replicate"] if results.experiment.common_random_numbers else None
+    tables = {
+        o.key: compare_arms(o.values(ordered), ordered["arm"], reference=reference, seed=report.seed, pairs=pairs)
+        for o in outcomes
+    }
     head_table = tables[criterion.key]
     n_min = int(head_table["n"].min())
     report.sensitive = _factor_sensitivity(ordered, results.factors, criterion)
@@ -434,12 +438,17 @@ def _arms_section(report: _Report, outcomes: list[Outcome]) -> None:
         report.findings[1:1] = [say.secondary_finding(tables[o.key], o, labels) for o in outcomes[1:]]
     else:
         report.findings.insert(0, say.comparison_findings(head_table, criterion, labels)[0])
+    if pairs is None:
+        method, tests = "Welch's", "Welch t-tests"
+    else:
+        method = "paired by replicate, since the arms ran with common random numbers,"
+        tests = "paired t-tests"
     tables_section = html.Section("Tables and tests", css_class="appendix")
     tables_section.add(
         html.paragraph(
             f"Each arm against the reference ({labels.get(reference, reference)}). Means and differences come with 95% "
-            "t-based intervals (Student's for a mean, Welch's for a difference), which stay honest at a handful of runs; "
-            "ratios with 95% BCa bootstrap intervals; tests are Welch t-tests, their p-values adjusted with Holm's method "
+            f"t-based intervals (Student's for a mean, {method} for a difference), which stay honest at a handful of "
+            f"runs; ratios with 95% BCa bootstrap intervals; tests are {tests}, their p-values adjusted with Holm's method "
             f'over the {max(len(arms) - 1, 0)} comparisons of each outcome. "Runs beating the reference" is the share of '
             "pairs of runs (one of the arm, one of the reference) in which the arm's run is higher. Ratios are given for "
             "money and counts only; differences of growth rates and shares are in percentage points.",
