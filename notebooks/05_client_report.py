@@ -33,7 +33,7 @@ currency = ""  # the currency the client's amounts are in (e.g. "EUR"); empty: u
 years = 8  # horizon of the projection
 histories = 3  # simulated histories per option: 3 is quick, 10 or more for the final report
 first_seed = 1
-out_dir = "client_report"  # where the runs, report.html and report.pdf go
+out_dir = "out/client_report"  # where the runs, report.html and report.pdf go
 
 # %%
 import hashlib
