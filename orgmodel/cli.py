@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgmodel.crm.cli import crm_app
 from orgmodel.experiments.commands import experiment_app, results_app
 from orgmodel.experiments.spec import ExperimentError
 from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
@@ -304,6 +305,7 @@ def app_command(
 
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(results_app, name="results")
+app.add_typer(crm_app, name="crm")
 app.command("workshop")(workshop_command)
 
 
