@@ -17,8 +17,9 @@ observed company is itself one draw) and a small floor. Near the truth each
 z is roughly standard normal, so the loss behaves like a chi-square, and the
 trials whose loss is within ``DELTA`` (3.84, the 95% point of chi-square with
 one degree of freedom) plus two standard deviations of the seed noise of a
-difference of losses of the best (:func:`threshold`) are those the data
-cannot tell from the best: each
+difference of losses of the best, the margin inflated when the best fits
+worse than the noise (:func:`threshold`), are those the data cannot tell
+from the best: each
 parameter's interval is the range it spans over them and over slices through
 the best (:meth:`Calibration.slices`). A parameter
 whose interval covers at least :data:`NOT_IDENTIFIED_SHARE` of its range is
@@ -404,14 +405,19 @@ def loss_noise(
     return math.sqrt(var)
 
 
-def threshold(best_loss: float, noise: float) -> float:
+def threshold(best_loss: float, noise: float, n_targets: int) -> float:
     """Losses up to this are as good as the best.
 
     :data:`DELTA` (what the data's own noise allows), plus two standard
     deviations of the difference between two trials' losses (each with the
-    best's seed noise): the best trial is partly the luckiest one.
+    best's seed noise): the best trial is partly the luckiest one. When even
+    the best misses the targets by more than their noise (loss per target
+    above 1), the margin is multiplied by that ratio (Birge's ratio, as in
+    least squares with an unknown error scale): a model that cannot match the
+    data closely must not claim to pin its parameters down closely.
     """
-    return best_loss + DELTA + 2.0 * math.sqrt(2.0) * noise
+    inflation = max(1.0, best_loss / max(1, n_targets))
+    return best_loss + (DELTA + 2.0 * math.sqrt(2.0) * noise) * inflation
 
 
 def _slice_span(rows: pd.DataFrame, limit: float) -> tuple[float, float] | None:

@@ -142,7 +142,7 @@ def calibration_json(result: CalibrationResult) -> str:
         "loss_limit": result.loss_limit,
         "loss_rule": (
             f"sum of squared z over the targets used; intervals: trials and slices with loss up to loss_limit "
-            f"(the best plus {DELTA} plus two sd of the seed noise of a loss difference)"
+            f"(the best plus {DELTA} plus two sd of the seed noise of a loss difference, times the loss per target where above 1)"
         ),
         "trials": len(result.trials),
         "trials_near_best": len(result.near),

@@ -173,7 +173,7 @@ def calibrate(
         best_targets = {k: (np.nan if v is None else v) for k, v in best_row["targets"].items()}
         best_sd = {k: (np.nan if v is None else v) for k, v in best_row["targets_sd"].items()}
         noise = loss_noise(best_targets, best_sd, observed, setup.scales, len(seeds))
-        limit = threshold(float(best_row["loss"]), noise)
+        limit = threshold(float(best_row["loss"]), noise, len(setup.scales))
         fits, near = intervals(trials, parameters, limit, slices)
         # the forecast over the whole window: best values with the common seeds, plus near-best trials
         history = int(best.get(HISTORY, 0))
