@@ -17,9 +17,9 @@ from typing import Any
 
 from orgmodel.calibration.fit import DELTA, HISTORY
 from orgmodel.calibration.run import CalibrationResult
-from orgmodel.calibration.targets import TARGETS
+from orgmodel.calibration.targets import TARGETS, window_years
 from orgmodel.scenario.files import dump_scenario_toml
-from orgmodel.scenario.schema import Scenario
+from orgmodel.scenario.schema import WEEKS_PER_YEAR, Scenario
 
 
 def _num(x: float) -> str:
@@ -96,9 +96,12 @@ def scenario_toml(result: CalibrationResult) -> str:
         if m and m.group(1) in sources:
             lines.append(_comment(sources[m.group(1)]))
         lines.append(line)
+    end_week = result.history_years * WEEKS_PER_YEAR + round(window_years(result.window) * WEEKS_PER_YEAR)
     header = [
         f"# Calibrated to: {result.scenario.calibrated_from}",
-        f"# The run starts {result.history_years} years before the export's first day (history_years, fitted).",
+        f"# The run starts {result.history_years} years before the export's first day (history_years, fitted);",
+        f"# the export ends in week {end_week}. To change the organisation from then on (e.g. to hunter_farmer),",
+        f"# add [[interventions]] with week = {end_week + 1} and raise years (docs/policies/interventions.md).",
         "# Details: calibration.json and report.html beside this file.",
     ]
     return "\n".join(header + lines) + "\n"
