@@ -124,16 +124,20 @@ display(
 # %% [markdown]
 # ## 5. Your company under hunter/farmer
 #
-# The calibrated scenario is an ordinary scenario: `orgmodel run acme_calibration/scenario.toml`
-# (add `--set structure=hunter_farmer --set incentive=split_commission` for the alternative).
-# Here, three histories of each over five more years.
+# The calibrated scenario is an ordinary scenario: `orgmodel run acme_calibration/scenario.toml`.
+# Here the company runs on for five years after its export, as it is and switching to
+# hunter/farmer (with the split commission) in the week after the export ends: an
+# intervention, as in `docs/policies/interventions.md`. Three histories of each.
 
 # %%
+end_week = result.history_years * 52 + round(2.5 * 52)
 calibrated = result.scenario.with_(years=result.scenario.years + 5)
-arms = {
-    "as it is": calibrated,
-    "hunter/farmer": calibrated.with_(structure="hunter_farmer", incentive="split_commission", account_managers=1),
+switch = {
+    "week": end_week + 1,
+    "set": {"structure": "hunter_farmer", "incentive": "split_commission"},
+    "note": "hunter/farmer after the export",
 }
+arms = {"as it is": calibrated, "hunter/farmer": calibrated.with_(interventions=[switch])}
 yearly = {}
 for name, sc in arms.items():
     runs = [simulate(sc, seed=s).timeseries.groupby("year")["revenue"].sum() for s in range(3)]
@@ -141,7 +145,7 @@ for name, sc in arms.items():
 fig, ax = plt.subplots(figsize=(8, 4))
 for name, series in yearly.items():
     ax.plot(series.index, series.values, marker="o", label=name)
-ax.axvline(result.history_years + 2.5, color="grey", ls="--", lw=1)
+ax.axvline(end_week / 52, color="grey", ls="--", lw=1)
 ax.set_xlabel("year of the run (dashed: the export's end)")
 ax.set_ylabel("revenue, millions per year")
 ax.legend()
