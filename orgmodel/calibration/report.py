@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import io
 import math
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import seaborn as sns
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from orgmodel.analysis.html import STYLE, figure
+from orgmodel.analysis.html import data_uri
 from orgmodel.calibration.fit import DELTA, NOT_IDENTIFIED_SHARE
 from orgmodel.calibration.run import CalibrationResult
 from orgmodel.calibration.targets import TARGETS
@@ -96,6 +98,16 @@ def progress_figure(result: CalibrationResult) -> bytes:
     return _png(fig)
 
 
+def _figure(png: bytes, alt: str, caption: str) -> Markup:
+    """A figure embedded as base64 PNG data (the page stays self-contained)."""
+    return Markup('<figure><img src="{}" alt="{}"><figcaption>{}</figcaption></figure>').format(data_uri(png), alt, caption)
+
+
+def _style() -> str:
+    """The client report's style sheet (orgmodel/analysis/templates/report.css), so both reports look alike."""
+    return resources.files("orgmodel.analysis").joinpath("templates/report.css").read_text(encoding="utf-8")
+
+
 def _fmt(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
@@ -146,10 +158,8 @@ def write_report(result: CalibrationResult, folder: Path) -> list[Path]:
                 }
             )
     env = Environment(loader=PackageLoader("orgmodel.calibration", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    from markupsafe import Markup
-
     html = env.get_template("report.html.j2").render(
-        style=Markup(STYLE),
+        style=Markup(_style()),
         source=result.source or "a CRM export",
         window=[str(result.window[0].date()), str(result.window[1].date())],
         fit_window=[str(result.fit_window[0].date()), str(result.fit_window[1].date())],
@@ -188,9 +198,9 @@ def write_report(result: CalibrationResult, folder: Path) -> list[Path]:
             for e in result.estimates.values()
         ],
         not_estimated=sorted(result.not_estimated.items()),
-        fig_time=Markup(figure(pngs["fit_over_time.png"], "observed against simulated", "Observed against simulated")),
-        fig_params=Markup(figure(pngs["parameters.png"], "parameter intervals", "Intervals of the fitted keys on their ranges")),
-        fig_progress=Markup(figure(pngs["fit_progress.png"], "fit progress", "Loss of each trial and the best so far")),
+        fig_time=_figure(pngs["fit_over_time.png"], "observed against simulated", "Observed against simulated"),
+        fig_params=_figure(pngs["parameters.png"], "parameter intervals", "Intervals of the fitted keys on their ranges"),
+        fig_progress=_figure(pngs["fit_progress.png"], "fit progress", "Loss of each trial and the best so far"),
     )
     (folder / "report.html").write_text(html, encoding="utf-8")
     return [folder / "report.html", *(folder / n for n in FIGURES)]
