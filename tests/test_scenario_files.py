@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
+from pathlib import Path
 
 import pytest
 
 from orgmodel.scenario import Scenario, builtin
-from orgmodel.scenario.files import ScenarioError, dump_scenario_toml, load_scenario, parse_overrides, toml_value
+from orgmodel.scenario.files import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    ScenarioError,
+    dump_scenario_toml,
+    load_scenario,
+    parse_overrides,
+    toml_value,
+)
 
 BUILTINS = [
     "status_quo",
@@ -255,3 +265,29 @@ def test_file_errors_name_the_key_and_the_file(tmp_path):
     assert "flat" in _error(path)
     path.write_text("years = [1, 2]\n")
     assert "key 'years' must be a single value" in _error(path)
+
+
+# --- only regular files of a sensible size are read ---------------------------------------------------
+def test_a_pipe_is_refused_at_once_not_waited_on(tmp_path):
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)  # nobody writes to it: reading would hang
+    assert "is a pipe, not a regular file" in _error(fifo)
+
+
+def test_a_device_is_refused():
+    assert "is a device or socket, not a regular file" in _error(Path("/dev/zero"))
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
+    path = tmp_path / "huge.toml"
+    path.write_text("# padding\n" * (MAX_FILE_BYTES // 10 + 1))
+    message = _error(path)
+    assert "huge.toml" in message
+    assert f"{MAX_FILE_BYTES // 1024:,} kB" in message
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 200_000])
+def test_deep_nesting_is_refused(tmp_path, depth):
+    path = tmp_path / "deep.toml"
+    path.write_text("years = " + "[" * depth + "]" * depth + "\n")
+    assert f"nests tables or arrays too deeply (at most {MAX_DEPTH} levels)" in _error(path)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
+import stat
 import tomllib
 import typing
 from pathlib import Path
@@ -299,17 +301,21 @@ def _check_intervention_tables(value: Any, where: str) -> None:
 
 
 # --- files and built-ins ------------------------------------------------------------------------------
-def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
-    """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read.
+#: largest scenario or experiment file read (a resolved scenario is about 15 kB; a file this large is a mistake)
+MAX_FILE_BYTES = 1024 * 1024
+#: deepest nesting of tables and arrays accepted (a scenario is flat; an experiment nests three levels)
+MAX_DEPTH = 8
 
-    Args:
-        path: the file.
-        what: what the file is, in messages ("scenario file", "experiment file").
 
+def _read_regular_file(path: Path, what: str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or a ScenarioError.
+
+    Opened without blocking and checked with ``fstat`` on the open file, so a
+    pipe, a device or a directory is refused at once instead of hanging or
+    reading without end, and nothing can swap the file between check and read.
     """
-    path = Path(path)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ScenarioError(f"{what} '{path}' does not exist") from None
     except IsADirectoryError:
@@ -319,13 +325,72 @@ def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
     try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(f"{what} '{path}' is a directory, not a TOML file")
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+            raise ScenarioError(f"{what} '{path}' is {kind}, not a regular file: give the path of a TOML file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{what} '{path}' is {info.st_size:,} bytes, more than the {MAX_FILE_BYTES // 1024:,} kB a {what} may have"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{what} '{path}' is more than the {MAX_FILE_BYTES // 1024:,} kB a {what} may have")
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in a parsed TOML value (a scalar is 0)."""
+    stack = [(value, 0)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
+    """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read.
+
+    Only a regular file of at most :data:`MAX_FILE_BYTES` is read, and tables
+    and arrays may nest at most :data:`MAX_DEPTH` levels deep.
+
+    Args:
+        path: the file.
+        what: what the file is, in messages ("scenario file", "experiment file").
+
+    """
+    path = Path(path)
+    data = _read_regular_file(path, what)
+    try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{what} '{path}' is not UTF-8 text") from None
     try:
-        return tomllib.loads(text)
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{what} '{path}' is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{what} '{path}' nests tables or arrays too deeply (at most {MAX_DEPTH} levels)") from None
+    if _depth(table) > MAX_DEPTH:
+        raise ScenarioError(f"{what} '{path}' nests tables or arrays too deeply (at most {MAX_DEPTH} levels)")
+    return table
 
 
 def _looks_like_path(source: str) -> bool:
