@@ -29,6 +29,7 @@ from orgmodel.experiments.commands import experiment_app, results_app
 from orgmodel.experiments.spec import ExperimentError
 from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
 from orgmodel.policies import structures
+from orgmodel.policies.registry import TRUST_ENV, trust_plugins
 from orgmodel.scenario import builtin
 from orgmodel.scenario.files import ScenarioError, allowed_values, load_scenario, toml_value
 from orgmodel.scenario.schema import Scenario
@@ -54,10 +55,20 @@ def _options(
     debug: Annotated[
         bool, typer.Option("--debug", help=f"Show the traceback of an unexpected error (also {DEBUG_ENV}=1).")
     ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust-plugins",
+            help=f"Let scenarios load the plug-in code they name ('file.py:Class'); also {TRUST_ENV}=1. "
+            "Only for files you trust: loading runs their code.",
+        ),
+    ] = False,
 ) -> None:
     """Agent-based model of a B2B sales organisation: structures, incentives and the stagnation trap."""
     if debug:
         os.environ[DEBUG_ENV] = "1"
+    if trust:
+        trust_plugins()
 
 
 def _fail(message: str) -> NoReturn:
