@@ -90,7 +90,9 @@ def test_overrides_take_each_keys_type():
     assert (sc.years, sc.spoiledness, sc.name, sc.hire_account_managers) == (3, 0.5, "my run", False)
     assert isinstance(sc.spoiledness, float)
     assert parse_overrides(["description=a=b"]) == {"description": "a=b"}
-    assert load_scenario(None, {"years": "4", "skill_sd": 0.2}) == Scenario(years=4, skill_sd=0.2)
+    assert load_scenario(None, {"years": 4, "skill_sd": 0.2}) == Scenario(years=4, skill_sd=0.2)
+    with pytest.raises(ScenarioError, match="key 'years' must be an integer, got '4' \\(from overrides\\)"):
+        load_scenario(None, {"years": "4"})  # values in a dict are typed: not converted
 
 
 # --- files ------------------------------------------------------------------------------------------
@@ -291,3 +293,85 @@ def test_deep_nesting_is_refused(tmp_path, depth):
     path = tmp_path / "deep.toml"
     path.write_text("years = " + "[" * depth + "]" * depth + "\n")
     assert f"nests tables or arrays too deeply (at most {MAX_DEPTH} levels)" in _error(path)
+
+
+# --- strict types: a wrong type is refused, never converted --------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("years = true", "key 'years' must be an integer, got true"),
+        ('salespeople = "5"', "key 'salespeople' must be an integer, got '5'"),
+        ("salespeople = 5.0", "key 'salespeople' must be an integer, got 5.0"),
+        ('hire_account_managers = "yes"', "key 'hire_account_managers' must be true or false, got 'yes'"),
+        ("hire_account_managers = 1", "key 'hire_account_managers' must be true or false, got 1"),
+        ("spoiledness = false", "key 'spoiledness' must be a number, got false"),
+        ('spoiledness = "0.5"', "key 'spoiledness' must be a number, got '0.5'"),
+        ("name = 5", "key 'name' must be a string, got 5"),
+        ("salespeople = 0x10", "line 1: write numbers in plain decimal digits, got 0x10"),
+        ("market_size = 1_000", "line 1: write numbers in plain decimal digits, got 1_000"),
+        ("years = 0o7", "got 0o7"),
+        ("[[interventions]]\nweek = true\n[interventions.set]\nsalespeople = 3", "interventions[0].week"),
+        ("[[interventions]]\nweek = 5\n[interventions.set]\nsalespeople = 3.0", "interventions[0].set.salespeople"),
+    ],
+)
+def test_file_values_of_the_wrong_type_are_refused(tmp_path, line, words):
+    path = tmp_path / "strict.toml"
+    path.write_text(line + "\n")
+    message = _error(path)
+    assert words in message
+    assert "strict.toml" in message
+
+
+def test_a_number_in_a_string_or_comment_is_just_text(tmp_path):
+    path = tmp_path / "fine.toml"
+    path.write_text('description = "0x10 and 1_000"  # 0b11\nyears = 2\n')
+    assert load_scenario(path).description == "0x10 and 1_000"
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        ("years=1_0", "key 'years' must be an integer, got '1_0' (from --set); write plain decimal digits"),
+        ("years=٣", "key 'years' must be an integer, got '٣'"),
+        ("years=５", "key 'years' must be an integer, got '５'"),
+        ("years=0x10", "key 'years' must be an integer, got '0x10'"),
+        ("years=5.0", "without a decimal point"),
+        ("spoiledness=0_5", "key 'spoiledness' must be a number, got '0_5'"),
+        ("spoiledness=٠.5", "key 'spoiledness' must be a number"),
+    ],
+)
+def test_set_takes_plain_decimal_numbers_only(item, words):
+    assert words in _error(None, [item])
+
+
+def test_set_numbers_in_the_usual_forms():
+    sc = load_scenario(None, ["years=+3", "spoiledness=.5", "base_annual_value=3e4", "skill_sd=0.1E0"])
+    assert (sc.years, sc.spoiledness, sc.base_annual_value, sc.skill_sd) == (3, 0.5, 30000.0, 0.1)
+
+
+def test_the_same_key_twice_in_set_is_refused():
+    message = _error(None, ["years=3", "spoiledness=0.5", "years=4"])
+    assert message == "key 'years' is given twice in --set ('years=3' and 'years=4'): give it once"
+
+
+def test_the_same_key_twice_in_a_file_is_refused(tmp_path):
+    path = tmp_path / "twice.toml"
+    path.write_text("years = 3\nyears = 4\n")
+    assert "not valid TOML" in _error(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [({"years": True}, "years"), ({"salespeople": "5"}, "salespeople"), ({"salespeople": 5.0}, "salespeople")],
+)
+def test_python_is_as_strict_as_files(changes, key):
+    with pytest.raises(ValueError, match=key):
+        Scenario(**changes)
+
+
+def test_numpy_values_count_as_the_number_they_hold():
+    import numpy as np
+
+    sc = Scenario(salespeople=np.int64(7), spoiledness=np.float64(0.5), hire_account_managers=np.bool_(False))
+    assert (sc.salespeople, sc.spoiledness, sc.hire_account_managers) == (7, 0.5, False)
+    assert type(sc.salespeople) is int

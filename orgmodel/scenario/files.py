@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import stat
 import tomllib
 import typing
@@ -30,6 +31,10 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 INTERVENTIONS = "interventions"
+#: numbers as --set takes them: ASCII decimal digits, optionally signed, with a decimal point and exponent for floats
+_INT_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NOT_FINITE_TEXT = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
 _INTERVENTION_KEYS = ("week", "set", "note")
 
 
@@ -128,12 +133,20 @@ def _unknown_key(key: str, where: str) -> ScenarioError:
     return ScenarioError(f"unknown key {key!r}{where}{hint} (all keys: {KEYS_HINT})")
 
 
-def _type_error(key: str, value: Any, where: str = "") -> ScenarioError:
+def _type_error(key: str, value: Any, where: str = "", typed: bool = False) -> ScenarioError:
+    """A value of the wrong type; ``typed`` when the user wrote the value as text (``--set``)."""
     kind = key_type(key)
     what = _TYPE_WORDS.get(kind, kind.__name__)
-    if kind is bool:
+    hint = ""
+    if kind is bool and typed:
         what = "true or false (also yes/no, 1/0)"
-    return ScenarioError(f"key {key!r} must be {what}, got {_shown(value)}{where}")
+    elif typed and kind in (int, float) and any(ch.isdigit() for ch in str(value)):
+        hint = "; write plain decimal digits" + (" without a decimal point" if kind is int else "")
+    elif not typed and kind is not str and isinstance(value, str):
+        hint = "; write the value without quotes"
+    elif not typed and kind is int and isinstance(value, float):
+        hint = "; write it without a decimal point"
+    return ScenarioError(f"key {key!r} must be {what}, got {_shown(value)}{where}{hint}")
 
 
 def _no_interventions_override(where: str) -> ScenarioError:
@@ -157,33 +170,36 @@ def convert(key: str, text: str, where: str = " (from --set)") -> Any:
             return True
         if low in _FALSE:
             return False
-        raise _type_error(key, text, where)
+        raise _type_error(key, text, where, typed=True)
+    # plain ASCII decimal only: Python's int() and float() would also take '1_000', '٣' or '５'
     if kind is int:
-        try:
-            return int(raw)
-        except ValueError:
-            raise _type_error(key, text, where) from None
+        if not _INT_TEXT.fullmatch(raw):
+            raise _type_error(key, text, where, typed=True)
+        return int(raw)
     if kind is float:
-        try:
-            return float(raw)
-        except ValueError:
-            raise _type_error(key, text, where) from None
+        if not (_FLOAT_TEXT.fullmatch(raw) or _NOT_FINITE_TEXT.fullmatch(raw)):
+            raise _type_error(key, text, where, typed=True)
+        return float(raw)  # inf and nan get the 'finite number' message from validate()
     return text
 
 
 def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, Any]:
-    """``["key=value", ...]`` (or a dict) as typed values, checked against the keys."""
+    """``["key=value", ...]`` as typed values (or a dict of typed values), checked against the keys.
+
+    A dict's values are taken as they are (the scenario's strict types judge
+    them: ``{"years": "5"}`` is refused like ``years = "5"`` in a file). A key
+    given twice in ``--set`` is refused: which one was meant cannot be guessed.
+    """
     if not overrides:
         return {}
     if isinstance(overrides, dict):
-        items = list(overrides.items())
         out = {}
-        for key, value in items:
+        for key, value in overrides.items():
             if key not in Scenario.model_fields:
                 raise _unknown_key(str(key), " (from overrides)")
             if key == INTERVENTIONS and not isinstance(value, list):
                 raise _no_interventions_override(" (from overrides)")
-            out[key] = convert(key, value, " (from overrides)") if isinstance(value, str) and key_type(key) is not str else value
+            out[key] = value
         return out
     out = {}
     for item in overrides:
@@ -193,6 +209,9 @@ def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, A
             raise ScenarioError(f"--set expects KEY=VALUE (e.g. --set years=5), got {item!r}")
         if key not in Scenario.model_fields:
             raise _unknown_key(key, " (from --set)")
+        if key in out:
+            first = next(i for i in overrides if i.partition("=")[0].strip() == key)
+            raise ScenarioError(f"key {key!r} is given twice in --set ({first!r} and {item!r}): give it once")
         out[key] = convert(key, value)
     return out
 
@@ -205,7 +224,8 @@ def _message(error: dict[str, Any], origin: dict[str, str], shown: dict[str, str
     value = error.get("input")
     if not loc:  # a model-level rule (the schema's cross-field checks): its own words
         cause = (error.get("ctx") or {}).get("error")
-        return str(cause) if cause is not None else str(error["msg"]).removeprefix("Value error, ")
+        text = str(cause) if cause is not None else str(error["msg"]).removeprefix("Value error, ")
+        return text + origin.get(INTERVENTIONS, "") if text.startswith(f"{INTERVENTIONS}[") else text
     key = str(loc[0])
     where = origin.get(key, "")
     raw = shown.get(key)
@@ -365,6 +385,23 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+#: TOML strings and comments, blanked out before looking for number forms (multi-line strings first)
+_TOML_TEXT = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*')
+#: integers TOML reads but a person may misread: hexadecimal, octal, binary, or digits grouped with _
+_NON_DECIMAL = re.compile(
+    r"(?<![\w.])[+-]?(?:0[xob][0-9A-Fa-f_]+|[0-9]+(?:_[0-9]+)+(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?)(?![\w.])"
+)
+
+
+def _non_decimal_number(text: str) -> tuple[int, str] | None:
+    """The line and text of the first number not written in plain decimal digits, outside strings and comments."""
+    blanked = _TOML_TEXT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    found = _NON_DECIMAL.search(blanked)
+    if found is None:
+        return None
+    return blanked.count("\n", 0, found.start()) + 1, found.group()
+
+
 def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
     """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read.
 
@@ -388,6 +425,13 @@ def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
         raise ScenarioError(f"{what} '{path}' is not valid TOML: {exc}") from None
     except RecursionError:
         raise ScenarioError(f"{what} '{path}' nests tables or arrays too deeply (at most {MAX_DEPTH} levels)") from None
+    odd = _non_decimal_number(text)
+    if odd is not None:
+        line, number = odd
+        raise ScenarioError(
+            f"{what} '{path}' line {line}: write numbers in plain decimal digits, got {number} "
+            "(hexadecimal, octal, binary and digits grouped with _ are not accepted)"
+        )
     if _depth(table) > MAX_DEPTH:
         raise ScenarioError(f"{what} '{path}' nests tables or arrays too deeply (at most {MAX_DEPTH} levels)")
     return table
@@ -405,7 +449,8 @@ def load_scenario(source: str | Path | None = None, overrides: list[str] | dict[
             ``orgmodel scenarios``) or the path of a flat TOML file. A file
             without a ``name`` key is named after the file.
         overrides: ``["key=value", ...]`` as given to ``--set`` (converted to
-            each key's type; bool accepts true/false/1/0/yes/no) or a dict.
+            each key's type: plain decimal numbers; bool accepts true/false/1/0/yes/no)
+            or a dict of values of each key's type (not converted).
 
     Returns:
         The validated scenario.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 WEEKS_PER_YEAR = 52
@@ -42,7 +43,7 @@ class Intervention(BaseModel):
     see ``docs/policies/interventions.md``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     week: int = Field(description="Week the change takes effect (before that week's work).", ge=1)
     set: dict[str, bool | int | float | str] = Field(description="Scenario keys and their new values.")
@@ -94,7 +95,11 @@ class Scenario(BaseModel):
     needs a structure that has one) live in :meth:`_consistent`.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # strict: a value of the wrong type is refused, not converted ("5", 5.0 or true for an integer, "yes"
+    # for true or false): a file that says `salespeople = "5"` is a mistake to point out, not to guess at.
+    # Integers are accepted for numbers; numpy scalars (from arrays passed to Mesa's batch_run or read back
+    # from results) count as the Python value they hold (see _plain_values).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
 
     # --- run -----------------------------------------------------------------
     name: str = _f("custom", "Label for reports.", "assumption")
@@ -454,6 +459,14 @@ class Scenario(BaseModel):
         ge=0,
         le=1,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_values(cls, data: Any) -> Any:
+        """NumPy scalars as the Python values they hold, so strict types judge the value, not its container."""
+        if isinstance(data, dict) and any(isinstance(v, np.generic) for v in data.values()):
+            return {k: v.item() if isinstance(v, np.generic) else v for k, v in data.items()}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
