@@ -290,7 +290,7 @@ def test_a_plan_too_large_is_refused_at_once_with_its_size(tmp_path, text, words
 def test_the_run_limit_can_be_raised_or_lowered(tmp_path, monkeypatch):
     path = _write(tmp_path, GOOD)  # 2 x 4 points x 2 replications
     monkeypatch.setenv("ORGMODEL_MAX_RUNS", "15")
-    with pytest.raises(ExperimentError, match="would make 16 runs .* more than the limit of 15"):
+    with pytest.raises(ExperimentError, match=r"would make 16 runs .* more than the limit of 15"):
         load_experiment(path)
     monkeypatch.setenv("ORGMODEL_MAX_RUNS", "16")
     assert Plan(load_experiment(path), progress=lambda *_: None).n_runs == 16
