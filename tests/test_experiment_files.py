@@ -325,3 +325,31 @@ def test_a_large_plan_reports_progress(tmp_path, capsys, monkeypatch):
     assert seen[0] == (0, 8) and seen[-1] == (8, 8)
     Plan(load_experiment(_write(tmp_path, GOOD)))
     assert "Preparing the plan: checked 8 of 8 design points" in capsys.readouterr().err
+
+
+# --- outcomes and keep are checked against what runs store -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('outcomes = ["total_revenu"]', "outcomes: 'total_revenu' is not a numeric summary key; did you mean 'total_revenue'"),
+        ('outcomes = ["structure"]', "outcomes: 'structure' is not a numeric summary key"),
+        ('outcomes = ["annual_revenue"]', "has one value per year: name the year, e.g. 'annual_revenue[-1]'"),
+        ('outcomes = ["total_revenue[0]"]', "total_revenue is one number per run and takes no year index"),
+        ('outcomes = ["annual_revenue[2]"]', "is beyond the horizon: the runs last 2 years, so a year index is between 0 and 1"),
+        ('outcomes = ["annual_revenue[-3]"]', "is beyond the horizon"),
+        ('keep = "every 105 weeks"', 'keep = "every 105 weeks" keeps no week: the runs last 104 weeks (2 years)'),
+    ],
+)
+def test_outcomes_that_cannot_exist_and_keep_that_keeps_nothing_are_refused(tmp_path, line, words):
+    text = GOOD.replace('keep = "every 4 weeks"', line if line.startswith("keep") else 'keep = "summary"\n' + line)
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(_write(tmp_path, text))
+    assert words in str(info.value)
+
+
+def test_outcomes_within_the_horizon_are_accepted(tmp_path):
+    text = GOOD.replace(
+        'keep = "every 4 weeks"',
+        'keep = "every 104 weeks"\noutcomes = ["annual_revenue[-2]", "annual_revenue[1]", "total_revenue", "revenue_growth_last_3_years"]',
+    )
+    assert load_experiment(_write(tmp_path, text)).keep_every == 104

@@ -30,7 +30,7 @@ from orgmodel.analysis.compare import compare_arms
 from orgmodel.analysis.outcomes import Outcome, report_outcomes
 from orgmodel.experiments.designs import SENSITIVITY
 from orgmodel.experiments.results import Results, load_results
-from orgmodel.experiments.spec import Range
+from orgmodel.experiments.spec import Range, parse_outcome
 from orgmodel.experiments.store import EXPERIMENT_FILE, StoreError
 
 REPORT_FILE = "report.html"
@@ -453,6 +453,12 @@ def build_report(results_dir: str | Path, seed: int = 0) -> Path:
         raise StoreError(f"no run in '{results.folder}' succeeded: {say.failure_finding(results.runs)}")
     report = _Report(results, seed)
     named = results.experiment.outcomes
+    missing = [spec for spec in named if parse_outcome(spec)[0] not in results.runs.columns]
+    if missing:  # e.g. results stored by a version whose summary had other keys
+        raise StoreError(
+            f"'{results.folder / EXPERIMENT_FILE}' names outcomes the stored runs do not have: {', '.join(missing)} "
+            f"(stored: {', '.join(c for c in results.runs.columns if c not in ('run_id', 'status', 'error'))})"
+        )
     try:
         outcomes = report_outcomes(named, results.years)
     except ValueError as exc:

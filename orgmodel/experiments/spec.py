@@ -16,6 +16,7 @@ on its own even if a built-in or a file changes later.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
@@ -285,6 +286,7 @@ def parse_experiment(
     exp._factors = [_factor(exp, key, spec, fail) for key, spec in exp.factors.items()]
     _check_size(exp, fail)
     _resolve_scenarios(exp, folder or Path.cwd(), where, fail)
+    _check_against_horizon(exp, fail)
     return exp
 
 
@@ -373,6 +375,66 @@ def _check_keep_and_outcomes(exp: Experiment, fail: Any) -> None:
             parse_outcome(text)
     except ValueError as exc:
         raise fail(str(exc)) from None
+
+
+@functools.cache
+def summary_outcomes(years: int) -> dict[str, bool]:
+    """The numeric summary keys of a run of ``years`` years, each with whether it holds one value per year.
+
+    Read off the summary of a tiny run (ten companies, one salesperson; a
+    fraction of a second), so the list never drifts from what runs store.
+    """
+    from orgmodel.simulate import simulate
+
+    summary = simulate(Scenario(years=years, market_size=10, salespeople=1), seed=0).summary
+    out = {}
+    for key, value in summary.items():
+        if isinstance(value, list) and len(value) == years and all(isinstance(v, (int, float)) for v in value):
+            out[key] = True
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = False
+    return out
+
+
+def horizon_years(exp: Experiment) -> int:
+    """The shortest horizon, in years, of the runs the experiment makes."""
+    if exp.years is not None:
+        return exp.years
+    default = Scenario.model_fields["years"].default
+    return min(int(exp.scenarios[ref].get("years", default)) for ref in exp.scenario_refs())
+
+
+def _check_against_horizon(exp: Experiment, fail: Any) -> None:
+    """What to keep leaves something to store, and each outcome is a number every run has."""
+    years = horizon_years(exp)
+    weeks = years * 52
+    every = exp.keep_every
+    if every is not None and every > weeks:
+        raise fail(
+            f'keep = "{exp.keep}" keeps no week: the runs last {weeks} weeks ({years} years); '
+            f'keep at most every {weeks} weeks, or "summary"'
+        )
+    if not exp.outcomes:
+        return
+    known = summary_outcomes(min(years, 2))  # a second year adds the growth key; more add nothing
+    for text in exp.outcomes:
+        key, index = parse_outcome(text)
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=2, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise fail(
+                f"outcomes: {text!r} is not a numeric summary key{hint} "
+                f"(yearly: {', '.join(k for k, y in known.items() if y)}; per run: {', '.join(k for k, y in known.items() if not y)})"
+            )
+        if known[key] and index is None:
+            raise fail(f"outcomes: {text!r} has one value per year: name the year, e.g. '{key}[-1]' (the last)")
+        if not known[key] and index is not None:
+            raise fail(f"outcomes: {text!r}: {key} is one number per run and takes no year index; write '{key}'")
+        if index is not None and not -years <= index < years:
+            raise fail(
+                f"outcomes: {text!r} is beyond the horizon: the runs last {years} years, "
+                f"so a year index is between 0 and {years - 1} (or -{years} to -1 from the end)"
+            )
 
 
 def _check_set(exp: Experiment, fail: Any) -> None:

@@ -15,7 +15,6 @@ def size(exp: Experiment) -> int:
     return math.prod(len(f.values or ()) for f in exp.factor_list)
 
 
-
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """One point per combination; no factors gives the single point of the base scenario."""
     factors = exp.factor_list

@@ -24,7 +24,6 @@ def size(exp: Experiment) -> int:
     return exp.design.samples or 0
 
 
-
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """``design.samples`` points of a Latin hypercube drawn from the design's own stream of the base seed."""
     sampler = qmc.LatinHypercube(d=len(exp.factor_list), rng=np.random.default_rng(seeds.design_seed(exp.seed)))

@@ -18,7 +18,6 @@ def size(exp: Experiment) -> int:
     return exp.design.samples or 0
 
 
-
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """``design.samples`` points drawn from the design's own stream of the base seed."""
     rng = np.random.default_rng(seeds.design_seed(exp.seed))

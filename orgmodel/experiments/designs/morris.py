@@ -43,7 +43,6 @@ def size(exp: Experiment) -> int:
     return (exp.design.trajectories or 0) * (len(exp.factor_list) + 1)
 
 
-
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """The design's points (integer keys rounded)."""
     return common.from_bounds(exp, sample(problem(exp)))

@@ -43,7 +43,6 @@ def size(exp: Experiment) -> int:
     return (exp.design.samples or 0) * ((2 * d + 2) if exp.design.second_order else (d + 2))
 
 
-
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """The design's points (integer keys rounded)."""
     return common.from_bounds(exp, sample(problem(exp)))
