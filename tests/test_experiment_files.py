@@ -348,8 +348,6 @@ def test_outcomes_that_cannot_exist_and_keep_that_keeps_nothing_are_refused(tmp_
 
 
 def test_outcomes_within_the_horizon_are_accepted(tmp_path):
-    text = GOOD.replace(
-        'keep = "every 4 weeks"',
-        'keep = "every 104 weeks"\noutcomes = ["annual_revenue[-2]", "annual_revenue[1]", "total_revenue", "revenue_growth_last_3_years"]',
-    )
+    outcomes = '["annual_revenue[-2]", "annual_revenue[1]", "total_revenue", "revenue_growth_last_3_years"]'
+    text = GOOD.replace('keep = "every 4 weeks"', f'keep = "every 104 weeks"\noutcomes = {outcomes}')
     assert load_experiment(_write(tmp_path, text)).keep_every == 104

@@ -422,10 +422,9 @@ def _check_against_horizon(exp: Experiment, fail: Any) -> None:
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=2, cutoff=0.6)
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            raise fail(
-                f"outcomes: {text!r} is not a numeric summary key{hint} "
-                f"(yearly: {', '.join(k for k, y in known.items() if y)}; per run: {', '.join(k for k, y in known.items() if not y)})"
-            )
+            yearly = ", ".join(k for k, y in known.items() if y)
+            per_run = ", ".join(k for k, y in known.items() if not y)
+            raise fail(f"outcomes: {text!r} is not a numeric summary key{hint} (yearly: {yearly}; per run: {per_run})")
         if known[key] and index is None:
             raise fail(f"outcomes: {text!r} has one value per year: name the year, e.g. '{key}[-1]' (the last)")
         if not known[key] and index is not None:
