@@ -253,7 +253,7 @@ def test_docs_describe_every_field_and_design():
 
 # --- the size of a plan is checked before it is made ----------------------------------------------------------
 TEN_FACTORS = ["spoiledness", "problem_rate", "complaint_rate", "churn_base", "churn_dissatisfied"]
-TEN_FACTORS += ["gross_margin", "commission_rate", "quota_ratchet", "proposal_rate", "lead_qualify_rate"]
+TEN_FACTORS += ["gross_margin", "commission_rate", "quota_ratchet", "growth_bonus_share", "team_bonus_rate"]
 
 
 @pytest.mark.parametrize(

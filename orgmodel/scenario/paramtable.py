@@ -21,7 +21,7 @@ from typing import Any
 
 from orgmodel.scenario import schema
 from orgmodel.scenario.files import key_bounds
-from orgmodel.scenario.schema import Scenario, key_choices
+from orgmodel.scenario.schema import Scenario, key_choices, range_reason
 
 _GROUP = re.compile(r"^\s*#\s*-{2,}\s*(?P<name>[^-].*?)\s*-*\s*$")
 _FIELD = re.compile(r"^\s{4}(?P<key>[a-z_][a-z0-9_]*)\s*:")
@@ -80,7 +80,8 @@ def allowed(key: str) -> str:
     if choices := key_choices(key):
         return f"{kind}: one of {', '.join(choices)}"
     if lo is not None and hi is not None:
-        return f"{kind} in {'(' if lo_open else '['}{_number(lo)}, {_number(hi)}{')' if hi_open else ']'}"
+        text = f"{kind} in {'(' if lo_open else '['}{_number(lo)}, {_number(hi)}{')' if hi_open else ']'}"
+        return f"{text} ({why})" if (why := range_reason(key)) else text
     if lo is not None:
         return f"{kind} {'>' if lo_open else '≥'} {_number(lo)}"
     if hi is not None:
@@ -150,7 +151,11 @@ key's type and are never converted: `salespeople = "5"`, `salespeople = 5.0` and
 are refused, as are numbers not written in plain decimal digits (`0x10`, `1_000`, `٣`); an
 integer is accepted where a number is expected. `--set` reads text, so there `true`/`false`,
 `yes`/`no` and `1`/`0` all work for true or false keys; a key given twice in `--set` is refused.
-*Allowed* gives the
+Values that would make a run meaningless are refused up front: every number has an upper
+bound (with its reason where the bound is a choice), the first revenue
+(`lead_min_weeks + qualified_min_weeks + proposal_min_weeks + implementation_weeks` after a lead)
+must fall within the horizon,
+and `salespeople + account_managers` must not exceed `market_size`. *Allowed* gives the
 type and the bounds the schema enforces ([ ] closed, ( ) open). *Source* says where a default
 comes from: the full citations are in the References section of [the ODD](ODD.md#references),
 and the ODD's submodels show where each key enters the equations.
