@@ -419,7 +419,7 @@ def _tightened_extremes():
 
     for key in Scenario.model_fields:
         if range_reason(key):
-            lo, lo_open, hi, hi_open = key_bounds(key)
+            lo, lo_open, hi, _ = key_bounds(key)
             yield key, hi
             if not lo_open:
                 yield key, lo
