@@ -731,10 +731,21 @@ class Scenario(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _plain_values(cls, data: Any) -> Any:
-        """NumPy scalars as the Python values they hold, so strict types judge the value, not its container."""
-        if isinstance(data, dict) and any(isinstance(v, np.generic) for v in data.values()):
-            return {k: v.item() if isinstance(v, np.generic) else v for k, v in data.items()}
-        return data
+        """NumPy scalars as the Python values they hold, so strict types judge the value, not its container.
+
+        A negative zero becomes zero: ``-0.0`` passes ``ge=0`` but numpy's samplers refuse it as a
+        negative spread (``skill_sd = -0`` crashed a run).
+        """
+        if not isinstance(data, dict):
+            return data
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and value == 0.0:
+                value = 0.0
+            out[key] = value
+        return out
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
