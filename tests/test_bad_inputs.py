@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from orgmodel.cli import app
 from orgmodel.experiments.spec import Experiment, ExperimentError, load_experiment, parse_experiment
-from orgmodel.scenario.files import ScenarioError, key_type, toml_value
+from orgmodel.scenario.files import ScenarioError, key_type
 from orgmodel.scenario.schema import Scenario
 
 runner = CliRunner()
@@ -146,4 +146,3 @@ def test_experiment_file_of_any_bytes_is_read_or_refused_in_one_line(tmp_path_fa
 def test_toml_values_of_every_key_type_are_generated():
     """The generated --set values cover every key type the schema has (a new type needs new strategies)."""
     assert {key_type(k) for k in Scenario.model_fields if k != "interventions"} <= {bool, int, float, str}
-    assert toml_value(1.5) == "1.5"
