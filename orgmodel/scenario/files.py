@@ -142,6 +142,8 @@ def _type_error(key: str, value: Any, where: str = "", typed: bool = False) -> S
         what = "true or false (also yes/no, 1/0)"
     elif typed and kind in (int, float) and any(ch.isdigit() for ch in str(value)):
         hint = "; write plain decimal digits" + (" without a decimal point" if kind is int else "")
+    elif not typed and kind is bool and isinstance(value, str):
+        hint = "; write true or false without quotes"
     elif not typed and kind is not str and isinstance(value, str):
         hint = "; write the value without quotes"
     elif not typed and kind is int and isinstance(value, float):
