@@ -61,7 +61,7 @@ def test_run_with_a_generated_value_runs_or_names_the_key(tmp_path_factory, key,
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    named = f"{key}={value}".partition("=")[0].strip()  # what --set reads as the key
+    named = " ".join(f"{key}={value}".partition("=")[0].split())  # what --set reads as the key, as one line shows it
     assert named in lines[0] or repr(named)[1:-1] in lines[0] or "--set expects KEY=VALUE" in lines[0], lines[0]
     assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
     assert (out / "summary.json").read_text(encoding="utf-8") == "an earlier run"

@@ -373,10 +373,13 @@ def _pydantic_message(exc: ValidationError) -> str:
 def _check_keep_and_outcomes(exp: Experiment, fail: Any) -> None:
     try:
         parse_keep(exp.keep)
-        for text in exp.outcomes:
-            parse_outcome(text)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    for text in exp.outcomes:
+        try:
+            parse_outcome(text)
+        except ValueError as exc:
+            raise fail(f"outcomes: {exc}") from None
     if exp.criterion:
         try:
             parse_outcome(exp.criterion)
