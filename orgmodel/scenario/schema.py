@@ -115,6 +115,14 @@ class Scenario(BaseModel):
         "assumption (issue #3: interventions over time)",
     )
 
+    # --- report (issue 15) -------------------------------------------------------
+    # How reports name money; labels only, no effect on the simulation.
+    currency: str = _f(
+        "",
+        "Currency of every amount, as reports name it (e.g. EUR, USD); empty = unnamed currency units.",
+        "assumption (a label only)",
+    )
+
     # --- organisation ----------------------------------------------------------
     structure: str = _f(
         "full_cycle",
