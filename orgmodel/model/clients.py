@@ -237,6 +237,7 @@ class ClientBuyer(ClientPerson):
             cfg.churn_base
             + cfg.churn_weak_relationship * (1.0 - company.coverage)
             + cfg.churn_dissatisfied * (1.0 - company.satisfaction)
+            + model.loyalty.extra_churn(company)  # unsettled by a leaver (issue #12)
         )
         p_leave = 1.0 - (1.0 - min(annual, 1.0)) ** (cfg.review_interval_weeks / 52.0)
         if model.random.random() < p_leave:
