@@ -136,7 +136,7 @@ def test_recruiting_and_managers_are_in_the_cost_of_sales():
     assert sum(summary["annual_recruiting_cost"]) == pytest.approx(ts["recruiting_cost"].sum())
     assert summary["managers_end_of_year"][-1] == ts["managers"].iloc[-1]
     assert sum(summary["annual_people_left"]) == ts["people_left"].sum()
-    assert sum(summary["annual_people_left_by_reason"]["other"]) > 0
+    assert sum(summary["annual_left_other"]) > 0 and summary["people_left_total"] == sum(summary["annual_people_left"])
 
 
 def test_a_growing_force_needs_more_managers():

@@ -164,19 +164,12 @@ class Turnover:
         self.people_left = 0
 
     # --- for the summary ----------------------------------------------------------------------------
-    def annual_counts(self, years: int) -> dict[str, Any]:
-        """People who left per year, by role and reason, and clients who followed them."""
+    def annual_counts(self, years: int) -> dict[str, list[int]]:
+        """People who left per year by role (``annual_left_<role>``) and by reason (``annual_left_<reason>``)."""
         roles = sorted({d["role"] for d in self.departures} | {"salesperson", "account_manager"})
-        by_role = {role: [0] * years for role in roles}
-        by_reason = {reason: [0] * years for reason in REASONS}
-        followed = [0] * years
+        out = {f"annual_left_{key}": [0] * years for key in (*roles, *REASONS)}
         for d in self.departures:
             year = min(years, (d["week"] - 1) // WEEKS_PER_YEAR + 1) - 1
-            by_role[d["role"]][year] += 1
-            by_reason[d["reason"]][year] += 1
-            followed[year] += d["clients_followed"]
-        return {
-            "annual_people_left_by_role": by_role,
-            "annual_people_left_by_reason": by_reason,
-            "annual_clients_followed_leaver": followed,
-        }
+            out[f"annual_left_{d['role']}"][year] += 1
+            out[f"annual_left_{d['reason']}"][year] += 1
+        return out
