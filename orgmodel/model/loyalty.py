@@ -29,6 +29,7 @@ class ClientLoyalty:
         unsettled: client index -> last week of its raised churn risk.
         exposed: (week, client index, followed) for every client that relied on a leaver.
         lost_with_leaver: clients lost to a leaver this week (followed at once or churned while unsettled).
+        lost_total: the same since the start.
 
     """
 
@@ -37,6 +38,7 @@ class ClientLoyalty:
         self.unsettled: dict[int, int] = {}
         self.exposed: list[tuple[int, int, bool]] = []
         self.lost_with_leaver = 0
+        self.lost_total = 0  # since the start
 
     def relies_on(self, company: ClientCompany, staff_id: int) -> bool:
         """Whether ``staff_id`` holds the strongest supplier tie to the client's buyer."""
@@ -79,7 +81,8 @@ class ClientLoyalty:
     def on_lost(self, company: ClientCompany) -> None:
         """A client left: count it if a leaver took it along or unsettled it."""
         until = self.unsettled.pop(company.uid, None)
-        if until is not None and self.model.time <= until:
+        if (until is not None and self.model.time <= until) or (
+            self.exposed and self.exposed[-1][1] == company.uid and self.exposed[-1][2]  # following the leaver now
+        ):
             self.lost_with_leaver += 1
-        elif self.exposed and self.exposed[-1][1] == company.uid and self.exposed[-1][2]:
-            self.lost_with_leaver += 1  # following the leaver at this moment
+            self.lost_total += 1
