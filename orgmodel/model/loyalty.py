@@ -39,6 +39,7 @@ class ClientLoyalty:
         self.exposed: list[tuple[int, int, bool]] = []
         self.lost_with_leaver = 0
         self.lost_total = 0  # since the start
+        self._by_buyer: dict[int, ClientCompany] | None = None  # buyer id -> company, built on first use
 
     def relies_on(self, company: ClientCompany, staff_id: int) -> bool:
         """Whether ``staff_id`` holds the strongest supplier tie to the client's buyer."""
@@ -56,7 +57,11 @@ class ClientLoyalty:
         sid = person.unique_id
         rnd = model.random.random
         followed = 0
-        for company in model.companies:
+        if self._by_buyer is None:
+            self._by_buyer = {c.people[0]: c for c in model.companies}
+        known = model.network.ties.get(sid, {})  # only buyers the leaver has a tie with can rely on them
+        candidates = sorted((self._by_buyer[pid] for pid in known if pid in self._by_buyer), key=lambda c: c.uid)
+        for company in candidates:
             if company.stage != Stage.SERIAL or not self.relies_on(company, sid):
                 continue
             follows = rnd() < cfg.clients_follow_share

@@ -92,22 +92,19 @@ class Turnover:
     def shortfall(self, person: Staff) -> float:
         """How far the last months' total pay falls short of what the person earned before (0-1)."""
         memory = self.pay.get(person.unique_id)
-        if memory is None:
+        if memory is None or memory.current >= memory.reference:
             return 0.0
         base = self.model.cfg.base_salary / 12.0
-        before = base + memory.reference
-        if before <= 0.0:
-            return 0.0
-        return max(0.0, 1.0 - (base + memory.current) / before)
+        return 1.0 - (base + memory.current) / (base + memory.reference)  # reference > current >= 0 here
 
     # --- quitting ---------------------------------------------------------------------------------
     def annual_rates(self, person: Staff) -> tuple[float, float, float]:
         """The person's annual quit rate in three parts: base (other reasons), pay shortfall, overload."""
         cfg = self.model.cfg
         base = cfg.voluntary_turnover_salespeople if person.hunts else cfg.voluntary_turnover_account_managers
-        pay = cfg.turnover_pay_shortfall_effect * self.shortfall(person)
-        overload = cfg.turnover_overload_effect * max(0.0, person.load - cfg.turnover_overload_threshold)
-        return base, pay, overload
+        pay = cfg.turnover_pay_shortfall_effect * self.shortfall(person) if cfg.turnover_pay_shortfall_effect else 0.0
+        over = person.load - cfg.turnover_overload_threshold
+        return base, pay, cfg.turnover_overload_effect * over if over > 0.0 else 0.0
 
     def close_week(self) -> None:
         """Who quits this week (drawn before the week's tallies, so leavers' hours and pay are not counted)."""
@@ -115,8 +112,9 @@ class Turnover:
         rnd = model.random.random
         quits: list[Staff] = []
         reasons: list[str] = []
-        salespeople = sum(1 for p in model.staff if p.hunts)
-        for person in model.staff:
+        staff = model.staff
+        salespeople = sum(1 for p in staff if p.hunts)
+        for person in staff:
             rates = self.annual_rates(person)
             total = rates[0] + rates[1] + rates[2]
             if total <= 0.0 or rnd() * WEEKS_PER_YEAR >= total:
