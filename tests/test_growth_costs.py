@@ -197,3 +197,14 @@ def test_handover_bonus_pays_for_the_clients_handed_over():
     ts = model.datacollector.get_model_vars_dataframe()
     assert handed > 0
     assert ts["transition_pay"].sum() == pytest.approx(1000.0 * handed)
+
+
+def test_a_headcount_cut_withdraws_the_requisitions_on_their_way_first():
+    scenario = Scenario(salespeople=6, market_size=600, years=1, **NO_TURNOVER)
+    model = SalesOrgModel(rng=1, scenario=scenario)
+    model.run_for(10)
+    model.request_salespeople(2)  # two replacements on their way
+    model.schedule_intervention(Intervention(week=12, set={"salespeople": 7}))
+    model.run_for(1 + scenario.hiring_delay_weeks + 1)
+    assert len(model.salespeople) == 7 and model.open_salesperson_requisitions == 0
+    assert model.interventions_applied[0]["left"] == {} and model.interventions_applied[0]["requested"] == {}

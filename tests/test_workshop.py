@@ -14,11 +14,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from orgmodel import simulate
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.workshop import Decision, Game, WorkshopConfig
 from orgmodel.workshop.game import DecisionError
 from orgmodel.workshop.server import build_app
 
-COMPANY = "salespeople = 6\nmarket_size = 600\nyears = 2\n"
+#: nobody quits (issue #12's turnover): these tests follow the headcount the teams decide
+COMPANY = "salespeople = 6\nmarket_size = 600\nyears = 2\n" + "".join(f"{k} = {v}\n" for k, v in NO_TURNOVER.items())
 
 
 @pytest.fixture

@@ -185,6 +185,7 @@ class SalesOrgModel(Model):
         self.awaiting_handover: list[ClientCompany] = []
         self.open_requisitions = 0
         self.open_salesperson_requisitions = 0
+        self.withdrawn_salesperson_requisitions = 0  # requisitions a headcount cut withdrew (issue #12)
         self.requisition_teams: list[Hashable | None] = []  # the team each open requisition is for, oldest first
         self.handovers = 0
         self._reset_week()
@@ -339,6 +340,9 @@ class SalesOrgModel(Model):
             self.schedule_event(self._salesperson_arrives, after=self.cfg.hiring_delay_weeks)
 
     def _salesperson_arrives(self) -> None:
+        if self.withdrawn_salesperson_requisitions > 0:  # this one was withdrawn (counted off when withdrawn)
+            self.withdrawn_salesperson_requisitions -= 1
+            return
         self.open_salesperson_requisitions -= 1
         for person in self.hire_salespeople(1, self.structure.salespeople_keep_clients(), self.cfg.ramp_up_weeks):
             person.hired_week = math.ceil(self.time)
@@ -423,7 +427,9 @@ class SalesOrgModel(Model):
         a new structure restructures through :meth:`Structure.restructure`
         (clients move with :meth:`hand_over`, at its cost); ``salespeople``
         and ``account_managers`` are the new headcounts: the difference is
-        hired (with ramp-up) or let go (:meth:`let_go`). The change is
+        requisitioned (arriving after the hiring delay, ramping up; at once
+        with ``recruited_in_advance``) or let go (:meth:`let_go`); salespeople
+        already requisitioned count, and a cut withdraws them first. The change is
         recorded in ``interventions_applied`` (week, note, each changed key's
         old and new value, people hired and let go on request, handovers it
         caused, headcounts after it).
@@ -479,6 +485,12 @@ class SalesOrgModel(Model):
             if key not in changes:
                 continue
             diff = int(changes[key]) - len(role_people)
+            if key == "salespeople" and self.open_salesperson_requisitions:  # issue #12: people on their way count
+                pending = self.open_salesperson_requisitions
+                withdraw = min(pending, max(0, -diff + pending))  # a cut withdraws requisitions first
+                self.open_salesperson_requisitions -= withdraw
+                self.withdrawn_salesperson_requisitions += withdraw
+                diff -= pending - withdraw
             if diff > 0 and not new.recruited_in_advance:  # issue #12: they start after the hiring delay
                 request(diff)
                 requested[key] = diff
