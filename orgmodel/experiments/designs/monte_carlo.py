@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from orgmodel.experiments.spec import Experiment
 
 
+def size(exp: Experiment) -> int:
+    """How many points :func:`points` makes: ``design.samples``."""
+    return exp.design.samples or 0
+
+
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """``design.samples`` points drawn from the design's own stream of the base seed."""
     rng = np.random.default_rng(seeds.design_seed(exp.seed))
