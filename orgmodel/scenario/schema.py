@@ -988,7 +988,12 @@ class Scenario(BaseModel):
         le=100,
     )
     sales_manager_salary: float = _f(
-        90_000.0, "Annual pay of a first-line sales manager (counted in the cost of sales).", "assumption", ge=0
+        90_000.0,
+        "Annual pay of a first-line sales manager (counted in the cost of sales).",
+        "assumption",
+        ge=0,
+        le=1e9,
+        why=_MONEY_WHY,
     )
     pay_guarantee_weeks: int = _f(
         0,
