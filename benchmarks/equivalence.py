@@ -272,7 +272,7 @@ def compare(
                 "ci_a": ci_a,
                 "ci_b": ci_b,
                 "p": _p_values(x, y),
-                # informative, not part of the verdict: see README (about one cell in six fails it by chance)
+                # informative, not part of the verdict: see README (about one cell in five fails it by chance)
                 "means_in_other_interval": bool(
                     (ci_b[0] <= x.mean() <= ci_b[1] and ci_a[0] <= y.mean() <= ci_a[1]) or x.mean() == y.mean()
                 ),
