@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from orgmodel.experiments import seeds
-from orgmodel.experiments.designs.common import from_unit
+from orgmodel.experiments.designs.common import from_unit, sampled_factors
 
 if TYPE_CHECKING:
     from orgmodel.experiments.spec import Experiment
@@ -16,5 +16,5 @@ if TYPE_CHECKING:
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """``design.samples`` points drawn from the design's own stream of the base seed."""
     rng = np.random.default_rng(seeds.design_seed(exp.seed))
-    u = rng.random((exp.design.samples or 0, len(exp.factor_list)))
+    u = rng.random((exp.design.samples or 0, len(sampled_factors(exp))))
     return from_unit(exp, u)
