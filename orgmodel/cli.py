@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgmodel.analysis import discovery_cli
 from orgmodel.experiments.commands import experiment_app, results_app
 from orgmodel.experiments.spec import ExperimentError
 from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
@@ -300,6 +301,9 @@ def app_command(
 
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(results_app, name="results")
+# --- scenario discovery and robustness (issue #16) ---
+app.command("discover")(discovery_cli.discover_command)
+app.command("robustness")(discovery_cli.robustness_command)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -58,9 +60,18 @@ def ema_analysis() -> dict[str, ModuleType]:
     return {"prim": prim, "cart": cart, "feature_scoring": feature_scoring, "sdutil": sdutil}
 
 
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Silence the FutureWarnings EMA Workbench's pandas code raises (they are about its internals, not the data)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
 def _number(x: float) -> str:
     x = float(x)
-    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.3g}"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
 @dataclass(frozen=True)
@@ -206,8 +217,9 @@ def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_mi
     _check_cases(cases)
     ema = ema_analysis()
     x = _ema_inputs(cases.x)
-    algorithm = ema["prim"].Prim(x, cases.y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
-    found = algorithm.find_box()
+    with quiet():
+        algorithm = ema["prim"].Prim(x, cases.y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
+        found = algorithm.find_box()
     trajectory = found.peeling_trajectory.reset_index(drop=True)
     n = len(trajectory)
     chosen = choose_box(trajectory) if box is None else box
@@ -229,7 +241,7 @@ def _check_cases(cases: Cases) -> None:
 
 
 def _ema_inputs(x: pd.DataFrame) -> pd.DataFrame:
-    """The inputs as EMA Workbench wants them: floats, ints and categories, no constant column."""
+    """The inputs as EMA Workbench wants them: floats and categories, no constant column."""
     x = x.copy()
     for name in list(x.columns):
         if x[name].nunique(dropna=False) <= 1:
@@ -237,7 +249,7 @@ def _ema_inputs(x: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(x[name]):
             x[name] = x[name].astype(str).astype("category")
         elif pd.api.types.is_integer_dtype(x[name]):
-            x[name] = x[name].astype(np.int64)
+            x[name] = x[name].astype(float)  # EMA writes half-way split values into the limits
     return x.reset_index(drop=True)
 
 
@@ -265,10 +277,12 @@ def cart(cases: Cases, mass_min: float = 0.05, max_depth: int = 4) -> Tree:
 
     x = _ema_inputs(cases.x)
     algorithm = ema["cart"].CART(x, cases.y.astype(int), mass_min=mass_min)
-    algorithm.build_tree()
+    with quiet():
+        algorithm.build_tree()
+        leaves = list(zip(algorithm.boxes, algorithm.stats, strict=True))
     full = ema["sdutil"]._make_box(x)
     rows = []
-    for limits_box, stats in zip(algorithm.boxes, algorithm.stats, strict=True):
+    for limits_box, stats in leaves:
         limits = box_limits(limits_box, full)
         rows.append(
             {
@@ -288,9 +302,10 @@ def feature_scores(cases: Cases, seed: int = 0, trees: int = 100) -> pd.Series:
     _check_cases(cases)
     ema = ema_analysis()
     x = _ema_inputs(cases.x)
-    scores, _ = ema["feature_scoring"].get_ex_feature_scores(
-        x, cases.y.astype(int), mode=ema["sdutil"].RuleInductionType.CLASSIFICATION, nr_trees=trees, random_state=seed
-    )
+    with quiet():
+        scores, _ = ema["feature_scoring"].get_ex_feature_scores(
+            x, cases.y.astype(int), mode=ema["sdutil"].RuleInductionType.CLASSIFICATION, nr_trees=trees, random_state=seed
+        )
     out = scores.iloc[:, 0].astype(float)
     out.index.name = "input"
     out.name = "score"
