@@ -65,12 +65,12 @@ def test_without_common_random_numbers_every_run_has_its_own_seed():
 )
 def test_a_wrong_cross_is_one_clear_error(cross, factors, words):
     data = {"name": "t", "design": {"kind": "latin_hypercube", "samples": 3, "cross": cross}, "factors": factors}
-    with pytest.raises(ExperimentError, match="design.cross") as err:
+    with pytest.raises(ExperimentError, match=r"design\.cross") as err:
         parse_experiment(data)
     assert words in str(err.value)
 
 
 def test_cross_applies_to_sampling_designs_only():
     data = {"name": "t", "design": {"cross": ["scenario"]}, "factors": {"scenario": ARMS}}
-    with pytest.raises(ExperimentError, match="design.cross applies to monte_carlo and latin_hypercube"):
+    with pytest.raises(ExperimentError, match=r"design\.cross applies to monte_carlo and latin_hypercube"):
         parse_experiment(data)

@@ -102,7 +102,7 @@ def _values(results: Results, runs: pd.DataFrame, term: Term) -> pd.Series:
         column = runs.set_index("run_id")[term.name]
         return column if column.dtype == object else column.astype(float)
     if term.name in runs.columns and runs[term.name].dtype == object and term.index is None:
-        raise WhereError(f"--where: {term.name!r} is text, not a number; compare a factor's text with == \"...\"")
+        raise WhereError(f'--where: {term.name!r} is text, not a number; compare a factor\'s text with == "..."')
     try:
         return results.outcome(term.outcome)
     except (KeyError, ValueError):

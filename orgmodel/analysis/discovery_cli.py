@@ -60,7 +60,7 @@ def _write_out(out: Path, force: bool, files: dict[str, bytes | str]) -> None:
     tmp.rename(out)
 
 
-def _load(results: Path):  # noqa: ANN202 - Results, imported lazily
+def _load(results: Path):
     from orgmodel.experiments import load_results
 
     return load_results(results)
@@ -73,7 +73,7 @@ def discover_command(
         typer.Option(
             "--where",
             help='The condition, e.g. "hunter_farmer.annual_revenue[-1] < status_quo.annual_revenue[-1]" '
-            "(arms compared world by world) or \"revenue_growth_last_3_years < 0.03\" (run by run); "
+            '(arms compared world by world) or "revenue_growth_last_3_years < 0.03" (run by run); '
             "grammar: docs/discovery.md.",
         ),
     ],
@@ -115,7 +115,7 @@ def discover_command(
         console.print(f"\nWrote {escape(str(out))}/summary.html, summary.md and figures/")
 
 
-class _nothing:  # noqa: N801 - a stand-in context manager
+class _nothing:
     def __enter__(self) -> None:
         return None
 
@@ -160,12 +160,15 @@ def _html(
 
 
 def robustness_command(
-    results: Annotated[Path, typer.Argument(metavar="DIR", help="Results folder of a crossed experiment (experiments/robustness.toml).")],
+    results: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Results folder of a crossed experiment (experiments/robustness.toml).")
+    ],
     outcome: Annotated[
         str, typer.Option(help="The outcome for regret and satisficing (a summary key, or one year: annual_revenue[-1]).")
     ] = DEFAULT_CLAIMS_OUTCOME,
     target: Annotated[
-        float | None, typer.Option(help="The outcome an arm must reach in a world to satisfice (default: the median over all runs).")
+        float | None,
+        typer.Option(help="The outcome an arm must reach in a world to satisfice (default: the median over all runs)."),
     ] = None,
     lower_is_better: Annotated[bool, typer.Option("--lower-is-better", help="Less of the outcome is better (a cost).")] = False,
     out: Annotated[
@@ -173,7 +176,7 @@ def robustness_command(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
 ) -> None:
-    """How robust are the README's claims, and which arm is the robust choice (regret, satisficing)?"""
+    """Robustness: the share of plausible worlds where each README claim holds; regret and satisficing by arm."""
     from orgmodel.analysis.regret import outcome_by_world, regret_figure, regret_table
     from orgmodel.analysis.robustness import claim_figure, claim_markdown, claim_sentences, claim_shares
 
@@ -201,8 +204,8 @@ def robustness_command(
             "claims.csv": claims.to_csv(index=False),
             "regret.csv": regret.to_csv(index=False),
         }
-        md = ["# How robust are the claims?", "", claim_markdown(claims), f"## Robust choice on {outcome}", "", "```",
-              _regret_text(regret), "```", "", "![claims](figures/claims.png)", "", "![regret](figures/regret.png)", ""]  # fmt: skip
+        md = ["# How robust are the claims?", "", claim_markdown(claims), f"## Robust choice on {outcome}", "", "```"]
+        md += [_regret_text(regret), "```", "", "![claims](figures/claims.png)", "", "![regret](figures/regret.png)", ""]
         files["summary.md"] = "\n".join(md)
         files["summary.html"] = _robustness_html(claims, regret, files, outcome)
         try:

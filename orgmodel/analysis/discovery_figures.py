@@ -35,7 +35,9 @@ def trajectory_figure(box: PrimBox) -> Figure:
     fig = Figure(figsize=(6.5, 5), layout="constrained")
     ax = fig.add_subplot()
     points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=28)
-    ax.scatter([box.coverage], [box.density], s=180, facecolors="none", edgecolors="red", linewidths=2, label=f"chosen box {box.chosen}")
+    ax.scatter(
+        [box.coverage], [box.density], s=180, facecolors="none", edgecolors="red", linewidths=2, label=f"chosen box {box.chosen}"
+    )
     fig.colorbar(points, ax=ax, label="restricted inputs")
     ax.set_xlabel("coverage: share of all cases of interest inside the box")
     ax.set_ylabel("density: share of the box's cases that are of interest")
@@ -109,4 +111,4 @@ def scores_figure(scores: pd.Series, top: int = 15) -> Figure:
     return fig
 
 
-__all__ = ["box_limits_figure", "png", "scores_figure", "tree_figure", "trajectory_figure"]
+__all__ = ["box_limits_figure", "png", "scores_figure", "trajectory_figure", "tree_figure"]

@@ -66,6 +66,7 @@ def regret_table(
         level: confidence level of the satisficing share's Wilson interval.
 
     Rows are sorted by mean regret, the most robust first.
+
     """
     if by_world.empty:
         raise WhereError("no world has a finished run of every arm: nothing to compare")

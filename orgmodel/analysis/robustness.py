@@ -117,7 +117,7 @@ def claim_shares(results: Results, claims: tuple[Claim, ...] = CLAIMS) -> pd.Dat
 
 
 def claim_sentences(table: pd.DataFrame) -> list[str]:
-    """Each claim's share in one sentence, e.g. '... holds in 31 of 40 plausible worlds (78%, 95% interval 62-88%).'"""
+    """Each claim's share in one sentence: '... holds in 31 of 40 plausible worlds (78%, 95% interval 62-88%).'."""
     out = []
     for row in table.itertuples():
         if not row.worlds:
@@ -137,7 +137,9 @@ def claim_markdown(table: pd.DataFrame) -> str:
         if not row.worlds:
             lines.append(f"| {row.text} | not tested | |")
             continue
-        lines.append(f"| {row.text} | {int(row.holds)} of {int(row.worlds)} worlds | {row.share:.0%} ({row.low:.0%}-{row.high:.0%}) |")
+        lines.append(
+            f"| {row.text} | {int(row.holds)} of {int(row.worlds)} worlds | {row.share:.0%} ({row.low:.0%}-{row.high:.0%}) |"
+        )
     return "\n".join(lines) + "\n"
 
 

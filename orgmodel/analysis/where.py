@@ -60,7 +60,7 @@ _ARITH: dict[type, Callable[[Any, Any], Any]] = {
     ast.Div: operator.truediv,
 }
 _BACKTICK = re.compile(r"`([^`]+)`")
-_HELP = "write e.g. \"hunter_farmer.total_revenue < status_quo.total_revenue\" or \"revenue_growth_last_3_years < 0.03\""
+_HELP = 'write e.g. "hunter_farmer.total_revenue < status_quo.total_revenue" or "revenue_growth_last_3_years < 0.03"'
 
 
 class WhereError(ExperimentError):

@@ -44,10 +44,14 @@ RANGES: dict[str, Plausible] = {
     "skill_mean": Plausible(0.8, 1.2, "everyone 20% slower or faster: scales hunting and service alike"),
     "skill_sd": Plausible(0.05, 0.3, "from a near-uniform team to one whose best are twice as fast as its weakest"),
     # market
-    "client_size_sigma": Plausible(0.6, 1.4, "from a fairly even client base to one where the top fifth of clients holds most of the volume"),
+    "client_size_sigma": Plausible(
+        0.6, 1.4, "from a fairly even client base to one where the top fifth of clients holds most of the volume"
+    ),
     "base_annual_value": Plausible(15_000, 60_000, "half to double: a first order's value against salaries sets contribution"),
     "cross_sell_lines_mean": Plausible(1.0, 3.0, "one to three further lines (as experiments/sensitivity.toml)"),
-    "cross_sell_line_value": Plausible(0.8, 1.6, "developed volume two to five times the first sale, 'several times' in the essay"),
+    "cross_sell_line_value": Plausible(
+        0.8, 1.6, "developed volume two to five times the first sale, 'several times' in the essay"
+    ),
     # servicing
     "order_interval_weeks": Plausible(2.0, 8.0, "serial orders from fortnightly to every two months"),
     "spec_hours_per_line": Plausible(1.5, 4.5, "half to 1.5 times the default: an hour or two to half a day per line"),
