@@ -185,6 +185,24 @@ def test_choose_box_takes_the_best_balance_of_coverage_and_density():
     assert choose_box(t) == 1  # F1: 0.33, 0.79, 0.66, 0.18
 
 
+def test_choose_box_passes_over_boxes_whose_limits_could_be_chance():
+    t = pd.DataFrame({"coverage": [1.0, 0.9, 0.5, 0.1], "density": [0.2, 0.7, 0.95, 1.0]})
+    qp = [{}, {"a": [0.2, -1]}, {"a": [0.01, -1], "b": [-1, 0.001]}, {"a": [0.01, -1]}]
+    assert choose_box(t, qp) == 2
+    assert choose_box(t, [{}, {"a": [0.3, -1]}, {"a": [0.3, 0.2]}, {"b": [0.5, -1]}]) == 0  # only the whole space is clear
+
+
+def test_with_few_worlds_and_no_real_box_prim_reports_none():
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame(rng.random((40, 30)), columns=[f"x{i}" for i in range(30)])
+    from orgmodel.analysis.cases import Cases
+
+    c = Cases(parse("a.x > 0"), x, rng.random(40) < 0.4, None, 0)
+    found = prim(c)
+    assert found.limits == [] and found.chosen == 0
+    assert "no box" in found.words("world")[0]
+
+
 # --- the command -----------------------------------------------------------------------------------------------
 def test_discover_prints_the_box_and_writes_its_figures(box_store, tmp_path):
     out = tmp_path / "disc"

@@ -173,7 +173,11 @@ class PrimBox:
     def words(self, unit: str = "case") -> list[str]:
         """The box in sentences: where it is, and how good it is."""
         if not self.limits:
-            return [f"PRIM finds no box better than the whole space: the condition holds in {self.density:.0%} of {unit}s."]
+            return [
+                f"PRIM finds no box whose limits are all clear (quasi-p below {QP_LEVEL}) and better than the whole "
+                f"space: the condition holds in {self.density:.0%} of {unit}s; with more {unit}s a box may show "
+                "(--box N shows any box on the peeling trajectory)."
+            ]
         limits = "; ".join(lim.words for lim in self.limits)
         lines = [
             f"Where {limits}: the condition holds in {self.density:.0%} of the {unit}s in this box "
@@ -188,17 +192,29 @@ class PrimBox:
         return lines
 
 
-def choose_box(trajectory: pd.DataFrame) -> int:
-    """The box with the best balance of coverage and density: the largest harmonic mean of the two (F1).
+def choose_box(trajectory: pd.DataFrame, qp: list[dict[str, list[float]]] | None = None) -> int:
+    """The box with the best balance of coverage and density whose limits are all unlikely to be chance.
 
-    The peeling trajectory trades coverage for density; the F1 score picks
-    the knee of that curve without a hand-set threshold. Ties go to the box
-    with fewer restricted inputs (earlier on the trajectory).
+    The peeling trajectory trades coverage for density; the largest harmonic
+    mean of the two (F1) picks the knee of that curve without a hand-set
+    threshold. With ``qp`` (each box's quasi-p-values by input, EMA's
+    ``p_values``), only boxes whose every restricted limit has a quasi-p
+    below :data:`QP_LEVEL` compete, so that with few cases and many inputs
+    PRIM's peeling of noise is not reported as a finding (the whole space,
+    box 0, always competes). Ties go to the earlier box (fewer restrictions).
     """
     c, d = trajectory["coverage"].to_numpy(float), trajectory["density"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         f1 = np.where(c + d > 0, 2 * c * d / (c + d), 0.0)
+    if qp is not None:
+        clear = [i == 0 or all(0 <= q < QP_LEVEL for q in _restricted(qp[i])) for i in range(len(f1))]
+        f1 = np.where(clear, f1, -1.0)
     return int(np.argmax(np.round(f1, 12)))
+
+
+def _restricted(qp: dict[str, list[float]]) -> list[float]:
+    """The quasi-p-values of a box's restricted ends (EMA marks an unrestricted end with -1)."""
+    return [float(q) for ends in qp.values() for q in ends if q is not None and q >= 0]
 
 
 def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_min: float = 0.05) -> PrimBox:
@@ -206,7 +222,7 @@ def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_mi
 
     Args:
         cases: the cases.
-        box: which box on the peeling trajectory to choose (default: :func:`choose_box`).
+        box: which box on the peeling trajectory to choose (default: :func:`choose_box` with the quasi-p-values).
         peel_alpha: share of the cases peeled off per step.
         mass_min: the smallest box, as a share of all cases.
 
@@ -222,7 +238,7 @@ def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_mi
         found = algorithm.find_box()
     trajectory = found.peeling_trajectory.reset_index(drop=True)
     n = len(trajectory)
-    chosen = choose_box(trajectory) if box is None else box
+    chosen = choose_box(trajectory, found.p_values) if box is None else box
     if not 0 <= chosen < n:
         raise DiscoveryError(f"--box must be between 0 and {n - 1} (the peeling trajectory has {n} boxes), got {box}")
     found.select(chosen)
