@@ -120,6 +120,7 @@ def main() -> None:
     load_after = os.getloadavg()
     total = sum(w for k, (w, _) in timings.items() if k != "run cases")
     print(f"store: {len(store.runs)} runs, {paired.n} worlds, {paired.x.shape[1]} inputs (built in {build:.1f} s)")
+    print(f"paired condition holds in {paired.hits} worlds; the per-run condition in {per_run.hits} of {per_run.n} runs")
     print(f"{'step':<16}{'wall s':>8}{'CPU s':>8}")
     for name, (wall, cpu) in timings.items():
         print(f"{name:<16}{wall:>8.2f}{cpu:>8.2f}")
@@ -133,6 +134,8 @@ def main() -> None:
         "scikit-learn": importlib.metadata.version("scikit-learn"),
         "runs": len(store.runs),
         "worlds": paired.n,
+        "paired_hits": paired.hits,
+        "run_cases": per_run.n,
         "inputs": int(paired.x.shape[1]),
         "repeat": args.repeat,
         "seconds": {k: {"wall": round(w, 3), "cpu": round(c, 3)} for k, (w, c) in timings.items()},
