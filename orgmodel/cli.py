@@ -32,6 +32,7 @@ from orgmodel.scenario import builtin
 from orgmodel.scenario.files import ScenarioError, allowed_values, load_scenario, toml_value
 from orgmodel.scenario.schema import Scenario
 from orgmodel.simulate import SimulationResult, simulate
+from orgmodel.workshop.cli import workshop_command
 
 if TYPE_CHECKING:
     from orgmodel.experiments.repeat import Repeat
@@ -301,6 +302,7 @@ def app_command(
 
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(results_app, name="results")
+app.command("workshop")(workshop_command)
 # --- scenario discovery and robustness (issue #16) ---
 app.command("discover")(discovery_cli.discover_command)
 app.command("robustness")(discovery_cli.robustness_command)
