@@ -74,3 +74,16 @@ def test_cross_applies_to_sampling_designs_only():
     data = {"name": "t", "design": {"cross": ["scenario"]}, "factors": {"scenario": ARMS}}
     with pytest.raises(ExperimentError, match=r"design\.cross applies to monte_carlo and latin_hypercube"):
         parse_experiment(data)
+
+
+def test_samples_override_replaces_the_files_samples(tmp_path):
+    from orgmodel.experiments.commands import _with_overrides
+
+    file = tmp_path / "e.toml"
+    file.write_text(
+        'name = "e"\nyears = 1\n[design]\nkind = "latin_hypercube"\nsamples = 50\ncross = ["scenario"]\n'
+        '[factors]\nscenario = ["status_quo", "hunter_farmer"]\nspoiledness = { low = 0.4, high = 0.9 }\n'
+    )
+    exp = _with_overrides(file, None, [], samples=3)
+    assert exp.design.samples == 3
+    assert Plan(exp).n_runs == 3 * 2
