@@ -222,3 +222,16 @@ def test_discover_rejects_a_bad_condition_in_one_line(box_store, tmp_path):
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and result.output.startswith("error: --where")
     assert not (tmp_path / "x").exists()
+
+
+def test_without_ema_workbench_the_command_says_how_to_install_it(box_store, monkeypatch, tmp_path):
+    import sys
+
+    for name in [m for m in sys.modules if m == "ema_workbench" or m.startswith("ema_workbench.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "ema_workbench", None)  # import ema_workbench now raises ImportError
+    where = "hunter_farmer.total_revenue < status_quo.total_revenue"
+    result = CliRunner().invoke(app, ["discover", str(box_store.folder), "--where", where, "--out", str(tmp_path / "d")])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "pip install 'orgmodel[discovery]'" in result.output
+    assert not (tmp_path / "d").exists()

@@ -135,9 +135,6 @@ def cases(results: Results, where: str | Where, arms_by: Sequence[str] | None = 
         raise WhereError(f"the store '{results.folder}' holds no runs yet")
     by = list(arms_by) if arms_by is not None else arm_factors(results)
     if not expr.paired:
-        for t in expr.terms:
-            if t.arm is None and t.name in by and t.name not in results.factors:
-                raise WhereError(f"--where: {t.name!r} is not a factor of this store")
         values = {t: _values(results, runs, t).to_numpy() for t in expr.terms}
         missing = np.zeros(len(runs), dtype=bool)
         for v in values.values():

@@ -69,7 +69,10 @@ def regret_table(
 
     """
     if by_world.empty:
-        raise WhereError("no world has a finished run of every arm: nothing to compare")
+        raise WhereError(
+            "no world has a finished run of every arm: regret compares arms on the same sampled values and seed "
+            "(an experiment with design.cross and common_random_numbers = true, e.g. experiments/robustness.toml)"
+        )
     values = by_world.to_numpy(float)
     best = values.max(axis=1, keepdims=True) if higher_is_better else values.min(axis=1, keepdims=True)
     regret = (best - values) if higher_is_better else (values - best)
