@@ -196,3 +196,10 @@ def test_robustness_command_prints_shares_and_writes_figures(store, tmp_path):
         assert (out / name).is_file(), name
     bad = CliRunner().invoke(app, ["robustness", str(store.folder), "--outcome", "no_such_key"])
     assert bad.exit_code == 2 and bad.output.startswith("error:")
+
+
+def test_the_summary_never_replaces_the_results_store(store):
+    for out in (store.folder, store.folder.parent):
+        result = CliRunner().invoke(app, ["robustness", str(store.folder), "--out", str(out), "--force"])
+        assert result.exit_code == 2 and "results" in result.output
+    assert (store.folder / "runs.parquet").is_file()

@@ -35,10 +35,18 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
-def _prepare_out(out: Path, force: bool) -> None:
-    """Check the output folder before any work: a file is an error, an existing non-empty folder needs --force."""
+def _prepare_out(out: Path, force: bool, results: Path) -> None:
+    """Check the output folder before any work.
+
+    A file is an error; an existing non-empty folder needs --force; a folder
+    that is or holds the results store is refused even with --force, so the
+    runs can never be replaced by a summary of them.
+    """
     if out.exists() and not out.is_dir():
         _fail(f"--out '{out}' exists and is not a folder")
+    store = results.resolve()
+    if out.resolve() == store or out.resolve() in store.parents or (out / "experiment.toml").exists():
+        _fail(f"--out '{out}' is or holds an experiment's results; write the summary into a folder of its own")
     if out.is_dir() and any(out.iterdir()) and not force:
         _fail(f"--out '{out}' already exists and is not empty; choose another folder or add --force to replace it")
 
@@ -91,7 +99,7 @@ def discover_command(
     from orgmodel.analysis.discovery import discover, ema_analysis
 
     if out is not None:
-        _prepare_out(out, force)
+        _prepare_out(out, force, results)
     err = Console(stderr=True)
     try:
         ema_analysis()
@@ -181,7 +189,7 @@ def robustness_command(
     from orgmodel.analysis.robustness import claim_figure, claim_markdown, claim_sentences, claim_shares
 
     if out is not None:
-        _prepare_out(out, force)
+        _prepare_out(out, force, results)
     try:
         store = _load(results)
         claims = claim_shares(store)
