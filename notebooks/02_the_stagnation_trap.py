@@ -187,6 +187,13 @@ carried the middle years, was {millions(cross_sell[1])} in year 2, {millions(cro
 # Management reads the number it always reads: new clients per salesperson. It has
 # fallen, the people are the same, so the people must have changed: "they got
 # lazy". The panels on the right look at the same people's hours instead.
+#
+# The loops behind it (drawn from the model's own links by `python -m orgmodel.analysis.loops`):
+# every client won adds service hours that come out of hunting; cross-selling to
+# one's own clients pays better per hour; and management's fix adds load where it
+# means to add hunting.
+#
+# ![The stagnation trap's feedback loops](../docs/images/stagnation_trap_loops.png)
 
 # %%
 heads_by_year = sales.groupby("year")["person"].nunique().to_numpy()

@@ -16,9 +16,10 @@
 #       -p company_name "Acme Trading" -p salespeople 12 -p market_size 2000 -p spoiledness 0.6
 #   .venv/bin/jupyter nbconvert --to html --no-input out/acme/report.ipynb
 #
-# The second command writes out/acme/report.html: text, tables and figures only (this
-# notebook's code cells, this one included, are left out). Every sentence of the
-# report is built from the numbers the simulation computes.
+# The options are run as an experiment (one arm per option) and reported by the same
+# builder as `orgmodel report DIR`: the experiment's folder (out_dir) also holds
+# report.html, report.pdf (where Chromium is installed) and the figures as PNG files.
+# Every sentence of the report is built from the numbers the simulation computes.
 
 # %% tags=["parameters"]
 company_name = "Example Trading Ltd"
@@ -28,64 +29,49 @@ market_size = 1800  # companies in the market that could become clients
 spoiledness = 0.67  # share of the specification work clients leave to you (0 to 1)
 structure = "full_cycle"  # today's structure (orgmodel scenarios --keys lists them)
 incentive = "volume_commission"  # today's pay scheme
+currency = ""  # the currency the client's amounts are in (e.g. "EUR"); empty: unnamed units
 years = 8  # horizon of the projection
 histories = 3  # simulated histories per option: 3 is quick, 10 or more for the final report
 first_seed = 1
+out_dir = "out/client_report"  # where the runs, report.html and report.pdf go
 
 # %%
-# %matplotlib inline
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-import seaborn as sns
-from IPython.display import Markdown, display
+import hashlib
+import json
+import re
+from pathlib import Path
 
-from orgmodel import simulate
-from orgmodel.analysis.compare import compare_arms
-from orgmodel.analysis.figures import overview_figure
-from orgmodel.analysis.summary import time_use
+from IPython.display import HTML, Markdown, display
+
+from orgmodel.analysis.report import write_report
+from orgmodel.experiments import parse_experiment, run_experiment
 from orgmodel.scenario import ScenarioError, load_scenario
-
-# large type and light grids, readable on a projector
-sns.set_theme(context="talk", style="whitegrid", rc={"figure.figsize": (12, 5.5), "axes.titleweight": "bold"})
-
-
-def md(text: str) -> None:
-    """Show report text built from computed numbers."""
-    display(Markdown(text))
-
-
-def millions(x: float) -> str:
-    """Money as the report writes it."""
-    return f"{x / 1e6:,.1f} million"
-
 
 # %%
 # The options the report compares: today's organisation and the alternatives below
 # (scenario keys changed from today's). Options that cannot be combined with today's
 # set-up, or that are the same as today's, are left out.
-CURRENT = "Today's organisation"
 OPTIONS = {
-    "Split roles: hunters and account managers": {
-        "structure": "hunter_farmer",
-        "incentive": "split_commission",
-        "account_managers": max(2, account_managers),
-        "hire_account_managers": True,
-    },
-    "Capped portfolios: keep up to 15 clients each": {
-        "structure": "capped_portfolio",
-        "incentive": "split_commission",
-        "account_managers": max(2, account_managers),
-        "hire_account_managers": True,
-    },
-    "Order desk: agents specify orders and chase shipments": {"structure": "service_desk"},
-    "Bonus per new client, same structure": {"incentive": "new_client_bonus"},
-    "Replace the lowest performers every year": {"management_response": "replace_low_performers"},
+    "split_roles": (
+        "Split roles: hunters win clients, account managers keep them",
+        {"structure": "hunter_farmer", "incentive": "split_commission", "account_managers": max(2, account_managers)},
+    ),
+    "capped_portfolios": (
+        "Capped portfolios: salespeople keep up to 15 clients each",
+        {"structure": "capped_portfolio", "incentive": "split_commission", "account_managers": max(2, account_managers)},
+    ),
+    "order_desk": ("Order desk: agents specify orders and chase shipments", {"structure": "service_desk"}),
+    "new_client_bonus": ("Bonus per new client, same structure", {"incentive": "new_client_bonus"}),
+    "replace_low_performers": (
+        "Replace the lowest performers every year",
+        {"management_response": "replace_low_performers"},
+    ),
 }
 
 # %%
 client = {
-    "name": company_name,
+    "name": "today",
+    "description": f"{company_name} as it is today",
     "years": years,
     "salespeople": salespeople,
     "account_managers": account_managers,
@@ -93,183 +79,57 @@ client = {
     "spoiledness": spoiledness,
     "structure": structure,
     "incentive": incentive,
+    "currency": currency,
 }
 today = load_scenario(None, client)
-scenarios = {CURRENT: today}
+scenarios = {"today": client}
 left_out = []
-for option, changes in OPTIONS.items():
+for key, (option, changes) in OPTIONS.items():
+    values = {**client, **changes, "name": key, "description": option}
     try:
-        candidate = load_scenario(None, {**client, **changes})
+        candidate = load_scenario(None, values)
     except ScenarioError as error:
         left_out.append(f"{option} ({error})")
         continue
-    if candidate.with_(name=today.name) == today:
+    if candidate.with_(name=today.name, description=today.description) == today:
         left_out.append(f"{option} (the same as today's organisation)")
         continue
-    scenarios[option] = candidate
+    scenarios[key] = values
 
-seeds = list(range(first_seed, first_seed + histories))
-runs = {option: [simulate(sc, seed=seed) for seed in seeds] for option, sc in scenarios.items()}
-
-
-def yearly(option: str, key: str) -> np.ndarray:
-    """One row per history, one column per year."""
-    return np.array([r.summary[key] for r in runs[option]], dtype=float)
-
-
-def headcount(option: str) -> np.ndarray:
-    """Client-facing staff (salespeople, account managers, desk agents) in the last month, per history."""
-    return np.array([r.staff.loc[r.staff["month"] == r.staff["month"].max(), "person"].nunique() for r in runs[option]])
-
+experiment = parse_experiment(
+    {
+        "name": f"{company_name}: sales organisation review",
+        "question": f"Which way of organising and paying {company_name}'s sales team earns the most over {years} years?",
+        "scenario": "today",
+        "scenarios": scenarios,
+        "years": years,
+        "replications": histories,
+        "seed": first_seed,
+        "factors": {"scenario": list(scenarios)},
+    }
+)
+# one folder per company and set of inputs: running the notebook again reuses the runs
+inputs = hashlib.sha1(json.dumps([scenarios, histories, first_seed], sort_keys=True).encode()).hexdigest()[:8]
+folder = Path(out_dir) / f"{re.sub(r'[^a-z0-9]+', '-', company_name.lower()).strip('-')}-{inputs}"
+run_experiment(experiment, folder, workers=1, resume=folder.exists())
+written = write_report(folder)
 
 # %%
 staff_today = f"{salespeople} salespeople" + (
     f" and {account_managers} account manager{'s' if account_managers != 1 else ''}" if account_managers else ""
 )
-md(
-    f"""
+display(
+    Markdown(
+        f"""
 # Sales organisation review: {company_name}
 
-**What was modelled.** {company_name} today: {staff_today},
-{today.structure.replace("_", "-")} structure, paid by {today.incentive.replace("_", " ")}, in a market of
-{market_size:,} companies that could become clients; clients leave {spoiledness:.0%} of the specification work of
-their orders to {company_name}. The simulation follows the organisation week by week for {years} years, starting
-without clients, {histories} times with different chance events (the ranges below), for today's organisation and
-{len(scenarios) - 1} alternatives.
+**What was modelled.** {company_name} today: {staff_today}, {today.structure.replace("_", "-")} structure,
+paid by {today.incentive.replace("_", " ")}, in a market of {market_size:,} companies that could become
+clients; clients leave {spoiledness:.0%} of the specification work of their orders to {company_name}. The
+simulation follows each option week by week for {years} years, {histories} times with different chance events.
 """
-)
-
-# %% [markdown]
-# ## If nothing changes
-
-# %%
-final_revenue = yearly(CURRENT, "annual_revenue")[:, -1]
-typical = runs[CURRENT][int(np.argsort(final_revenue)[len(final_revenue) // 2])]
-overview_figure(typical)
-
-# %%
-rev = yearly(CURRENT, "annual_revenue")
-won = yearly(CURRENT, "annual_new_clients")
-shares = time_use(typical.staff)
-service_share_last = shares["servicing"].iloc[-1]
-hunting_share_first = shares["prospecting"].iloc[0] + shares["pipeline"].iloc[0]
-hunting_share_last = shares["prospecting"].iloc[-1] + shares["pipeline"].iloc[-1]
-growth_last = (rev[:, -1] / rev[:, -4]) ** (1 / 3) - 1
-md(
-    f"""
-The figure shows one typical history (the median of {histories} by year-{years} revenue). Over all histories:
-
-* revenue in year {years} is {millions(rev[:, -1].mean())} (range {millions(rev[:, -1].min())} to
-  {millions(rev[:, -1].max())}); over the last three years it grows by {growth_last.mean():+.1%} a year on average;
-* new clients: {won[:, 0].mean():.0f} in year 1 and {won[:, -1].mean():.0f} in year {years};
-* in the typical history the salespeople spend {hunting_share_first:.0%} of their client-facing hours finding and
-  closing new clients in year 1 and {hunting_share_last:.0%} in year {years}; servicing orders takes
-  {service_share_last:.0%} in year {years}.
-"""
-)
-
-# %% [markdown]
-# ## The options
-
-# %%
-palette = ["#c55a11", "#1f4e79", "#70ad47", "#7030a0", "#7f7f7f", "#bf9000"]
-colours = dict(zip(scenarios, palette, strict=False))
-year_axis = np.arange(1, years + 1)
-panels = [
-    ("annual_revenue", "Annual revenue", "Revenue (millions per year)", 1e6),
-    ("annual_new_clients", "New clients won per year", "New clients (number)", 1),
-    ("annual_contribution", "Contribution after all sales pay", "Gross margin minus sales pay (millions)", 1e6),
-]
-fig, axes = plt.subplots(1, 3, figsize=(19, 6.5), layout="constrained")
-for ax, (key, title, ylabel, scale) in zip(axes, panels, strict=True):
-    for option in scenarios:
-        values = yearly(option, key) / scale
-        for row in values:
-            ax.plot(year_axis, row, color=colours[option], alpha=0.25, lw=1)
-        ax.plot(year_axis, values.mean(axis=0), color=colours[option], lw=3.5, marker="o", label=option)
-    ax.set(title=title, xlabel="Year", ylabel=ylabel, xticks=year_axis)
-    ax.set_ylim(min(0, ax.get_ylim()[0]), None)
-fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=min(3, len(scenarios)), frameon=False)
-fig.suptitle(f"{company_name}: today's organisation and the alternatives", fontsize=19, fontweight="bold")
-plt.show()
-
-# %%
-contribution_key = f"contribution, years 1-{years} (millions)"
-per_history = pd.DataFrame(
-    [
-        {"option": option, "contribution": total / 1e6}
-        for option in scenarios
-        for total in yearly(option, "annual_contribution").sum(axis=1)
-    ]
-)
-against_today = compare_arms(per_history["contribution"], per_history["option"], reference=CURRENT).set_index("arm")
-rows = []
-for option in scenarios:
-    revenue = yearly(option, "annual_revenue")
-    cost = yearly(option, "annual_cost_of_sales")
-    ci = against_today.loc[option]
-    rows.append(
-        {
-            "option": option,
-            f"revenue, year {years} (millions)": revenue[:, -1].mean() / 1e6,
-            contribution_key: ci["mean"],
-            "95% interval": f"{ci['ci_low']:,.1f} to {ci['ci_high']:,.1f}",
-            "difference from today": ""
-            if option == CURRENT
-            else f"{ci['diff']:+,.1f} ({ci['diff_low']:+,.1f} to {ci['diff_high']:+,.1f})",
-            f"cost of sales, year {years} (% of revenue)": (cost[:, -1] / revenue[:, -1]).mean(),
-            f"new clients, year {years}": yearly(option, "annual_new_clients")[:, -1].mean(),
-            f"client-facing staff, year {years}": headcount(option).mean(),
-        }
+        + (f"\n\nNot modelled: {'; '.join(left_out)}." if left_out else "")
     )
-table = pd.DataFrame(rows).set_index("option").sort_values(contribution_key, ascending=False)
-display(
-    table.style.format(
-        {
-            f"revenue, year {years} (millions)": "{:,.1f}",
-            contribution_key: "{:,.1f}",
-            f"cost of sales, year {years} (% of revenue)": "{:.1%}",
-            f"new clients, year {years}": "{:.0f}",
-            f"client-facing staff, year {years}": "{:.0f}",
-        }
-    ).set_caption(f"Means of {histories} histories, best contribution first; intervals: bootstrap 95% confidence intervals")
 )
-
-# %% [markdown]
-# ## Recommendation
-
-# %%
-best = table.index[0]
-current_row = table.loc[CURRENT]
-best_row = table.loc[best]
-staff_key = f"client-facing staff, year {years}"
-if best == CURRENT:
-    verdict = (
-        f"None of the alternatives modelled brings a higher contribution over {years} years than today's organisation "
-        f"({current_row[contribution_key]:,.1f} million)."
-    )
-elif against_today.loc[best, "diff_low"] > 0:
-    verdict = (
-        f"**{best}** brings the highest contribution over {years} years: {best_row[contribution_key]:,.1f} million "
-        f"against {current_row[contribution_key]:,.1f} million today, {against_today.loc[best, 'diff']:+,.1f} million "
-        f"(95% interval {against_today.loc[best, 'diff_low']:+,.1f} to {against_today.loc[best, 'diff_high']:+,.1f}). "
-        f"It needs {best_row[staff_key]:.0f} client-facing staff by year {years} against {current_row[staff_key]:.0f} today."
-    )
-else:
-    verdict = (
-        f"**{best}** has the highest mean contribution over {years} years ({best_row[contribution_key]:,.1f} million "
-        f"against {current_row[contribution_key]:,.1f} million today), but the 95% interval of the difference includes "
-        f"zero: run the report with more histories before deciding."
-    )
-md(verdict)
-if left_out:
-    md("Not modelled: " + "; ".join(left_out) + ".")
-
-# %% [markdown]
-# ## How to read this report
-#
-# The numbers come from an agent-based simulation of a sales organisation (orgmodel): every
-# salesperson, account manager, client company and the people in its buying centre, week by
-# week. It compares organisations under the same assumptions; it is not a forecast of your
-# revenue. The assumptions and their sources are in orgmodel's `docs/ODD.md` and
-# `docs/parameters.md`.
+display(HTML(written.html.read_text(encoding="utf-8")))
+print(f"The report is also in {written.html}" + (f" and {written.pdf}" if written.pdf else f" ({written.pdf_note})"))

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from orgmodel.analysis import discovery_cli
+from orgmodel.crm.cli import crm_app
 from orgmodel.experiments.commands import experiment_app, results_app
 from orgmodel.experiments.spec import ExperimentError
 from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
@@ -267,19 +268,22 @@ def _print_keys() -> None:
 def report_command(
     results: Annotated[Path, typer.Argument(metavar="DIR", help="Results folder written by `orgmodel experiment run`.")],
 ) -> None:
-    """Write DIR/report.html (self-contained: question, setup, findings, tables, figures) and DIR/figures/*.png."""
-    from orgmodel.analysis.report import build_report
+    """Write DIR/report.html (the answer first; tables in an appendix), DIR/report.pdf and DIR/figures/*.png."""
+    from orgmodel.analysis.report import write_report
     from orgmodel.experiments import ExperimentError
 
     err = Console(stderr=True)
     try:
-        with err.status("Analysing results and drawing figures") if err.is_terminal else nullcontext():
-            path = build_report(results)
+        with err.status("Analysing results, drawing figures, printing the PDF") if err.is_terminal else nullcontext():
+            written = write_report(results)
     except ExperimentError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write the report into '{results}': {exc.strerror or exc}")
-    Console().print(f"Wrote {escape(str(path))} and its figures in {escape(str(path.parent / 'figures'))}/", highlight=False)
+    path = written.html
+    out = Console()
+    out.print(f"Wrote {escape(str(path))} and its figures in {escape(str(path.parent / 'figures'))}/", highlight=False)
+    out.print(f"Wrote {escape(str(written.pdf))}" if written.pdf else escape(written.pdf_note), highlight=False, soft_wrap=True)
 
 
 @app.command("app")
@@ -302,6 +306,7 @@ def app_command(
 
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(results_app, name="results")
+app.add_typer(crm_app, name="crm")
 app.command("workshop")(workshop_command)
 # --- scenario discovery and robustness (issue #16) ---
 app.command("discover")(discovery_cli.discover_command)

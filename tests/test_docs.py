@@ -42,6 +42,11 @@ REFERENCE_NAMES = (
     "Forrester",
     "vendor surveys",
     "vendor benchmarks",
+    # specialisation mechanisms (issue #18)
+    "Newell",
+    "Argote",
+    "O'Boyle",
+    "Gudith",
 )
 
 

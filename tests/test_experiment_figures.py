@@ -65,15 +65,15 @@ def test_new_clients_lines_are_arm_means(grid):
     assert ax.get_ylabel() == "New clients (number per year)"
 
 
-def test_mean_bands_match_the_bootstrap_of_the_tables(grid):
-    from orgmodel.analysis.compare import bootstrap_mean
+def test_mean_bands_match_the_intervals_of_the_tables(grid):
+    from orgmodel.analysis.compare import mean_interval
 
     results, arms = grid
     data = figs.yearly_long(results.ok, "annual_revenue")
     bands = figs.mean_bands(data, "year")
     row = bands[(bands["arm"] == arms[1]) & (bands["year"] == 2)].iloc[0]
     values = data[(data["arm"] == arms[1]) & (data["year"] == 2)]["value"]
-    expected = bootstrap_mean(values, n_boot=figs.N_BOOT, rng=figs.SEED)
+    expected = mean_interval(values)
     assert (row["mean"], row["low"], row["high"]) == pytest.approx((expected.estimate, expected.low, expected.high))
     assert row["low"] < row["mean"] < row["high"]
 

@@ -168,6 +168,7 @@ BAD = {
         '[design]\nkind = "monte_carlo"\nsamples = 4',
         "a monte_carlo design needs at least one factor",
     ),
+    "bad criterion": ('criterion = "annual revenue"', "criterion: outcome 'annual revenue' must be a summary key"),
     "unknown scenario": ('scenario = "status_kwo"', "scenario: unknown scenario 'status_kwo'"),
     "missing scenario file": ('scenario = "nowhere.toml"', "scenario: scenario file"),
     "bad inline scenario": (

@@ -24,20 +24,20 @@ def test_p_text():
     assert say.p_text(float("nan")).startswith("no test")
 
 
-def test_clear_difference_quotes_ratio_interval_holm_p_and_cliffs_delta():
+def test_clear_difference_quotes_ratio_interval_holm_p_and_pairs_won():
     table = _table({"sq": [10e6, 11e6, 9e6, 10.5e6], "hf": [30e6, 31e6, 29e6, 30.5e6]})
     sq, hf = table.iloc[0], table.iloc[1]
     text = say.arm_sentence(hf, sq, REVENUE, {"hf": "hunter farmer"})
     assert text.startswith("Hunter farmer: year-10 revenue 30.1 M, 2.98× the reference's 10.1 M (95% CI ")
     assert "Welch t-test p < 0.001 after Holm correction" in text
-    assert text.endswith("Cliff's δ = 1.00.")
+    assert text.endswith("its runs beat the reference's in 100% of pairs.")
 
 
 def test_overlapping_arms_are_not_called_different():
     table = _table({"sq": [10e6, 12e6, 9e6, 11e6], "alt": [10.5e6, 11.5e6, 9.5e6, 12e6]})
     text = say.arm_sentence(table.iloc[1], table.iloc[0], REVENUE, {})
     assert "not a clear difference" in text
-    assert "Cliff's" not in text
+    assert "pairs" not in text
 
 
 def test_non_positive_reference_is_compared_by_difference_not_ratio():
@@ -129,3 +129,14 @@ def test_failure_finding():
 )
 def test_outcome_formats(kind, raw, shown):
     assert Outcome("k", "x", "u", kind, lambda r: r).format(raw) == shown
+
+
+def test_time_use_never_says_zero_percent_of_servicing():
+    years = pd.Index([1, 10])
+    base = {"prospecting": [0.4, 0.35], "pipeline": [0.3, 0.3], "implementation": [0.1, 0.1], "cross_sell": [0.2, 0.25]}
+    hunters = pd.DataFrame(base | {"servicing": [0.0, 0.0]}, index=years)
+    assert say.time_use_finding(hunters, "hunter farmer").endswith(
+        "in year 1 and 65% in year 10; they serviced no orders (others in the organisation did)."
+    )
+    little = pd.DataFrame(base | {"servicing": [0.003, 0.2]}, index=years)
+    assert "servicing orders took under 1% of their hours in year 1 and 20% in year 10." in say.time_use_finding(little, "x")

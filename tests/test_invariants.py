@@ -62,6 +62,7 @@ RESPONSES = {
     "hire_on_revenue": {"revenue_budget_share": 0.15},
     "replace_low_performers": {"low_performer_share": 0.25},
     "push_harder": {"push_harder_week": 60, "push_harder_hiring_share": 0.5, "push_harder_target_factor": 1.5},
+    "fixed_budget_path": {"budget_path_start": 200_000.0},
 }
 STRUCTURES = {
     "full_cycle": {"incentive": "quota_bonus"},

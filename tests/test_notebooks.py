@@ -86,8 +86,11 @@ def stderr_text(nb: nbformat.NotebookNode) -> str:
 
 
 def images(nb: nbformat.NotebookNode) -> int:
-    """How many PNG images the notebook's outputs hold."""
-    return sum("image/png" in out.get("data", {}) for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
+    """How many PNG images the notebook's outputs hold (as image outputs, or embedded in an HTML output)."""
+    outputs = [out.get("data", {}) for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+    return sum("image/png" in data for data in outputs) + sum(
+        str(data.get("text/html", "")).count("data:image/png;base64") for data in outputs
+    )
 
 
 def test_the_notebooks_are_there():
@@ -135,5 +138,7 @@ def test_client_report_renders_to_html_without_code(executed: dict[str, Executio
     assert "Sales organisation review: Testfirma Nord" in html
     assert "9 salespeople" in html, "the parameters papermill passed must reach the report"
     assert html.count("data:image/png;base64") >= 2, "the report's figures must be embedded"
+    assert '<section class="opening" id="answer">' in html, "the notebook shows the report `orgmodel report` builds"
+    assert "does best on contribution over 8 years" in html or "No alternative beats today" in html
     for code in ("load_scenario(", "plt.rcParams", "def yearly", "company_name = "):
         assert code not in html, f"code ({code!r}) leaked into the client's HTML"

@@ -40,9 +40,29 @@ def test_bad_outcomes_are_refused(spec):
         parse_outcome(spec, 3)
 
 
-def test_report_shows_named_outcomes_first_then_the_standard_ones_once():
+def test_report_shows_the_criterion_then_named_outcomes_then_the_standard_ones_once():
     keys = [o.key for o in report_outcomes(["total_revenue", "annual_revenue[-1]"], 3)]
-    assert keys[:2] == ["total_revenue", "revenue_final"]
-    assert keys.count("revenue_final") == 1
+    assert keys[:3] == ["contribution_total", "total_revenue", "revenue_final"]  # the default criterion leads
+    assert keys.count("revenue_final") == 1 and keys.count("contribution_total") == 1
     assert "new_clients_total" in keys and "hunting_share_final" in keys
-    assert report_outcomes(None, 3)[0].key == "revenue_final"
+    assert [o.key for o in report_outcomes(["total_revenue"], 3, criterion="annual_revenue[-1]")][:2] == [
+        "revenue_final",
+        "total_revenue",
+    ]
+    named = [o.key for o in report_outcomes(["annual_revenue[-1]"], 3, criterion="annual_revenue[-1]")]
+    assert named.count("revenue_final") == 1
+
+
+def test_currency_names_money_in_values_differences_and_units():
+    euros = [o for o in report_outcomes(None, 3, currency="EUR") if o.kind == "money"]
+    assert euros and all("millions EUR" in o.unit for o in euros)
+    total = parse_outcome("total_revenue", 3).in_currency("EUR")
+    assert (total.format(7e6), total.format_difference(-2.5e6)) == ("7 M EUR", "-2.5 M EUR")
+    clients = parse_outcome("handovers", 3)
+    assert clients.in_currency("EUR") is clients  # counts have no currency
+
+
+def test_differences_of_rates_are_in_points_in_tables_and_text():
+    growth = parse_outcome("revenue_growth_last_3_years", 3)
+    assert growth.plain(0.561, signed=True) == "+56.1 points" == growth.format_difference(0.561)
+    assert growth.plain(0.561) == "56.1%"

@@ -38,8 +38,14 @@ def _headcount(model: SalesOrgModel) -> pd.Series:
     return pd.Series(ts["salespeople"].to_numpy(), index=ts["week"].to_numpy())
 
 
-def test_the_four_responses_are_registered():
-    assert responses.names() == ["fixed_headcount", "hire_on_revenue", "push_harder", "replace_low_performers"]
+def test_the_five_responses_are_registered():
+    assert responses.names() == [
+        "fixed_budget_path",
+        "fixed_headcount",
+        "hire_on_revenue",
+        "push_harder",
+        "replace_low_performers",
+    ]
     assert Scenario().management_response == "fixed_headcount"
     assert all(responses.get(n).summary for n in responses.names())
 

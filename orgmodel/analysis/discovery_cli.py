@@ -158,13 +158,12 @@ def _discovery_files(result: Discovery, results: Path) -> dict[str, bytes | str]
 def _html(
     title: str, words: list[str], figures: dict[str, tuple[Figure, str]], files: dict[str, bytes | str], rules: str, command: str
 ) -> str:
-    from orgmodel.analysis import html
+    from orgmodel.analysis import summary_html as html
 
-    body = [html.element("h1", html.text(title)), html.bullet_list(words, "findings")]
-    for name, (_, alt) in figures.items():
-        body.append(html.figure(files[name], alt, alt))  # type: ignore[arg-type]
-    body += [html.element("h2", "CART tree"), html.code(rules), html.element("h2", "Reproduce"), html.code(command)]
-    return html.page(title, "\n".join(body))
+    parts = [html.bullets(words)]
+    parts += [html.figure(files[name], alt) for name, (_, alt) in figures.items()]  # type: ignore[arg-type]
+    parts += [html.heading("CART tree"), html.preformatted(rules), html.heading("Reproduce"), html.preformatted(command)]
+    return html.page(title, parts)
 
 
 def robustness_command(
@@ -241,18 +240,17 @@ def _regret_text(regret: pd.DataFrame) -> str:
 
 
 def _robustness_html(claims: pd.DataFrame, regret: pd.DataFrame, files: dict[str, bytes | str], outcome: str) -> str:
-    from orgmodel.analysis import html
+    from orgmodel.analysis import summary_html as html
     from orgmodel.analysis.robustness import claim_sentences
 
-    body = [
-        html.element("h1", "How robust are the claims?"),
-        html.bullet_list(claim_sentences(claims), "findings"),
-        html.figure(files["figures/claims.png"], "claims", "Share of plausible worlds where each claim holds"),  # type: ignore[arg-type]
-        html.element("h2", html.text(f"Robust choice on {outcome}")),
-        html.code(_regret_text(regret)),
-        html.figure(files["figures/regret.png"], "regret", "Regret and satisficing by arm"),  # type: ignore[arg-type]
+    parts = [
+        html.bullets(claim_sentences(claims)),
+        html.figure(files["figures/claims.png"], "Share of plausible worlds where each claim holds"),  # type: ignore[arg-type]
+        html.heading(f"Robust choice on {outcome}"),
+        html.preformatted(_regret_text(regret)),
+        html.figure(files["figures/regret.png"], "Regret and satisficing by arm"),  # type: ignore[arg-type]
     ]
-    return html.page("How robust are the claims?", "\n".join(body))
+    return html.page("How robust are the claims?", parts)
 
 
 __all__ = ["discover_command", "robustness_command"]

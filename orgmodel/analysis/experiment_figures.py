@@ -2,14 +2,14 @@
 
 Each function takes the results store's DataFrames (``runs``, optionally
 ``timeseries``) and returns a matplotlib Figure on the Agg canvas, sized and
-labelled to be read on a projector. Bands are 95% percentile-bootstrap
-intervals of the mean over replicates (the same estimator as the report's
-tables), drawn from a fixed seed so a figure rebuilt from the same results is
-the same figure.
+labelled to be read on a projector. Bands are 95% Student's t intervals of
+the mean over replicates (the same estimator as the report's tables), which
+keep their coverage at the handful of replications experiments often run.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,16 +23,15 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from matplotlib.transforms import Bbox
 from scipy import stats
 
-from orgmodel.analysis.compare import bootstrap_mean
+from orgmodel.analysis.compare import mean_interval
 from orgmodel.analysis.figures import ACTIVITY_COLOURS, ACTIVITY_LABELS
 from orgmodel.analysis.outcomes import Outcome
 from orgmodel.model.activities import ACTIVITIES
 
 REFERENCE_COLOUR = "#404040"
-N_BOOT = 2000
-SEED = 0
 WEEKS_PER_QUARTER = 13
 WEEKS_PER_YEAR = 52
+TITLE_CHARS = 75  # a title line longer than this runs past the figure at the report's size
 COST_RATIOS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)  # guide lines of cost of sales per unit of revenue
 
 
@@ -52,7 +51,8 @@ def _millions(x: float, _pos: int | None = None) -> str:
 
 
 def _title(ax, text: str) -> None:
-    ax.set_title(text, loc="left", fontweight="bold")
+    """A bold title on the left, wrapped so that a sentence-long title never runs off the figure."""
+    ax.set_title(textwrap.fill(text, TITLE_CHARS), loc="left", fontweight="bold")
 
 
 def arm_palette(arms: Sequence[str]) -> dict[str, str]:
@@ -90,10 +90,10 @@ def _legend(ax, labels: dict[str, str], title: str | None = None) -> None:
 
 
 def mean_bands(data: pd.DataFrame, x: str) -> pd.DataFrame:
-    """Per arm and ``x``: mean of ``value`` over runs with its 95% bootstrap interval (vectorised, seeded)."""
+    """Per arm and ``x``: mean of ``value`` over runs with its 95% t interval."""
     rows = []
     for (arm, at), group in data.groupby(["arm", x], sort=True):
-        mean = bootstrap_mean(group["value"].to_numpy(dtype=float), n_boot=N_BOOT, rng=SEED)
+        mean = mean_interval(group["value"].to_numpy(dtype=float))
         rows.append({"arm": arm, x: at, "mean": mean.estimate, "low": mean.low, "high": mean.high})
     return pd.DataFrame(rows, columns=["arm", x, "mean", "low", "high"])
 
@@ -117,6 +117,7 @@ def revenue_over_time(
     arms: Sequence[str],
     labels: dict[str, str] | None = None,
     timeseries: pd.DataFrame | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Revenue by arm: mean over replicates with a 95% band, quarterly when weekly rows were kept.
 
@@ -153,14 +154,16 @@ def revenue_over_time(
             ax.set_xlabel("Year")
             ax.set_ylabel("Revenue (millions per year)")
             _year_axis(ax, int(data["year"].max()))
-        _title(ax, "Revenue over time, by arm (mean and 95% interval over replicates)")
+        _title(ax, title or "Revenue over time, by arm (mean and 95% interval over replicates)")
         ax.yaxis.set_major_formatter(FuncFormatter(_millions))
         ax.set_ylim(bottom=0)
         sns.despine(ax=ax)
     return fig
 
 
-def new_clients_per_year(runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, str] | None = None) -> Figure:
+def new_clients_per_year(
+    runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, str] | None = None, title: str | None = None
+) -> Figure:
     """Clients won each year by arm: the hunting that the stagnation trap starves."""
     labels = labels or {}
     data = yearly_long(runs[runs["arm"].isin(arms)], "annual_new_clients")
@@ -168,7 +171,7 @@ def new_clients_per_year(runs: pd.DataFrame, arms: Sequence[str], labels: dict[s
         fig = _figure()
         ax = fig.subplots()
         _arm_lines(ax, data, "year", arms, labels, marker="o")
-        _title(ax, "New clients won per year, by arm (mean and 95% interval)")
+        _title(ax, title or "New clients won per year, by arm (mean and 95% interval)")
         ax.set_xlabel("Year")
         ax.set_ylabel("New clients (number per year)")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -190,7 +193,9 @@ def has_time_use(runs: pd.DataFrame) -> bool:
     return all(f"annual_time_{a}" in runs.columns for a in ACTIVITIES)
 
 
-def time_use_by_arm(runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, str] | None = None) -> Figure:
+def time_use_by_arm(
+    runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, str] | None = None, title: str | None = None
+) -> Figure:
     """Stacked areas, one panel per arm: how the hunting role's client-facing hours split, year by year."""
     labels = labels or {}
     ncols = min(3, len(arms))
@@ -223,7 +228,7 @@ def time_use_by_arm(runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, s
         handles, names = axes[0].get_legend_handles_labels()
         fig.legend(handles, names, loc="outside lower center", ncols=4, frameon=False, fontsize="small")
         fig.suptitle(
-            "How salespeople's client-facing hours split, by arm (mean over replicates)",
+            textwrap.fill(title or "How salespeople's client-facing hours split, by arm (mean over replicates)", 100),
             x=0.01,
             ha="left",
             fontweight="bold",
@@ -232,7 +237,11 @@ def time_use_by_arm(runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, s
 
 
 def cost_vs_revenue(
-    runs: pd.DataFrame, arms: Sequence[str], labels: dict[str, str] | None = None, years: int | None = None
+    runs: pd.DataFrame,
+    arms: Sequence[str],
+    labels: dict[str, str] | None = None,
+    years: int | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Each run's total cost of sales against its total revenue, with lines of equal cost per unit of revenue."""
     labels = labels or {}
@@ -282,7 +291,7 @@ def cost_vs_revenue(
             label="_arm means",
         )
         _legend(ax, labels, title="Runs by arm (diamonds: arm means)")
-        _title(ax, f"Cost of sales against revenue{horizon}, one dot per run")
+        _title(ax, title or f"Cost of sales against revenue{horizon}, one dot per run")
         ax.set_xlabel(f"Total revenue{horizon} (millions)")
         ax.set_ylabel(f"Total cost of sales{horizon} (millions)")
         ax.set_xlim(0, top_x)
@@ -473,4 +482,64 @@ def outcome_vs_factors(runs: pd.DataFrame, outcome: Outcome, factors: Sequence[s
         for ax in axes[::ncols]:
             ax.set_ylabel(outcome.axis_label)
         fig.suptitle(f"{_capital(outcome.label)} against each factor, one dot per run", x=0.01, ha="left", fontweight="bold")
+    return fig
+
+
+def _difference_scale(outcome: Outcome) -> tuple[float, str]:
+    """Divisor and unit of a difference in ``outcome`` as the report writes it (shares and rates in points)."""
+    if outcome.kind in ("share", "rate"):
+        return 0.01, "percentage points"
+    return outcome.scale, outcome.unit
+
+
+def forest(
+    tables: dict[str, pd.DataFrame],
+    outcomes: Sequence[Outcome],
+    labels: dict[str, str],
+    title: str,
+    order: Sequence[str] | None = None,
+) -> Figure:
+    """Each arm's difference to the reference with its 95% interval, one panel per outcome (a forest plot).
+
+    Arms whose difference is clear (interval off zero) are drawn in colour,
+    the others in grey, so the page's headline reads in a few seconds.
+
+    Args:
+        tables: :func:`~orgmodel.analysis.compare.compare_arms` tables by outcome key.
+        outcomes: the outcomes to show, the criterion first.
+        labels: arm names.
+        title: the figure's title (a sentence that says what it shows).
+        order: arms top to bottom (default: the first outcome's table order).
+
+    """
+    first = tables[outcomes[0].key]
+    reference = first.loc[first["reference"], "arm"].iloc[0]
+    arms = [a for a in (order or first["arm"].tolist()) if a != reference]
+    with _style(), sns.axes_style("whitegrid"):
+        fig = _figure(width=4.3 * len(outcomes) + 3.2, height=max(4.2, 0.62 * len(arms) + 3.0))
+        axes = np.atleast_1d(fig.subplots(1, len(outcomes), sharey=True, squeeze=False)).ravel()
+        y = np.arange(len(arms))[::-1]
+        for ax, outcome in zip(axes, outcomes, strict=True):
+            table = tables[outcome.key].set_index("arm").reindex(arms)
+            scale, unit = _difference_scale(outcome)
+            diff = table["diff"].to_numpy(dtype=float) / scale
+            low = table["diff_low"].to_numpy(dtype=float) / scale
+            high = table["diff_high"].to_numpy(dtype=float) / scale
+            sure = (low > 0) | (high < 0)
+            colours = np.where(sure, np.where(diff > 0, "#1f4e79", "#c55a11"), "#9a9a9a")
+            ax.axvline(0, color=REFERENCE_COLOUR, linewidth=1.2)
+            ax.hlines(
+                y, np.where(np.isfinite(low), low, diff), np.where(np.isfinite(high), high, diff), colors=colours, linewidth=3
+            )
+            ax.scatter(diff, y, s=90, c=colours, zorder=3, edgecolors="white", linewidths=1)
+            ax.set_title(textwrap.fill(_capital(outcome.label), 30), loc="left", fontsize="small", fontweight="bold")
+            ax.set_xlabel(f"Difference to {labels.get(reference, reference)}\n({unit})", fontsize="small")
+            ax.tick_params(axis="x", labelsize="small")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:+,.4g}" if v else "0"))
+            span = np.nanmax(np.abs(np.concatenate([low, high, diff, [0.0]])))
+            if np.isfinite(span) and span > 0:
+                ax.set_xlim(-1.12 * span, 1.12 * span)
+        axes[0].set_yticks(y, [labels.get(a, a) for a in arms])
+        axes[0].set_ylim(-0.6, len(arms) - 0.4)
+        fig.suptitle(textwrap.fill(title, 90), x=0.01, ha="left", fontweight="bold", fontsize="medium")
     return fig

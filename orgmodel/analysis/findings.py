@@ -21,6 +21,7 @@ from orgmodel.analysis.outcomes import Outcome
 
 ALPHA = 0.05
 MAX_ARM_SENTENCES = 6
+NEGLIGIBLE_SHARE = 0.005  # of hours: below this a share is written "under 1%" (or not at all)
 ERROR_CHARS = 240  # of an error message quoted in the findings
 WIDE_SOBOL_INTERVAL = 0.25  # half-width beyond which a Sobol index says little
 SOBOL_RANGE_SLACK = 0.05  # how far outside 0-1 a Sobol estimate may stray by sampling noise before we say so
@@ -45,8 +46,11 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+TEST_NAMES = {"welch": "Welch t-test", "paired_t": "paired t-test", "mannwhitney": "Mann-Whitney test"}
+
+
 def _test_name(row: pd.Series) -> str:
-    return "Welch t-test" if row["test"] == "welch" else "Mann-Whitney test"
+    return TEST_NAMES.get(row["test"], str(row["test"]))
 
 
 def _clear(row: pd.Series) -> bool:
@@ -54,7 +58,7 @@ def _clear(row: pd.Series) -> bool:
 
 
 def arm_sentence(row: pd.Series, reference: pd.Series, outcome: Outcome, labels: dict[str, str]) -> str:
-    """One arm against the reference on one outcome, with interval, adjusted p and Cliff's delta."""
+    """One arm against the reference on one outcome, with interval, adjusted p and the share of pairs of runs it wins."""
     name = capitalised(labels.get(row["arm"], row["arm"]))
     ref = f"the reference's {outcome.format(reference['mean'])}"
     if outcome.has_ratio and math.isfinite(row["ratio"]):
@@ -66,7 +70,10 @@ def arm_sentence(row: pd.Series, reference: pd.Series, outcome: Outcome, labels:
         )
     test = f"{_test_name(row)} {p_text(row['p_holm'])} after Holm correction"
     if _clear(row):
-        return f"{name}: {outcome.label} {outcome.format(row['mean'])}, {size}; {test}, Cliff's δ = {row['cliffs_delta']:.2f}."
+        wins = (
+            f", its runs beat the reference's in {row['superiority']:.0%} of pairs" if math.isfinite(row["superiority"]) else ""
+        )
+        return f"{name}: {outcome.label} {outcome.format(row['mean'])}, {size}; {test}{wins}."
     return f"{name}: {outcome.label} {outcome.format(row['mean'])}, {size}; not a clear difference ({test})."
 
 
@@ -140,11 +147,22 @@ def time_use_finding(shares: pd.DataFrame, label: str) -> str:
     first, last = shares.index.min(), shares.index.max()
     hunting = shares[["prospecting", "pipeline"]].sum(axis=1)
     service = shares["servicing"]
+    if max(service[first], service[last]) < NEGLIGIBLE_SHARE:
+        servicing = "they serviced no orders (others in the organisation did)"
+    else:
+        servicing = (
+            f"servicing orders took {_share(service[first])} of their hours in year {first} "
+            f"and {_share(service[last])} in year {last}"
+        )
     return (
-        f"{capitalised(label)}: salespeople spent {hunting[first]:.0%} of their client-facing hours hunting (prospecting and "
-        f"pipeline) in year {first} and {hunting[last]:.0%} in year {last}; servicing orders took "
-        f"{service[first]:.0%} and then {service[last]:.0%}."
+        f"{capitalised(label)}: salespeople spent {_share(hunting[first])} of their client-facing hours hunting (prospecting "
+        f"and pipeline) in year {first} and {_share(hunting[last])} in year {last}; {servicing}."
     )
+
+
+def _share(x: float) -> str:
+    """A share of hours, with "under 1%" rather than a misleading "0%"."""
+    return "under 1%" if 0 < x < NEGLIGIBLE_SHARE else f"{x:.0%}"
 
 
 def grid_finding(means: pd.DataFrame, outcome: Outcome, row_factor: str, column_factor: str) -> str:

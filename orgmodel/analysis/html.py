@@ -1,99 +1,127 @@
-"""Self-contained HTML pieces for reports: escaped text, tables, embedded figures, one inline stylesheet.
+"""The report's HTML: a Jinja2 template, pandas-styled tables and figures embedded as data.
 
-Nothing here refers to a file or address outside the page: figures are
-embedded as base64 PNG data and the style sheet is inline, so a report opens
-offline, by e-mail attachment or from a USB stick, exactly as it was written.
+Python code builds the report's content as plain data (sections of
+paragraphs, lists, tables and figures); the layout and the style sheet live
+in ``templates/``. Nothing on the page refers to a file or address outside
+it: figures are base64 PNG data and the style sheet is inline, so a report
+opens offline, by e-mail attachment or from a USB stick, exactly as written.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Iterable, Sequence
-from html import escape
+from dataclasses import dataclass, field
+from typing import Any
 
-STYLE = """
-:root { --ink: #1d2733; --muted: #5b6675; --rule: #d8dde3; --accent: #1f4e79; --soft: #f3f6f9; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 17px/1.55 "Segoe UI", "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #fff; }
-main { max-width: 1180px; margin: 0 auto; padding: 2.2rem 2rem 4rem; }
-h1 { font-size: 2.1rem; margin: 0 0 .3rem; color: var(--accent); }
-h2 { font-size: 1.45rem; margin: 2.6rem 0 .8rem; padding-bottom: .3rem; border-bottom: 2px solid var(--rule); }
-h3 { font-size: 1.15rem; margin: 1.8rem 0 .6rem; }
-p.question { font-size: 1.25rem; margin: .2rem 0 .6rem; }
-p.meta, p.note, figcaption { color: var(--muted); font-size: .92rem; }
-ul.findings { background: var(--soft); border-left: 5px solid var(--accent); padding: 1rem 1.4rem 1rem 2.4rem; }
-ul.findings li { margin: .45rem 0; }
-table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .92rem; width: 100%; }
-th, td { padding: .42rem .65rem; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; }
-th { background: var(--soft); font-weight: 600; }
-th:first-child, td:first-child { text-align: left; }
-table.numbers td:not(:first-child) { white-space: nowrap; }
-table.text td, table.text th { text-align: left; }
-table.text td:first-child { white-space: nowrap; color: var(--muted); }
-tr.reference td { font-weight: 600; }
-figure { margin: 1.4rem 0 2rem; }
-figure img { width: 100%; height: auto; border: 1px solid var(--rule); }
-pre { background: #1d2733; color: #f3f6f9; padding: 1rem 1.2rem; overflow-x: auto; font-size: .95rem; border-radius: 4px; }
-code { font-family: "DejaVu Sans Mono", Consolas, monospace; }
-.warning { background: #fff4e5; border-left: 5px solid #c55a11; padding: .8rem 1.2rem; }
-@media print { main { max-width: none; } figure { break-inside: avoid; } }
-"""
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+_ENV = Environment(
+    loader=PackageLoader("orgmodel.analysis", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
-def text(value: object) -> str:
-    """Escaped text."""
-    return escape(str(value))
+@dataclass
+class Block:
+    """One piece of a section: ``kind`` is p, list, table, figure, code, h3 or arm; the template draws each."""
+
+    kind: str
+    text: str = ""
+    items: Sequence[str] = ()
+    css_class: str = ""
+    html: str = ""
+    src: str = ""
+    alt: str = ""
+    caption: str = ""
 
 
-def element(tag: str, content: str, css_class: str | None = None) -> str:
-    """``<tag class=...>content</tag>``; ``content`` must already be HTML."""
-    attr = f' class="{escape(css_class)}"' if css_class else ""
-    return f"<{tag}{attr}>{content}</{tag}>"
+@dataclass
+class Section:
+    """A headed part of the page."""
+
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+    css_class: str = ""
+
+    def add(self, block: Block | None) -> None:
+        """Append a block (None is skipped, so optional blocks read as one line)."""
+        if block is not None:
+            self.blocks.append(block)
 
 
-def paragraph(value: object, css_class: str | None = None) -> str:
-    """A paragraph of escaped text."""
-    return element("p", text(value), css_class)
+def paragraph(text: str, css_class: str = "") -> Block:
+    """A paragraph of text (escaped by the template)."""
+    return Block("p", text=text, css_class=css_class)
 
 
-def bullet_list(items: Iterable[object], css_class: str | None = None) -> str:
-    """An unordered list of escaped items."""
-    return element("ul", "".join(element("li", text(i)) for i in items), css_class)
+def bullets(items: Iterable[str], css_class: str = "") -> Block:
+    """A bullet list."""
+    return Block("list", items=list(items), css_class=css_class)
+
+
+def heading(text: str) -> Block:
+    """A sub-heading inside a section."""
+    return Block("h3", text=text)
+
+
+def code(text: str) -> Block:
+    """A block of commands to copy."""
+    return Block("code", text=text)
+
+
+def data_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` address."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def figure(png: bytes, alt: str, caption: str, css_class: str = "") -> Block:
+    """A figure embedded as base64 PNG data, with alt text and a caption."""
+    return Block("figure", src=data_uri(png), alt=alt, caption=caption, css_class=css_class)
+
+
+def arm(name: str, description: str, png: bytes | None, details: str = "") -> Block:
+    """One arm of the experiment: its name, its description and its small org picture."""
+    return Block("arm", text=name, caption=description, src=data_uri(png) if png else "", alt=details)
 
 
 def table(
-    header: Sequence[object] | None,
-    rows: Iterable[Sequence[object]],
-    css_class: str | None = None,
-    row_classes: Sequence[str | None] | None = None,
-) -> str:
-    """A table of escaped cells (``header`` None: no head row)."""
-    head = element("thead", element("tr", "".join(element("th", text(h)) for h in header))) if header else ""
-    body = []
-    for i, row in enumerate(rows):
-        cls = row_classes[i] if row_classes is not None and i < len(row_classes) else None
-        body.append(element("tr", "".join(element("td", text(c)) for c in row), cls))
-    return element("table", head + element("tbody", "".join(body)), css_class)
+    frame: pd.DataFrame,
+    css_class: str = "numbers",
+    bold_rows: Sequence[bool] | None = None,
+    caption: str = "",
+    header: bool = True,
+) -> Block:
+    """A table of already formatted cells, styled with pandas' Styler (cells escaped, no index).
+
+    Args:
+        frame: the cells, one column per table column (its names are the heads).
+        css_class: the table's class in the style sheet (``numbers`` or ``text``).
+        bold_rows: rows to set in bold (the reference arm).
+        caption: a caption above the table.
+        header: whether to show the column heads.
+
+    """
+    frame = frame.reset_index(drop=True)
+    # a stable id from the content: the same table is the same HTML, and two tables never share cell ids
+    uuid = hashlib.sha1((caption + frame.to_csv()).encode("utf-8")).hexdigest()[:10]
+    styler = frame.style.format(escape="html").hide(axis="index").set_table_attributes(f'class="{css_class}"')
+    if not header:
+        styler = styler.hide(axis="columns")
+    if bold_rows is not None:
+        bold = list(bold_rows)
+        styler = styler.apply(lambda row: ["font-weight: 600" if bold[row.name] else "" for _ in row], axis=1)
+    if caption:
+        styler = styler.set_caption(caption)
+    return Block("table", html=styler.to_html(table_uuid=uuid))
 
 
-def figure(png: bytes, alt: str, caption: str) -> str:
-    """A PNG embedded as base64 data, with alt text and a caption."""
-    data = base64.b64encode(png).decode("ascii")
-    img = f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
-    return element("figure", img + element("figcaption", text(caption)))
-
-
-def code(command: str) -> str:
-    """A block of commands to copy."""
-    return element("pre", element("code", text(command)))
-
-
-def page(title: str, body: str) -> str:
-    """A whole HTML document with the inline style sheet."""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
-    )
+def page(**context: Any) -> str:
+    """The whole report page from ``templates/report.html.j2``."""
+    return _ENV.get_template("report.html.j2").render(style=_ENV.get_template("report.css").render(), **context)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ class Outcome:
         unit: the unit of the scaled value ("millions per year").
         kind: "money", "count", "share", "rate" or "number" (how to format it).
         extract: raw value per run from the runs table.
+        currency: the currency money is named in ("EUR"; "" leaves it unnamed, as before there was a key for it).
 
     """
 
@@ -35,6 +36,17 @@ class Outcome:
     unit: str
     kind: str
     extract: Callable[[pd.DataFrame], pd.Series]
+    currency: str = ""
+
+    def in_currency(self, currency: str) -> Outcome:
+        """The same outcome with money named in ``currency`` (in its values and its unit)."""
+        if self.kind != "money" or not currency:
+            return self
+        return replace(self, currency=currency, unit=self.unit.replace("millions", f"millions {currency}", 1))
+
+    @property
+    def _money(self) -> str:
+        return f" M {self.currency}" if self.currency else " M"
 
     @property
     def scale(self) -> float:
@@ -72,7 +84,7 @@ class Outcome:
         if raw is None or not math.isfinite(raw):
             return "n/a"
         if self.kind == "money":
-            return f"{raw / 1e6:,.3g} M" if abs(raw) < 1e9 else f"{raw / 1e6:,.0f} M"
+            return (f"{raw / 1e6:,.3g}" if abs(raw) < 1e9 else f"{raw / 1e6:,.0f}") + self._money
         if self.kind == "count":
             return f"{raw:,.0f}" if abs(raw) >= 100 else f"{raw:,.1f}"
         if self.kind == "share":
@@ -82,12 +94,18 @@ class Outcome:
         return f"{raw:,.3g}"
 
     def plain(self, raw: float, signed: bool = False) -> str:
-        """A raw value in the shown unit without the unit, for table cells whose head names it."""
+        """A raw value in the shown unit without the unit, for table cells whose head names it.
+
+        A signed share or rate is a difference between two percentages, so it
+        is in percentage points, as the findings say it.
+        """
         if raw is None or not math.isfinite(raw):
             return "n/a"
         sign = "+" if signed else ""
         if self.kind in ("share", "rate"):
-            return f"{raw * 100:{sign}.1f}%" if self.kind == "rate" or signed else f"{raw:.0%}"
+            if signed:
+                return f"{raw * 100:+.1f} points"
+            return f"{raw * 100:.1f}%" if self.kind == "rate" else f"{raw:.0%}"
         value = raw / self.scale  # money and counts
         return f"{value:{sign},.3g}" if abs(value) < 1000 else f"{value:{sign},.0f}"
 
@@ -102,7 +120,7 @@ class Outcome:
         if raw is None or not math.isfinite(raw):
             return "n/a"
         if self.kind == "money":
-            return f"{raw / 1e6:+,.3g} M"
+            return f"{raw / 1e6:+,.3g}" + self._money
         if self.kind == "count":
             return f"{raw:+,.0f}" if abs(raw) >= 100 else f"{raw:+,.1f}"
         if self.kind == "number":
@@ -232,8 +250,33 @@ def parse_outcome(spec: str, years: int) -> Outcome:
     return Outcome(f"{key}_y{year}", f"{name} in year {year}", unit, kind, _year(key, year))
 
 
-def report_outcomes(specs: list[str] | None, years: int) -> list[Outcome]:
-    """The experiment's own outcomes first (its first is the headline), then the standard ones it did not name."""
-    named = [parse_outcome(spec, years) for spec in specs or []]
-    keys = {o.key for o in named}
-    return named + [o for o in standard_outcomes(years) if o.key not in keys]
+#: the outcome a report ranks arms by when the experiment names no criterion: what the organisation earns
+DEFAULT_CRITERION = "contribution_total"
+
+
+def criterion_outcome(spec: str | None, years: int) -> Outcome:
+    """The outcome the report's answer ranks the arms by: the experiment's ``criterion``, else contribution over the horizon."""
+    if spec:
+        return parse_outcome(spec, years)
+    return next(o for o in standard_outcomes(years) if o.key == DEFAULT_CRITERION)
+
+
+def report_outcomes(specs: list[str] | None, years: int, criterion: str | None = None, currency: str = "") -> list[Outcome]:
+    """The criterion first (the headline), then the experiment's own outcomes, then the standard ones not yet named.
+
+    Args:
+        specs: the experiment's ``outcomes``.
+        years: the horizon.
+        criterion: the experiment's ``criterion`` ("" or None: contribution over the horizon).
+        currency: the scenario's currency, named in every money outcome.
+
+    Raises:
+        ValueError: an outcome or the criterion cannot be read or points outside the years.
+
+    """
+    named = [criterion_outcome(criterion, years)] + [parse_outcome(spec, years) for spec in specs or []]
+    out: list[Outcome] = []
+    for outcome in named + standard_outcomes(years):
+        if outcome.key not in {o.key for o in out}:
+            out.append(outcome.in_currency(currency))
+    return out

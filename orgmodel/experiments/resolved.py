@@ -50,6 +50,8 @@ def dump_experiment_toml(exp: Experiment) -> str:
     lines += [f"{key} = {_value(data[key])}" for key in _TOP if key in data]
     if exp.outcomes:
         lines.append(f"outcomes = {_value(list(exp.outcomes))}")
+    if exp.criterion:
+        lines.append(f"criterion = {_value(exp.criterion)}")
     lines.append("")
     if exp.set:
         lines.append("[set]")

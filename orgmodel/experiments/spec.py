@@ -156,6 +156,8 @@ class Experiment(BaseModel):
     common_random_numbers: StrictBool = False
     keep: StrictStr = "summary"
     outcomes: list[StrictStr] = []
+    # issue 15: the outcome the report's answer ranks arms by ("" = contribution over the horizon)
+    criterion: StrictStr = ""
     factors: dict[str, list[Scalar] | Range] = {}
     design: Design = Design()
     dask: DaskOptions = DaskOptions()
@@ -191,7 +193,7 @@ class Experiment(BaseModel):
     def identity(self) -> dict[str, Any]:
         """Everything that decides which runs there are and what each one computes (compared on --resume)."""
         used = {ref: self.scenarios[ref] for ref in self.scenario_refs()}
-        data = self.model_dump(exclude={"name", "description", "question", "outcomes", "dask", "scenarios"})
+        data = self.model_dump(exclude={"name", "description", "question", "outcomes", "criterion", "dask", "scenarios"})
         data["scenarios"] = used
         return data
 
@@ -369,6 +371,11 @@ def _check_keep_and_outcomes(exp: Experiment, fail: Any) -> None:
             parse_outcome(text)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    if exp.criterion:
+        try:
+            parse_outcome(exp.criterion)
+        except ValueError as exc:
+            raise fail(f"criterion: {exc}") from None
 
 
 def _check_set(exp: Experiment, fail: Any) -> None:

@@ -59,6 +59,7 @@ class ClientCompany:
         "cross_sell_from",
         "deciders",
         "desk_backlog",
+        "first_sale_factor",
         "handover_event",
         "knowledge",
         "lines",
@@ -116,6 +117,7 @@ class ClientCompany:
         self.review_event: Appointment | None = None
         self.handover_event: Event | None = None
         self.times_won = 0
+        self.first_sale_factor = 1.0  # the first sale's value / base_value (1 unless large_deals_need_hunters)
         self.support_hours = 0.0
 
     @property
@@ -238,6 +240,8 @@ class ClientBuyer(ClientPerson):
             + cfg.churn_weak_relationship * (1.0 - company.coverage)
             + cfg.churn_dissatisfied * (1.0 - company.satisfaction)
         )
+        if model.large_client_care is not None:
+            annual *= model.large_client_care.churn_factor(company)
         p_leave = 1.0 - (1.0 - min(annual, 1.0)) ** (cfg.review_interval_weeks / 52.0)
         if model.random.random() < p_leave:
             model.lose_client(company)

@@ -164,7 +164,9 @@ class OrderDesk:
         cap = cfg.desk_available_hours
         demand = min(self.demand, LOAD_CAP * cap * staffed)  # as a person's load, a backlog counts up to three weeks' hours
         load = demand / (seats * cap) if seats else float("inf")
-        if load >= cfg.account_manager_load_limit or (self.queue and seats == 0):
+        if (load >= cfg.account_manager_load_limit or (self.queue and seats == 0)) and model.response.allows_hire(
+            cfg.desk_base_salary
+        ):
             self.open_requisitions += 1
             model.schedule_event(self._agent_arrives, after=cfg.hiring_delay_weeks)
 

@@ -24,8 +24,11 @@ from orgmodel.model.calendar import Calendar
 from orgmodel.model.clients import PIPELINE_STAGES, ClientBuyer, ClientCompany, DecisionInfluencer, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
 from orgmodel.model.gcpause import collector_paused, free_dropped_models
+from orgmodel.model.hiring_pool import HiringPool
+from orgmodel.model.large_clients import LargeClientCare, LargeDeals
 from orgmodel.model.network import RelationshipNetwork, Tie
 from orgmodel.model.pipeline import CrossSell, Deal
+from orgmodel.model.skills import SkillPractice
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
 from orgmodel.model.worktime import Expectations, stage_hours, support
 from orgmodel.policies import incentives, responses, structures
@@ -156,6 +159,11 @@ class SalesOrgModel(Model):
         self.structure = structures.get(cfg.structure)(self)
         self.calendar = Calendar(self)  # orders, reviews, implementations, new hires: one Mesa event per week
         self.network = RelationshipNetwork(cfg.relationship_half_life_weeks, cfg.relationship_gain_per_hour)
+        self.skills: SkillPractice | None = None  # specialisation mechanisms (issue #18): None while off
+        self.hiring_pool: HiringPool | None = None
+        self.large_deals: LargeDeals | None = None
+        self.large_client_care: LargeClientCare | None = None
+        self.switch_mechanisms()
         self._deal_ids = 0
         self.deals: dict[int, Deal] = {}
         self.awaiting_handover: list[ClientCompany] = []
@@ -228,20 +236,45 @@ class SalesOrgModel(Model):
         self.network.add_people((p.unique_id for p in influencers), role="influencer")
         return companies
 
+    def switch_mechanisms(self) -> None:
+        """Turn the specialisation mechanisms (issue #18) on or off as ``cfg`` says (at set-up and after interventions).
+
+        A mechanism that is off is None and draws no random numbers. Skills
+        turned on during the run start from everyone's current skills.
+        """
+        cfg = self.cfg
+        if cfg.skills_move and self.skills is None:
+            self.skills = SkillPractice(self)
+            self.skills.enrol(self.staff)
+        elif not cfg.skills_move:
+            self.skills = None
+        if cfg.scarce_hunting_talent and self.hiring_pool is None:
+            self.hiring_pool = HiringPool(self)
+        elif not cfg.scarce_hunting_talent:
+            self.hiring_pool = None
+        self.large_deals = LargeDeals(self) if cfg.large_deals_need_hunters else None
+        self.large_client_care = LargeClientCare(self) if cfg.large_client_care else None
+
     def _skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Hunting and service skills (one distribution for both, per the essay)."""
+        """Hunting and service skills (one distribution for both, per the essay; hunting wider when talent is scarce)."""
         cfg = self.cfg
         mu = np.log(cfg.skill_mean) - cfg.skill_sd**2 / 2.0
-        hunting = self.rng.lognormal(mu, cfg.skill_sd, n)
+        sd_h = cfg.hunting_skill_sd if cfg.scarce_hunting_talent else cfg.skill_sd
+        hunting = self.rng.lognormal(np.log(cfg.skill_mean) - sd_h**2 / 2.0, sd_h, n)
         service = self.rng.lognormal(mu, cfg.skill_sd, n) if cfg.same_skill_distribution else np.full(n, cfg.skill_mean)
         return hunting, service
 
     def _hire(self, cls: type[Staff], n: int, keeps_clients: bool, ramp_up_weeks: int) -> list[Staff]:
         if n <= 0:
             return []
-        hunting, service = self._skills(n)
+        if self.hiring_pool is not None and self.time > 0:  # hired during the run, from the labour market
+            hunting, service = self.hiring_pool.take(n, by_hunting=cls.hunts)
+        else:
+            hunting, service = self._skills(n)
         people = list(cls.create_agents(self, n, hunting, service, keeps_clients, ramp_up_weeks))
         self.network.add_people((p.unique_id for p in people), role=cls.role)
+        if self.skills is not None and cls is not DeskAgent:
+            self.skills.enrol(people)
         return people
 
     def hire_salespeople(self, n: int, keeps_clients: bool, ramp_up_weeks: int = 0) -> list[Staff]:
@@ -263,6 +296,8 @@ class SalesOrgModel(Model):
 
     def request_account_manager(self, team: Hashable | None = None) -> None:
         """Open a requisition: an account manager (for ``team``, if the structure has teams) starts after the hiring delay."""
+        if not self.response.allows_hire(self.cfg.base_salary):  # a fixed budget path may have no room
+            return
         self.open_requisitions += 1
         self.requisition_teams.append(team)
         self.calendar.schedule(self._account_manager_arrives, self.cfg.hiring_delay_weeks)
@@ -382,6 +417,7 @@ class SalesOrgModel(Model):
             for component, _weight in getattr(self.scheme, "components", ()):
                 component.cfg = new
         self.network.decay = math.log(2.0) / new.relationship_half_life_weeks
+        self.switch_mechanisms()
         self.network.gain = new.relationship_gain_per_hour
         self._stage_hours = (0.0, new.lead_hours, new.qualified_hours, new.proposal_hours)
         self._stage_min_weeks = (0, new.lead_min_weeks, new.qualified_min_weeks, new.proposal_min_weeks)
@@ -547,6 +583,8 @@ class SalesOrgModel(Model):
             if p.hunts:
                 hunt_cap += cap
                 hunt_hours += hours[HUNTING[0]] + hours[HUNTING[1]]
+        if self.skills is not None:
+            self.skills.close_week(people)
         self.hunting_share = hunt_hours / hunt_cap if hunt_cap else 0.0
         self.service_share = serv_hours / all_cap if all_cap else 0.0
         self.salespeople_n = sum(1 for p in people if p.hunts)
@@ -677,6 +715,8 @@ class SalesOrgModel(Model):
             passed = rnd() < cfg.proposal_rate
         else:
             passed = self._buying_centre_agrees(company)
+            if self.large_deals is not None:
+                passed = self.large_deals.decide(owner, company, passed)
             if passed:
                 self._win(deal)
                 return
@@ -747,6 +787,7 @@ class SalesOrgModel(Model):
         company.originator = owner
         company.won_week = int(self.time)
         company.times_won += 1
+        company.first_sale_factor = 1.0 if self.large_deals is None else self.large_deals.first_sale_factor(owner, company)
         company.knowledge = KNOWLEDGE_FROM_SALE
         company.lines = list(self.all_lines[company.uid])
         company.satisfaction = 1.0
@@ -784,7 +825,7 @@ class SalesOrgModel(Model):
         self._set_stage(company, Stage.SERIAL)
         company.serial_week = int(self.time)
         company.n_lines = 1
-        company.annual_value = company.base_value
+        company.annual_value = company.base_value * company.first_sale_factor
         # the implementation's joint work builds the relationships; a skimped one starts the client unhappy
         owner = company.owner
         self._book_contact(owner, company, company.support_hours, everyone=True, skill=owner.service_skill)
@@ -810,7 +851,7 @@ class SalesOrgModel(Model):
         self.revenue += value
         self.orders_total += value
         company.revenue_total += value
-        xs = value * (1.0 - company.base_value / company.annual_value)
+        xs = value * (1.0 - company.base_value * company.first_sale_factor / company.annual_value)
         company.revenue_cross_sell += xs
         self.cross_sell_revenue += xs
         credited = self.scheme.credited(company, self.time - company.won_week)
@@ -885,7 +926,10 @@ class SalesOrgModel(Model):
         company.project = None
         self._book_contact(owner, company, project.hours, everyone=True, skill=owner.service_skill)
         if company.lines and self._buying_centre_agrees(company):
-            company.annual_value += company.lines.pop(0)
+            line = company.lines.pop(0)
+            if self.large_client_care is not None:
+                line *= self.large_client_care.line_factor(company)
+            company.annual_value += line
             company.n_lines += 1
             self.update_service_need(company)
             company.backlog += cfg.cross_sell_implementation_hours

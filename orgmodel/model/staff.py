@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from mesa import Agent
 
-from orgmodel.model import worktime
+from orgmodel.model import fragmentation, worktime
 from orgmodel.model.activities import (
     CROSS_SELL,
     HANDOVER,
@@ -87,6 +87,7 @@ class Staff(Agent):
         """One working week."""
         self.hours = [0.0] * N_ACTIVITIES
         free = self.model.cfg.available_hours
+        waiting = fragmentation.interruptions(self) if self.model.cfg.fragmented_weeks else 0  # issue #18
         free -= self.join_handovers(free)
         free -= self.support_implementations(free)
         hunting = worktime.reserved_hunting_hours(self, free)  # only under a fixed hunting share
@@ -96,6 +97,8 @@ class Staff(Agent):
         plan = worktime.plan_discretionary(self, free)
         if hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, hunting)
+        if waiting:
+            fragmentation.lose_selling_hours(self, plan, waiting)
         self.prospect(plan[PROSPECTING])
         self.work_pipeline(plan[PIPELINE])
         self.develop_cross_sells(plan[CROSS_SELL])

@@ -110,6 +110,10 @@ RANGES: dict[str, Plausible] = {
 }
 
 _LEVER = "a choice of the organisation (a lever), not an uncertainty about the world"
+_MECHANISMS = (
+    "a specialisation mechanism of issue #18 (or its rate), off in the default model the README's claims are about; "
+    "its rates act only when a switch is on (a robustness run of the mechanisms is its own question)"
+)
 
 
 def _other_structure(name: str) -> str:
@@ -156,6 +160,32 @@ NOT_VARIED: dict[str, str] = {
     "team_bonus_rate": _other_scheme("team_bonus"),
     "mixed_components": _other_scheme("mixed"),
     "fixed_hunting_share": "a research control that overrides behaviour; off in every arm",
+    "currency": "a label",
+    "budget_path_start": "a parameter of the fixed_budget_path response, which is not one of the robustness arms",
+    "budget_path_growth": "a parameter of the fixed_budget_path response, which is not one of the robustness arms",
+    "specialisation": _MECHANISMS,
+    **dict.fromkeys(
+        (
+            "skills_move",
+            "skill_practice_hours",
+            "skill_floor",
+            "skill_ceiling",
+            "learning_exponent",
+            "forgetting_half_life_weeks",
+            "scarce_hunting_talent",
+            "hunting_skill_sd",
+            "hiring_pool_size",
+            "hiring_pool_arrivals_per_week",
+            "large_deals_need_hunters",
+            "large_deal_skill_weight",
+            "fragmented_weeks",
+            "switch_cost_hours",
+            "large_client_care",
+            "large_client_churn_cut",
+            "large_client_cross_sell_gain",
+        ),
+        _MECHANISMS,
+    ),
 }
 
 

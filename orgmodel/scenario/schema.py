@@ -17,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 WEEKS_PER_YEAR = 52
 
+#: the switches of the specialisation mechanisms (issue #18), each off by default; ``specialisation`` presets them
+SPECIALISATION_SWITCHES = (
+    "skills_move",
+    "scarce_hunting_talent",
+    "large_deals_need_hunters",
+    "fragmented_weeks",
+    "large_client_care",
+)
+
 #: keys an intervention cannot change: the run's identity and horizon, and what the market was created from
 FIXED_KEYS = (
     "name",
@@ -104,6 +113,14 @@ class Scenario(BaseModel):
         [],
         "Changes scheduled during the run: [[interventions]] tables with week, set (keys and new values) and note.",
         "assumption (issue #3: interventions over time)",
+    )
+
+    # --- report (issue 15) -------------------------------------------------------
+    # How reports name money; labels only, no effect on the simulation.
+    currency: str = _f(
+        "",
+        "Currency of every amount, as reports name it (e.g. EUR, USD); empty = unnamed currency units.",
+        "assumption (a label only)",
     )
 
     # --- organisation ----------------------------------------------------------
@@ -454,6 +471,145 @@ class Scenario(BaseModel):
         ge=0,
         le=1,
     )
+
+    # --- specialisation mechanisms (structure or capacity) ----------------------------------
+    # Issue #18: the mechanisms through which specialisation could matter. Every one is OFF by
+    # default (switch False): with the defaults the model is the model without them, draw for
+    # draw. Each switch turns on one mechanism; its parameters are read only when it is on.
+    specialisation: str = _choice(
+        "none",
+        ("none", "all", *SPECIALISATION_SWITCHES),
+        "Preset for the mechanisms below: 'all' turns every one on, a switch's name turns that one on; "
+        "'none' leaves each switch as set (the preset wins over a switch set to false).",
+        "assumption (issue #18: off by default)",
+    )
+    skills_move: bool = _f(
+        False,
+        "Hunting and service skill grow with practice and fade without it (orgmodel/model/skills.py); off = constant skills.",
+        "assumption (issue #18: off by default)",
+    )
+    learning_exponent: float = _f(
+        0.3,
+        "skills_move: skill = innate skill x (practice stock / reference stock) ** this (power law of practice).",
+        "Newell & Rosenbloom 1981: power law of practice (the exponent is an assumption)",
+        ge=0,
+        le=2,
+    )
+    forgetting_half_life_weeks: float = _f(
+        52.0,
+        "skills_move: half-life of the practice stock without practice (experience depreciates).",
+        "Argote, Beckman & Epple 1990: knowledge depreciates (the half-life is an assumption)",
+        gt=0,
+    )
+    skill_practice_hours: float = _f(
+        10.0,
+        "skills_move: weekly hours of practice at which a skill stays at its innate level (everyone starts there).",
+        "assumption",
+        gt=0,
+    )
+    skill_floor: float = _f(
+        0.5, "skills_move: a skill never falls below this share of the innate skill.", "assumption", gt=0, le=1
+    )
+    skill_ceiling: float = _f(
+        2.0, "skills_move: a skill never rises above this multiple of the innate skill.", "assumption", ge=1, le=10
+    )
+    scarce_hunting_talent: bool = _f(
+        False,
+        "Hunting skill is heavier-tailed (hunting_skill_sd) and new hires come from a hiring pool that "
+        "fast hiring depletes (orgmodel/model/hiring_pool.py); off = one skill distribution, fresh draws.",
+        "assumption (issue #18: off by default)",
+    )
+    hunting_skill_sd: float = _f(
+        0.5,
+        "scarce_hunting_talent: lognormal sigma of hunting skill (service skill keeps skill_sd).",
+        "O'Boyle & Aguinis 2012: individual performance is heavy-tailed (the sigma is an assumption)",
+        ge=0,
+        le=2,
+    )
+    hiring_pool_size: int = _f(
+        20,
+        "scarce_hunting_talent: candidates the labour market offers at most at one time; each hire takes the best "
+        "left (by hunting skill for salespeople, service skill for others); an empty pool gives random draws.",
+        "assumption",
+        ge=1,
+        le=10_000,
+    )
+    hiring_pool_arrivals_per_week: float = _f(
+        0.5, "scarce_hunting_talent: new candidates joining the pool per week.", "assumption", ge=0, le=1000
+    )
+    large_deals_need_hunters: bool = _f(
+        False,
+        "The owner's hunting skill tips large clients' purchase decisions and sizes their first sale "
+        "(orgmodel/model/large_clients.py); off = the buying centre alone decides and the first sale is the base value.",
+        "assumption (issue #18: off by default)",
+    )
+    large_deal_skill_weight: float = _f(
+        0.5,
+        "large_deals_need_hunters: k in (hunting skill / skill_mean) ** (k x ln size), for clients above median size.",
+        "assumption",
+        ge=0,
+        le=5,
+    )
+    fragmented_weeks: bool = _f(
+        False,
+        "Service requests arriving through the week cost a hunter switch_cost_hours of selling time each "
+        "(orgmodel/model/fragmentation.py); off = switching is free.",
+        "assumption (issue #18: off by default)",
+    )
+    switch_cost_hours: float = _f(
+        0.4,
+        "fragmented_weeks: selling hours lost per client with service work waiting in a hunter's week (resuming "
+        "interrupted work).",
+        "Mark, Gudith & Klocke 2008: interrupted work costs time and stress (the hours are an assumption)",
+        ge=0,
+        le=10,
+    )
+    large_client_care: bool = _f(
+        False,
+        "Large clients whose owner has time and service skill for them churn less and buy bigger further lines "
+        "(orgmodel/model/large_clients.py); off = who serves a client changes nothing beyond hours and ties.",
+        "assumption (issue #18: off by default)",
+    )
+    large_client_churn_cut: float = _f(
+        0.5,
+        "large_client_care: largest cut of a large client's annual churn under full attention.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    large_client_cross_sell_gain: float = _f(
+        0.3,
+        "large_client_care: largest extra value of a large client's further line under full attention.",
+        "assumption",
+        ge=0,
+        le=5,
+    )
+    budget_path_start: float = _f(
+        1_000_000.0,
+        "fixed_budget_path: annual budget for sales-staff base pay (everyone client-facing and on the desk, "
+        "requisitions included) at the start of the run; variable pay is not counted against it.",
+        "assumption (20 base salaries: the reference team)",
+        gt=0,
+    )
+    budget_path_growth: float = _f(
+        0.20,
+        "fixed_budget_path: yearly growth of that budget (compounded weekly).",
+        "assumption (doubling in about four years)",
+        ge=-0.5,
+        le=2,
+    )
+    # --- end of specialisation mechanisms -----------------------------------------------------
+
+    @model_validator(mode="before")
+    @classmethod
+    def _specialisation_preset(cls, data: Any) -> Any:
+        """``specialisation = 'all'`` (or a switch's name) turns those mechanisms on (issue #18)."""
+        if isinstance(data, dict):
+            preset = data.get("specialisation", "none")
+            switches = SPECIALISATION_SWITCHES if preset == "all" else (preset,) if preset in SPECIALISATION_SWITCHES else ()
+            if switches:
+                data = {**data, **dict.fromkeys(switches, True)}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

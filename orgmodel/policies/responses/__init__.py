@@ -7,6 +7,7 @@ REGISTRY: Registry[ManagementResponse] = Registry("management_response", base=Ma
 register = REGISTRY.register
 
 from orgmodel.policies.responses import (  # noqa: E402,F401
+    fixed_budget_path,
     fixed_headcount,
     hire_on_revenue,
     push_harder,

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
     from orgmodel.scenario.schema import Scenario
 
 
+def base_pay_committed(model: SalesOrgModel) -> float:
+    """Annual base pay of everyone employed or requisitioned: client-facing staff and the order desk."""
+    cfg = model.cfg
+    heads = len(model.staff) + model.open_requisitions + model.open_salesperson_requisitions
+    desk = len(model.desk_agents) + (model.desk.open_requisitions if model.desk is not None else 0)
+    return heads * cfg.base_salary + desk * cfg.desk_base_salary
+
+
 def share_of(share: float, people: int) -> int:
     """``share`` of ``people`` as a whole number of people (halves round up, as a manager would)."""
     return math.floor(share * people + 0.5)
@@ -85,6 +93,10 @@ class ManagementResponse(ABC):
         if self.model.time < start < self.model.cfg.weeks:
             schedule = Schedule(interval=weeks, start=start, end=self.model.cfg.weeks)
             self._events.append(self.model.schedule_recurring(action, schedule, priority=Priority.HIGH))
+
+    def allows_hire(self, annual_cost: float) -> bool:
+        """Whether a hire the structure asks for (account manager, desk agent) fits management's budget (default: always)."""
+        return True
 
     def record(self, **details: Any) -> None:
         """Log an action: the week it takes effect, the response and what it did."""

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from orgmodel.policies.responses import register
-from orgmodel.policies.responses.base import ManagementResponse
+from orgmodel.policies.responses.base import ManagementResponse, base_pay_committed
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -19,8 +19,9 @@ class HireOnRevenue(ManagementResponse):
     """Forrester's (1968) sales-force loop: revenue pays for salespeople, who bring revenue.
 
     Assumes: every ``revenue_review_weeks`` management compares the annual
-    cost of the client-facing staff (base pay of everyone employed or
-    requisitioned, plus the variable pay of the last year) with
+    cost of the sales staff (base pay of everyone employed or requisitioned,
+    client-facing and on the order desk, plus the variable pay of the last
+    year) with
     ``revenue_budget_share`` of the last year's revenue (Chung et al. 2014:
     sales force cost is about 10% of revenue) and requisitions as many
     salespeople as the difference pays base salaries for. They start after
@@ -68,8 +69,7 @@ class HireOnRevenue(ManagementResponse):
         self._books = self._books[len(past) - 1 :]  # older entries are never needed again
         scale = WEEKS_PER_YEAR / (now - then)
         revenue = (revenue_now - revenue_then) * scale
-        heads = len(model.staff) + model.open_requisitions + model.open_salesperson_requisitions
-        cost = heads * cfg.base_salary + (variable_now - variable_then) * scale
+        cost = base_pay_committed(model) + (variable_now - variable_then) * scale
         budget = cfg.revenue_budget_share * revenue
         hires = math.floor((budget - cost) / cfg.base_salary)
         if hires > 0:

@@ -116,7 +116,8 @@ class Pod(HunterFarmer):
             person.team = i % self.n_pods
 
     def monthly(self) -> None:
-        """New salespeople join a pod; then handovers and hiring per pod."""
+        """New pods form as the sales force grows; new salespeople join one; then handovers and hiring per pod."""
+        self.n_pods = max(self.n_pods, math.ceil(len(self.model.salespeople) / self.model.cfg.pod_size))
         for person in self.model.salespeople:
             self.place(person)
         super().monthly()
