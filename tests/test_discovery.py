@@ -235,3 +235,20 @@ def test_without_ema_workbench_the_command_says_how_to_install_it(box_store, mon
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "pip install 'orgmodel[discovery]'" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_arms_without_common_seeds_cannot_be_paired(tmp_path):
+    exp = parse_experiment(
+        {"name": "unpaired", "years": 2, "seed": 1, "replications": 3, "factors": {"scenario": ["status_quo", "hunter_farmer"]}}
+    )
+    store = load_results(write_synthetic_store(exp, tmp_path / "s", _summary_flat))
+    c = cases(store, "hunter_farmer.total_revenue < status_quo.total_revenue")
+    assert c.n == 0 and c.left_out == 6  # every run has its own seed: no world holds both arms
+    from orgmodel.analysis.discovery import DiscoveryError
+
+    with pytest.raises(DiscoveryError, match="common_random_numbers"):
+        prim(c)
+
+
+def _summary_flat(values: dict, seed: int) -> dict:
+    return {"annual_revenue": [1.0, 2.0], "total_revenue": 3.0}

@@ -247,6 +247,11 @@ def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_mi
 
 
 def _check_cases(cases: Cases) -> None:
+    if cases.n == 0 and cases.where.paired:
+        raise DiscoveryError(
+            "no world has a finished run of every arm the condition names: arms are paired on the same sampled "
+            "values and seed (an experiment with design.cross and common_random_numbers = true)"
+        )
     if cases.n == 0:
         raise DiscoveryError("there are no cases to analyse (no finished run has every value the condition needs)")
     if cases.hits in (0, cases.n):
