@@ -14,7 +14,7 @@ world = one trial). The report can call :func:`claim_shares` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -116,31 +116,31 @@ def claim_shares(results: Results, claims: tuple[Claim, ...] = CLAIMS) -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def _interval(row: Any) -> str:
+    """A tested claim's share and interval, e.g. ``78% (62%-88%)``."""
+    return f"{row.share:.0%} ({row.low:.0%}-{row.high:.0%})"
+
+
 def claim_sentences(table: pd.DataFrame) -> list[str]:
-    """Each claim's share in one sentence: '... holds in 31 of 40 plausible worlds (78%, 95% interval 62-88%).'."""
-    out = []
-    for row in table.itertuples():
-        if not row.worlds:
-            out.append(f"{row.text}: not tested ({row.note}).")
-            continue
-        out.append(
-            f"{row.text}: holds in {int(row.holds)} of {int(row.worlds)} plausible worlds ({row.share:.0%}, "
-            f"{LEVEL:.0%} interval {row.low:.0%}-{row.high:.0%})."
-        )
-    return out
+    """Each claim's share in one sentence: '... holds in 31 of 40 plausible worlds (78%, 95% interval 62%-88%).'."""
+    return [
+        f"{row.text}: holds in {int(row.holds)} of {int(row.worlds)} plausible worlds "
+        f"({row.share:.0%}, {LEVEL:.0%} interval {row.low:.0%}-{row.high:.0%})."
+        if row.worlds
+        else f"{row.text}: not tested ({row.note})."
+        for row in table.itertuples()
+    ]
 
 
 def claim_markdown(table: pd.DataFrame) -> str:
     """The table as Markdown: claim, worlds where it holds, share with its interval."""
-    lines = ["| claim | holds in | share (95% interval) |", "|---|---|---|"]
-    for row in table.itertuples():
-        if not row.worlds:
-            lines.append(f"| {row.text} | not tested | |")
-            continue
-        lines.append(
-            f"| {row.text} | {int(row.holds)} of {int(row.worlds)} worlds | {row.share:.0%} ({row.low:.0%}-{row.high:.0%}) |"
-        )
-    return "\n".join(lines) + "\n"
+    rows = [
+        f"| {row.text} | {int(row.holds)} of {int(row.worlds)} worlds | {_interval(row)} |"
+        if row.worlds
+        else f"| {row.text} | not tested | |"
+        for row in table.itertuples()
+    ]
+    return "\n".join(["| claim | holds in | share (95% interval) |", "|---|---|---|", *rows]) + "\n"
 
 
 def claim_figure(table: pd.DataFrame) -> Figure:
