@@ -259,7 +259,7 @@ def _print_keys() -> None:
     )
     for key, (default, description, source) in Scenario.field_sources().items():
         shown = "(unset)" if default is None else toml_value(default)
-        console.print(f"[bold]{key}[/bold] = {escape(shown)}   [dim]({allowed_values(key)})[/dim]", highlight=False)
+        console.print(f"[bold]{key}[/bold] = {escape(shown)}   [dim]({escape(allowed_values(key))})[/dim]", highlight=False)
         console.print(Padding(Text(description), (0, 0, 0, 4), expand=False))
         console.print(Padding(Text(f"source: {source}", style="dim"), (0, 0, 0, 4), expand=False))
 
@@ -291,17 +291,23 @@ def app_command(
     port: Annotated[
         int | None, typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: a free one).", show_default=False)
     ] = None,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to serve on; 0.0.0.0 serves the network (anyone who can reach this machine)."),
+    ] = "127.0.0.1",
 ) -> None:
-    """Start the workshop dashboard (a live browser app) on 127.0.0.1 and print its URL."""
+    """Start the workshop dashboard (a live browser app) on 127.0.0.1 and print its URL once it listens."""
     import importlib.util
 
     from orgmodel.dashboard import serve
 
     if importlib.util.find_spec("solara") is None:
         _fail("the dashboard needs the app extra: pip install -e '.[app]' (make install does it)")
-    if port is not None and not serve.port_is_free(port):
-        _fail(f"--port {port} is in use on {serve.HOST}; choose another or leave --port out to get a free one")
-    serve.serve(port)
+    if (problem := serve.host_problem(host)) is not None:
+        _fail(problem)
+    if port is not None and not serve.port_is_free(port, host):
+        _fail(f"--port {port} is in use on {host}; choose another or leave --port out to get a free one")
+    serve.serve(port, host)
 
 
 app.add_typer(experiment_app, name="experiment")

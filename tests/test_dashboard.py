@@ -28,8 +28,11 @@ def run_a_year() -> SalesOrgModel:
 
 def test_controls_list_every_registered_policy_and_build_the_model() -> None:
     controls = params.controls()
-    assert controls["structure"]["values"] == structures.names()
-    assert controls["incentive"]["values"] == incentives.names()
+    # the dropdowns show labels and set identifiers
+    assert [c["value"] for c in controls["structure"]["values"]] == structures.names()
+    assert [c["value"] for c in controls["incentive"]["values"]] == incentives.names()
+    shown = {c["value"]: c["text"] for c in controls["structure"]["values"]}
+    assert shown["hunter_farmer"] == "hunter farmer" and not any("_" in text for text in shown.values())
     settings = params.initial_settings()
     assert params.problem(settings) is None
     model = SalesOrgModel(**settings)

@@ -25,6 +25,7 @@ from orgmodel import Scenario, simulate
 from orgmodel.cli import app
 from orgmodel.experiments import Plan, load_experiment, load_results, run_experiment
 from orgmodel.experiments.store import ID_COLUMNS, STATUS_COLUMNS
+from orgmodel.invocation import orgmodel_command
 
 TINY = """
 name = "tiny"
@@ -252,7 +253,7 @@ def test_a_killed_worker_is_replaced_and_ctrl_c_stops_cleanly(reference, tiny, t
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     text = " ".join(stdout.split())
-    assert f"Stopped. Finish it with: orgmodel experiment run {tiny} --out {out} --resume" in text
+    assert f"Stopped. Finish it with: {orgmodel_command()} experiment run {tiny} --out {out} --resume" in text
     runs = pq.read_table(out / "runs.parquet").to_pandas()  # compacted on the way out
     assert 4 <= len(runs) < N_RUNS and (runs["status"] == "ok").all()
     assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

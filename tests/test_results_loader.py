@@ -58,7 +58,8 @@ def _copy(src, tmp_path):
     [
         (lambda d: shutil.rmtree(d), "does not exist"),
         (lambda d: (d / "experiment.toml").unlink(), r"holds no experiment results \(no experiment.toml\)"),
-        (lambda d: (d / "runs.parquet").write_bytes(b"not parquet"), "cannot read the runs"),
+        (lambda d: (d / "runs.parquet").write_bytes(b"not parquet"), r"are damaged: runs.parquet \(truncated"),
+        (lambda d: [(d / "manifest.jsonl").unlink(), (d / "runs.parquet").write_bytes(b"not parquet")], "cannot read the runs"),
         (lambda d: (d / "experiment.toml").write_text("name = [unclosed"), "is not valid TOML"),
     ],
 )
@@ -79,6 +80,7 @@ def test_runs_without_store_columns_are_refused(grid_results, tmp_path):
     import pandas as pd
 
     folder = _copy(grid_results, tmp_path)
+    (folder / "manifest.jsonl").unlink()  # a store from before manifests: its files are read unchecked
     pd.read_parquet(folder / "runs.parquet").drop(columns=["status", "arm"]).to_parquet(folder / "runs.parquet")
     with pytest.raises(StoreError, match="lack the column"):
         load_results(folder).runs  # noqa: B018

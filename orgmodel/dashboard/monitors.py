@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import solara
 from mesa.visualization.utils import update_counter
 
-from orgmodel.dashboard import data
+from orgmodel.dashboard import data, params
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
@@ -59,7 +59,7 @@ def monitors_html(model: SalesOrgModel) -> str:
         _box("revenue", f"Revenue in year {h.year} so far", _money(h.revenue_this_year), revenue_note),
         _box("clients", "Active clients", f"{h.active_clients:,}", f"+{h.implementing} being implemented"),
         _box("hunting", "Hunting share", hunting, "salespeople's hours finding and winning clients (4 weeks)"),
-        _box("structure", "Structure", cfg.structure.replace("_", " "), f"{cfg.incentive.replace('_', ' ')}; {people}"),
+        _box("structure", "Structure", params.shown(cfg.structure), f"{params.shown(cfg.incentive)}; {people}"),
     ]
     return f'<div class="orgmodel-monitors">{"".join(boxes)}</div>'
 

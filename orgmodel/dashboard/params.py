@@ -31,6 +31,16 @@ FIXED: dict[str, Any] = {"market_size": 1200}
 _DEFAULT = Scenario()
 
 
+def shown(name: str) -> str:
+    """A policy's identifier as the page shows it (``hunter_farmer`` -> ``hunter farmer``), as the monitors do."""
+    return name.replace("_", " ")
+
+
+def choices(names: list[str]) -> list[dict[str, str]]:
+    """A dropdown's items: the label shown (Vuetify 2 reads ``text``, 3 ``title``) and the identifier it sets."""
+    return [{"text": shown(name), "title": shown(name), "value": name} for name in names]
+
+
 def controls() -> dict[str, Any]:
     """The settings panel: each scenario key with its widget, label and starting value."""
     return {
@@ -38,13 +48,13 @@ def controls() -> dict[str, Any]:
             "type": "Select",
             "label": "Structure (who keeps a client after the sale)",
             "value": _DEFAULT.structure,
-            "values": structures.names(),
+            "values": choices(structures.names()),
         },
         "incentive": {
             "type": "Select",
             "label": "Incentive scheme",
             "value": _DEFAULT.incentive,
-            "values": incentives.names(),
+            "values": choices(incentives.names()),
         },
         "salespeople": Slider("Salespeople", value=8, min=1, max=40, step=1),
         "account_managers": Slider("Account managers at the start", value=0, min=0, max=30, step=1),

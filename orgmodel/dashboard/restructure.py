@@ -101,8 +101,8 @@ def RestructureCard(model: SalesOrgModel) -> None:
     owner, text, week = said.value
     show = owner == id(model) and text and (week is None or model.time < week)
     with solara.Card("Restructure now"):
-        solara.Select("New structure", value=structure, values=structures.names())
-        solara.Select("New incentive scheme", value=incentive, values=incentives.names())
+        solara.Select("New structure", value=structure, values=params.choices(structures.names()))
+        solara.Select("New incentive scheme", value=incentive, values=params.choices(incentives.names()))
         solara.Button("Restructure now", color="warning", on_click=on_click, disabled=not model.running, block=True)
         if show:
             solara.Info(text, classes=["orgmodel-message"])

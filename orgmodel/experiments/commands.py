@@ -20,6 +20,7 @@ from rich.table import Table
 
 from orgmodel.experiments.spec import Experiment, ExperimentError, load_experiment, parse_experiment
 from orgmodel.experiments.store import EXPERIMENT_FILE, RUNS_FILE, TIMESERIES
+from orgmodel.invocation import orgmodel_command, quoted
 from orgmodel.scenario.files import ScenarioError, parse_overrides, read_toml
 
 if TYPE_CHECKING:
@@ -97,7 +98,9 @@ def run_command(
         exp = _with_overrides(file, replications, set_ or [], samples) if overridden else load_experiment(file)
         out_dir = out if out is not None else Path("out") / _folder_name(exp.name)
         err = Console(stderr=True)
-        report = run_experiment(exp, out_dir, workers=workers, scheduler=scheduler, resume=resume, show_progress=err.is_terminal)
+        report = run_experiment(
+            exp, out_dir, workers=workers, scheduler=scheduler, resume=resume, show_progress=err.is_terminal or "lines"
+        )
     except ExperimentError as exc:
         _fail(str(exc))
     except WorkerError as exc:
@@ -145,6 +148,11 @@ def _print_report(report: RunReport, file: Path) -> None:
         console.print(f"Left out invalid point {escape(label)}: {escape(why)}", highlight=False)
     if len(report.left_out) > 5:
         console.print(f"... and {len(report.left_out) - 5} more invalid points left out.", highlight=False)
+    if report.damaged:
+        console.print(
+            f"Found damaged results, set aside in {out}/damaged/ and run again: {escape(report.damaged.describe())}.",
+            highlight=False,
+        )
     if report.ran == 0 and not report.interrupted:
         console.print(f"All {report.total} runs were already stored in {out}; nothing to run.", highlight=False)
     else:
@@ -159,13 +167,17 @@ def _print_report(report: RunReport, file: Path) -> None:
         console.print(f"First failure, run {run_id}: {escape(message)} (see the error column of runs)", highlight=False)
     if report.interrupted:
         console.print(
-            f"Stopped. Finish it with: orgmodel experiment run {escape(str(file))} --out {out} --resume", highlight=False
+            f"Stopped. Finish it with: {escape(orgmodel_command())} experiment run {escape(quoted(file))} "
+            f"--out {escape(quoted(report.out))} --resume",
+            highlight=False,
+            soft_wrap=True,
         )
         return
     _print_arms(report.out)
     console.print(
         f"Files: {out}/{RUNS_FILE}, {out}/{TIMESERIES}/, {out}/{EXPERIMENT_FILE}. "
-        f'Query them: orgmodel results query {out} "SELECT arm, avg(total_revenue) FROM runs GROUP BY arm"',
+        f"Query them: {escape(orgmodel_command())} results query {escape(quoted(report.out))} "
+        "'SELECT arm, avg(total_revenue) FROM runs GROUP BY arm'",
         highlight=False,
         soft_wrap=True,
     )

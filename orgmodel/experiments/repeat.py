@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from orgmodel.experiments.plan import Plan
 from orgmodel.experiments.spec import Experiment, ExperimentError
-from orgmodel.experiments.store import read_experiment, read_runs, stored_value
+from orgmodel.experiments.store import check_intact, read_experiment, read_runs, stored_value
 from orgmodel.scenario.schema import Scenario
 
 
@@ -50,6 +50,7 @@ def repeat_run(folder: str | Path, run_id: int) -> Repeat:
 
     """
     exp = read_experiment(folder)
+    check_intact(folder, exp)
     plan = Plan(exp)
     if not 0 <= run_id < plan.n_runs:
         raise ExperimentError(f"--run {run_id}: the experiment in '{folder}' has runs 0 to {plan.n_runs - 1}")

@@ -26,6 +26,7 @@ from orgmodel.experiments.store import (
     ID_COLUMNS,
     TIMESERIES,
     StoreError,
+    check_intact,
     read_experiment,
     read_runs,
     run_files,
@@ -35,6 +36,10 @@ from orgmodel.experiments.store import (
 
 class QueryError(ExperimentError):
     """A SQL query over the store failed; one line saying why."""
+
+
+#: the statement types a query may be (reading only)
+_READING = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
 
 def _sql_list(paths: list[Path]) -> str:
@@ -61,6 +66,7 @@ class Results:
         if not self.folder.is_dir():
             raise StoreError(f"'{self.folder}' is not a folder; give the folder `orgmodel experiment run` wrote")
         self.experiment: Experiment = read_experiment(self.folder)
+        check_intact(self.folder, self.experiment)
 
     @cached_property
     def runs(self) -> pd.DataFrame:
@@ -125,8 +131,14 @@ class Results:
         return self.query(f"SELECT {shown} FROM timeseries ORDER BY run_id, week")
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with the views ``runs`` and ``timeseries`` over the store's files."""
-        con = duckdb.connect()
+        """An in-memory DuckDB connection with the views ``runs`` and ``timeseries`` over the store's files, read-only.
+
+        Results folders are shared, and a query is text someone may paste from
+        elsewhere: once the views exist the connection may read the store's
+        data files and nothing else (no writing, attaching, other files or
+        extensions), and that configuration is locked.
+        """
+        con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
         runs = run_files(self.folder)
         if runs:
             con.execute(f"CREATE VIEW runs AS SELECT * FROM read_parquet({_sql_list(runs)}, union_by_name = true)")
@@ -136,6 +148,9 @@ class Results:
         ts = timeseries_files(self.folder)
         if ts:
             con.execute(f"CREATE VIEW timeseries AS SELECT * FROM read_parquet({_sql_list(ts)})")
+        con.execute(f"SET allowed_paths = {_sql_list([p.resolve() for p in runs + ts] or [Path('/nonexistent')])}")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
         return con
 
     def query(self, sql: str) -> pd.DataFrame:
@@ -147,7 +162,13 @@ class Results:
         """
         con = self.connect()
         try:
-            return con.execute(sql).df()
+            statements = con.extract_statements(sql)
+            if len(statements) != 1 or statements[0].type not in _READING:
+                kinds = ", ".join(s.type.name for s in statements) or "none"
+                raise QueryError(
+                    f"a query is one SELECT statement over runs and timeseries (got: {kinds}); the store is read-only"
+                )
+            return con.execute(statements[0]).df()
         except duckdb.Error as exc:
             message = _one_line(exc)
             if "timeseries" in message and not (self.folder / TIMESERIES).is_dir():

@@ -21,11 +21,13 @@ workers, keeps every finished run and says how to resume.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import multiprocessing.context
 import os
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -39,16 +41,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orgmodel.experiments.integrity import Damage
 from orgmodel.experiments.plan import Plan, RunTask
 from orgmodel.experiments.spec import Experiment, ExperimentError
-from orgmodel.experiments.store import Store, run_row
-from orgmodel.experiments.worker import RunOutput, describe, execute, ignore_interrupts
+from orgmodel.experiments.store import Store, StoreError, run_row
+from orgmodel.experiments.worker import RunOutput, describe, execute, init_worker
 
 #: a run whose worker process died this many times is recorded as an error
 MAX_DEATHS = 3
 #: after this many pool breaks in a row without a finished run, the workers cannot run at all: stop
 MAX_BREAKS = MAX_DEATHS + 2
 LOCAL_DASK = "local"
+#: seconds between two progress lines when the output is not a terminal
+PROGRESS_EVERY = 10.0
 
 
 class WorkerError(RuntimeError):
@@ -114,7 +119,7 @@ class LocalProcesses:
     def start(self) -> None:
         """Start the worker processes now, before this process starts any thread (the progress bar's)."""
         context = self._context()
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=ignore_interrupts)
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),))
         if context.get_start_method() == "fork":
             gc.freeze()
             try:
@@ -305,6 +310,7 @@ class RunReport:
     workers: int = 1
     first_error: tuple[int, str] | None = None
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    damaged: Damage = field(default_factory=Damage)
 
     @property
     def stored(self) -> int:
@@ -327,7 +333,7 @@ def run_experiment(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
-    show_progress: bool = False,
+    show_progress: bool | str = False,
 ) -> RunReport:
     """Run an experiment's missing runs into the store at ``out``.
 
@@ -337,7 +343,8 @@ def run_experiment(
         workers: worker processes (default: every core); 1 runs in this process.
         scheduler: a Dask scheduler address, or "local" for a LocalCluster (default: the file's ``[dask]``).
         resume: continue a stopped experiment in ``out``: run only the runs it does not hold.
-        show_progress: draw a progress bar on stderr.
+        show_progress: draw a progress bar on stderr (True), or write a line of progress to stderr every
+            ``PROGRESS_EVERY`` seconds (``"lines"``: for a log or a pipe, where a bar shows nothing).
 
     Returns:
         What ran; ``interrupted`` if Ctrl-C or SIGTERM stopped it (the finished runs are stored).
@@ -349,29 +356,31 @@ def run_experiment(
     started = time.perf_counter()
     plan = Plan(exp)
     store = Store(out)
-    store.check(exp, resume)
-    remaining = plan.n_runs - (len(store.done_ids()) if resume else 0)
-    n = min(workers or default_workers(), max(remaining, 1))  # no more workers than runs to do
-    backend = backend_for(n, scheduler or exp.dask.scheduler) if remaining > 0 else InProcess()
-    backend.start()
-    try:
-        done = store.open(exp, resume)
-        report = RunReport(Path(out), plan.n_runs, len(done), left_out=list(plan.left_out))
-        report.backend, report.workers = backend.description, backend.workers
-        if not report.complete:
-            _run(plan, backend, store, done, report, show_progress)
-        else:
-            store.compact()
-    finally:
-        backend.close()
+    store.check(exp, resume)  # before the lock creates the folder: a refused folder stays as it was
+    with store.locked():
+        done = store.open(exp, resume)  # checks again, now that no other writer can change the folder
+        remaining = plan.n_runs - len(done)
+        n = min(workers or default_workers(), max(remaining, 1))  # no more workers than runs to do
+        backend = backend_for(n, scheduler or exp.dask.scheduler) if remaining > 0 else InProcess()
+        backend.start()
+        try:
+            report = RunReport(Path(out), plan.n_runs, len(done), left_out=list(plan.left_out), damaged=store.repaired)
+            report.backend, report.workers = backend.description, backend.workers
+            if not report.complete:
+                _run(plan, backend, store, done, report, show_progress)
+            else:
+                store.compact()
+        finally:
+            backend.close()
     report.wall_time_s = time.perf_counter() - started
     return report
 
 
-def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunReport, show_progress: bool) -> None:
+def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunReport, show_progress: bool | str) -> None:
     """Run the missing runs, storing each as it finishes; Ctrl-C or SIGTERM stop it with what finished kept."""
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
+    storing_failed = False
     try:
         todo = (i for i in range(plan.n_runs) if i not in done)
         with (
@@ -379,7 +388,14 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
             closing(backend.outputs(plan.tasks(todo))) as outputs,
         ):
             for output in outputs:
-                store.write(output.row, output.timeseries)
+                try:
+                    store.write(output.row, output.timeseries)
+                except OSError as exc:  # e.g. the disk is full: stop, keeping every run stored so far
+                    storing_failed = True
+                    raise StoreError(
+                        f"cannot store run {output.run_id} in '{store.folder}': {exc.strerror or exc}; the "
+                        f"{report.stored} runs stored so far are kept: fix this and run again with --resume"
+                    ) from None
                 report.ran += 1
                 if output.error is not None:
                     report.failed += 1
@@ -392,19 +408,55 @@ def _run(plan: Plan, backend: Any, store: Store, done: set[int], report: RunRepo
         if in_main:
             signal.signal(signal.SIGTERM, previous)
         backend.close()  # the workers go before the files are merged, so their memory and the merge's never add up
-        store.compact()
+        with contextlib.suppress(OSError) if storing_failed else contextlib.nullcontext():
+            store.compact()  # after a storing error it may fail too; the per-run files are kept and readable
+
+
+class _ProgressLines:
+    """Progress as plain lines on stderr: runs done, failed, elapsed and ETA, at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, name: str, report: RunReport) -> None:
+        self.name = name
+        self.report = report
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def line(self) -> str:
+        r = self.report
+        elapsed = time.monotonic() - self.started
+        left = r.total - r.stored
+        eta = f"{_clock(elapsed / r.ran * left)}" if r.ran and left else ("0s" if not left else "unknown")
+        return f"{self.name}: {r.stored}/{r.total} runs done, {r.failed} failed, {_clock(elapsed)} elapsed, ETA {eta}"
+
+    def __call__(self, ok: bool) -> None:
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY or self.report.stored >= self.report.total:
+            self.last = now
+            sys.stderr.write(self.line() + "\n")
+            sys.stderr.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else (f"{minutes}m{secs:02d}s" if minutes else f"{secs}s")
 
 
 class _Progress:
-    """A rich progress bar on stderr (runs done, failures, elapsed, ETA), or nothing; yields ``advance(ok)``."""
+    """A rich progress bar on stderr (runs done, failures, elapsed, ETA), lines, or nothing; yields ``advance(ok)``."""
 
-    def __init__(self, name: str, report: RunReport, show: bool) -> None:
+    def __init__(self, name: str, report: RunReport, show: bool | str) -> None:
         self.name = name
         self.report = report
         self.show = show
         self.bar: Any = None
 
     def __enter__(self) -> Any:
+        if self.show == "lines":
+            lines = _ProgressLines(self.name, self.report)
+            sys.stderr.write(f"{self.name}: {self.report.total - self.report.stored} runs to do on {self.report.backend}\n")
+            sys.stderr.flush()
+            return lines
         if not self.show:
             return lambda ok: None
         from rich.console import Console

@@ -10,20 +10,31 @@ Layout of ``DIR``:
 - ``timeseries/``: a Parquet dataset of ``run_id`` plus the weekly columns,
   thinned to the experiment's ``keep`` (absent when only summaries are kept).
 
+- ``manifest.jsonl``: size, checksum, rows and run ids of every file written
+  (see :mod:`.integrity`), so damage is found rather than read.
+- ``.lock``: held (``flock``) by the one process writing the store.
+
 While an experiment runs, each finished run is written at once as its own
 small files (``parts/run-<id>.parquet`` and ``timeseries/run-<id>.parquet``,
-each written under a hidden name and renamed, so a file is whole or absent);
-:meth:`Store.compact` merges them at the end. A killed experiment therefore
-loses only the runs in flight, readers see every finished run whether or not
-it was compacted, and the runner holds no results in memory.
+each written under a hidden name unique to the writer, recorded in the
+manifest and renamed, so a file is whole or absent); :meth:`Store.compact`
+merges them at the end. A killed experiment therefore loses only the runs in
+flight, readers see every finished run whether or not it was compacted, and
+the runner holds no results in memory. A second writer on the same folder is
+refused while the first holds the lock; the kernel releases it when the
+first dies, however it dies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
-from collections.abc import Iterable
+import time
+import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +43,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orgmodel import __version__
+from orgmodel.experiments import integrity
 from orgmodel.experiments.spec import Experiment, ExperimentError, parse_experiment
-from orgmodel.outputs import json_safe
+from orgmodel.invocation import orgmodel_command, quoted
+from orgmodel.outputs import OutputError, check_out_dir, json_safe
 from orgmodel.scenario.files import read_toml
 
 if TYPE_CHECKING:
@@ -45,6 +58,7 @@ EXPERIMENT_FILE = "experiment.toml"
 RUNS_FILE = "runs.parquet"
 PARTS = "parts"
 TIMESERIES = "timeseries"
+LOCK_FILE = ".lock"
 #: the columns every run row starts with, before the factors
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
 #: the columns after the factors, before the summary
@@ -109,17 +123,20 @@ def run_row(task: RunTask, error: str | None, wall_time_s: float, summary: dict[
 
 def timeseries_table(run_id: int, timeseries: pd.DataFrame, keep_every: int) -> pa.Table:
     """A run's weekly table thinned to every ``keep_every``-th week, with its ``run_id`` first."""
-    kept = timeseries[timeseries["week"] % keep_every == 0] if keep_every > 1 else timeseries
+    if keep_every > 1:
+        weeks = timeseries["week"]
+        # an interval beyond the horizon keeps no week (and never overflows numpy's integers)
+        kept = timeseries[weeks % keep_every == 0] if len(weeks) and keep_every <= int(weeks.max()) else timeseries.iloc[0:0]
+    else:
+        kept = timeseries
     table = pa.Table.from_pandas(kept, preserve_index=False)
     return table.add_column(0, "run_id", pa.array(np.full(len(kept), run_id, dtype=np.int64)))
 
 
 # --- files ------------------------------------------------------------------------------------------------
-def _write_atomic(table: pa.Table, path: Path) -> None:
-    """Write under a hidden name, then rename: a reader or a crash never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+def _tmp_name(path: Path) -> Path:
+    """A hidden name beside ``path`` that no other writer uses (``.<name>.<pid>.<random>.tmp``)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
 
 def _ids(folder: Path, pattern: re.Pattern[str]) -> dict[int, Path]:
@@ -131,6 +148,54 @@ def _ids(folder: Path, pattern: re.Pattern[str]) -> dict[int, Path]:
         if m:
             out[int(m.group(1))] = p
     return out
+
+
+def all_data_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Every file holding run rows and every timeseries file, merged or per run, whether or not duplicated."""
+    rows = [folder / RUNS_FILE] if (folder / RUNS_FILE).is_file() else []
+    rows += [p for _, p in sorted(_ids(folder / PARTS, _RUN_FILE).items())]
+    ts = folder / TIMESERIES
+    series = [p for _, p in sorted(_ids(ts, _MERGED_FILE).items())] + [p for _, p in sorted(_ids(ts, _RUN_FILE).items())]
+    return rows, series
+
+
+def inspect_store(folder: Path, keeps_timeseries: bool) -> integrity.Damage:
+    """Check the store's files against its manifest (a compaction meanwhile: check again)."""
+    for attempt in range(3):
+        try:
+            return integrity.inspect(folder, *all_data_files(folder), keeps_timeseries=keeps_timeseries)
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
+def check_intact(folder: str | Path, exp: Experiment) -> None:
+    """Refuse a damaged store (a StoreError saying what was found and how to run the damaged runs again)."""
+    folder = Path(folder)
+    try:
+        damage = inspect_store(folder, exp.keep_every is not None)
+    except OSError as exc:
+        raise StoreError(f"cannot check the results in '{folder}': {exc.strerror or exc}") from None
+    if damage:
+        resolved = folder / EXPERIMENT_FILE
+        raise StoreError(
+            f"the results in '{folder}' are damaged: {damage.describe()}. Run them again with: "
+            f"{orgmodel_command()} experiment run {quoted(resolved)} --out {quoted(folder)} --resume"
+        )
+
+
+def _scaffolding(path: Path) -> bool:
+    """Whether ``path`` is what a store holds before its experiment file (left by a run killed while starting)."""
+    name = path.name
+    if name == LOCK_FILE or (name.startswith(".") and name.endswith(".tmp")):
+        return True
+    if name == integrity.MANIFEST:
+        return path.is_file() and path.stat().st_size == 0
+    if name in (PARTS, TIMESERIES):
+        return path.is_dir() and not any(path.iterdir())
+    return False
 
 
 def _column_ids(paths: Iterable[Path]) -> set[int]:
@@ -196,12 +261,46 @@ def read_experiment(folder: str | Path) -> Experiment:
 
 
 class Store:
-    """Writes one experiment's results into a folder as runs finish."""
+    """Writes one experiment's results into a folder as runs finish.
+
+    Attributes:
+        repaired: what :meth:`open` found damaged and set aside (its runs run again).
+
+    """
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.parts = self.folder / PARTS
         self.timeseries = self.folder / TIMESERIES
+        self.repaired = integrity.Damage()
+        self._recording = False
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's lock (creating the folder): a second writer gets a StoreError at once, not a race."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fh = (self.folder / LOCK_FILE).open("a+", encoding="utf-8")
+        except OSError as exc:
+            raise StoreError(f"cannot write output folder '{self.folder}': {exc.strerror or exc}") from None
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip()
+                who = f" (pid {holder})" if holder.isdigit() else ""
+                raise StoreError(
+                    f"another orgmodel process{who} is writing to '{self.folder}': wait for it to finish "
+                    "(then add --resume if runs are missing), or choose another --out"
+                ) from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(str(os.getpid()))
+            fh.flush()
+            yield
+        finally:
+            fh.close()  # releases the lock
 
     def check(self, exp: Experiment, resume: bool) -> None:
         """Refuse a folder that cannot take ``exp`` (a StoreError), before anything is written or started.
@@ -211,17 +310,22 @@ class Store:
         written is lost.
         """
         folder = self.folder
-        if folder.exists() and not folder.is_dir():
-            raise StoreError(f"output folder '{folder}' exists and is not a folder")
+        try:
+            check_out_dir(folder)  # a file, a read-only place or a name too long: before any run
+        except OutputError as exc:
+            raise StoreError(str(exc)) from None
         if (folder / EXPERIMENT_FILE).is_file():
             if not resume:
-                n = len(self.done_ids())
+                try:
+                    n = f" ({len(self.done_ids())} runs)"
+                except Exception:  # a damaged file: --resume finds and repairs it
+                    n = ""
                 raise StoreError(
-                    f"output folder '{folder}' already holds experiment results ({n} runs): add --resume to run only "
+                    f"output folder '{folder}' already holds experiment results{n}: add --resume to run only "
                     "the missing runs, or choose another --out"
                 )
             self._check_same(exp, read_experiment(folder))
-        elif folder.is_dir() and any(folder.iterdir()):
+        elif folder.is_dir() and not all(_scaffolding(p) for p in folder.iterdir()):
             raise StoreError(f"output folder '{folder}' is not empty and holds no experiment; choose a new or empty folder")
 
     def open(self, exp: Experiment, resume: bool) -> set[int]:
@@ -235,14 +339,29 @@ class Store:
             if exp.keep_every is not None:
                 self.timeseries.mkdir(exist_ok=True)
             if not stored.is_file():
-                tmp = self.folder / f".{EXPERIMENT_FILE}.tmp"
+                (self.folder / integrity.MANIFEST).touch()  # a new store records every file it writes
+                tmp = _tmp_name(stored)
                 tmp.write_text(dump_experiment_toml(exp), encoding="utf-8")
                 os.replace(tmp, stored)
+            self._recording = (self.folder / integrity.MANIFEST).is_file()
+            self._tidy_tmp()
+            self.repaired = inspect_store(self.folder, exp.keep_every is not None)
+            self._set_aside(self.repaired)
         except OSError as exc:
             raise StoreError(f"cannot write output folder '{self.folder}': {exc.strerror or exc}") from None
-        done = self.done_ids()
+        done = self.done_ids() - self.repaired.run_ids
         self._tidy(done)
         return done
+
+    def _set_aside(self, damage: integrity.Damage) -> None:
+        """Move damaged files into ``damaged/<time>/`` (nothing a user might want is deleted)."""
+        if not damage.paths:
+            return
+        where = self.folder / integrity.DAMAGED / time.strftime("%Y%m%d-%H%M%S")
+        where.mkdir(parents=True, exist_ok=True)
+        for path in damage.paths:
+            target = where / path.relative_to(self.folder).as_posix().replace("/", "-")
+            os.replace(path, target)
 
     @staticmethod
     def _check_same(exp: Experiment, stored: Experiment) -> None:
@@ -263,12 +382,15 @@ class Store:
             ids |= _column_ids([merged])
         return ids
 
-    def _tidy(self, done: set[int]) -> None:
-        """Remove what a killed run left behind: hidden temporary files and timeseries of runs without a row."""
+    def _tidy_tmp(self) -> None:
+        """Remove the hidden temporary files a killed writer left (safe: this process holds the lock)."""
         for folder in (self.folder, self.parts, self.timeseries):
             if folder.is_dir():
                 for p in folder.glob(".*.tmp"):
                     p.unlink(missing_ok=True)
+
+    def _tidy(self, done: set[int]) -> None:
+        """Remove timeseries of runs without a row (a killed run wrote one but not the other) or to run again."""
         for run_id, path in _ids(self.timeseries, _RUN_FILE).items():
             if run_id not in done:
                 path.unlink(missing_ok=True)
@@ -277,8 +399,20 @@ class Store:
         """Store one finished run: its timeseries first, then its row (the row marks the run as done)."""
         run_id = row.column("run_id")[0].as_py()
         if timeseries is not None:
-            _write_atomic(timeseries, self.timeseries / f"run-{run_id:08d}.parquet")
-        _write_atomic(row, self.parts / f"run-{run_id:08d}.parquet")
+            self._write(timeseries, self.timeseries / f"run-{run_id:08d}.parquet", [run_id])
+        self._write(row, self.parts / f"run-{run_id:08d}.parquet")
+
+    def _write(self, table: pa.Table, path: Path, run_ids: list[int] | None = None) -> None:
+        """Write under a hidden name, record it in the manifest, then rename: a reader or a crash never sees half a file."""
+        tmp = _tmp_name(path)
+        try:
+            pq.write_table(table, tmp)
+            if self._recording:
+                integrity.record(self.folder, integrity.entry(self.folder, path, tmp, table, run_ids))
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def compact(self) -> None:
         """Merge the per-run files: all rows into ``runs.parquet``, timeseries into parts of about CHUNK_ROWS rows.
@@ -289,10 +423,13 @@ class Store:
         """
         parts = _ids(self.parts, _RUN_FILE)
         if parts:
-            _write_atomic(read_runs(self.folder), self.folder / RUNS_FILE)
+            self._write(read_runs(self.folder), self.folder / RUNS_FILE)
             for path in parts.values():
                 path.unlink(missing_ok=True)
         self._compact_timeseries()
+        if self._recording:
+            rows, series = all_data_files(self.folder)
+            integrity.rewrite_manifest(self.folder, rows + series)
 
     def _compact_timeseries(self) -> None:
         merged = _ids(self.timeseries, _MERGED_FILE)
@@ -320,7 +457,8 @@ class Store:
             self._merge(tables, batch, next_part)
 
     def _merge(self, tables: list[pa.Table], files: list[Path], number: int) -> None:
-        _write_atomic(pa.concat_tables(tables, promote_options="permissive"), self.timeseries / f"part-{number:05d}.parquet")
+        ids = [int(m.group(1)) for p in files if (m := _RUN_FILE.match(p.name))]
+        self._write(pa.concat_tables(tables, promote_options="permissive"), self.timeseries / f"part-{number:05d}.parquet", ids)
         for path in files:
             path.unlink(missing_ok=True)
 
