@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from orgmodel.experiments.plan import Plan
 from orgmodel.experiments.spec import Experiment
-from orgmodel.experiments.store import RUNS_FILE, Store, _write_atomic, run_row
+from orgmodel.experiments.store import RUNS_FILE, Store, run_row
 
 #: a run's summary from its factor values and seed
 Summary = Callable[[dict[str, Any], int], dict[str, Any]]
@@ -33,9 +33,12 @@ def write_synthetic_store(exp: Experiment, folder: str | Path, summary: Summary)
     """
     plan = Plan(exp)
     store = Store(folder)
-    store.open(exp, resume=False)
+    store.check(exp, resume=False)
     rows = [run_row(task, None, 0.0, summary(task.values, task.seed)) for task in plan.tasks(range(plan.n_runs))]
-    _write_atomic(pa.concat_tables(rows, promote_options="default"), store.folder / RUNS_FILE)
+    with store.locked():
+        store.open(exp, resume=False)
+        # one merged runs file, written (and recorded) as compaction writes it: 10,000 part files would only slow this
+        store._write(pa.concat_tables(rows, promote_options="default"), store.folder / RUNS_FILE)
     return store.folder
 
 
