@@ -87,3 +87,31 @@ def test_samples_override_replaces_the_files_samples(tmp_path):
     exp = _with_overrides(file, None, [], samples=3)
     assert exp.design.samples == 3
     assert Plan(exp).n_runs == 3 * 2
+
+
+def test_a_crossed_experiment_runs_and_pairs_its_arms_world_by_world(tmp_path):
+    from orgmodel.analysis.cases import cases
+    from orgmodel.experiments import load_results, run_experiment
+
+    exp = parse_experiment(
+        {
+            "name": "t",
+            "years": 2,
+            "seed": 9,
+            "common_random_numbers": True,
+            "set": {"salespeople": 3, "market_size": 120},
+            "design": {"kind": "latin_hypercube", "samples": 3, "cross": ["scenario"]},
+            "factors": {"scenario": ["status_quo", "hunter_farmer"], "spoiledness": {"low": 0.4, "high": 0.9}},
+        }
+    )
+    report = run_experiment(exp, tmp_path / "store", workers=1)
+    assert report.stored == 6
+    results = load_results(tmp_path / "store")
+    assert results.arms == ["scenario=status_quo", "scenario=hunter_farmer"]
+    c = cases(results, "hunter_farmer.total_revenue != status_quo.total_revenue")
+    assert c.n == 3 and c.left_out == 0
+    runs = results.runs.set_index("run_id")
+    for _, ids in c.worlds.iterrows():
+        sq, hf = runs.loc[int(ids["status_quo"])], runs.loc[int(ids["hunter_farmer"])]
+        assert sq["seed"] == hf["seed"] and sq["spoiledness"] == hf["spoiledness"]
+        assert (sq["structure"], hf["structure"]) == ("full_cycle", "hunter_farmer")
