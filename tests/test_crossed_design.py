@@ -26,8 +26,11 @@ def _exp(kind: str = "latin_hypercube", crn: bool = True, **design):
 
 @pytest.mark.parametrize("kind", ["latin_hypercube", "monte_carlo"])
 def test_each_world_runs_under_every_arm_with_one_seed(kind):
-    plan = Plan(_exp(kind))
-    assert plan.n_points == 4 * len(ARMS) and plan.n_runs == 2 * 4 * len(ARMS)
+    from orgmodel.experiments import designs
+
+    exp = _exp(kind)
+    plan = Plan(exp)
+    assert plan.n_points == 4 * len(ARMS) == designs.size(exp) and plan.n_runs == 2 * 4 * len(ARMS)
     assert sorted(set(plan.labels)) == sorted(f"scenario={a}" for a in ARMS)
     tasks = list(plan.tasks(range(plan.n_runs)))
     by_world: dict[tuple, list] = {}

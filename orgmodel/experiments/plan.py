@@ -11,13 +11,15 @@ in a structure without them) is one clear error up front, or left out with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from orgmodel.experiments import designs, seeds
 from orgmodel.experiments.designs.common import n_crossed
-from orgmodel.experiments.spec import MAX_RUNS, SCENARIO_FACTOR, Experiment, ExperimentError
+from orgmodel.experiments.spec import SCENARIO_FACTOR, Experiment, ExperimentError
 from orgmodel.scenario.files import ScenarioError, validate
 
 
@@ -60,6 +62,33 @@ def label(point: dict[str, Any], default: str) -> str:
     return ", ".join(f"{k}={_fmt(v)}" for k, v in point.items()) or default
 
 
+#: check progress after this many design points
+PROGRESS_EVERY = 500
+#: plans with fewer points are prepared without a word (a few seconds at most)
+QUIET_POINTS = 5_000
+#: seconds between progress lines
+PROGRESS_SECONDS = 5.0
+
+
+class _ProgressLines:
+    """Line-based progress on stderr while a large plan is checked (works on a terminal and in a log alike)."""
+
+    def __init__(self, total: int) -> None:
+        self.active = total >= QUIET_POINTS
+        self.start = time.monotonic()
+        self.last = self.start
+
+    def __call__(self, checked: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.active or (now - self.last < PROGRESS_SECONDS and checked < total):
+            return
+        self.last = now
+        elapsed = now - self.start
+        left = f", about {elapsed / checked * (total - checked):.0f} s left" if 0 < checked < total else ""
+        sys.stderr.write(f"Preparing the plan: checked {checked:,} of {total:,} design points ({elapsed:.0f} s{left})\n")
+        sys.stderr.flush()
+
+
 class Plan:
     """The validated design points and the runs of an experiment.
 
@@ -73,7 +102,15 @@ class Plan:
 
     """
 
-    def __init__(self, experiment: Experiment) -> None:
+    def __init__(self, experiment: Experiment, progress: Callable[[int, int], None] | None = None) -> None:
+        """Make and check every design point.
+
+        Args:
+            experiment: the experiment.
+            progress: called as ``progress(checked, total)`` while the points are checked (about a
+                millisecond each); by default a large plan prints a line to stderr every few seconds.
+
+        """
         self.experiment = experiment
         self.points: list[dict[str, Any]] = []
         self.left_out: list[tuple[str, str]] = []
@@ -81,7 +118,11 @@ class Plan:
         exp = experiment
         per_world = n_crossed(exp)
         default = exp.scenarios[exp.scenario].get("name", exp.scenario) if exp.scenario in exp.scenarios else exp.scenario
-        for i, point in enumerate(designs.points(exp)):
+        made = designs.points(exp)
+        report = progress if progress is not None else _ProgressLines(len(made))
+        for i, point in enumerate(made):
+            if i % PROGRESS_EVERY == 0:
+                report(i, len(made))
             problem = self._problem(point)
             if problem is None:
                 self.points.append(point)
@@ -94,12 +135,9 @@ class Plan:
                     f"design point {i} ({label(point, default)}): {problem}; "
                     f"set design.skip_invalid = true to leave such points out{where}"
                 )
+        report(len(made), len(made))
         if not self.points:
             raise ExperimentError(f"every design point is invalid (first: {self.left_out[0][1]})")
-        if self.n_runs > MAX_RUNS:
-            raise ExperimentError(
-                f"the experiment plans {self.n_runs} runs, more than {MAX_RUNS}; use fewer samples or replications"
-            )
         crossed = exp.design.cross
         # a crossed design's arm is its crossed factors' values: the sampled ones describe the world, not the arm
         self.labels = [label({k: p[k] for k in crossed} if crossed else p, default) for p in self.points]

@@ -13,10 +13,15 @@ import numpy as np
 from scipy.stats import qmc
 
 from orgmodel.experiments import seeds
-from orgmodel.experiments.designs.common import from_unit, sampled_factors
+from orgmodel.experiments.designs.common import from_unit, n_crossed, sampled_factors
 
 if TYPE_CHECKING:
     from orgmodel.experiments.spec import Experiment
+
+
+def size(exp: Experiment) -> int:
+    """How many points :func:`points` makes: ``design.samples``, times the crossed combinations (``design.cross``)."""
+    return (exp.design.samples or 0) * n_crossed(exp)  # each sample runs under every crossed combination
 
 
 def points(exp: Experiment) -> list[dict[str, Any]]:
