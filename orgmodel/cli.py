@@ -8,6 +8,7 @@ output file is touched; typer's own usage errors also exit with 2.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from contextlib import nullcontext
@@ -23,11 +24,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgmodel.analysis import discovery_cli
+from orgmodel.clierrors import DEBUG_ENV, OneLineErrors
 from orgmodel.crm.cli import crm_app
 from orgmodel.experiments.commands import experiment_app, results_app
 from orgmodel.experiments.spec import ExperimentError
 from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
 from orgmodel.policies import structures
+from orgmodel.policies.registry import TRUST_ENV, trust_plugins
 from orgmodel.scenario import builtin
 from orgmodel.scenario.files import ScenarioError, allowed_values, load_scenario, toml_value
 from orgmodel.scenario.schema import Scenario
@@ -40,12 +44,34 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 
 app = typer.Typer(
+    cls=OneLineErrors,  # usage errors and unexpected faults as one line (orgmodel/clierrors.py)
     name="orgmodel",
     help="Agent-based model of a B2B sales organisation: structures, incentives and the stagnation trap.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help=f"Show the traceback of an unexpected error (also {DEBUG_ENV}=1).")
+    ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust-plugins",
+            help=f"Let scenarios load the plug-in code they name ('file.py:Class'); also {TRUST_ENV}=1. "
+            "Only for files you trust: loading runs their code.",
+        ),
+    ] = False,
+) -> None:
+    """Agent-based model of a B2B sales organisation: structures, incentives and the stagnation trap."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+    if trust:
+        trust_plugins()
 
 
 def _fail(message: str) -> NoReturn:
@@ -313,6 +339,9 @@ app.add_typer(experiment_app, name="experiment")
 app.add_typer(results_app, name="results")
 app.add_typer(crm_app, name="crm")
 app.command("workshop")(workshop_command)
+# --- scenario discovery and robustness (issue #16) ---
+app.command("discover")(discovery_cli.discover_command)
+app.command("robustness")(discovery_cli.robustness_command)
 
 
 def main() -> None:

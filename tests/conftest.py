@@ -10,6 +10,7 @@ import pytest
 
 from orgmodel import Scenario, simulate
 from orgmodel.analysis.summary import time_use
+from orgmodel.policies.registry import TRUST_ENV
 
 #: the essay's status quo and the split the issue compares it with
 ARMS = {
@@ -29,6 +30,14 @@ def run_arm(arm: str, seed: int) -> dict:
         "time_use": time_use(staff).to_dict(),
         "skills_constant": bool((skills == 1).all().all()),
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trusted_plugins():
+    """The suite's plug-ins are its own code: trust them (tests of the refusal unset ORGMODEL_TRUST_PLUGINS)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TRUST_ENV, "1")
+        yield
 
 
 @pytest.fixture(scope="session")

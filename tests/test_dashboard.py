@@ -115,6 +115,28 @@ def test_portfolio_legend_shows_each_role_in_its_bars_colour() -> None:
     assert bars <= set(theme.ROLE_COLOURS.values())
 
 
+@pytest.mark.parametrize("specialisation", ["none", "skills_move"])
+def test_the_fall_in_new_clients_splits_into_hours_and_skill(specialisation: str) -> None:
+    """The chart next to "what management sees": the skill line only where skills move, and only then a skill part."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    model = SalesOrgModel(rng=2, **SMALL, specialisation=specialisation)
+    model.run_for(40)
+    assert data.fall_since_best_year(data.monthly_staff(model)).empty  # no closed year to compare with yet
+    model.run_for(52 * 3)
+    fall = data.fall_since_best_year(data.monthly_staff(model))
+    assert list(fall.index) == [1, 2, 3, 4] and fall.attrs["base_year"] in (2, 3)
+    assert ((fall["skill"] < 0.0).iloc[-1]) == (specialisation == "skills_move")
+    fig = Figure(figsize=(14.0, 4.0), dpi=theme.DPI)
+    with mpl.rc_context(theme.RC):
+        plots.draw_new_client_fall(fig, model)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert ("hours and the hunting\nskill that faded" in labels) == (specialisation == "skills_move")
+    notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert ("none of the fall is skill" in notes) == (specialisation == "none")
+
+
 def test_revenue_bars_keep_their_labels_apart() -> None:
     """Three years read 1.0 / 4.7 / 8.2; ten years drop the decimals so neighbours do not run together."""
     import matplotlib as mpl
@@ -175,6 +197,7 @@ def test_page_builds_and_steps_without_a_kernel() -> None:
     import solara.widgets
 
     from orgmodel.dashboard import Page, page
+    from orgmodel.dashboard.app import ROWS
     from orgmodel.dashboard.controls import WEEKS_PER_REDRAW
 
     assert page.component is Page  # the element a notebook cell displays
@@ -187,11 +210,12 @@ def test_page_builds_and_steps_without_a_kernel() -> None:
 
         assert week() == "0"
         images_before = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
-        assert len(images_before) == 6
+        assert len(images_before) == len([chart for row in ROWS for chart in row])
         rc.find(v.Btn, children=["Step"]).widget.click()
         assert week() == str(WEEKS_PER_REDRAW)  # a Step is one redraw's weeks (Mesa's controller)
         images_after = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
-        assert images_after[1] != images_before[1]  # revenue: weekly
+        revenue = [name for row in ROWS for name, *_ in row].index("chart-revenue")
+        assert images_after[revenue] != images_before[revenue]  # revenue: weekly
         rc.find(v.Btn, children=["Restructure now"]).widget.click()
         change = "structure -> hunter_farmer, incentive -> split_commission"
         scheduled = f"Scheduled for week {WEEKS_PER_REDRAW + 1}: {change}. It takes effect when the run reaches that week."

@@ -250,3 +250,105 @@ def test_docs_describe_every_field_and_design():
         assert f"`{kind}`" in text, kind
     for path in SHIPPED:
         assert f"`{path.name}`" in text, path.name
+
+
+# --- the size of a plan is checked before it is made ----------------------------------------------------------
+TEN_FACTORS = ["spoiledness", "problem_rate", "complaint_rate", "churn_base", "churn_dissatisfied"]
+TEN_FACTORS += ["gross_margin", "commission_rate", "quota_ratchet", "growth_bonus_share", "team_bonus_rate"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "[factors]\n" + "\n".join(f"{k} = {{ low = 0, high = 1, steps = 1000 }}" for k in TEN_FACTORS),
+            "the experiment would make 1e30 runs (1e30 design points x 1 replications), more than the limit of 10,000,000",
+        ),
+        (
+            "replications = 5\n[design]\nkind = 'monte_carlo'\nsamples = 3000000\n[factors]\nspoiledness = { low = 0, high = 1 }",
+            "would make 15,000,000 runs (3,000,000 design points x 5 replications)",
+        ),
+        (
+            "[design]\nkind = 'sobol'\nsamples = 1073741824\n[factors]\nspoiledness = { low = 0, high = 1 }",
+            "would make 3,221,225,472 runs",
+        ),
+        (
+            "[design]\nkind = 'morris'\ntrajectories = 10\nlevels = 1000000000\n[factors]\nspoiledness = { low = 0, high = 1 }",
+            "design.levels must be at most 1000, got 1000000000",
+        ),
+        ("[factors]\nspoiledness = { low = 0, high = 1, steps = 1000000000 }", "steps must be at most 100,000 values"),
+    ],
+)
+def test_a_plan_too_large_is_refused_at_once_with_its_size(tmp_path, text, words):
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(_write(tmp_path, "name = 'big'\n" + text))
+    message = str(info.value)
+    assert words in message
+    if "would make" in message:
+        assert "raise the limit with ORGMODEL_MAX_RUNS=N" in message
+
+
+def test_the_run_limit_can_be_raised_or_lowered(tmp_path, monkeypatch):
+    path = _write(tmp_path, GOOD)  # 2 x 4 points x 2 replications
+    monkeypatch.setenv("ORGMODEL_MAX_RUNS", "15")
+    with pytest.raises(ExperimentError, match=r"would make 16 runs .* more than the limit of 15"):
+        load_experiment(path)
+    monkeypatch.setenv("ORGMODEL_MAX_RUNS", "16")
+    assert Plan(load_experiment(path), progress=lambda *_: None).n_runs == 16
+    monkeypatch.setenv("ORGMODEL_MAX_RUNS", "lots")
+    with pytest.raises(ExperimentError, match="ORGMODEL_MAX_RUNS must be a whole number"):
+        load_experiment(path)
+
+
+def test_the_counted_size_is_the_size_made(tmp_path):
+    from orgmodel.experiments import designs
+
+    for kind, settings in [
+        ("sobol", "samples = 8\nsecond_order = true"),
+        ("morris", "trajectories = 3"),
+        ("latin_hypercube", "samples = 5"),
+    ]:
+        text = f"name = 'n'\n[design]\nkind = '{kind}'\n{settings}\n[factors]\nspoiledness = {{ low = 0, high = 1 }}\n"
+        text += "problem_rate = { low = 0, high = 0.5 }\n"
+        exp = load_experiment(_write(tmp_path, text))
+        assert designs.size(exp) == len(designs.points(exp)), kind
+    exp = load_experiment(_write(tmp_path, GOOD))
+    assert designs.size(exp) == len(designs.points(exp)) == 8
+
+
+def test_a_large_plan_reports_progress(tmp_path, capsys, monkeypatch):
+    from orgmodel.experiments import plan as plan_module
+
+    monkeypatch.setattr(plan_module, "QUIET_POINTS", 4)
+    monkeypatch.setattr(plan_module, "PROGRESS_EVERY", 2)
+    seen = []
+    Plan(load_experiment(_write(tmp_path, GOOD)), progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 8) and seen[-1] == (8, 8)
+    Plan(load_experiment(_write(tmp_path, GOOD)))
+    assert "Preparing the plan: checked 8 of 8 design points" in capsys.readouterr().err
+
+
+# --- outcomes and keep are checked against what runs store -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('outcomes = ["total_revenu"]', "outcomes: 'total_revenu' is not a numeric summary key; did you mean 'total_revenue'"),
+        ('outcomes = ["structure"]', "outcomes: 'structure' is not a numeric summary key"),
+        ('outcomes = ["annual_revenue"]', "has one value per year: name the year, e.g. 'annual_revenue[-1]'"),
+        ('outcomes = ["total_revenue[0]"]', "total_revenue is one number per run and takes no year index"),
+        ('outcomes = ["annual_revenue[2]"]', "is beyond the horizon: the runs last 2 years, so a year index is between 0 and 1"),
+        ('outcomes = ["annual_revenue[-3]"]', "is beyond the horizon"),
+        ('keep = "every 105 weeks"', 'keep = "every 105 weeks" keeps no week: the runs last 104 weeks (2 years)'),
+    ],
+)
+def test_outcomes_that_cannot_exist_and_keep_that_keeps_nothing_are_refused(tmp_path, line, words):
+    text = GOOD.replace('keep = "every 4 weeks"', line if line.startswith("keep") else 'keep = "summary"\n' + line)
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(_write(tmp_path, text))
+    assert words in str(info.value)
+
+
+def test_outcomes_within_the_horizon_are_accepted(tmp_path):
+    outcomes = '["annual_revenue[-2]", "annual_revenue[1]", "total_revenue", "revenue_growth_last_3_years"]'
+    text = GOOD.replace('keep = "every 4 weeks"', f'keep = "every 104 weeks"\noutcomes = {outcomes}')
+    assert load_experiment(_write(tmp_path, text)).keep_every == 104

@@ -262,7 +262,7 @@ def test_a_killed_worker_is_replaced_and_ctrl_c_stops_cleanly(reference, tiny, t
     assert_same_results(reference, out)
 
 
-def test_a_failing_run_is_recorded_with_its_error_and_the_rest_go_on(tmp_path):
+def test_a_failing_run_is_recorded_with_its_error_and_the_rest_go_on(tmp_path, monkeypatch):
     plugin = tmp_path / "boom.py"
     plugin.write_text(
         textwrap.dedent(
@@ -299,7 +299,9 @@ def test_a_failing_run_is_recorded_with_its_error_and_the_rest_go_on(tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    result = runner.invoke(app, ["experiment", "run", str(path), "--workers", "2", "--out", str(out)])
+    monkeypatch.setenv("ORGMODEL_TRUST_PLUGINS", "")  # restored after the test: --trust-plugins sets it
+    args = ["--trust-plugins", "experiment", "run", str(path), "--workers", "2", "--out", str(out)]
+    result = runner.invoke(app, args)
     assert result.exit_code == 1, result.output
     text = " ".join(result.stdout.split())
     assert "4 of 4 stored" in text and "2 failed" in text

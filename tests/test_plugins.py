@@ -10,7 +10,7 @@ import pytest
 
 from orgmodel import Scenario, simulate
 from orgmodel.policies import incentives, responses, structures
-from orgmodel.policies.registry import UnknownPolicyError
+from orgmodel.policies.registry import TRUST_ENV, UnknownPolicyError
 from orgmodel.scenario.files import ScenarioError, load_scenario
 
 CAP = 50.0
@@ -68,6 +68,12 @@ class HireOneAtWeek(ManagementResponse):
         self.model.request_salespeople(1)
         self.record(requested=1)
 """
+
+
+@pytest.fixture(autouse=True)
+def trusted(monkeypatch):
+    """These tests load their own plug-ins: trust them (the tests without trust unset it)."""
+    monkeypatch.setenv(TRUST_ENV, "1")
 
 
 def _write(folder, name: str, text: str):
@@ -209,9 +215,10 @@ def test_cli_reports_a_missing_plugin_in_one_line(tmp_path):
     assert lines[0].startswith("error: incentive 'missing.py:X': file 'missing.py' not found")
 
 
-def test_cli_runs_a_plugin_from_a_file(pay_file):
+def test_cli_runs_a_plugin_from_a_file(pay_file, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV)  # the flag alone allows it
     out = pay_file.parent / "out"
-    args = ["run", "--set", "incentive=my_pay.py:CappedCommission", "--out", str(out)]
+    args = ["--trust-plugins", "run", "--set", "incentive=my_pay.py:CappedCommission", "--out", str(out)]
     args += ["--set", "years=1", "--set", "market_size=300", "--set", "salespeople=3"]
     done = subprocess.run(
         [sys.executable, "-m", "orgmodel", *args],
@@ -224,3 +231,53 @@ def test_cli_runs_a_plugin_from_a_file(pay_file):
     assert done.returncode == 0, done.stderr
     assert "my_pay.py:CappedCommission" in done.stdout
     assert (out / "summary.json").is_file()
+
+
+# --- plug-in code runs only when the user trusts it ----------------------------------------------------
+MARKER = """
+from pathlib import Path
+
+Path(__file__).with_name("ran.txt").write_text("the plug-in ran")
+"""
+
+
+@pytest.mark.parametrize("key", ["structure", "incentive", "management_response"])
+def test_untrusted_plugin_is_refused_without_running_it(tmp_path, monkeypatch, key):
+    monkeypatch.delenv(TRUST_ENV)
+    path = _write(tmp_path, f"evil_{key}.py", MARKER)
+    toml = _write(tmp_path, "shared.toml", f'{key} = "{path}:Anything"\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(str(toml))
+    message = str(caught.value)
+    assert f"{key.replace('management_', '')}" in message and "plug-in code" in message
+    assert "--trust-plugins" in message and TRUST_ENV in message
+    assert not (tmp_path / "ran.txt").exists()
+    with pytest.raises(ValueError, match="trust"):
+        Scenario(**{key: "os.path:Anything"})  # an importable module is code too
+
+
+def test_untrusted_plugin_in_an_experiment_file_is_refused(tmp_path, monkeypatch):
+    from orgmodel.experiments.spec import ExperimentError, load_experiment
+
+    monkeypatch.delenv(TRUST_ENV)
+    path = _write(tmp_path, "evil.py", MARKER)
+    toml = _write(tmp_path, "exp.toml", f'name = "x"\n[factors]\nincentive = ["volume_commission", "{path}:X"]\n')
+    with pytest.raises(ExperimentError, match="--trust-plugins"):
+        load_experiment(toml)
+    assert not (tmp_path / "ran.txt").exists()
+
+
+def test_cli_refuses_an_untrusted_plugin_in_one_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from orgmodel.cli import app
+
+    monkeypatch.delenv(TRUST_ENV)
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "shared_pay.py", MARKER)
+    result = CliRunner().invoke(app, ["run", "--set", "incentive=shared_pay.py:Capped", "--set", "years=1"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: incentive 'shared_pay.py:Capped'"), result.stderr
+    assert "--trust-plugins" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared_pay.py"]  # no output, and the code did not run

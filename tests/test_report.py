@@ -198,6 +198,19 @@ def test_cli_bad_folder_is_one_error_line(grid_results, tmp_path, target, messag
     assert "Traceback" not in result.output
 
 
+def test_outcomes_the_stored_runs_lack_are_named(grid_results, tmp_path):
+    folder = tmp_path / "older"
+    shutil.copytree(grid_results, folder)
+    named = load_results(folder).experiment.outcomes
+    assert named, "the grid experiment names its outcomes"
+    key = named[0].split("[")[0]
+    (folder / "manifest.jsonl").unlink()  # rewritten by hand below: read unchecked, as stores from before manifests
+    runs = pd.read_parquet(folder / "runs.parquet")
+    runs.drop(columns=[key]).to_parquet(folder / "runs.parquet")  # as if stored by a version without that key
+    with pytest.raises(StoreError, match=rf"names outcomes the stored runs do not have: {re.escape(named[0])}"):
+        build_report(folder)
+
+
 # --- the client's reading: the answer first, the arms described, the currency named, the PDF ------------
 def _opening(page: str) -> list[str]:
     return [html_lib.unescape(s) for s in re.findall(r'<p class="answer">([^<]+)</p>', page)]

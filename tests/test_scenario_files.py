@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
+from pathlib import Path
 
 import pytest
 
 from orgmodel.scenario import Scenario, builtin
-from orgmodel.scenario.files import ScenarioError, dump_scenario_toml, load_scenario, parse_overrides, toml_value
+from orgmodel.scenario.files import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    ScenarioError,
+    dump_scenario_toml,
+    load_scenario,
+    parse_overrides,
+    toml_value,
+)
 
 BUILTINS = [
     "status_quo",
@@ -80,7 +90,9 @@ def test_overrides_take_each_keys_type():
     assert (sc.years, sc.spoiledness, sc.name, sc.hire_account_managers) == (3, 0.5, "my run", False)
     assert isinstance(sc.spoiledness, float)
     assert parse_overrides(["description=a=b"]) == {"description": "a=b"}
-    assert load_scenario(None, {"years": "4", "skill_sd": 0.2}) == Scenario(years=4, skill_sd=0.2)
+    assert load_scenario(None, {"years": 4, "skill_sd": 0.2}) == Scenario(years=4, skill_sd=0.2)
+    with pytest.raises(ScenarioError, match="key 'years' must be an integer, got '4' \\(from overrides\\)"):
+        load_scenario(None, {"years": "4"})  # values in a dict are typed: not converted
 
 
 # --- files ------------------------------------------------------------------------------------------
@@ -110,8 +122,8 @@ def test_dump_round_trips_awkward_values(tmp_path):
     sc = Scenario(
         name='quote " back\\slash',
         description="line one\nline two\ttab é ✓ \x01",
-        base_annual_value=1e-7,
-        skill_mean=123456789.123456789,
+        base_annual_value=123456.789123456789,
+        skill_mean=1.23456789123456789,
         overhead_share=1 / 3,
         hire_account_managers=False,
     )
@@ -173,9 +185,9 @@ def _error(source=None, overrides=None) -> str:
         (["hire_account_managers=maybe"], ["key 'hire_account_managers' must be true or false", "'maybe'"]),
         (["spoiledness=1.5"], ["key 'spoiledness' must be between 0 and 1, got 1.5"]),
         (["years=0"], ["key 'years' must be between 1 and 50, got 0"]),
-        (["hours_per_week=0"], ["key 'hours_per_week' must be greater than 0 and at most 80, got 0"]),
-        (["overhead_share=1"], ["key 'overhead_share' must be at least 0 and less than 1, got 1"]),
-        (["skill_mean=-1"], ["key 'skill_mean' must be greater than 0, got -1"]),
+        (["hours_per_week=0"], ["key 'hours_per_week' must be between 5 and 80, got 0"]),
+        (["overhead_share=1"], ["key 'overhead_share' must be between 0 and 0.9, got 1"]),
+        (["skill_mean=-1"], ["key 'skill_mean' must be between 0.1 and 10, got -1"]),
         (["skill_mean=nan"], ["key 'skill_mean' must be a finite number", "nan"]),
         (["problem_hours=inf"], ["key 'problem_hours' must be a finite number", "inf"]),
         (["incentive=split_commission"], ["incentive 'split_commission'", "structure 'full_cycle'", "hunter_farmer"]),
@@ -255,3 +267,176 @@ def test_file_errors_name_the_key_and_the_file(tmp_path):
     assert "flat" in _error(path)
     path.write_text("years = [1, 2]\n")
     assert "key 'years' must be a single value" in _error(path)
+
+
+# --- only regular files of a sensible size are read ---------------------------------------------------
+def test_a_pipe_is_refused_at_once_not_waited_on(tmp_path):
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)  # nobody writes to it: reading would hang
+    assert "is a pipe, not a regular file" in _error(fifo)
+
+
+def test_a_device_is_refused():
+    assert "is a device or socket, not a regular file" in _error(Path("/dev/zero"))
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
+    path = tmp_path / "huge.toml"
+    path.write_text("# padding\n" * (MAX_FILE_BYTES // 10 + 1))
+    message = _error(path)
+    assert "huge.toml" in message
+    assert f"{MAX_FILE_BYTES // 1024:,} kB" in message
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 200_000])
+def test_deep_nesting_is_refused(tmp_path, depth):
+    path = tmp_path / "deep.toml"
+    path.write_text("years = " + "[" * depth + "]" * depth + "\n")
+    assert f"nests tables or arrays too deeply (at most {MAX_DEPTH} levels)" in _error(path)
+
+
+# --- strict types: a wrong type is refused, never converted --------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("years = true", "key 'years' must be an integer, got true"),
+        ('salespeople = "5"', "key 'salespeople' must be an integer, got '5'"),
+        ("salespeople = 5.0", "key 'salespeople' must be an integer, got 5.0"),
+        ('hire_account_managers = "yes"', "key 'hire_account_managers' must be true or false, got 'yes'"),
+        ("hire_account_managers = 1", "key 'hire_account_managers' must be true or false, got 1"),
+        ("spoiledness = false", "key 'spoiledness' must be a number, got false"),
+        ('spoiledness = "0.5"', "key 'spoiledness' must be a number, got '0.5'"),
+        ("name = 5", "key 'name' must be a string, got 5"),
+        ("salespeople = 0x10", "line 1: write numbers in plain decimal digits, got 0x10"),
+        ("market_size = 1_000", "line 1: write numbers in plain decimal digits, got 1_000"),
+        ("years = 0o7", "got 0o7"),
+        ("[[interventions]]\nweek = true\n[interventions.set]\nsalespeople = 3", "interventions[0].week"),
+        ("[[interventions]]\nweek = 5\n[interventions.set]\nsalespeople = 3.0", "interventions[0].set.salespeople"),
+    ],
+)
+def test_file_values_of_the_wrong_type_are_refused(tmp_path, line, words):
+    path = tmp_path / "strict.toml"
+    path.write_text(line + "\n")
+    message = _error(path)
+    assert words in message
+    assert "strict.toml" in message
+
+
+def test_a_number_in_a_string_or_comment_is_just_text(tmp_path):
+    path = tmp_path / "fine.toml"
+    path.write_text('description = "0x10 and 1_000"  # 0b11\nyears = 2\n')
+    assert load_scenario(path).description == "0x10 and 1_000"
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        ("years=1_0", "key 'years' must be an integer, got '1_0' (from --set); write plain decimal digits"),
+        ("years=٣", "key 'years' must be an integer, got '٣'"),
+        ("years=５", "key 'years' must be an integer, got '５'"),
+        ("years=0x10", "key 'years' must be an integer, got '0x10'"),
+        ("years=5.0", "without a decimal point"),
+        ("spoiledness=0_5", "key 'spoiledness' must be a number, got '0_5'"),
+        ("spoiledness=٠.5", "key 'spoiledness' must be a number"),
+    ],
+)
+def test_set_takes_plain_decimal_numbers_only(item, words):
+    assert words in _error(None, [item])
+
+
+def test_set_numbers_in_the_usual_forms():
+    sc = load_scenario(None, ["years=+3", "spoiledness=.5", "base_annual_value=3e4", "skill_sd=0.1E0"])
+    assert (sc.years, sc.spoiledness, sc.base_annual_value, sc.skill_sd) == (3, 0.5, 30000.0, 0.1)
+
+
+def test_the_same_key_twice_in_set_is_refused():
+    message = _error(None, ["years=3", "spoiledness=0.5", "years=4"])
+    assert message == "key 'years' is given twice in --set ('years=3' and 'years=4'): give it once"
+
+
+def test_the_same_key_twice_in_a_file_is_refused(tmp_path):
+    path = tmp_path / "twice.toml"
+    path.write_text("years = 3\nyears = 4\n")
+    assert "not valid TOML" in _error(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [({"years": True}, "years"), ({"salespeople": "5"}, "salespeople"), ({"salespeople": 5.0}, "salespeople")],
+)
+def test_python_is_as_strict_as_files(changes, key):
+    with pytest.raises(ValueError, match=key):
+        Scenario(**changes)
+
+
+def test_numpy_values_count_as_the_number_they_hold():
+    import numpy as np
+
+    sc = Scenario(salespeople=np.int64(7), spoiledness=np.float64(0.5), hire_account_managers=np.bool_(False))
+    assert (sc.salespeople, sc.spoiledness, sc.hire_account_managers) == (7, 0.5, False)
+    assert type(sc.salespeople) is int
+
+
+# --- nothing meaningless is accepted ------------------------------------------------------------------------
+def test_every_number_has_both_bounds():
+    """No key takes a value like 1e300 (skill_mean = 1e300 made NaN; pay_horizon_weeks = 1e12 ran out of memory)."""
+    from orgmodel.scenario.files import key_bounds, key_type
+
+    numeric = [k for k in Scenario.model_fields if key_type(k) in (int, float)]
+    unbounded = [k for k in numeric if None in (key_bounds(k)[0], key_bounds(k)[2])]
+    assert not unbounded, f"give these keys a lower and an upper bound (with why= if the bound is a choice): {unbounded}"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        (["years=1", "implementation_weeks=50"], "the first revenue comes 59 weeks after the first lead at the earliest"),
+        (["years=1", "qualified_min_weeks=30", "proposal_min_weeks=30"], "not within the horizon of 52 weeks (years = 1)"),
+        (["market_size=10", "salespeople=11"], "salespeople + account_managers (11) exceed market_size (10)"),
+        (["structure=hunter_farmer", "market_size=10", "salespeople=5", "account_managers=6"], "(11) exceed market_size (10)"),
+        (["skill_mean=1e300"], "key 'skill_mean' must be between 0.1 and 10"),
+        (["pay_horizon_weeks=1000000000000"], "key 'pay_horizon_weeks' must be between 1 and 520"),
+        (["hours_per_lead=1e6"], "key 'hours_per_lead' must be greater than 0 and at most 400"),
+        (["base_annual_value=1e300"], "key 'base_annual_value' must be between 1 and 1000000000"),
+        (["fixed_hunting_share=0"], "key 'fixed_hunting_share' must be greater than 0 and at most 1"),
+        (["lead_qualify_rate=0"], "key 'lead_qualify_rate' must be greater than 0 and at most 1"),
+    ],
+)
+def test_values_that_make_a_run_meaningless_are_refused(overrides, words):
+    assert words in _error(None, overrides)
+
+
+def test_an_intervention_that_hires_beyond_the_market_is_refused(tmp_path):
+    path = tmp_path / "grow.toml"
+    path.write_text("market_size = 30\nsalespeople = 5\n[[interventions]]\nweek = 10\n[interventions.set]\nsalespeople = 31\n")
+    message = _error(path)
+    assert "interventions[0].set.salespeople" in message and "exceed market_size (30)" in message
+
+
+def _tightened_extremes():
+    from orgmodel.scenario.files import key_bounds
+    from orgmodel.scenario.schema import range_reason
+
+    for key in Scenario.model_fields:
+        if range_reason(key):
+            lo, lo_open, hi, _ = key_bounds(key)
+            yield key, hi
+            if not lo_open:
+                yield key, lo
+
+
+@pytest.mark.parametrize(("key", "value"), list(_tightened_extremes()))
+def test_a_tightened_key_at_its_bounds_runs_to_finite_numbers(key, value):
+    import math
+
+    from orgmodel import simulate
+
+    tiny = {"years": 2, "market_size": 20, "salespeople": 1}
+    try:
+        scenario = Scenario(**{**tiny, key: value})
+    except ValueError as exc:  # refused by a cross-field rule: fine, if it says why in words naming the key
+        assert key in str(exc)
+        return
+    summary = simulate(scenario, seed=0).summary
+    assert math.isfinite(summary["total_revenue"]) and summary["total_revenue"] >= 0
+    assert all(math.isfinite(x) for x in summary["annual_cost_of_sales"])

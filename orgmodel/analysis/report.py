@@ -41,6 +41,7 @@ from orgmodel.analysis.verdict import best_arm, opening, short
 from orgmodel.experiments.designs import SENSITIVITY
 from orgmodel.experiments.results import Results, load_results
 from orgmodel.experiments.spec import Range
+from orgmodel.experiments.spec import parse_outcome as split_outcome
 from orgmodel.experiments.store import EXPERIMENT_FILE, StoreError
 
 REPORT_FILE = "report.html"
@@ -684,6 +685,12 @@ def _content(results: Results, seed: int) -> tuple[_Report, str]:
     currency = grounding(results).currency
     report = _Report(results, seed, currency)
     named = exp.outcomes
+    missing = [spec for spec in [*named, exp.criterion] if spec and split_outcome(spec)[0] not in results.runs.columns]
+    if missing:  # e.g. results stored by a version whose summary had other keys
+        raise StoreError(
+            f"'{results.folder / EXPERIMENT_FILE}' names outcomes the stored runs do not have: {', '.join(missing)} "
+            f"(stored: {', '.join(c for c in results.runs.columns if c not in ('run_id', 'status', 'error'))})"
+        )
     try:
         outcomes = report_outcomes(named, results.years, exp.criterion, currency)
     except ValueError as exc:

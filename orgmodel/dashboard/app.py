@@ -2,8 +2,9 @@
 
 A NetLogo-style interface over the same :class:`SalesOrgModel` every other
 part of orgmodel runs: run controls, a restructure button and the settings in
-the sidebar; monitors, what management sees against why, revenue, new
-clients, hours, portfolios and the relationship network in the main area.
+the sidebar; monitors, what management sees against why, the fall in new
+clients per salesperson split into hours and skill, revenue, new clients,
+hours, portfolios and the relationship network in the main area.
 Each browser tab (or notebook cell) gets its own model.
 
 In JupyterLab the same page renders inline::
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 #: (weekly data every week; the monthly staff table and the network when a month closes)
 ROWS: list[list[tuple[str, Draw, float, float, Key]]] = [
     [("chart-why", plots.draw_management_vs_why, 14.0, 4.3, plots.monthly_key)],
+    [("chart-fall", plots.draw_new_client_fall, 14.0, 4.0, plots.monthly_key)],
     [
         ("chart-revenue", plots.draw_revenue, 9.0, 4.2, plots.weekly_key),
         ("chart-new-clients", plots.draw_new_clients, 5.0, 4.2, plots.weekly_key),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from orgmodel.analysis.new_client_fall import new_client_fall
 from orgmodel.model.activities import ACTIVITIES
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
@@ -69,6 +70,18 @@ def hour_shares(staff: pd.DataFrame, role: str = "salesperson") -> pd.DataFrame:
     shares.columns = list(ACTIVITIES)
     shares.index = (shares.index.to_numpy() + 1) / 12.0
     return shares
+
+
+def fall_since_best_year(staff: pd.DataFrame) -> pd.DataFrame:
+    """New clients per salesperson since the best year, split into hours, skill and the rest, per year.
+
+    See :func:`orgmodel.analysis.new_client_fall.new_client_fall`; empty until the first year has
+    closed (before that there is no year to compare with). The running year is included, its
+    rates per person-month so far.
+    """
+    if staff.empty or staff["month"].max() < 11:
+        return pd.DataFrame()
+    return new_client_fall(staff)
 
 
 def latest_portfolios(staff: pd.DataFrame) -> pd.DataFrame:

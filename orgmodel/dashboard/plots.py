@@ -1,4 +1,4 @@
-"""The live charts: what management sees and why, revenue, new clients, hours, portfolios.
+"""The live charts: what management sees and why, the fall split, revenue, new clients, hours, portfolios.
 
 Each ``draw_*`` function fills a matplotlib Figure from the model's collected
 data (:mod:`orgmodel.dashboard.data`); :func:`Chart` turns one into an image
@@ -81,6 +81,49 @@ def draw_management_vs_why(fig: Figure, model: SalesOrgModel) -> None:
     why.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     why.set_ylabel("share of salespeople's\nclient-facing hours")
     _years_axis(why, horizon)
+
+
+def draw_new_client_fall(fig: Figure, model: SalesOrgModel) -> None:
+    """New clients per salesperson against the best year, split into time taken by service and skill that faded.
+
+    "They got lazy" has two measurable parts: the hunting hours that service work took
+    (structure) and, when skills move with practice (``skills_move``), the hunting skill lost by
+    not hunting. The bars are what management sees; the lines what hours alone, and hours and
+    skill together, would have left.
+    """
+    fall = data.fall_since_best_year(data.monthly_staff(model))
+    ax = fig.subplots()
+    theme.margins(fig, left=1.2, right=4.6)
+    ax.set_title("Why new clients per salesperson fell: time taken by service, skill that faded")
+    ax.set_xlabel("Year")
+    if fall.empty:
+        _waiting(ax, "first year still running")
+        return
+    base = fall.attrs["base_year"]
+    years = fall.index.to_numpy()
+    running = model.time % 52 != 0 and model.running
+    bars = ax.bar(years, 100 * np.exp(fall["fall"]), color=theme.NEW_CLIENTS_COLOUR, alpha=0.45, width=0.75)
+    bars.set_label("new clients per salesperson")
+    if running:
+        bars[-1].set_alpha(0.45 * theme.PARTIAL_ALPHA)
+    hours = 100 * np.exp(fall["hours"])
+    ax.plot(years, hours, color=theme.SERVICE_COLOUR, lw=3.5, marker="o", label="hunting hours alone\n(time taken by service)")
+    skills_move = bool(model.cfg.skills_move) or bool((fall["skill"].fillna(0.0) != 0.0).any())
+    if skills_move:
+        both = 100 * np.exp(fall["hours"] + fall["skill"])
+        ax.plot(years, both, color="black", lw=3, ls="--", marker="o", label="hours and the hunting\nskill that faded")
+    ax.axhline(100.0, color="#777777", lw=1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    last = fall.iloc[-1]
+    if skills_move:
+        note = f"year {years[-1]}: hours x{np.exp(last['hours']):.2f}, skill x{np.exp(last['skill']):.2f}"
+    else:
+        note = "skills constant (skills_move off):\nnone of the fall is skill"
+    ax.text(1.01, 0.05, note, transform=ax.transAxes, ha="left", va="bottom", fontsize=12, color="#555555")
+    ax.set_ylabel(f"% of year {base}\n" + ("(the first year)" if base == 1 else "(best year after the first)"))
+    ax.set_ylim(0, max(float(np.nanmax(100 * np.exp(fall[["fall", "hours"]].to_numpy()))) * 1.1, 120.0))
+    ax.set_xlim(0.4, max(years.max(), 2) + 0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def draw_revenue(fig: Figure, model: SalesOrgModel) -> None:

@@ -16,7 +16,9 @@ on its own even if a built-in or a file changes later.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
+from orgmodel.experiments import designs
 from orgmodel.experiments.designs import DESIGNS
 from orgmodel.scenario.files import (
     KEYS_HINT,
@@ -49,11 +52,18 @@ DESIGN_SETTINGS = {
     "trajectories": ("morris",),
     "levels": ("morris",),
     "second_order": ("sobol",),
+    "cross": ("monte_carlo", "latin_hypercube"),
 }
 _KEEP = re.compile(r"^\s*(?:(weekly)|(summary)|every\s+(\d+)\s+weeks?)\s*$", re.IGNORECASE)
 _OUTCOME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(-?\d+)\])?$")
 #: largest number of runs an experiment may plan (a typo like samples = 1000000 should not start a week of work)
 MAX_RUNS = 10_000_000
+#: set to a whole number to allow more (or fewer) runs than MAX_RUNS
+MAX_RUNS_ENV = "ORGMODEL_MAX_RUNS"
+#: most grid levels of a Morris design (4 to 10 are usual; a finer grid adds nothing but rounding)
+MAX_MORRIS_LEVELS = 1000
+#: most values one range factor may have in a full factorial
+MAX_RANGE_VALUES = 100_000
 
 Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 Number = StrictInt | StrictFloat
@@ -85,9 +95,12 @@ class Design(BaseModel):
     kind: Literal["full_factorial", "monte_carlo", "latin_hypercube", "sobol", "morris"] = "full_factorial"
     samples: StrictInt | None = Field(None, ge=1)
     trajectories: StrictInt | None = Field(None, ge=2)
-    levels: StrictInt | None = Field(None, ge=2)
+    levels: StrictInt | None = Field(None, ge=2, le=MAX_MORRIS_LEVELS)
     second_order: StrictBool | None = None
     skip_invalid: StrictBool = False
+    # --- crossed factors (issue #16: scenario discovery over paired arms) ---
+    #: list factors run at every sampled point instead of being sampled (each world runs under every arm)
+    cross: list[StrictStr] | None = None
 
 
 class DaskOptions(BaseModel):
@@ -277,7 +290,10 @@ def parse_experiment(
     for check in (_check_keep_and_outcomes, _check_set, _check_design):
         check(exp, fail)
     exp._factors = [_factor(exp, key, spec, fail) for key, spec in exp.factors.items()]
+    _check_cross(exp, fail)
+    _check_size(exp, fail)
     _resolve_scenarios(exp, folder or Path.cwd(), where, fail)
+    _check_against_horizon(exp, fail)
     return exp
 
 
@@ -362,15 +378,77 @@ def _pydantic_message(exc: ValidationError) -> str:
 def _check_keep_and_outcomes(exp: Experiment, fail: Any) -> None:
     try:
         parse_keep(exp.keep)
-        for text in exp.outcomes:
-            parse_outcome(text)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    for text in exp.outcomes:
+        try:
+            parse_outcome(text)
+        except ValueError as exc:
+            raise fail(f"outcomes: {exc}") from None
     if exp.criterion:
         try:
             parse_outcome(exp.criterion)
         except ValueError as exc:
             raise fail(f"criterion: {exc}") from None
+
+
+@functools.cache
+def summary_outcomes(years: int) -> dict[str, bool]:
+    """The numeric summary keys of a run of ``years`` years, each with whether it holds one value per year.
+
+    Read off the summary of a tiny run (ten companies, one salesperson; a
+    fraction of a second), so the list never drifts from what runs store.
+    """
+    from orgmodel.simulate import simulate
+
+    summary = simulate(Scenario(years=years, market_size=10, salespeople=1), seed=0).summary
+    out = {}
+    for key, value in summary.items():
+        if isinstance(value, list) and len(value) == years and all(isinstance(v, (int, float)) for v in value):
+            out[key] = True
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = False
+    return out
+
+
+def horizon_years(exp: Experiment) -> int:
+    """The shortest horizon, in years, of the runs the experiment makes."""
+    if exp.years is not None:
+        return exp.years
+    default = Scenario.model_fields["years"].default
+    return min(int(exp.scenarios[ref].get("years", default)) for ref in exp.scenario_refs())
+
+
+def _check_against_horizon(exp: Experiment, fail: Any) -> None:
+    """What to keep leaves something to store, and each outcome is a number every run has."""
+    years = horizon_years(exp)
+    weeks = years * 52
+    every = exp.keep_every
+    if every is not None and every > weeks:
+        raise fail(
+            f'keep = "{exp.keep}" keeps no week: the runs last {weeks} weeks ({years} years); '
+            f'keep at most every {weeks} weeks, or "summary"'
+        )
+    if not exp.outcomes:
+        return
+    known = summary_outcomes(min(years, 2))  # a second year adds the growth key; more add nothing
+    for text in exp.outcomes:
+        key, index = parse_outcome(text)
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=2, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            yearly = ", ".join(k for k, y in known.items() if y)
+            per_run = ", ".join(k for k, y in known.items() if not y)
+            raise fail(f"outcomes: {text!r} is not a numeric summary key{hint} (yearly: {yearly}; per run: {per_run})")
+        if known[key] and index is None:
+            raise fail(f"outcomes: {text!r} has one value per year: name the year, e.g. '{key}[-1]' (the last)")
+        if not known[key] and index is not None:
+            raise fail(f"outcomes: {text!r}: {key} is one number per run and takes no year index; write '{key}'")
+        if index is not None and not -years <= index < years:
+            raise fail(
+                f"outcomes: {text!r} is beyond the horizon: the runs last {years} years, "
+                f"so a year index is between 0 and {years - 1} (or -{years} to -1 from the end)"
+            )
 
 
 def _check_set(exp: Experiment, fail: Any) -> None:
@@ -409,6 +487,37 @@ def _check_design(exp: Experiment, fail: Any) -> None:
         raise fail(f"a {kind} design needs at least one factor in [factors]")
     if design.skip_invalid and kind in BOUNDS_ONLY:
         raise fail(f"design.skip_invalid cannot be used with a {kind} design: its analysis needs every point")
+
+
+def max_runs() -> int:
+    """The most runs an experiment may plan: ``ORGMODEL_MAX_RUNS`` if set, else :data:`MAX_RUNS`."""
+    text = os.environ.get(MAX_RUNS_ENV, "").strip()
+    if not text:
+        return MAX_RUNS
+    if not re.fullmatch(r"[0-9]+", text, re.ASCII) or int(text) < 1:
+        raise ExperimentError(f"{MAX_RUNS_ENV} must be a whole number of runs (at least 1), got {text!r}")
+    return int(text)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}" if n < 10**15 else f"{n:.3g}".replace("e+", "e")
+
+
+def _check_size(exp: Experiment, fail: Any) -> None:
+    """Refuse, before a single point is made, an experiment with more runs than allowed."""
+    points = designs.size(exp)
+    runs = points * exp.replications
+    limit = max_runs()
+    if runs > limit:
+        what = {
+            "full_factorial": "fewer factors or values per factor",
+            "morris": "fewer trajectories or factors",
+        }.get(exp.design.kind, "fewer samples")
+        raise fail(
+            f"the experiment would make {_count(runs)} runs ({_count(points)} design points x {exp.replications} "
+            f"replications), more than the limit of {_count(limit)}; use {what} or replications, "
+            f"or raise the limit with {MAX_RUNS_ENV}=N"
+        )
 
 
 def _factor(exp: Experiment, key: str, spec: list[Any] | Range, fail: Any) -> Factor:
@@ -453,6 +562,24 @@ def _factor(exp: Experiment, key: str, spec: list[Any] | Range, fail: Any) -> Fa
     if low == high:
         raise fail(f"{name} is an empty range: low and high are both {_num(low)}; a {kind_name} design needs low < high")
     return Factor(key, kind, low=low, high=high)
+
+
+def _check_cross(exp: Experiment, fail: Any) -> None:
+    """``design.cross`` names list factors, each once, and leaves at least one factor to sample (issue #16)."""
+    crossed = exp.design.cross
+    if crossed is None:
+        return
+    if not crossed:
+        raise fail("design.cross is empty: name the list factors every sampled point runs under, or leave it out")
+    factors = {f.name: f for f in exp.factor_list}
+    _no_duplicates("design.cross", list(crossed), fail)
+    for name in crossed:
+        if name not in factors:
+            raise fail(f"design.cross names {name!r}, which is not in [factors] (factors: {', '.join(factors)})")
+        if factors[name].values is None:
+            raise fail(f"design.cross names {name!r}, a range: only list factors can be crossed")
+    if len(crossed) == len(factors):
+        raise fail("design.cross names every factor: leave at least one to sample, or use a full_factorial design")
 
 
 def _num(x: float) -> str:
@@ -526,6 +653,8 @@ def _range_levels(name: str, low: float, high: float, spec: Range, kind: type, f
         )
     if spec.steps is not None:
         n = spec.steps
+        if n > MAX_RANGE_VALUES:
+            raise fail(f"{name}.steps must be at most {MAX_RANGE_VALUES:,} values, got {n:,}")
         if n == 1 and low != high:
             raise fail(f"{name}.steps must be at least 2 for a range from {_num(low)} to {_num(high)}, got 1")
         raw = [low + (high - low) * i / max(n - 1, 1) for i in range(n)]
@@ -534,8 +663,8 @@ def _range_levels(name: str, low: float, high: float, spec: Range, kind: type, f
         if kind is int and not step.is_integer():
             raise fail(f"{name}.step must be an integer for an integer key, got {spec.step}")
         n = math.floor((high - low) / step + 1e-9) + 1
-        if n > 100_000:
-            raise fail(f"{name}: step {spec.step} gives {n} values; use a larger step")
+        if n > MAX_RANGE_VALUES:
+            raise fail(f"{name}: step {spec.step} gives {n:,} values, more than {MAX_RANGE_VALUES:,}; use a larger step")
         raw = [low + i * step for i in range(n)]
     if kind is int:
         values = tuple(round(x) for x in raw)
@@ -599,6 +728,7 @@ __all__ = [
     "Factor",
     "Range",
     "load_experiment",
+    "max_runs",
     "parse_experiment",
     "parse_keep",
     "parse_outcome",

@@ -7,6 +7,13 @@ registered by where it lives: ``"path/to/file.py:ClassName"`` (a file,
 relative to the current directory or absolute) or ``"package.module:ClassName"``
 (an importable module). :meth:`Registry.get` imports it on first use, so a
 worker process that receives the scenario loads it the same way.
+
+Importing a file runs its code, and scenario and experiment files are shared
+between people: a reference is loaded only when the user has said they trust
+the plug-ins (``orgmodel --trust-plugins ...``, ``ORGMODEL_TRUST_PLUGINS=1`` or
+:func:`trust_plugins` in Python). Without that, naming plug-in code is one
+clear error and nothing of it runs. The setting is an environment variable so
+that worker processes started by the run inherit it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,8 +32,25 @@ from types import ModuleType
 REFERENCE_HINT = "or 'file.py:Class' for your own"
 
 
+#: set to 1 to let scenarios load plug-in code named as 'file.py:Class' or 'package.module:Class'
+TRUST_ENV = "ORGMODEL_TRUST_PLUGINS"
+
+
 class UnknownPolicyError(ValueError):
     """A scenario named a policy that is not registered or cannot be loaded."""
+
+
+def plugins_trusted() -> bool:
+    """Whether the user allowed scenarios to load plug-in code (``ORGMODEL_TRUST_PLUGINS``)."""
+    return os.environ.get(TRUST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def trust_plugins(trusted: bool = True) -> None:
+    """Allow (or forbid again) loading plug-in code named by scenarios, in this process and the workers it starts."""
+    if trusted:
+        os.environ[TRUST_ENV] = "1"
+    else:
+        os.environ.pop(TRUST_ENV, None)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -130,6 +155,13 @@ class Registry[T]:
             return UnknownPolicyError(f"{self.family} '{ref}': {problem}")
 
         is_file = _is_file_reference(where)
+        if not plugins_trusted():
+            what = f"the Python file '{where}'" if is_file else f"the Python module '{where}'"
+            raise fail(
+                f"names plug-in code in {what}, and loading it would run that code; orgmodel runs plug-ins only "
+                f"when you trust them: add --trust-plugins (orgmodel --trust-plugins run ...) or set {TRUST_ENV}=1 "
+                "(in Python: orgmodel.policies.registry.trust_plugins())"
+            )
         try:
             module = _load_file(where) if is_file else importlib.import_module(where)
         except FileNotFoundError as exc:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
+import re
+import stat
 import tomllib
 import typing
 from pathlib import Path
@@ -28,6 +31,10 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 INTERVENTIONS = "interventions"
+#: numbers as --set takes them: ASCII decimal digits, optionally signed, with a decimal point and exponent for floats
+_INT_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NOT_FINITE_TEXT = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
 _INTERVENTION_KEYS = ("week", "set", "note")
 
 
@@ -126,12 +133,22 @@ def _unknown_key(key: str, where: str) -> ScenarioError:
     return ScenarioError(f"unknown key {key!r}{where}{hint} (all keys: {KEYS_HINT})")
 
 
-def _type_error(key: str, value: Any, where: str = "") -> ScenarioError:
+def _type_error(key: str, value: Any, where: str = "", typed: bool = False) -> ScenarioError:
+    """A value of the wrong type; ``typed`` when the user wrote the value as text (``--set``)."""
     kind = key_type(key)
     what = _TYPE_WORDS.get(kind, kind.__name__)
-    if kind is bool:
+    hint = ""
+    if kind is bool and typed:
         what = "true or false (also yes/no, 1/0)"
-    return ScenarioError(f"key {key!r} must be {what}, got {_shown(value)}{where}")
+    elif typed and kind in (int, float) and any(ch.isdigit() for ch in str(value)):
+        hint = "; write plain decimal digits" + (" without a decimal point" if kind is int else "")
+    elif not typed and kind is bool and isinstance(value, str):
+        hint = "; write true or false without quotes"
+    elif not typed and kind is not str and isinstance(value, str):
+        hint = "; write the value without quotes"
+    elif not typed and kind is int and isinstance(value, float):
+        hint = "; write it without a decimal point"
+    return ScenarioError(f"key {key!r} must be {what}, got {_shown(value)}{where}{hint}")
 
 
 def _no_interventions_override(where: str) -> ScenarioError:
@@ -155,33 +172,36 @@ def convert(key: str, text: str, where: str = " (from --set)") -> Any:
             return True
         if low in _FALSE:
             return False
-        raise _type_error(key, text, where)
+        raise _type_error(key, text, where, typed=True)
+    # plain ASCII decimal only: Python's int() and float() would also take '1_000', '٣' or '５'
     if kind is int:
-        try:
-            return int(raw)
-        except ValueError:
-            raise _type_error(key, text, where) from None
+        if not _INT_TEXT.fullmatch(raw):
+            raise _type_error(key, text, where, typed=True)
+        return int(raw)
     if kind is float:
-        try:
-            return float(raw)
-        except ValueError:
-            raise _type_error(key, text, where) from None
+        if not (_FLOAT_TEXT.fullmatch(raw) or _NOT_FINITE_TEXT.fullmatch(raw)):
+            raise _type_error(key, text, where, typed=True)
+        return float(raw)  # inf and nan get the 'finite number' message from validate()
     return text
 
 
 def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, Any]:
-    """``["key=value", ...]`` (or a dict) as typed values, checked against the keys."""
+    """``["key=value", ...]`` as typed values (or a dict of typed values), checked against the keys.
+
+    A dict's values are taken as they are (the scenario's strict types judge
+    them: ``{"years": "5"}`` is refused like ``years = "5"`` in a file). A key
+    given twice in ``--set`` is refused: which one was meant cannot be guessed.
+    """
     if not overrides:
         return {}
     if isinstance(overrides, dict):
-        items = list(overrides.items())
         out = {}
-        for key, value in items:
+        for key, value in overrides.items():
             if key not in Scenario.model_fields:
                 raise _unknown_key(str(key), " (from overrides)")
             if key == INTERVENTIONS and not isinstance(value, list):
                 raise _no_interventions_override(" (from overrides)")
-            out[key] = convert(key, value, " (from overrides)") if isinstance(value, str) and key_type(key) is not str else value
+            out[key] = value
         return out
     out = {}
     for item in overrides:
@@ -191,6 +211,9 @@ def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, A
             raise ScenarioError(f"--set expects KEY=VALUE (e.g. --set years=5), got {item!r}")
         if key not in Scenario.model_fields:
             raise _unknown_key(key, " (from --set)")
+        if key in out:
+            first = next(i for i in overrides if i.partition("=")[0].strip() == key)
+            raise ScenarioError(f"key {key!r} is given twice in --set ({first!r} and {item!r}): give it once")
         out[key] = convert(key, value)
     return out
 
@@ -203,7 +226,8 @@ def _message(error: dict[str, Any], origin: dict[str, str], shown: dict[str, str
     value = error.get("input")
     if not loc:  # a model-level rule (the schema's cross-field checks): its own words
         cause = (error.get("ctx") or {}).get("error")
-        return str(cause) if cause is not None else str(error["msg"]).removeprefix("Value error, ")
+        text = str(cause) if cause is not None else str(error["msg"]).removeprefix("Value error, ")
+        return text + origin.get(INTERVENTIONS, "") if text.startswith(f"{INTERVENTIONS}[") else text
     key = str(loc[0])
     where = origin.get(key, "")
     raw = shown.get(key)
@@ -299,17 +323,21 @@ def _check_intervention_tables(value: Any, where: str) -> None:
 
 
 # --- files and built-ins ------------------------------------------------------------------------------
-def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
-    """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read.
+#: largest scenario or experiment file read (a resolved scenario is about 15 kB; a file this large is a mistake)
+MAX_FILE_BYTES = 1024 * 1024
+#: deepest nesting of tables and arrays accepted (a scenario is flat; an experiment nests three levels)
+MAX_DEPTH = 8
 
-    Args:
-        path: the file.
-        what: what the file is, in messages ("scenario file", "experiment file").
 
+def _read_regular_file(path: Path, what: str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or a ScenarioError.
+
+    Opened without blocking and checked with ``fstat`` on the open file, so a
+    pipe, a device or a directory is refused at once instead of hanging or
+    reading without end, and nothing can swap the file between check and read.
     """
-    path = Path(path)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ScenarioError(f"{what} '{path}' does not exist") from None
     except IsADirectoryError:
@@ -319,13 +347,96 @@ def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
     try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(f"{what} '{path}' is a directory, not a TOML file")
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+            raise ScenarioError(f"{what} '{path}' is {kind}, not a regular file: give the path of a TOML file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{what} '{path}' is {info.st_size:,} bytes, more than the {MAX_FILE_BYTES // 1024:,} kB a {what} may have"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{what} '{path}' is more than the {MAX_FILE_BYTES // 1024:,} kB a {what} may have")
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in a parsed TOML value (a scalar is 0)."""
+    stack = [(value, 0)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+#: TOML strings and comments, blanked out before looking for number forms (multi-line strings first)
+_TOML_TEXT = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*')
+#: integers TOML reads but a person may misread: hexadecimal, octal, binary, or digits grouped with _
+_NON_DECIMAL = re.compile(
+    r"(?<![\w.])[+-]?(?:0[xob][0-9A-Fa-f_]+|[0-9]+(?:_[0-9]+)+(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?)(?![\w.])"
+)
+
+
+def _non_decimal_number(text: str) -> tuple[int, str] | None:
+    """The line and text of the first number not written in plain decimal digits, outside strings and comments."""
+    blanked = _TOML_TEXT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    found = _NON_DECIMAL.search(blanked)
+    if found is None:
+        return None
+    return blanked.count("\n", 0, found.start()) + 1, found.group()
+
+
+def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
+    """The top-level table of a TOML file, or a ScenarioError saying why it cannot be read.
+
+    Only a regular file of at most :data:`MAX_FILE_BYTES` is read, and tables
+    and arrays may nest at most :data:`MAX_DEPTH` levels deep.
+
+    Args:
+        path: the file.
+        what: what the file is, in messages ("scenario file", "experiment file").
+
+    """
+    path = Path(path)
+    data = _read_regular_file(path, what)
+    try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{what} '{path}' is not UTF-8 text") from None
     try:
-        return tomllib.loads(text)
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{what} '{path}' is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{what} '{path}' nests tables or arrays too deeply (at most {MAX_DEPTH} levels)") from None
+    odd = _non_decimal_number(text)
+    if odd is not None:
+        line, number = odd
+        raise ScenarioError(
+            f"{what} '{path}' line {line}: write numbers in plain decimal digits, got {number} "
+            "(hexadecimal, octal, binary and digits grouped with _ are not accepted)"
+        )
+    if _depth(table) > MAX_DEPTH:
+        raise ScenarioError(f"{what} '{path}' nests tables or arrays too deeply (at most {MAX_DEPTH} levels)")
+    return table
 
 
 def _looks_like_path(source: str) -> bool:
@@ -340,7 +451,8 @@ def load_scenario(source: str | Path | None = None, overrides: list[str] | dict[
             ``orgmodel scenarios``) or the path of a flat TOML file. A file
             without a ``name`` key is named after the file.
         overrides: ``["key=value", ...]`` as given to ``--set`` (converted to
-            each key's type; bool accepts true/false/1/0/yes/no) or a dict.
+            each key's type: plain decimal numbers; bool accepts true/false/1/0/yes/no)
+            or a dict of values of each key's type (not converted).
 
     Returns:
         The validated scenario.

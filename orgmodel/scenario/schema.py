@@ -13,9 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 WEEKS_PER_YEAR = 52
+
+# why the tightened ranges end where they do (shown in docs/parameters.md)
+_HOURS_WHY = (
+    "at most about a quarter of one person's client-facing hours (13 weeks of 27 h): more, and no piece of work would finish"
+)
+_WEEKS_WHY = "at most 2600 weeks, the longest horizon (50 years)"
+_MONEY_WHY = "money is scale only; up to a billion keeps every sum finite"
 
 #: the switches of the specialisation mechanisms (issue #18), each off by default; ``specialisation`` presets them
 SPECIALISATION_SWITCHES = (
@@ -51,7 +59,7 @@ class Intervention(BaseModel):
     see ``docs/policies/interventions.md``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     week: int = Field(description="Week the change takes effect (before that week's work).", ge=1)
     set: dict[str, bool | int | float | str] = Field(description="Scenario keys and their new values.")
@@ -79,9 +87,16 @@ def intervention_changes(current: Scenario, changes: dict[str, Any]) -> dict[str
     return out
 
 
-def _f(default: Any, description: str, source: str, **kw: Any) -> Any:
-    """A field with its meaning and the source of its default."""
-    return Field(default, description=description, json_schema_extra={"source": source}, **kw)
+def _f(default: Any, description: str, source: str, why: str = "", **kw: Any) -> Any:
+    """A field with its meaning, the source of its default and, for a tightened range, why it ends there."""
+    extra = {"source": source, "range_reason": why} if why else {"source": source}
+    return Field(default, description=description, json_schema_extra=extra, **kw)
+
+
+def range_reason(key: str) -> str:
+    """Why a key's allowed range ends where it does ('' if it is simply the natural range)."""
+    extra = Scenario.model_fields[key].json_schema_extra or {}
+    return str(extra.get("range_reason", ""))  # type: ignore[union-attr]
 
 
 def _choice(default: str, choices: tuple[str, ...], description: str, source: str) -> Any:
@@ -103,7 +118,11 @@ class Scenario(BaseModel):
     needs a structure that has one) live in :meth:`_consistent`.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # strict: a value of the wrong type is refused, not converted ("5", 5.0 or true for an integer, "yes"
+    # for true or false): a file that says `salespeople = "5"` is a mistake to point out, not to guess at.
+    # Integers are accepted for numbers; numpy scalars (from arrays passed to Mesa's batch_run or read back
+    # from results) count as the Python value they hold (see _plain_values).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
 
     # --- run -----------------------------------------------------------------
     name: str = _f("custom", "Label for reports.", "assumption")
@@ -140,15 +159,31 @@ class Scenario(BaseModel):
     )
 
     # --- people and their week -------------------------------------------------
-    hours_per_week: float = _f(45.0, "Contracted weekly hours of client-facing staff.", "assumption", gt=0, le=80)
+    hours_per_week: float = _f(
+        45.0,
+        "Contracted weekly hours of client-facing staff.",
+        "assumption",
+        ge=5,
+        le=80,
+        why="below 5 hours a week not one lead (4 h) can be worked; above 80 is no contract",
+    )
     overhead_share: float = _f(
         0.40,
         "Share of the week lost to travel and general admin.",
         "Proudfoot 2005 (travel 21%, admin 27%; part of admin is order paperwork, modelled as servicing)",
         ge=0,
-        lt=1,
+        le=0.9,
+        why="at 0.9 a 45-hour week leaves 4.5 client-facing hours; all overhead leaves no work at all",
     )
-    skill_mean: float = _f(1.0, "Mean of the skill distribution (hunting and service alike).", "assumption", gt=0)
+    skill_mean: float = _f(
+        1.0,
+        "Mean of the skill distribution (hunting and service alike).",
+        "assumption",
+        ge=0.1,
+        le=10,
+        why="skill scales the hours work takes: beyond a tenth to ten times the reference the calibration means nothing "
+        "(and 1e300 overflows to NaN)",
+    )
     skill_sd: float = _f(0.15, "Spread of skills (lognormal sigma).", "assumption", ge=0, le=1)
     same_skill_distribution: bool = _f(
         True, "Hunting and service skills drawn from one distribution.", "essay: the competences are the same"
@@ -157,7 +192,12 @@ class Scenario(BaseModel):
     # --- market ----------------------------------------------------------------
     client_size_sigma: float = _f(1.0, "Lognormal sigma of client company size (heavy tail).", "assumption", ge=0, le=3)
     base_annual_value: float = _f(
-        30_000.0, "Annual value of the first sale for a median-size client.", "assumption (scale only)", gt=0
+        30_000.0,
+        "Annual value of the first sale for a median-size client.",
+        "assumption (scale only)",
+        ge=1,
+        le=1e9,
+        why=_MONEY_WHY,
     )
     buying_centre_min: int = _f(5, "Smallest buying centre (people).", "CEB/Challenger: 5.4 (2014), 6.8 (2016)", ge=1, le=20)
     buying_centre_max: int = _f(7, "Largest buying centre (people).", "CEB/Challenger; Gartner 6-10", ge=1, le=20)
@@ -176,13 +216,25 @@ class Scenario(BaseModel):
     )
     order_interval_weeks: float = _f(4.0, "Mean weeks between a serial client's orders.", "assumption", gt=0, le=52)
     spec_hours_per_line: float = _f(
-        3.0, "Hours to specify one product line of an order if the supplier does all of it.", "assumption", ge=0
+        3.0,
+        "Hours to specify one product line of an order if the supplier does all of it.",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
     )
     line_scale_exponent: float = _f(0.8, "How specification hours grow with lines ordered (lines**x).", "assumption", ge=0, le=2)
     service_size_exponent: float = _f(
         0.3, "How service hours per order grow with client size (size**x).", "assumption", ge=0, le=1
     )
-    shipment_hours_per_order: float = _f(0.5, "Shipment follow-up per order.", "assumption", ge=0)
+    shipment_hours_per_order: float = _f(
+        0.5,
+        "Shipment follow-up per order.",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
     problem_rate: float = _f(
         0.15,
         "Chance an order hits a shortage, paperwork or delivery problem.",
@@ -190,11 +242,30 @@ class Scenario(BaseModel):
         ge=0,
         le=1,
     )
-    problem_hours: float = _f(2.0, "Hours to sort out one problem.", "assumption", ge=0)
+    problem_hours: float = _f(
+        2.0,
+        "Hours to sort out one problem.",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
     complaint_rate: float = _f(0.3, "Chance a problem turns into a complaint.", "assumption", ge=0, le=1)
-    complaint_hours: float = _f(4.0, "Hours to settle a complaint.", "assumption", ge=0)
+    complaint_hours: float = _f(
+        4.0,
+        "Hours to settle a complaint.",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
     backlog_complaint_weeks: float = _f(
-        3.0, "Service work left undone this many weeks' worth makes the buyer complain.", "assumption", gt=0
+        3.0,
+        "Service work left undone this many weeks' worth makes the buyer complain.",
+        "assumption",
+        gt=0,
+        le=520,
+        why="at most ten years of undone work",
     )
     knowledge_penalty: float = _f(
         1.0,
@@ -203,35 +274,138 @@ class Scenario(BaseModel):
         ge=0,
         le=10,
     )
-    knowledge_learning_hours: float = _f(40.0, "Service hours to learn most of a client's specifics.", "assumption", gt=0)
+    knowledge_learning_hours: float = _f(
+        40.0,
+        "Service hours to learn most of a client's specifics.",
+        "assumption",
+        gt=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
 
     # --- pipeline ----------------------------------------------------------------
     hours_per_lead: float = _f(
-        4.0, "Prospecting hours to open one lead.", "IPG: prospecting 6-8% of time; Houghton et al. 2016 (assumption)", gt=0
+        4.0,
+        "Prospecting hours to open one lead.",
+        "IPG: prospecting 6-8% of time; Houghton et al. 2016 (assumption)",
+        gt=0,
+        le=400,
+        why=_HOURS_WHY,
     )
-    lead_hours: float = _f(2.0, "Hours to qualify a lead.", "Houghton et al. 2016: ~4 h per simple sale", ge=0)
-    qualified_hours: float = _f(8.0, "Hours from qualified to proposal (needs, solution, visits).", "assumption", ge=0)
-    proposal_hours: float = _f(6.0, "Hours to negotiate and close a proposal.", "assumption", ge=0)
-    lead_min_weeks: int = _f(1, "Minimum weeks in the lead stage.", "assumption", ge=0)
-    qualified_min_weeks: int = _f(4, "Minimum weeks in the qualified stage.", "vendor surveys: 1-6 month cycles", ge=0)
-    proposal_min_weeks: int = _f(4, "Minimum weeks in the proposal stage.", "vendor surveys: 1-6 month cycles", ge=0)
-    lead_qualify_rate: float = _f(0.45, "Chance a worked lead qualifies.", "assumption", ge=0, le=1)
-    proposal_rate: float = _f(0.65, "Chance a qualified deal reaches a proposal.", "assumption", ge=0, le=1)
+    lead_hours: float = _f(
+        2.0,
+        "Hours to qualify a lead.",
+        "Houghton et al. 2016: ~4 h per simple sale",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
+    qualified_hours: float = _f(
+        8.0,
+        "Hours from qualified to proposal (needs, solution, visits).",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
+    proposal_hours: float = _f(
+        6.0,
+        "Hours to negotiate and close a proposal.",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
+    lead_min_weeks: int = _f(
+        1,
+        "Minimum weeks in the lead stage.",
+        "assumption",
+        ge=0,
+        le=52,
+        why="at most a year: reported sales cycles are 1 to 6 months in all",
+    )
+    qualified_min_weeks: int = _f(
+        4,
+        "Minimum weeks in the qualified stage.",
+        "vendor surveys: 1-6 month cycles",
+        ge=0,
+        le=104,
+        why="at most two years: reported sales cycles are 1 to 6 months in all",
+    )
+    proposal_min_weeks: int = _f(
+        4,
+        "Minimum weeks in the proposal stage.",
+        "vendor surveys: 1-6 month cycles",
+        ge=0,
+        le=104,
+        why="at most two years: reported sales cycles are 1 to 6 months in all",
+    )
+    lead_qualify_rate: float = _f(
+        0.45,
+        "Chance a worked lead qualifies.",
+        "assumption",
+        gt=0,
+        le=1,
+        why="above 0: if no lead ever qualifies there is no sale to study",
+    )
+    proposal_rate: float = _f(
+        0.65,
+        "Chance a qualified deal reaches a proposal.",
+        "assumption",
+        gt=0,
+        le=1,
+        why="above 0: if no deal ever reaches a proposal there is no sale to study",
+    )
     stale_weeks: int = _f(
         12,
         "A deal that still needs work and gets none for longer than this is lost.",
         "Houghton et al. 2016: ~3 month lead shelf life",
         ge=1,
+        le=520,
+        why="at most ten years",
     )
-    reapproach_weeks: int = _f(26, "A prospect that dropped out can be approached again after.", "assumption", ge=0)
-    implementation_weeks: int = _f(10, "Weeks of implementation before serial buying.", "essay (assumption for the number)", ge=1)
+    reapproach_weeks: int = _f(
+        26,
+        "A prospect that dropped out can be approached again after.",
+        "assumption",
+        ge=0,
+        le=2600,
+        why=_WEEKS_WHY,
+    )
+    implementation_weeks: int = _f(
+        10,
+        "Weeks of implementation before serial buying.",
+        "essay (assumption for the number)",
+        ge=1,
+        le=104,
+        why="at most two years of implementation",
+    )
     implementation_hours: float = _f(
-        5.0, "Weekly support hours during implementation.", "essay: heavy support (assumption)", ge=0
+        5.0,
+        "Weekly support hours during implementation.",
+        "essay: heavy support (assumption)",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
     )
 
     # --- relationships and the buying centre --------------------------------------
-    relationship_half_life_weeks: float = _f(26.0, "Half-life of a relationship without contact.", "assumption", gt=0)
-    relationship_gain_per_hour: float = _f(0.35, "Strength gained per hour with a person (1-exp(-g h)).", "assumption", gt=0)
+    relationship_half_life_weeks: float = _f(
+        26.0,
+        "Half-life of a relationship without contact.",
+        "assumption",
+        gt=0,
+        le=2600,
+        why=_WEEKS_WHY,
+    )
+    relationship_gain_per_hour: float = _f(
+        0.35,
+        "Strength gained per hour with a person (1-exp(-g h)).",
+        "assumption",
+        gt=0,
+        le=10,
+        why="at 10 per hour one hour already gives full strength; larger values add nothing but overflow",
+    )
     support_at_no_relationship: float = _f(
         0.70,
         "Chance a buying-centre member backs a purchase with no supplier relationship.",
@@ -242,7 +416,9 @@ class Scenario(BaseModel):
     support_at_full_relationship: float = _f(
         0.95, "Chance a member backs a purchase with a full-strength relationship.", "calibrated to CEB (as above)", ge=0, le=1
     )
-    decision_maker_weight: float = _f(2.0, "Weight of the decision maker in coverage.", "assumption", ge=0)
+    decision_maker_weight: float = _f(
+        2.0, "Weight of the decision maker in coverage.", "assumption", ge=0, le=100, why="at most 100 times an ordinary member"
+    )
 
     # --- clients staying or leaving ---------------------------------------------------
     churn_base: float = _f(
@@ -254,14 +430,46 @@ class Scenario(BaseModel):
     )
     churn_weak_relationship: float = _f(0.08, "Extra annual churn at zero relationship coverage.", "assumption", ge=0, le=1)
     churn_dissatisfied: float = _f(0.40, "Extra annual churn at zero satisfaction.", "assumption", ge=0, le=1)
-    review_interval_weeks: int = _f(13, "A buyer reviews the supplier every this many weeks.", "assumption", ge=1)
-    reapproach_after_churn_weeks: int = _f(52, "A lost client can be approached again after.", "assumption", ge=0)
+    review_interval_weeks: int = _f(
+        13, "A buyer reviews the supplier every this many weeks.", "assumption", ge=1, le=520, why="at most ten years"
+    )
+    reapproach_after_churn_weeks: int = _f(
+        52,
+        "A lost client can be approached again after.",
+        "assumption",
+        ge=0,
+        le=2600,
+        why=_WEEKS_WHY,
+    )
 
     # --- cross-sell ----------------------------------------------------------------------
-    cross_sell_hours: float = _f(12.0, "Hours to develop one cross-sell project.", "assumption", gt=0)
-    cross_sell_min_weeks: int = _f(4, "Minimum weeks for a cross-sell project.", "assumption", ge=0)
-    cross_sell_cooldown_weeks: int = _f(13, "After a refused cross-sell, wait this long.", "assumption", ge=0)
-    cross_sell_implementation_hours: float = _f(6.0, "Support hours when a new line starts.", "assumption", ge=0)
+    cross_sell_hours: float = _f(
+        12.0,
+        "Hours to develop one cross-sell project.",
+        "assumption",
+        gt=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
+    cross_sell_min_weeks: int = _f(
+        4, "Minimum weeks for a cross-sell project.", "assumption", ge=0, le=104, why="at most two years"
+    )
+    cross_sell_cooldown_weeks: int = _f(
+        13,
+        "After a refused cross-sell, wait this long.",
+        "assumption",
+        ge=0,
+        le=2600,
+        why=_WEEKS_WHY,
+    )
+    cross_sell_implementation_hours: float = _f(
+        6.0,
+        "Support hours when a new line starts.",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
 
     # --- handover (split structures) --------------------------------------------------
     handover_relationship_carryover: float = _f(
@@ -270,7 +478,14 @@ class Scenario(BaseModel):
     handover_knowledge_carryover: float = _f(
         0.3, "Share of client knowledge that survives a handover.", "essay: 'kit A' knowledge (assumption)", ge=0, le=1
     )
-    handover_hours: float = _f(4.0, "Joint-visit hours each side spends on one handover.", "assumption", ge=0)
+    handover_hours: float = _f(
+        4.0,
+        "Joint-visit hours each side spends on one handover.",
+        "assumption",
+        ge=0,
+        le=400,
+        why=_HOURS_WHY,
+    )
     handover_timing: str = _choice(
         "after_implementation",
         ("after_implementation", "after_serial_weeks"),
@@ -297,7 +512,14 @@ class Scenario(BaseModel):
         le=20,
     )
     portfolio_cap: int = _f(15, "Clients a salesperson keeps in the capped_portfolio structure.", "assumption", ge=0, le=1000)
-    split_weeks: int = _f(52, "Weeks the hunter is paid on a new client under split_commission.", "assumption", ge=0)
+    split_weeks: int = _f(
+        52,
+        "Weeks the hunter is paid on a new client under split_commission.",
+        "assumption",
+        ge=0,
+        le=2600,
+        why=_WEEKS_WHY,
+    )
     pod_size: int = _f(
         4, "Hunters per pod in the pod structure (pods = salespeople / pod_size, rounded up).", "assumption", ge=1, le=1000
     )
@@ -336,9 +558,17 @@ class Scenario(BaseModel):
         "Share of a desk agent's week lost to general admin and meetings (no travel).",
         "assumption (cf. Proudfoot 2005: of the field's 48% overhead, 21% is travel)",
         ge=0,
-        lt=1,
+        le=0.9,
+        why="at 0.9 a desk agent has a tenth of the week for orders; all overhead leaves no work at all",
     )
-    desk_base_salary: float = _f(35_000.0, "Annual base salary of a service-desk agent (no variable pay).", "assumption", ge=0)
+    desk_base_salary: float = _f(
+        35_000.0,
+        "Annual base salary of a service-desk agent (no variable pay).",
+        "assumption",
+        ge=0,
+        le=1e9,
+        why=_MONEY_WHY,
+    )
 
     # --- hiring -------------------------------------------------------------------------
     account_manager_load_limit: float = _f(
@@ -348,8 +578,12 @@ class Scenario(BaseModel):
         gt=0,
         le=1.5,
     )
-    hiring_delay_weeks: int = _f(12, "Weeks from a decision to hire to the first day.", "assumption", ge=0)
-    ramp_up_weeks: int = _f(13, "Weeks for a new hire to reach full productivity.", "assumption", ge=0)
+    hiring_delay_weeks: int = _f(
+        12, "Weeks from a decision to hire to the first day.", "assumption", ge=0, le=520, why="at most ten years"
+    )
+    ramp_up_weeks: int = _f(
+        13, "Weeks for a new hire to reach full productivity.", "assumption", ge=0, le=520, why="at most ten years"
+    )
 
     # --- management response --------------------------------------------------------------
     management_response: str = _f(
@@ -381,7 +615,12 @@ class Scenario(BaseModel):
         le=0.5,
     )
     push_harder_week: int = _f(
-        209, "push_harder: week from which targets and headcount are raised.", "assumption (start of year 5)", ge=1
+        209,
+        "push_harder: week from which targets and headcount are raised.",
+        "assumption (start of year 5)",
+        ge=1,
+        le=2600,
+        why=_WEEKS_WHY,
     )
     push_harder_target_factor: float = _f(
         1.2,
@@ -401,7 +640,14 @@ class Scenario(BaseModel):
 
     # --- money -----------------------------------------------------------------------------
     gross_margin: float = _f(0.30, "Gross margin on revenue.", "assumption (distribution business)", ge=0, le=1)
-    base_salary: float = _f(50_000.0, "Annual base salary of a salesperson or account manager.", "assumption", ge=0)
+    base_salary: float = _f(
+        50_000.0,
+        "Annual base salary of a salesperson or account manager.",
+        "assumption",
+        ge=0,
+        le=1e9,
+        why=_MONEY_WHY,
+    )
     commission_rate: float = _f(
         0.03,
         "Commission on revenue.",
@@ -409,7 +655,14 @@ class Scenario(BaseModel):
         ge=0,
         le=1,
     )
-    new_client_bonus: float = _f(4_000.0, "Bonus per client won (new_client_bonus scheme).", "assumption", ge=0)
+    new_client_bonus: float = _f(
+        4_000.0,
+        "Bonus per client won (new_client_bonus scheme).",
+        "assumption",
+        ge=0,
+        le=1e9,
+        why=_MONEY_WHY,
+    )
     bonus_commission_rate: float = _f(0.01, "Lower commission that goes with the new-client bonus.", "assumption", ge=0, le=1)
     margin_commission_rate: float = _f(
         0.10,
@@ -419,9 +672,21 @@ class Scenario(BaseModel):
         le=1,
     )
     initial_quota: float = _f(
-        500_000.0, "First-year annual quota on credited revenue per person (quota_bonus scheme).", "assumption", ge=0
+        500_000.0,
+        "First-year annual quota on credited revenue per person (quota_bonus scheme).",
+        "assumption",
+        ge=0,
+        le=1e9,
+        why=_MONEY_WHY,
     )
-    quota_bonus: float = _f(5_000.0, "Bonus for reaching the annual quota (quota_bonus scheme).", "assumption", ge=0)
+    quota_bonus: float = _f(
+        5_000.0,
+        "Bonus for reaching the annual quota (quota_bonus scheme).",
+        "assumption",
+        ge=0,
+        le=1e9,
+        why=_MONEY_WHY,
+    )
     quota_accelerator_rate: float = _f(
         0.05, "Commission on credited revenue above the quota (quota_bonus scheme).", "assumption", ge=0, le=1
     )
@@ -459,7 +724,14 @@ class Scenario(BaseModel):
         ge=0,
         le=10,
     )
-    pay_horizon_weeks: int = _f(104, "How far ahead a person counts pay from an outcome.", "assumption", ge=1)
+    pay_horizon_weeks: int = _f(
+        104,
+        "How far ahead a person counts pay from an outcome.",
+        "assumption",
+        ge=1,
+        le=520,
+        why="at most ten years ahead (pay is projected week by week over the horizon)",
+    )
     allocation_sharpness: float = _f(
         2.0, "How strongly time follows pay per hour (shares ~ value**x).", "assumption", ge=0, le=20
     )
@@ -468,7 +740,8 @@ class Scenario(BaseModel):
         "For controlled experiments: fix the share of hunters' client-facing hours spent on prospecting "
         "and pipeline (reserved before servicing), overriding the incentive-driven rule; unset = the rule decides.",
         "assumption (research control, off by default)",
-        ge=0,
+        gt=0,
+        why="above 0: with no prospecting at all no client is ever won",
         le=1,
     )
 
@@ -500,12 +773,16 @@ class Scenario(BaseModel):
         "skills_move: half-life of the practice stock without practice (experience depreciates).",
         "Argote, Beckman & Epple 1990: knowledge depreciates (the half-life is an assumption)",
         gt=0,
+        le=2600,
+        why=_WEEKS_WHY,
     )
     skill_practice_hours: float = _f(
         10.0,
         "skills_move: weekly hours of practice at which a skill stays at its innate level (everyone starts there).",
         "assumption",
         gt=0,
+        le=80,
+        why="at most a full week (80 h, the longest hours_per_week)",
     )
     skill_floor: float = _f(
         0.5, "skills_move: a skill never falls below this share of the innate skill.", "assumption", gt=0, le=1
@@ -590,6 +867,8 @@ class Scenario(BaseModel):
         "requisitions included) at the start of the run; variable pay is not counted against it.",
         "assumption (20 base salaries: the reference team)",
         gt=0,
+        le=1e9,
+        why=_MONEY_WHY,
     )
     budget_path_growth: float = _f(
         0.20,
@@ -599,6 +878,25 @@ class Scenario(BaseModel):
         le=2,
     )
     # --- end of specialisation mechanisms -----------------------------------------------------
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_values(cls, data: Any) -> Any:
+        """NumPy scalars as the Python values they hold, so strict types judge the value, not its container.
+
+        A negative zero becomes zero: ``-0.0`` passes ``ge=0`` but numpy's samplers refuse it as a
+        negative spread (``skill_sd = -0`` crashed a run).
+        """
+        if not isinstance(data, dict):
+            return data
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and value == 0.0:
+                value = 0.0
+            out[key] = value
+        return out
 
     @model_validator(mode="before")
     @classmethod
@@ -626,6 +924,20 @@ class Scenario(BaseModel):
         if self.buying_centre_min > self.buying_centre_max:
             raise ValueError(
                 f"buying_centre_min ({self.buying_centre_min}) must not exceed buying_centre_max ({self.buying_centre_max})"
+            )
+        # --- nothing meaningless: a run in which no client can be won, or staff without any company to serve
+        first = self.lead_min_weeks + self.qualified_min_weeks + self.proposal_min_weeks + self.implementation_weeks
+        if first >= self.weeks:
+            raise ValueError(
+                f"the first revenue comes {first} weeks after the first lead at the earliest (lead_min_weeks + "
+                "qualified_min_weeks + proposal_min_weeks + implementation_weeks), not within the horizon of "
+                f"{self.weeks} weeks (years = {self.years}): the run could have no revenue; shorten those stages or raise years"
+            )
+        staff = self.salespeople + self.account_managers
+        if staff > self.market_size:
+            raise ValueError(
+                f"salespeople + account_managers ({staff}) exceed market_size ({self.market_size}): more client-facing "
+                "staff than companies in the market, so some could never have a client; raise market_size or hire fewer"
             )
         if self.support_at_no_relationship > self.support_at_full_relationship:
             raise ValueError("support_at_no_relationship must not exceed support_at_full_relationship")

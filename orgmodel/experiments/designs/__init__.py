@@ -1,7 +1,8 @@
 """Designs: each turns an experiment's factors into design points, one module per design.
 
 Every module has ``points(exp) -> list[dict]`` (the factor values of each
-point, in design order). The sensitivity designs, :mod:`.sobol` and
+point, in design order) and ``size(exp) -> int`` (how many, computed without
+making them, so an experiment too large to run is refused at once). The sensitivity designs, :mod:`.sobol` and
 :mod:`.morris`, also hold ``problem(exp)``, ``sample(problem)`` and
 ``analyse(problem, outputs)`` side by side, as SALib does.
 """
@@ -29,6 +30,11 @@ def module(kind: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{kind}")
 
 
+def size(exp: Experiment) -> int:
+    """How many design points the experiment's design makes, computed without making them."""
+    return module(exp.design.kind).size(exp)
+
+
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """The design points of an experiment, in design order."""
     return module(exp.design.kind).points(exp)
@@ -47,4 +53,4 @@ def analyse(exp: Experiment, outputs: Any) -> pd.DataFrame:
     return module(exp.design.kind).analyse(settings, outputs)
 
 
-__all__ = ["DESIGNS", "SENSITIVITY", "analyse", "module", "points", "problem"]
+__all__ = ["DESIGNS", "SENSITIVITY", "analyse", "module", "points", "problem", "size"]

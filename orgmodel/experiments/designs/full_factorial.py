@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from orgmodel.experiments.spec import Experiment
+
+
+def size(exp: Experiment) -> int:
+    """How many points :func:`points` makes (the product of the factors' value counts), without making them."""
+    return math.prod(len(f.values or ()) for f in exp.factor_list)
 
 
 def points(exp: Experiment) -> list[dict[str, Any]]:

@@ -38,6 +38,11 @@ def sample(problem: dict[str, Any]) -> np.ndarray:
     return morris_sample.sample(problem, problem["trajectories"], num_levels=problem["levels"], seed=problem["seed"])
 
 
+def size(exp: Experiment) -> int:
+    """How many points :func:`points` makes: ``trajectories * (D + 1)``."""
+    return (exp.design.trajectories or 0) * (len(exp.factor_list) + 1)
+
+
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """The design's points (integer keys rounded)."""
     return common.from_bounds(exp, sample(problem(exp)))

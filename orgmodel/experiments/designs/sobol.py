@@ -37,6 +37,12 @@ def sample(problem: dict[str, Any]) -> np.ndarray:
     )
 
 
+def size(exp: Experiment) -> int:
+    """How many points :func:`points` makes: ``samples * (2D + 2)`` with second-order indices, else ``samples * (D + 2)``."""
+    d = len(exp.factor_list)
+    return (exp.design.samples or 0) * ((2 * d + 2) if exp.design.second_order else (d + 2))
+
+
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """The design's points (integer keys rounded)."""
     return common.from_bounds(exp, sample(problem(exp)))
