@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgmodel.analysis import discovery_cli
 from orgmodel.clierrors import DEBUG_ENV, OneLineErrors
 from orgmodel.crm.cli import crm_app
 from orgmodel.experiments.commands import experiment_app, results_app
@@ -338,6 +339,9 @@ app.add_typer(experiment_app, name="experiment")
 app.add_typer(results_app, name="results")
 app.add_typer(crm_app, name="crm")
 app.command("workshop")(workshop_command)
+# --- scenario discovery and robustness (issue #16) ---
+app.command("discover")(discovery_cli.discover_command)
+app.command("robustness")(discovery_cli.robustness_command)
 
 
 def main() -> None:
