@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(STAMP_DEV): $(STAMP)
-	$(PIP_INSTALL) '.[dev]'
+	$(PIP_INSTALL) '.[dev,discovery]'
 	touch $@
 
 $(STAMP_APP): $(STAMP)
@@ -39,7 +39,7 @@ $(STAMP_APP): $(STAMP)
 	touch $@
 
 $(STAMP_NOTEBOOKS): $(STAMP)
-	$(PIP_INSTALL) '.[notebooks]'
+	$(PIP_INSTALL) '.[notebooks,discovery]'
 	touch $@
 
 $(ASSETS): $(STAMP_APP) orgmodel/dashboard/assets.py

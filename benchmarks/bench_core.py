@@ -10,6 +10,16 @@ with ``--worker``), so peak memory (``ru_maxrss``) and timings of one
 measurement are not polluted by another. The table goes to stdout and all raw
 numbers to ``benchmarks/results/core.json``. See ``benchmarks/README.md`` for
 what each number means.
+
+Side by side with another commit (the speed-up of a change, in one benchmark run)::
+
+    python benchmarks/bench_core.py --against REF            # reference and 10x, both versions
+    python benchmarks/bench_core.py --against REF --quick    # the reference run only
+    python benchmarks/bench_core.py --against REF --huge     # and 1,000 salespeople / 100,000 companies
+
+``REF`` is checked out into a temporary git worktree (benchmarks/refcheckout.py); the two
+versions' runs alternate, so both see the same machine conditions. That table goes to
+``benchmarks/results/core_against.json``.
 """
 
 from __future__ import annotations
@@ -29,6 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import refcheckout  # sibling module (this folder is not a package)
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "core.json"
 MARK = "@@BENCH@@"
@@ -38,7 +51,9 @@ MARK = "@@BENCH@@"
 REFERENCE = {"structure": "full_cycle", "salespeople": 20, "market_size": 3000, "years": 10}
 MIDDLE = {**REFERENCE, "salespeople": 60, "market_size": 9000}
 LARGE = {**REFERENCE, "salespeople": 200, "market_size": 30000}
+HUGE = {**REFERENCE, "salespeople": 1000, "market_size": 100000}  # issue #13's target size (33x the market)
 SEEDS = (1, 2, 3)
+DEFAULT_AGAINST_OUT = ROOT / "benchmarks" / "results" / "core_against.json"
 
 
 # --- worker side (runs in a fresh subprocess) ---------------------------------------------------
@@ -92,10 +107,32 @@ def _bare_run(n_agents: int, weeks: int, seed: int) -> dict[str, Any]:
     }
 
 
+def _fingerprint(model: Any) -> dict[str, Any]:
+    """Total revenue, active clients and relationships of a finished run (None where a version lacks one)."""
+
+    def read(get: Any) -> Any:
+        try:
+            return get()
+        except AttributeError:
+            return None
+
+    return {
+        "revenue_total": read(lambda: round(model.revenue_total, 2)),
+        "active_clients": read(lambda: model.active_clients),
+        "edges": read(lambda: model.network.number_of_relationships()),
+    }
+
+
 def worker(spec: dict[str, Any]) -> dict[str, Any]:
-    """One measurement: build and run one model (and optionally the bare loop after it)."""
-    sys.path.insert(0, str(ROOT))
+    """One measurement: build and run one model (and optionally the bare loop after it).
+
+    ``spec["root"]`` (default: this repository) is the tree whose ``orgmodel`` is measured.
+    """
+    root = spec.get("root", str(ROOT))
+    sys.path.insert(0, root)
     from orgmodel.model.model import SalesOrgModel
+
+    refcheckout.assert_imported_from(root)
 
     params, seed = spec["params"], spec["seed"]
     out: dict[str, Any] = {"params": params, "seed": seed, "rss_after_imports_mb": _maxrss_mb()}
@@ -120,11 +157,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     out["rss_peak_mb"] = _maxrss_mb()  # read before the bare model runs in this process
     # a fingerprint of the outcome: if it differs between two benchmark runs with the same
     # seed, the model itself changed and the timings are not comparable
-    out["fingerprint"] = {
-        "revenue_total": round(model.revenue_total, 2),
-        "active_clients": model.active_clients,
-        "edges": model.network.number_of_relationships(),
-    }
+    out["fingerprint"] = _fingerprint(model)
     if traced:
         current, peak = tracemalloc.get_traced_memory()
         by_package: dict[str, int] = {}
@@ -155,7 +188,8 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any]:
         [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=spec.get("root", ROOT),
+        env=refcheckout.env_for(Path(spec.get("root", ROOT))),
         check=False,
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)]
@@ -229,6 +263,103 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
+# --- side by side with another commit ----------------------------------------------------------------
+
+
+def _per_company_week_us(run: dict[str, Any], key: str) -> float:
+    """Microseconds of ``key`` (wall or CPU seconds) per company and simulated week."""
+    return 1e6 * run[key] / (run["params"]["market_size"] * run["weeks"])
+
+
+def against(args: argparse.Namespace) -> int:
+    """Time the working tree and ``args.against`` on the same sizes, alternating, and report the speed-up."""
+    try:
+        commit = refcheckout.resolve(args.against)
+    except refcheckout.RefError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    seeds = [SEEDS[i % len(SEEDS)] + 100 * (i // len(SEEDS)) for i in range(args.repeats)]
+    plan = [("reference", REFERENCE, seeds)]
+    if not args.quick:
+        plan.append(("large", LARGE, seeds[: args.large_repeats]))
+    if args.huge:
+        plan.append(("huge", HUGE, seeds[: args.large_repeats]))
+    env = environment()
+    here = refcheckout.describe_working_tree()
+    env |= {"against": args.against, "against_commit": commit, "working_tree": here}
+    label = {"working": f"{here['commit']}{'+dirty' if here['dirty'] else ''}", "ref": commit[:7]}
+    _say(f"orgmodel core benchmark, working tree ({label['working']}) against {args.against} ({label['ref']})   {env['date']}")
+    _say(f"python {env['python']} | mesa {env['mesa']} | {env['cpu_count']} CPUs | {env['platform']}")
+    _say(f"load average at start {', '.join(f'{x:.2f}' for x in env['load_avg_start'] or [])}")
+    _say()
+    results: dict[str, Any] = {"environment": env, "scenarios": {}}
+    with refcheckout.checkout(commit) as ref_root:
+        roots = {"working": str(ROOT), "ref": str(ref_root)}
+        for name, params, run_seeds in plan:
+            runs: dict[str, list[dict[str, Any]]] = {"working": [], "ref": []}
+            for i, seed in enumerate(run_seeds):
+                # alternate which version goes first, so a drift in the machine's load hits both alike
+                for version in ("ref", "working") if i % 2 == 0 else ("working", "ref"):
+                    _say(f"  running {name:9s} seed {seed} at {label[version]} ...")
+                    runs[version].append(run_worker({"params": params, "seed": seed, "root": roots[version]}))
+            results["scenarios"][name] = {version: summarise(r) for version, r in runs.items()}
+    env["load_avg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+
+    for both in results["scenarios"].values():
+        ref, new = both["ref"], both["working"]
+        for s in (ref, new):
+            s["us_per_company_week_median"] = statistics.median(_per_company_week_us(r, "total_s") for r in s["runs"])
+            s["cpu_us_per_company_week_median"] = statistics.median(_per_company_week_us(r, "cpu_s") for r in s["runs"])
+            s["runs_per_hour_on_cpus"] = 3600 * (env["cpus_usable"] or 1) / s["cpu_median_s"]
+        both["speed_up_wall"] = ref["time_median_s"] / new["time_median_s"]
+        both["speed_up_cpu"] = ref["cpu_median_s"] / new["cpu_median_s"]
+        both["peak_rss_ratio"] = new["rss_peak_mb"] / ref["rss_peak_mb"]
+        both["same_fingerprints"] = [r["fingerprint"] for r in ref["runs"]] == [r["fingerprint"] for r in new["runs"]]
+
+    head = (
+        f"{'scenario':9s} {'staff':>5s} {'market':>6s} {'runs':>4s} {'version':>13s}  {'wall (median)':>13s}  "
+        f"{'CPU (median)':>12s}  {'peak RSS':>8s}  {'us / company-week':>17s}  {'CPU us / c-w':>12s}"
+    )
+    _say()
+    _say(head)
+    _say("-" * len(head))
+    for name, both in results["scenarios"].items():
+        for version in ("ref", "working"):
+            s = both[version]
+            p = s["params"]
+            _say(
+                f"{name:9s} {p['salespeople']:5d} {p['market_size']:6d} {len(s['runs']):4d} {label[version]:>13s}  "
+                f"{s['time_median_s']:11.2f} s  {s['cpu_median_s']:10.2f} s  {s['rss_peak_mb']:5.0f} MB  "
+                f"{s['us_per_company_week_median']:17.2f}  {s['cpu_us_per_company_week_median']:12.2f}"
+            )
+        same = "same outcomes" if both["same_fingerprints"] else "outcomes differ (see equivalence.py)"
+        _say(
+            f"{'':9s} speed-up {both['speed_up_wall']:.2f}x wall, {both['speed_up_cpu']:.2f}x CPU; "
+            f"peak RSS {both['peak_rss_ratio']:.2f}x; {same}"
+        )
+    ref_size = results["scenarios"]["reference"]
+    _say()
+    for version in ("ref", "working"):
+        base = ref_size[version]["cpu_us_per_company_week_median"]
+        parts = [
+            f"{name} {both[version]['params']['market_size'] / REFERENCE['market_size']:.0f}x: "
+            f"{both[version]['cpu_us_per_company_week_median'] / base:.2f}"
+            for name, both in results["scenarios"].items()
+        ]
+        _say(f"CPU per company-week relative to the reference, {label[version]:>13s}: {'; '.join(parts)}")
+    _say(
+        f"reference runs per hour on {env['cpus_usable']} cores (from the median CPU time): "
+        f"{ref_size['ref']['runs_per_hour_on_cpus']:.0f} at {label['ref']}, "
+        f"{ref_size['working']['runs_per_hour_on_cpus']:.0f} at {label['working']}"
+    )
+    _say(f"load average at end {', '.join(f'{x:.2f}' for x in env['load_avg_end'] or [])}")
+    out = args.out or DEFAULT_AGAINST_OUT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    _say(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table, write the JSON."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -236,13 +367,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="runs (seeds) per scenario for the median (default 3)")
     ap.add_argument("--large-repeats", type=int, default=1, help="runs of the large scenario (default 1)")
     ap.add_argument("--no-tracemalloc", action="store_true", help="skip the (slow, ~4x) tracemalloc run of the reference")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON file to write")
+    ap.add_argument("--out", type=Path, help="JSON file to write (default results/core.json, or core_against.json)")
+    ap.add_argument("--against", help="time this commit side by side with the working tree (e.g. main~20)")
+    ap.add_argument("--huge", action="store_true", help="with --against: also 1,000 salespeople and 100,000 companies")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.worker:
         print(MARK + json.dumps(worker(json.loads(args.worker))), flush=True)
         return 0
+    if args.repeats < 1 or args.large_repeats < 1:
+        print("--repeats and --large-repeats: must be at least 1", file=sys.stderr)
+        return 2
+    if args.against:
+        return against(args)
+    if args.huge:
+        print("--huge: only with --against REF", file=sys.stderr)
+        return 2
+    args.out = args.out or DEFAULT_OUT
 
     seeds = [SEEDS[i % len(SEEDS)] + 100 * (i // len(SEEDS)) for i in range(args.repeats)]
     env = environment()

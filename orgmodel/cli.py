@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgmodel.analysis import discovery_cli
 from orgmodel.calibration.cli import calibrate_command
 from orgmodel.clierrors import DEBUG_ENV, OneLineErrors
 from orgmodel.crm.cli import crm_app
@@ -340,6 +341,9 @@ app.add_typer(results_app, name="results")
 app.add_typer(crm_app, name="crm")
 app.command("workshop")(workshop_command)
 app.command("calibrate")(calibrate_command)  # issue #11: fit the model to a company's export
+# --- scenario discovery and robustness (issue #16) ---
+app.command("discover")(discovery_cli.discover_command)
+app.command("robustness")(discovery_cli.robustness_command)
 
 
 def main() -> None:

@@ -39,7 +39,9 @@ def test_4_hunting_share_falls_while_skills_do_not_change(claim_runs):
     runs = claim_runs["status_quo"]
     hunting = _yearly(runs, "annual_hunting_share").mean(axis=0)
     assert hunting[0] >= 0.5, hunting
-    assert (hunting[7:] <= 0.15).all(), hunting
+    # issue #12: about 4.5 salespeople a year quit and their replacements start with small books and
+    # hunt, so the mature share is 0.18-0.19 rather than the 0.12 of a force nobody leaves (was <= 0.15)
+    assert (hunting[7:] <= 0.20).all(), hunting
     assert all(r["skills_constant"] for r in runs)
 
 

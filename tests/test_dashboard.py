@@ -189,6 +189,27 @@ def test_restructure_now_goes_through_the_interventions() -> None:
     assert week is None and "already in force" in text
 
 
+def test_restructure_panel_offers_a_pay_guarantee() -> None:
+    model = SalesOrgModel(rng=5, **SMALL)
+    model.run_for(30)
+    assert restructure.changes_for(model, "full_cycle", "volume_commission", 26) == {}  # never alone
+    text, week = restructure.restructure(model, "hunter_farmer", "split_commission", 26)
+    assert week == 31 and "pay_guarantee_weeks -> 26" in text
+    model.step()
+    assert model.cfg.pay_guarantee_weeks == 26
+    assert model.transition.guarantees and all(until == 31 + 26 - 1 for until, _ in model.transition.guarantees.values())
+
+
+def test_monitors_show_the_people_who_left() -> None:
+    model = SalesOrgModel(rng=2, **{**SMALL, "voluntary_turnover_salespeople": 1.0})
+    assert "nobody has left yet" in monitors.monitors_html(model)
+    model.run_for(20)
+    left = len(model.turnover.departures)
+    html = monitors.monitors_html(model)
+    value = html.split('data-testid="monitor-left-value">')[1].split("<")[0]
+    assert left > 0 and value == str(left) and "clients went with them" in html
+
+
 def test_page_builds_and_steps_without_a_kernel() -> None:
     """What a notebook cell shows: the same page, rendered here without Jupyter or a browser."""
     import ipyvuetify as v

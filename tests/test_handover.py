@@ -6,8 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from orgmodel import SalesOrgModel, Scenario
+from orgmodel.model.turnover import NO_TURNOVER
 
-SMALL = {"market_size": 600, "salespeople": 5, "years": 3}
+SMALL = {"market_size": 600, "salespeople": 5, "years": 3, **NO_TURNOVER}  # nobody quits: handovers only
 SPLIT = {"structure": "hunter_farmer", "incentive": "split_commission", "account_managers": 2, **SMALL}
 
 

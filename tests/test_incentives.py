@@ -8,11 +8,12 @@ import pytest
 from pydantic import ValidationError
 
 from orgmodel import SalesOrgModel, Scenario
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.policies import incentives
 from orgmodel.policies.incentives.base import MonthLedger
 from orgmodel.policies.incentives.quota_bonus import next_quota
 
-SMALL = {"market_size": 500, "salespeople": 4, "years": 2}
+SMALL = {"market_size": 500, "salespeople": 4, "years": 2, **NO_TURNOVER}  # nobody quits: pay rules only
 
 
 def _run(**params):

@@ -78,11 +78,19 @@ def test_invariants_hold_under_each_kind_of_intervention(case):
     assert len(model.interventions_applied) == len(interventions)
     ts = model.datacollector.get_model_vars_dataframe()
     assert ts["revenue"].sum() == pytest.approx(model.orders_total)
-    assert ts["cost_of_sales"].sum() == pytest.approx(model.base_pay_total + model.variable_pay_total)
+    assert ts["cost_of_sales"].sum() == pytest.approx(
+        model.base_pay_total + model.variable_pay_total + model.recruiting_cost_total + model.manager_pay_total
+    )
 
 
 def test_headcount_changes_hire_and_let_go():
-    model = _model([{"week": 60, "set": {"salespeople": 3}}, {"week": 120, "set": {"salespeople": 6}}])
+    # nobody quits meanwhile, and the new people were recruited ahead of the week (issue #12: else after the delay)
+    model = _model(
+        [{"week": 60, "set": {"salespeople": 3}}, {"week": 120, "set": {"salespeople": 6, "recruited_in_advance": True}}],
+        voluntary_turnover_salespeople=0.0,
+        turnover_overload_effect=0.0,
+        turnover_pay_shortfall_effect=0.0,
+    )
     model.run_until(59)
     before = model.salespeople
     model.run_for(1)

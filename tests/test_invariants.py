@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from orgmodel import SalesOrgModel, Scenario
 from orgmodel.model.clients import Stage
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.policies import incentives, responses, structures
 
 SMALL = {"market_size": 300, "salespeople": 3, "years": 10}  # the full horizon, at a size that keeps the grid quick
@@ -50,11 +51,12 @@ def test_invariants_hold_every_week(structure, incentive, seed):
     counts = ts[["active_clients", "open_deals", "leads", "new_clients", "lost_clients", "account_managers"]]
     assert (counts >= 0).all().all()
     assert ts["revenue"].sum() == pytest.approx(model.orders_total)
-    assert ts["cost_of_sales"].sum() == pytest.approx(model.base_pay_total + model.variable_pay_total)
+    pay = model.base_pay_total + model.variable_pay_total
+    assert ts["cost_of_sales"].sum() == pytest.approx(pay + model.recruiting_cost_total + model.manager_pay_total)
     assert ts["new_clients"].sum() > 0
 
 
-RESPONSE_SMALL = {"market_size": 400, "salespeople": 4, "years": 10}
+RESPONSE_SMALL = {"market_size": 400, "salespeople": 4, "years": 10, **NO_TURNOVER}
 
 #: settings under which each management response acts within a few small years
 RESPONSES = {
@@ -83,7 +85,9 @@ def test_invariants_hold_under_each_response(response, structure, seed):
     _run_checking(model)
     ts = model.datacollector.get_model_vars_dataframe()
     assert ts["revenue"].sum() == pytest.approx(model.orders_total)
-    assert ts["cost_of_sales"].sum() == pytest.approx(model.base_pay_total + model.variable_pay_total)
+    assert ts["cost_of_sales"].sum() == pytest.approx(
+        model.base_pay_total + model.variable_pay_total + model.recruiting_cost_total + model.manager_pay_total
+    )
     acted = model.response.actions
     heads = ts["salespeople"]
     n = RESPONSE_SMALL["salespeople"]

@@ -14,8 +14,9 @@ from orgmodel import SalesOrgModel, Scenario, simulate
 from orgmodel.model.clients import ClientPerson, Stage
 from orgmodel.model.network import RelationshipNetwork
 from orgmodel.model.staff import Salesperson
+from orgmodel.model.turnover import NO_TURNOVER
 
-SMALL = {"market_size": 500, "salespeople": 4, "years": 2}
+SMALL = {"market_size": 500, "salespeople": 4, "years": 2, **NO_TURNOVER}  # nobody quits: other mechanisms
 
 
 # --- the relationship network -------------------------------------------------------------
@@ -43,7 +44,7 @@ def test_buying_centre_consent_matches_ceb_group_size_figures():
 
 def test_weak_relationships_raise_churn():
     # relationships that fade fast leave clients weakly covered, and more of them leave
-    sizes = {"market_size": 800, "salespeople": 6, "years": 4}
+    sizes = {"market_size": 800, "salespeople": 6, "years": 4, **NO_TURNOVER}  # leavers take clients too
 
     def lost_share(half_life: float) -> float:
         runs = [simulate(seed=s, relationship_half_life_weeks=half_life, **sizes).summary for s in (5, 6)]

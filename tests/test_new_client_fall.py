@@ -9,6 +9,7 @@ import pytest
 from orgmodel import simulate
 from orgmodel.analysis.new_client_fall import PARTS, new_client_fall
 from orgmodel.model.activities import ACTIVITIES
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.scenario import load_scenario
 
 
@@ -61,7 +62,10 @@ def test_skill_that_faded_is_its_own_part() -> None:
 
 
 def _fall(specialisation: str) -> pd.DataFrame:
-    scenario = load_scenario("status_quo").with_(years=6, salespeople=8, market_size=1200, specialisation=specialisation)
+    # nobody quits (issue #12): with turnover, fresh hires replace the people whose hunting skill faded
+    scenario = load_scenario("status_quo").with_(
+        years=6, salespeople=8, market_size=1200, specialisation=specialisation, **NO_TURNOVER
+    )
     return new_client_fall(simulate(scenario, seed=3).staff)
 
 

@@ -10,12 +10,13 @@ import pytest
 from orgmodel import SalesOrgModel, Scenario, simulate
 from orgmodel.model.clients import Stage
 from orgmodel.model.model import month_of
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.policies import responses
 from orgmodel.policies.incentives import get as get_scheme
 from orgmodel.policies.incentives.base import MonthLedger
 from orgmodel.scenario.builtin import load_builtin
 
-SMALL = {"market_size": 600, "salespeople": 5, "years": 3}
+SMALL = {"market_size": 600, "salespeople": 5, "years": 3, **NO_TURNOVER}
 DELAY = 12  # the default hiring_delay_weeks
 
 

@@ -13,10 +13,11 @@ from orgmodel.model.activities import N_ACTIVITIES, PIPELINE, PROSPECTING, SERVI
 from orgmodel.model.hiring_pool import HiringPool
 from orgmodel.model.large_clients import LargeClientCare, LargeDeals
 from orgmodel.model.skills import SkillPractice
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.policies.responses.base import base_pay_committed
 from orgmodel.scenario.builtin import load_builtin
 
-SMALL = {"market_size": 400, "salespeople": 4, "years": 2}
+SMALL = {"market_size": 400, "salespeople": 4, "years": 2, **NO_TURNOVER}  # nobody quits (issue #12): these mechanisms only
 SWITCHES = ("skills_move", "scarce_hunting_talent", "large_deals_need_hunters", "fragmented_weeks", "large_client_care")
 
 

@@ -9,8 +9,9 @@ from orgmodel import SalesOrgModel, Scenario, simulate
 from orgmodel.model.activities import SERVICING
 from orgmodel.model.clients import Stage
 from orgmodel.model.staff import AccountManager
+from orgmodel.model.turnover import NO_TURNOVER
 
-SIZES = {"market_size": 1500, "salespeople": 8, "years": 6}
+SIZES = {"market_size": 1500, "salespeople": 8, "years": 6, **NO_TURNOVER}  # nobody quits: structures only
 
 
 def test_capped_portfolio_keeps_at_most_the_cap_and_hands_over_the_rest():
@@ -42,7 +43,15 @@ def test_a_huge_cap_is_the_full_cycle():
 
 
 # --- pod ----------------------------------------------------------------------------------------------------
-POD = {"structure": "pod", "incentive": "team_bonus", "market_size": 800, "salespeople": 6, "account_managers": 3, "years": 3}
+POD = {
+    "structure": "pod",
+    "incentive": "team_bonus",
+    "market_size": 800,
+    "salespeople": 6,
+    "account_managers": 3,
+    "years": 3,
+    **NO_TURNOVER,
+}
 
 
 def test_pods_keep_the_clients_their_hunters_win():
@@ -96,7 +105,7 @@ def test_pods_without_hiring_need_an_account_manager_each():
 
 
 # --- key accounts ----------------------------------------------------------------------------------------------
-KEY = {"structure": "key_accounts", "market_size": 800, "salespeople": 5, "account_managers": 1, "years": 3}
+KEY = {"structure": "key_accounts", "market_size": 800, "salespeople": 5, "account_managers": 1, "years": 3, **NO_TURNOVER}
 
 
 def test_key_accounts_go_to_key_account_managers_by_potential():
@@ -114,13 +123,17 @@ def test_key_accounts_go_to_key_account_managers_by_potential():
 
 
 def test_a_leavers_clients_stay_with_people_doing_the_same_job():
-    """Pod clients stay in the pod, key accounts with key-account managers, others with salespeople."""
+    """Pod clients stay in the pod, key accounts with key-account managers, others with salespeople.
+
+    Clients who follow the leaver to a competitor (issue #12) have no owner and are skipped.
+    """
     model = SalesOrgModel(rng=1, pod_size=2, **POD)
     model.run_until(100)
     leaver = max((m for m in model.account_managers if m.portfolio), key=lambda m: len(m.portfolio))
     clients, pod = list(leaver.portfolio), leaver.team
     model.let_go(leaver)
-    assert all(c.owner.team == pod and c.owner.role == "account_manager" for c in clients)
+    kept = [c for c in clients if c.owner is not None]
+    assert kept and all(c.owner.team == pod and c.owner.role == "account_manager" for c in kept)
 
     model = SalesOrgModel(rng=1, key_account_share=0.2, **{**KEY, "account_managers": 2})
     model.run_until(100)
@@ -129,8 +142,8 @@ def test_a_leavers_clients_stay_with_people_doing_the_same_job():
     key_clients, own_clients = list(kam.portfolio), list(seller.portfolio)
     assert key_clients and own_clients
     model.let_go_group([kam, seller])
-    assert all(c.owner.role == "account_manager" for c in key_clients)
-    assert all(c.owner.role == "salesperson" for c in own_clients)
+    assert all(c.owner.role == "account_manager" for c in key_clients if c.owner is not None)
+    assert all(c.owner.role == "salesperson" for c in own_clients if c.owner is not None)
 
     model.let_go_group(list(model.account_managers))  # nobody left for key accounts: salespeople take them
     assert all(c.owner.role == "salesperson" for c in key_clients if c.owner is not None)

@@ -83,6 +83,7 @@ def summarise(model: SalesOrgModel, ts: pd.DataFrame, staff: pd.DataFrame) -> di
         "management_response": cfg.management_response,
         "response_actions": list(model.response.actions),
     }
+    out.update(growth_and_change(model, ts, revenue))
     if years >= 2:
         out["revenue_growth_last_3_years"] = growth(revenue, max(1, years - 3), years)
     out.update(annual_time_shares(staff, years))
@@ -99,3 +100,35 @@ def annual_time_shares(staff: pd.DataFrame, years: int, role: str = "salesperson
     """
     shares = time_use(staff, role).reindex(index=range(1, years + 1))
     return {f"annual_time_{a}": [float(x) for x in shares[a].to_numpy()] for a in ACTIVITIES}
+
+
+def growth_and_change(model: SalesOrgModel, ts: pd.DataFrame, revenue: list[float]) -> dict[str, Any]:
+    """What growth and change cost (issue #12): people who left, clients who went with them, hires, managers.
+
+    ``annual_left_<role>`` and ``annual_left_<reason>`` (other, pay, overload,
+    let_go) split ``annual_people_left``.
+    ``annual_revenue_per_salesperson`` divides each year's revenue by the
+    year's mean number of salespeople.
+    """
+    years = model.initial_cfg.years
+    salespeople = _yearly(ts, "salespeople", "mean")
+    left = [int(x) for x in _yearly(ts, "people_left")]
+    lost = [int(x) for x in _yearly(ts, "clients_lost_with_leaver")]
+    hires = [int(x) for x in _yearly(ts, "hires")]
+    recruiting = _yearly(ts, "recruiting_cost")
+    return {
+        "annual_people_left": left,
+        **model.turnover.annual_counts(years),
+        "annual_clients_lost_with_leaver": lost,
+        "annual_hires": hires,
+        "annual_recruiting_cost": recruiting,
+        "people_left_total": sum(left),
+        "clients_lost_with_leaver_total": sum(lost),
+        "hires_total": sum(hires),
+        "recruiting_cost_total": float(sum(recruiting)),
+        "annual_manager_pay": _yearly(ts, "manager_pay"),
+        "annual_transition_pay": _yearly(ts, "transition_pay"),
+        "managers_end_of_year": [int(x) for x in _yearly(ts, "managers", "last")],
+        "salespeople_end_of_year": [int(x) for x in _yearly(ts, "salespeople", "last")],
+        "annual_revenue_per_salesperson": [r / n if n else float("nan") for r, n in zip(revenue, salespeople, strict=True)],
+    }

@@ -2,8 +2,9 @@
 
 NetLogo trainers know monitors as the boxes that show one number each; here
 they show the week, revenue this year against the same weeks last year,
-active clients, the hunting share and the organisation now in force (which
-changes when someone restructures during the run).
+active clients, the hunting share, the organisation now in force (which
+changes when someone restructures during the run) and the people who have
+left (issue #12), with the clients who went with them.
 """
 
 from __future__ import annotations
@@ -54,12 +55,22 @@ def monitors_html(model: SalesOrgModel) -> str:
     hunting = "–" if h.hunting_share is None else f"{h.hunting_share:.0%}"
     managers = len(model.account_managers)
     people = f"{len(model.salespeople)} salespeople" + (f", {managers} account managers" if managers else "")
+    left = model.turnover.departures
+    if left:
+        last = left[-1]
+        left_note = (
+            f"{model.loyalty.lost_total} clients went with them; last: a {last['role'].replace('_', ' ')}, "
+            f"week {last['week']} ({last['reason'].replace('_', ' ')})"
+        )
+    else:
+        left_note = "nobody has left yet"
     boxes = [
         _box("week", "Week", str(h.week), week_note),
         _box("revenue", f"Revenue in year {h.year} so far", _money(h.revenue_this_year), revenue_note),
         _box("clients", "Active clients", f"{h.active_clients:,}", f"+{h.implementing} being implemented"),
         _box("hunting", "Hunting share", hunting, "salespeople's hours finding and winning clients (4 weeks)"),
         _box("structure", "Structure", params.shown(cfg.structure), f"{params.shown(cfg.incentive)}; {people}"),
+        _box("left", "People who left", str(len(left)), left_note),
     ]
     return f'<div class="orgmodel-monitors">{"".join(boxes)}</div>'
 

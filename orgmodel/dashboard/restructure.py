@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
 NOTE = "restructured live in the dashboard"
+#: pay guarantees the panel offers, in weeks (0: none; docs/policies/transitions.md)
+GUARANTEE_WEEKS = (0, 13, 26, 52)
 
 
 def default_target(current_structure: str) -> tuple[str, str]:
@@ -35,21 +37,26 @@ def default_target(current_structure: str) -> tuple[str, str]:
     return structure, scheme
 
 
-def changes_for(model: SalesOrgModel, structure: str, incentive: str) -> dict[str, Any]:
-    """The keys that differ from what is in force (empty if nothing would change)."""
+def changes_for(model: SalesOrgModel, structure: str, incentive: str, pay_guarantee_weeks: int = 0) -> dict[str, Any]:
+    """The keys that differ from what is in force (empty if nothing would change).
+
+    A pay guarantee goes with a change of structure or scheme, never alone.
+    """
     out: dict[str, Any] = {}
     if structure != model.cfg.structure:
         out["structure"] = structure
     if incentive != model.cfg.incentive:
         out["incentive"] = incentive
+    if out and pay_guarantee_weeks != model.cfg.pay_guarantee_weeks:
+        out["pay_guarantee_weeks"] = pay_guarantee_weeks
     return out
 
 
-def restructure(model: SalesOrgModel, structure: str, incentive: str) -> tuple[str, int | None]:
+def restructure(model: SalesOrgModel, structure: str, incentive: str, pay_guarantee_weeks: int = 0) -> tuple[str, int | None]:
     """Schedule the change for the coming week: what the panel says (one line) and the week, if scheduled."""
     if not model.running:
         return "The run is over; press Reset to start a new one.", None
-    change = changes_for(model, structure, incentive)
+    change = changes_for(model, structure, incentive, pay_guarantee_weeks)
     if not change:
         return f"{structure} with {incentive} is already in force.", None
     current = model.cfg.model_dump(exclude={"interventions"})
@@ -90,12 +97,13 @@ def RestructureCard(model: SalesOrgModel) -> None:
     first = solara.use_memo(lambda: default_target(model.cfg.structure), [])
     structure = solara.use_reactive(first[0])
     incentive = solara.use_reactive(first[1])
+    guarantee = solara.use_reactive(0)
     said = solara.use_reactive((0, "", None))  # (model id, message, week scheduled); a Reset clears it
     applied = last_applied(model)
 
     def on_click() -> None:
         with sync.lock(model):
-            text, week = restructure(model, structure.value, incentive.value)
+            text, week = restructure(model, structure.value, incentive.value, guarantee.value)
         said.set((id(model), text, week))
 
     owner, text, week = said.value
@@ -103,6 +111,7 @@ def RestructureCard(model: SalesOrgModel) -> None:
     with solara.Card("Restructure now"):
         solara.Select("New structure", value=structure, values=params.choices(structures.names()))
         solara.Select("New incentive scheme", value=incentive, values=params.choices(incentives.names()))
+        solara.Select("Pay guarantee (weeks of last year's variable pay)", value=guarantee, values=list(GUARANTEE_WEEKS))
         solara.Button("Restructure now", color="warning", on_click=on_click, disabled=not model.running, block=True)
         if show:
             solara.Info(text, classes=["orgmodel-message"])

@@ -80,6 +80,10 @@ def run_command(
             "--set", "-s", metavar="KEY=VALUE", help="Set a scenario key in every run (added to the file's `set` table); repeat."
         ),
     ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(min=1, help="Samples of a sampling design, instead of the file's design.samples (e.g. a quick look)."),
+    ] = None,
 ) -> None:
     """Run an experiment into a results folder (runs.parquet, timeseries/, experiment.toml).
 
@@ -90,7 +94,8 @@ def run_command(
     from orgmodel.experiments.runner import WorkerError, run_experiment
 
     try:
-        exp = load_experiment(file) if replications is None and not set_ else _with_overrides(file, replications, set_ or [])
+        overridden = replications is not None or set_ or samples is not None
+        exp = _with_overrides(file, replications, set_ or [], samples) if overridden else load_experiment(file)
         out_dir = out if out is not None else Path("out") / _folder_name(exp.name)
         err = Console(stderr=True)
         report = run_experiment(
@@ -111,8 +116,8 @@ def run_command(
         raise typer.Exit(EXIT_FAILED_RUNS)
 
 
-def _with_overrides(file: Path, replications: int | None, set_: list[str]) -> Experiment:
-    """The experiment file with --replications and --set applied, validated as the file is.
+def _with_overrides(file: Path, replications: int | None, set_: list[str], samples: int | None = None) -> Experiment:
+    """The experiment file with --replications, --set and --samples applied, validated as the file is.
 
     The result records no source file: the original file alone would not repeat
     these runs, so reports point to the resolved file instead.
@@ -124,6 +129,9 @@ def _with_overrides(file: Path, replications: int | None, set_: list[str]) -> Ex
         raise ExperimentError(str(exc)) from None
     if replications is not None:
         data["replications"] = replications
+    if samples is not None:
+        design = data.get("design", {})
+        data["design"] = {**design, "samples": samples} if isinstance(design, dict) else design
     if overrides:
         table = data.get("set", {})
         data["set"] = {**table, **overrides} if isinstance(table, dict) else table

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orgmodel.experiments import designs, seeds
+from orgmodel.experiments.designs.common import n_crossed
 from orgmodel.experiments.spec import SCENARIO_FACTOR, Experiment, ExperimentError
 from orgmodel.scenario.files import ScenarioError, validate
 
@@ -96,6 +97,8 @@ class Plan:
         points: the factor values of each design point, in design order.
         labels: each point's arm label.
         left_out: points the design generated that the model rejects, with why (only with ``skip_invalid``).
+        worlds: each point's sampled point (its world) when ``design.cross`` runs every world under every arm,
+            else the point's own index.
 
     """
 
@@ -111,7 +114,9 @@ class Plan:
         self.experiment = experiment
         self.points: list[dict[str, Any]] = []
         self.left_out: list[tuple[str, str]] = []
+        self.worlds: list[int] = []
         exp = experiment
+        per_world = n_crossed(exp)
         default = exp.scenarios[exp.scenario].get("name", exp.scenario) if exp.scenario in exp.scenarios else exp.scenario
         made = designs.points(exp)
         report = progress if progress is not None else _ProgressLines(len(made))
@@ -121,6 +126,7 @@ class Plan:
             problem = self._problem(point)
             if problem is None:
                 self.points.append(point)
+                self.worlds.append(i // per_world)
             elif exp.design.skip_invalid:
                 self.left_out.append((label(point, default), problem))
             else:
@@ -132,7 +138,9 @@ class Plan:
         report(len(made), len(made))
         if not self.points:
             raise ExperimentError(f"every design point is invalid (first: {self.left_out[0][1]})")
-        self.labels = [label(p, default) for p in self.points]
+        crossed = exp.design.cross
+        # a crossed design's arm is its crossed factors' values: the sampled ones describe the world, not the arm
+        self.labels = [label({k: p[k] for k in crossed} if crossed else p, default) for p in self.points]
 
     def _problem(self, point: dict[str, Any]) -> str | None:
         """Why the model rejects the point's scenario, or None if it is valid."""
@@ -163,7 +171,7 @@ class Plan:
         exp = self.experiment
         replicate, point = divmod(run_id, self.n_points)
         values = self.points[point]
-        seed = seeds.run_seed(exp.seed, replicate if exp.common_random_numbers else run_id)
+        seed = seeds.run_seed(exp.seed, self._seed_index(run_id, replicate, point))
         return RunTask(
             run_id=run_id,
             point=point,
@@ -174,6 +182,19 @@ class Plan:
             scenario=exp.scenario_values(values),
             keep_every=exp.keep_every,
         )
+
+    def _seed_index(self, run_id: int, replicate: int, point: int) -> int:
+        """Which seed a run gets: its own (run id), or with common random numbers its replicate's.
+
+        In a crossed design common random numbers are per world: every arm of
+        one sampled world and replicate shares a seed, different worlds do not.
+        """
+        exp = self.experiment
+        if not exp.common_random_numbers:
+            return run_id
+        if exp.design.cross:
+            return replicate * (exp.design.samples or 0) + self.worlds[point]
+        return replicate
 
     def tasks(self, run_ids: Iterable[int]) -> Iterator[RunTask]:
         """The tasks of ``run_ids``, built one at a time (the plan never holds every task in memory)."""

@@ -52,6 +52,7 @@ DESIGN_SETTINGS = {
     "trajectories": ("morris",),
     "levels": ("morris",),
     "second_order": ("sobol",),
+    "cross": ("monte_carlo", "latin_hypercube"),
 }
 _KEEP = re.compile(r"^\s*(?:(weekly)|(summary)|every\s+(\d+)\s+weeks?)\s*$", re.IGNORECASE)
 _OUTCOME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(-?\d+)\])?$")
@@ -97,6 +98,9 @@ class Design(BaseModel):
     levels: StrictInt | None = Field(None, ge=2, le=MAX_MORRIS_LEVELS)
     second_order: StrictBool | None = None
     skip_invalid: StrictBool = False
+    # --- crossed factors (issue #16: scenario discovery over paired arms) ---
+    #: list factors run at every sampled point instead of being sampled (each world runs under every arm)
+    cross: list[StrictStr] | None = None
 
 
 class DaskOptions(BaseModel):
@@ -286,6 +290,7 @@ def parse_experiment(
     for check in (_check_keep_and_outcomes, _check_set, _check_design):
         check(exp, fail)
     exp._factors = [_factor(exp, key, spec, fail) for key, spec in exp.factors.items()]
+    _check_cross(exp, fail)
     _check_size(exp, fail)
     _resolve_scenarios(exp, folder or Path.cwd(), where, fail)
     _check_against_horizon(exp, fail)
@@ -557,6 +562,24 @@ def _factor(exp: Experiment, key: str, spec: list[Any] | Range, fail: Any) -> Fa
     if low == high:
         raise fail(f"{name} is an empty range: low and high are both {_num(low)}; a {kind_name} design needs low < high")
     return Factor(key, kind, low=low, high=high)
+
+
+def _check_cross(exp: Experiment, fail: Any) -> None:
+    """``design.cross`` names list factors, each once, and leaves at least one factor to sample (issue #16)."""
+    crossed = exp.design.cross
+    if crossed is None:
+        return
+    if not crossed:
+        raise fail("design.cross is empty: name the list factors every sampled point runs under, or leave it out")
+    factors = {f.name: f for f in exp.factor_list}
+    _no_duplicates("design.cross", list(crossed), fail)
+    for name in crossed:
+        if name not in factors:
+            raise fail(f"design.cross names {name!r}, which is not in [factors] (factors: {', '.join(factors)})")
+        if factors[name].values is None:
+            raise fail(f"design.cross names {name!r}, a range: only list factors can be crossed")
+    if len(crossed) == len(factors):
+        raise fail("design.cross names every factor: leave at least one to sample, or use a full_factorial design")
 
 
 def _num(x: float) -> str:

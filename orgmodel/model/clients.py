@@ -243,6 +243,7 @@ class ClientBuyer(ClientPerson):
             cfg.churn_base
             + cfg.churn_weak_relationship * (1.0 - company.coverage)
             + cfg.churn_dissatisfied * (1.0 - company.satisfaction)
+            + model.loyalty.extra_churn(company)  # unsettled by a leaver (issue #12)
         )
         if model.large_client_care is not None:
             annual *= model.large_client_care.churn_factor(company)

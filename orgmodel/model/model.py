@@ -26,11 +26,16 @@ from orgmodel.model.desk import DeskAgent, OrderDesk
 from orgmodel.model.gcpause import collector_paused, free_dropped_models
 from orgmodel.model.hiring_pool import HiringPool
 from orgmodel.model.large_clients import LargeClientCare, LargeDeals
+from orgmodel.model.loyalty import ClientLoyalty
+from orgmodel.model.management import SalesManagement
 from orgmodel.model.network import RelationshipNetwork, Tie
 from orgmodel.model.pipeline import CrossSell, Deal
 from orgmodel.model.records import EventRecorder
+from orgmodel.model.recruiting import Recruiting
 from orgmodel.model.skills import SkillPractice
 from orgmodel.model.staff import KNOWLEDGE_FROM_SALE, AccountManager, Salesperson, Staff
+from orgmodel.model.transition import TransitionPolicies
+from orgmodel.model.turnover import Turnover
 from orgmodel.model.worktime import Expectations, stage_hours, support
 from orgmodel.policies import incentives, responses, structures
 from orgmodel.policies.incentives.base import MonthLedger
@@ -62,6 +67,15 @@ WEEKLY_COLUMNS = (
     "cost_of_sales",
     "base_pay",
     "variable_pay",
+    # costs of growth and change (issue #12): in cost_of_sales are manager_pay, recruiting_cost and, within
+    # variable_pay, transition_pay (pay guarantees and handover bonuses)
+    "people_left",
+    "clients_lost_with_leaver",
+    "hires",
+    "recruiting_cost",
+    "managers",
+    "manager_pay",
+    "transition_pay",
 )
 # weekly columns whose model attribute has another name (the plain name is a property)
 _ATTRIBUTE = {
@@ -85,6 +99,8 @@ STAFF_COLUMNS = (
     "variable_pay",
     "hunting_skill",
     "service_skill",
+    "left_week",  # 0 while employed; the week they left on the leaver's last row (issue #12)
+    "left_reason",  # "" while employed; other, pay, overload (they quit) or let_go
 )
 
 
@@ -180,6 +196,7 @@ class SalesOrgModel(Model):
         self.awaiting_handover: list[ClientCompany] = []
         self.open_requisitions = 0
         self.open_salesperson_requisitions = 0
+        self.withdrawn_salesperson_requisitions = 0  # requisitions a headcount cut withdrew (issue #12)
         self.requisition_teams: list[Hashable | None] = []  # the team each open requisition is for, oldest first
         self.handovers = 0
         self._reset_week()
@@ -188,6 +205,8 @@ class SalesOrgModel(Model):
         self._orders_at_month_start = 0.0
         self.base_pay_total = 0.0
         self.variable_pay_total = 0.0
+        self.recruiting_cost_total = 0.0
+        self.manager_pay_total = 0.0
 
         self.companies = self._create_market()
         self.stage_counts = [0] * len(Stage)
@@ -195,6 +214,12 @@ class SalesOrgModel(Model):
         self._stage_hours = (0.0, cfg.lead_hours, cfg.qualified_hours, cfg.proposal_hours)
         self._stage_min_weeks = (0, cfg.lead_min_weeks, cfg.qualified_min_weeks, cfg.proposal_min_weeks)
         self.mean_base_value = float(np.mean([c.base_value for c in self.companies]))
+        # --- costs of growth and change (issue #12): hires, quits, clients following leavers, managers
+        self.recruiting = Recruiting(self)
+        self.turnover = Turnover(self)
+        self.loyalty = ClientLoyalty(self)
+        self.transition = TransitionPolicies(self)
+        self.management = SalesManagement(self)
         self.structure.staff_up()
         self.expectations = Expectations(self)
         self.initial_cfg = cfg
@@ -269,10 +294,11 @@ class SalesOrgModel(Model):
     def _skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Hunting and service skills (one distribution for both, per the essay; hunting wider when talent is scarce)."""
         cfg = self.cfg
-        mu = np.log(cfg.skill_mean) - cfg.skill_sd**2 / 2.0
+        mean = self.recruiting.skill_mean()  # the labour market's during the run (new_hire_skill_ratio, issue #12)
+        mu = np.log(mean) - cfg.skill_sd**2 / 2.0
         sd_h = cfg.hunting_skill_sd if cfg.scarce_hunting_talent else cfg.skill_sd
-        hunting = self.rng.lognormal(np.log(cfg.skill_mean) - sd_h**2 / 2.0, sd_h, n)
-        service = self.rng.lognormal(mu, cfg.skill_sd, n) if cfg.same_skill_distribution else np.full(n, cfg.skill_mean)
+        hunting = self.rng.lognormal(np.log(mean) - sd_h**2 / 2.0, sd_h, n)
+        service = self.rng.lognormal(mu, cfg.skill_sd, n) if cfg.same_skill_distribution else np.full(n, mean)
         return hunting, service
 
     def _hire(self, cls: type[Staff], n: int, keeps_clients: bool, ramp_up_weeks: int) -> list[Staff]:
@@ -283,6 +309,7 @@ class SalesOrgModel(Model):
         else:
             hunting, service = self._skills(n)
         people = list(cls.create_agents(self, n, hunting, service, keeps_clients, ramp_up_weeks))
+        self.recruiting.on_hire(people)
         self.network.add_people((p.unique_id for p in people), role=cls.role)
         if self.skills is not None and cls is not DeskAgent:
             self.skills.enrol(people)
@@ -326,6 +353,9 @@ class SalesOrgModel(Model):
             self.schedule_event(self._salesperson_arrives, after=self.cfg.hiring_delay_weeks)
 
     def _salesperson_arrives(self) -> None:
+        if self.withdrawn_salesperson_requisitions > 0:  # this one was withdrawn (counted off when withdrawn)
+            self.withdrawn_salesperson_requisitions -= 1
+            return
         self.open_salesperson_requisitions -= 1
         for person in self.hire_salespeople(1, self.structure.salespeople_keep_clients(), self.cfg.ramp_up_weeks):
             person.hired_week = math.ceil(self.time)
@@ -410,7 +440,9 @@ class SalesOrgModel(Model):
         a new structure restructures through :meth:`Structure.restructure`
         (clients move with :meth:`hand_over`, at its cost); ``salespeople``
         and ``account_managers`` are the new headcounts: the difference is
-        hired (with ramp-up) or let go (:meth:`let_go`). The change is
+        requisitioned (arriving after the hiring delay, ramping up; at once
+        with ``recruited_in_advance``) or let go (:meth:`let_go`); salespeople
+        already requisitioned count, and a cut withdraws them first. The change is
         recorded in ``interventions_applied`` (week, note, each changed key's
         old and new value, people hired and let go on request, handovers it
         caused, headcounts after it).
@@ -422,6 +454,7 @@ class SalesOrgModel(Model):
         new = new.model_copy(update={"interventions": old.interventions})
         changed = {k: (getattr(old, k), getattr(new, k)) for k in changes if getattr(old, k) != getattr(new, k)}
         handovers_before = self.handovers
+        portfolios_before = self.transition.portfolios()
         self.cfg = new
         if "incentive" in changed or "mixed_components" in changed:
             self.scheme = incentives.get(new.incentive)(new)
@@ -446,15 +479,35 @@ class SalesOrgModel(Model):
         for p in self.salespeople:
             p.keeps_clients = keeps
         hired: dict[str, int] = {}
+        requested: dict[str, int] = {}
         leaving: list[Staff] = []
-        for key, role_people, hire in (
-            ("salespeople", self.salespeople, lambda n: self.hire_salespeople(n, keeps, new.ramp_up_weeks)),
-            ("account_managers", self.account_managers, lambda n: self.hire_account_managers(n, new.ramp_up_weeks)),
+        for key, role_people, hire, request in (
+            (
+                "salespeople",
+                self.salespeople,
+                lambda n: self.hire_salespeople(n, keeps, new.ramp_up_weeks),
+                self.request_salespeople,
+            ),
+            (
+                "account_managers",
+                self.account_managers,
+                lambda n: self.hire_account_managers(n, new.ramp_up_weeks),
+                lambda n: [self.request_account_manager() for _ in range(n)],
+            ),
         ):
             if key not in changes:
                 continue
             diff = int(changes[key]) - len(role_people)
-            if diff > 0:
+            if key == "salespeople" and self.open_salesperson_requisitions:  # issue #12: people on their way count
+                pending = self.open_salesperson_requisitions
+                withdraw = min(pending, max(0, -diff + pending))  # a cut withdraws requisitions first
+                self.open_salesperson_requisitions -= withdraw
+                self.withdrawn_salesperson_requisitions += withdraw
+                diff -= pending - withdraw
+            if diff > 0 and not new.recruited_in_advance:  # issue #12: they start after the hiring delay
+                request(diff)
+                requested[key] = diff
+            elif diff > 0:
                 for p in hire(diff):
                     p.hired_week = week
                 hired[key] = diff
@@ -472,12 +525,14 @@ class SalesOrgModel(Model):
                     self.update_service_need(company)
         self.expectations = Expectations(self)
         self.structure.monthly()  # queued handovers and hiring under the new settings
+        self.transition.after_intervention(changed.keys(), portfolios_before)
         self.interventions_applied.append(
             {
                 "week": week,
                 "note": spec.note,
                 "changes": {k: list(v) for k, v in changed.items()},
                 "hired": hired,
+                "requested": requested,
                 "left": {role: sum(1 for p in leaving if p.role == role) for role in {p.role for p in leaving}},
                 "handovers": self.handovers - handovers_before,
                 "salespeople_after": len(self.salespeople),
@@ -493,14 +548,17 @@ class SalesOrgModel(Model):
 
         return sorted(people, key=lambda p: (skill(p), -p.unique_id))[:n]
 
-    def let_go_group(self, people: list[Staff]) -> None:
-        """Let several people go at once: none of them receives another leaver's clients."""
+    def let_go_group(self, people: list[Staff], reasons: list[str] | None = None) -> None:
+        """Let several people go at once: none of them receives another leaver's clients.
+
+        ``reasons``: why each leaves (see :meth:`let_go`); all ``let_go`` if not given.
+        """
         self._leaving = {p.unique_id for p in people}
-        for person in people:
-            self.let_go(person)
+        for i, person in enumerate(people):
+            self.let_go(person, reasons[i] if reasons is not None else "let_go")
         self._leaving = set()
 
-    def let_go(self, person: Staff) -> None:
+    def let_go(self, person: Staff, reason: str = "let_go") -> None:
         """A person leaves: clients to colleagues (at handover cost), deals lost, projects dropped.
 
         Each client goes to the least loaded remaining colleague who keeps
@@ -515,7 +573,11 @@ class SalesOrgModel(Model):
         The leaver's relationships stay in the network and decay; they are
         pruned at year ends like everyone's. Clients the leaver won are
         credited to their owner from now on (``originator`` is cleared).
+        The departure is recorded with its ``reason`` (``let_go``, or why they
+        quit, :mod:`orgmodel.model.turnover`), and the clients who relied on
+        the leaver may follow them first (:mod:`orgmodel.model.loyalty`).
         """
+        self.turnover.on_leave(person, reason)
         for deal in list(person.deals):  # the prospect did not say no: colleagues may approach it at once
             self.lose_deal(deal)
             deal.company.available_from = int(self.time)
@@ -585,6 +647,7 @@ class SalesOrgModel(Model):
         week = int(self.time)
         self.week = week
         self.year = (week - 1) // WEEKS_PER_YEAR + 1
+        self.turnover.close_week()  # quits first: leavers are not paid or counted this week
         cap = self.cfg.available_hours
         hunt_hours = hunt_cap = serv_hours = all_cap = 0.0
         people = self.staff
@@ -617,6 +680,7 @@ class SalesOrgModel(Model):
         if week == self.cfg.weeks or month_of(week + 1) != month_of(week):
             self._close_month(week, people, desk)
         self.cost_of_sales = self.base_pay + self.variable_pay
+        self._growth_costs(len(people))
         self.base_pay_total += self.base_pay
         self.variable_pay_total += self.variable_pay
         self.revenue_total += self.revenue
@@ -629,6 +693,7 @@ class SalesOrgModel(Model):
         self.open_deals = len(self.deals)
         self.service_backlog_hours = float(sum(c.backlog + c.desk_backlog for p in people for c in p.portfolio))
         self.datacollector.collect(self)
+        self._reset_growth_costs()
         if self.recorder is not None:
             self.recorder.week_closed(week, people + desk)
         if week % WEEKS_PER_YEAR == 0:
@@ -656,7 +721,7 @@ class SalesOrgModel(Model):
             ledger.headcount = len(people)
             ledger.team_revenue = company_revenue if team is None else team_revenue[team]
             ledger.team_headcount = len(people) if team is None else team_size[team]
-            pay = self.scheme.variable_pay(ledger, p)
+            pay = self.turnover.month_pay(p, self.scheme.variable_pay(ledger, p))  # with transition top-ups
             self.variable_pay += pay
             self._staff_row(p, month, ledger, self.cfg.base_salary / 12.0, pay)
         for p in desk:
@@ -665,8 +730,10 @@ class SalesOrgModel(Model):
         # monthly base pay is booked weekly; variable pay lands in the month's last week
         self.structure.monthly()
 
-    def _staff_row(self, p: Staff, month: int, ledger: MonthLedger, base: float, pay: float) -> None:
-        """One person's row of the monthly staff table."""
+    def _staff_row(
+        self, p: Staff, month: int, ledger: MonthLedger, base: float, pay: float, left: tuple[int, str] = (0, "")
+    ) -> None:
+        """One person's row of the monthly staff table (``left``: the week and reason, on a leaver's last row)."""
         row = {
             "month": month,
             "year": month // 12 + 1,
@@ -681,10 +748,38 @@ class SalesOrgModel(Model):
             "variable_pay": pay,
             "hunting_skill": p.hunting_skill,
             "service_skill": p.service_skill,
+            "left_week": left[0],
+            "left_reason": left[1],
         }
         for name, h in zip(ACTIVITIES, ledger.hours, strict=True):
             row[f"hours_{name}"] = h
         self.datacollector.add_table_row("staff", row)
+
+    # --- costs of growth and change (issue #12) ------------------------------------------------------
+    def write_leaver_row(self, person: Staff, week: int, reason: str) -> None:
+        """A leaver's last row: the month so far (hours, credits), no variable pay (the commission is forfeit)."""
+        ledger = person.close_month()
+        self._staff_row(person, month_of(week), ledger, 0.0, 0.0, (week, reason))
+
+    def _growth_costs(self, client_facing: int) -> None:
+        """The week's managers, recruiting and transition pay, and their share of the cost of sales."""
+        self.people_left = self.turnover.people_left
+        self.clients_lost_with_leaver = self.loyalty.lost_with_leaver
+        self.hires = self.recruiting.hires_week
+        self.recruiting_cost = self.recruiting.cost_week
+        self.manager_pay = self.management.close_week(client_facing)
+        self.managers = self.management.managers
+        self.transition_pay = self.transition.paid_week  # already in variable_pay
+        self.cost_of_sales += self.manager_pay + self.recruiting_cost
+        self.recruiting_cost_total += self.recruiting_cost
+        self.manager_pay_total += self.manager_pay
+
+    def _reset_growth_costs(self) -> None:
+        self.turnover.people_left = 0
+        self.loyalty.lost_with_leaver = 0
+        self.recruiting.hires_week = 0
+        self.recruiting.cost_week = 0.0
+        self.transition.paid_week = 0.0
 
     def _set_stage(self, company: ClientCompany, stage: Stage) -> None:
         """Move a company to a stage, keeping the stage counts the weekly data reads."""
@@ -938,6 +1033,7 @@ class SalesOrgModel(Model):
         company.n_lines = 0
         company.knowledge = 0.0
         self.lost_clients += 1
+        self.loyalty.on_lost(company)
 
     # --- cross-sell -------------------------------------------------------------------------------------------
     def start_cross_sell(self, company: ClientCompany, owner: Staff) -> CrossSell:

@@ -71,6 +71,7 @@ class Staff(Agent):
         self.keeps_clients = keeps_clients
         self.hired_week = int(model.time)
         self.ramp_up_weeks = ramp_up_weeks
+        self.ramped_up = False  # set once tenure reaches ramp_up_weeks (see productivity)
         self.portfolio: list[ClientCompany] = []
         self.deals: list[Deal] = []
         self.projects: list[CrossSell] = []
@@ -109,11 +110,19 @@ class Staff(Agent):
     # --- helpers ----------------------------------------------------------------------
     @property
     def productivity(self) -> float:
-        """Ramp-up factor for new hires (0.5 on day one, 1 after ``ramp_up_weeks``)."""
-        if self.ramp_up_weeks <= 0:
+        """Ramp-up factor for new hires (0.5 on day one, 1 after ``ramp_up_weeks``).
+
+        Once ramped up a person stays at 1 without reading the clock again:
+        with turnover (issue #12) most people are hires, and this is called
+        for every deal and client every week.
+        """
+        if self.ramp_up_weeks <= 0 or self.ramped_up:
             return 1.0
         tenure = self.model.time - self.hired_week
-        return min(1.0, 0.5 + 0.5 * tenure / self.ramp_up_weeks)
+        if tenure >= self.ramp_up_weeks:
+            self.ramped_up = True
+            return 1.0
+        return 0.5 + 0.5 * tenure / self.ramp_up_weeks
 
     def log(self, activity: int, hours: float) -> None:
         """Record hours spent on an activity this week."""

@@ -114,21 +114,29 @@ def _cell(text: str) -> str:
 
 
 def parameter_table_markdown() -> str:
-    """Every scenario key as a Markdown table: key, default, allowed values, meaning, source.
+    """Every scenario key as a Markdown table: key, default, allowed values, meaning, source, plausible range.
+
+    The *plausible range* of an assumed key is the span ``experiments/robustness.toml``
+    samples (:mod:`orgmodel.scenario.plausible`), or why it is held fixed there.
 
     The last column marks defaults that are assumptions (``yes``: the source
     starts with "assumption") or whose direction is sourced but whose number
     is assumed (``partly``). A line under the table counts both.
     """
     sources = Scenario.field_sources()
-    out = ["| key | default | allowed | meaning | source | assumption |", "|---|---|---|---|---|---|"]
+    from orgmodel.scenario.plausible import plausible_text
+
+    out = [
+        "| key | default | allowed | meaning | source | plausible range | assumption |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for group, keys in field_groups():
-        out.append(f"| **{_cell(group)}** | | | | | |")
+        out.append(f"| **{_cell(group)}** | | | | | | |")
         for key in keys:
             default, meaning, source = sources[key]
             out.append(
                 f"| `{key}` | `{shown_default(default)}` | {_cell(allowed(key))} | {_cell(meaning)} | "
-                f"{_cell(source)} | {assumption_mark(source)} |"
+                f"{_cell(source)} | {_cell(plausible_text(key))} | {assumption_mark(source)} |"
             )
     marks = [assumption_mark(s) for _, _, s in sources.values()]
     yes, partly = marks.count("yes"), marks.count("partly")
@@ -158,7 +166,10 @@ must fall within the horizon,
 and `salespeople + account_managers` must not exceed `market_size`. *Allowed* gives the
 type and the bounds the schema enforces ([ ] closed, ( ) open). *Source* says where a default
 comes from: the full citations are in the References section of [the ODD](ODD.md#references),
-and the ODD's submodels show where each key enters the equations.
+and the ODD's submodels show where each key enters the equations. *Plausible range* gives,
+for each assumed default, the span over which `experiments/robustness.toml` tests the README's
+claims and why (or why the key is held fixed there); see "How robust are the claims?" in the
+README.
 """
 
 

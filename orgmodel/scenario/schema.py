@@ -886,6 +886,139 @@ class Scenario(BaseModel):
     )
     # --- end of specialisation mechanisms -----------------------------------------------------
 
+    # --- costs of growth and change (issue #12) -------------------------------------------------------
+    voluntary_turnover_salespeople: float = _f(
+        0.20,
+        "Annual chance that a salesperson quits for reasons the model does not represent (the base rate of "
+        "voluntary turnover, before pay shortfall and overload).",
+        "assumption (published sales-force turnover, voluntary and involuntary, is 27-28% a year: DePaul "
+        "University Center for Sales Leadership benchmark survey 2010, HBR; the voluntary part is an assumption)",
+        ge=0,
+        le=1,
+    )
+    voluntary_turnover_account_managers: float = _f(
+        0.15,
+        "Annual base rate of voluntary turnover of account managers (less pay at risk than hunters).",
+        "assumption (below the salespeople's rate: farmers' pay depends less on new deals)",
+        ge=0,
+        le=1,
+    )
+    turnover_pay_shortfall_effect: float = _f(
+        2.0,
+        "Extra annual quit rate per unit of relative pay shortfall: how far the last months' pay falls short of "
+        "what the person earned before (2.0: a 10% shortfall adds 0.2 a year).",
+        "assumption (pay is the most cited cause of salespeople's voluntary turnover; DePaul survey 2010: "
+        "'limited earning potential' among the ranked causes)",
+        ge=0,
+        le=20,
+    )
+    pay_reference_months: int = _f(
+        12,
+        "Months over which 'what the person earned before' is averaged (exponential smoothing); the last months' "
+        "pay is smoothed over 3 months.",
+        "assumption (a year of pay statements)",
+        ge=3,
+        le=60,
+    )
+    turnover_overload_threshold: float = _f(
+        1.25,
+        "Sustained service load (smoothed weekly demand over available hours) above which overload raises the quit rate.",
+        "assumption (a quarter more client work than the week holds, for weeks on end)",
+        ge=0,
+        le=3,
+    )
+    turnover_overload_effect: float = _f(
+        0.5,
+        "Extra annual quit rate per unit of load above turnover_overload_threshold.",
+        "assumption (DePaul survey 2010: 'job demands overwhelm personal life' among the ranked causes)",
+        ge=0,
+        le=10,
+    )
+    replace_leavers: bool = _f(
+        True,
+        "A client-facing person who quits is replaced: a requisition for the same role (and team) opens the day they go.",
+        "assumption (management keeps the headcount it decided on)",
+    )
+    clients_follow_share: float = _f(
+        0.20,
+        "Share of the clients who relied on a leaver (the leaver held the strongest tie to their buyer) who follow "
+        "the leaver to a competitor at once.",
+        "assumption (direction: Bendapudi & Leone 2002, J. Marketing 66(2); Palmatier, Scheer & Steenkamp 2007, "
+        "J. Marketing Research 44(2): loyalty owned by the salesperson leaves with them)",
+        ge=0,
+        le=1,
+    )
+    leaver_churn_extra: float = _f(
+        0.30,
+        "Extra annual churn, for leaver_churn_weeks, of the clients who relied on a leaver and stayed.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    leaver_churn_weeks: int = _f(
+        26, "How long a client who relied on a leaver stays at raised churn risk.", "assumption", ge=0, le=520
+    )
+    recruiting_cost_per_hire: float = _f(
+        10_000.0,
+        "Money spent per hire (advertising, agency fee, assessment), booked in the cost of sales on the first day.",
+        "assumption (an agency fee of about 20% of base salary; DePaul survey 2010: $35,001 per capita cost of "
+        "turnover including lost sales, which the model's ramp-up and handovers produce themselves)",
+        ge=0,
+        le=1_000_000,
+    )
+    recruiting_manager_hours_per_hire: float = _f(
+        20.0,
+        "Sales manager's hours per hire (interviews, onboarding), costed at the manager's hourly pay.",
+        "assumption",
+        ge=0,
+        le=1000,
+    )
+    new_hire_skill_ratio: float = _f(
+        1.0,
+        "Mean skill of people hired from the labour market during the run, relative to skill_mean (same spread).",
+        "assumption (1.0: the market offers people like the current staff)",
+        gt=0,
+        le=5,
+    )
+    recruited_in_advance: bool = _f(
+        False,
+        "People an intervention adds were recruited ahead of its week and start then (ramping up); if false they "
+        "start after hiring_delay_weeks like any requisition.",
+        "assumption (issue #12)",
+    )
+    span_of_control: int = _f(
+        8,
+        "Client-facing people per first-line sales manager (managers = client-facing staff / span, rounded up).",
+        "assumption (benchmarks: first-line sales managers average 8.5 direct reports, range 2-38, Alexander Group; "
+        "6-8 recommended, Objective Management Group)",
+        ge=1,
+        le=100,
+    )
+    sales_manager_salary: float = _f(
+        90_000.0,
+        "Annual pay of a first-line sales manager (counted in the cost of sales).",
+        "assumption",
+        ge=0,
+        le=1e9,
+        why=_MONEY_WHY,
+    )
+    pay_guarantee_weeks: int = _f(
+        0,
+        "Transition policy: for this many weeks after an intervention that changes the structure or the incentive, "
+        "each client-facing person's variable pay is topped up to what they earned before (their reference pay).",
+        "assumption (issue #12: a draw or protection of last year's variable pay; 0 = none)",
+        ge=0,
+        le=260,
+    )
+    handover_bonus: float = _f(
+        0.0,
+        "Transition policy: one-off bonus per client a person hands over in a restructure, paid with the next month's pay.",
+        "assumption (issue #12; 0 = none)",
+        ge=0,
+        le=1_000_000,
+    )
+    # --- end of costs of growth and change ---------------------------------------------------------------
+
     @model_validator(mode="before")
     @classmethod
     def _plain_values(cls, data: Any) -> Any:

@@ -44,15 +44,19 @@ class Team:
     name: str
     model: SalesOrgModel
     decisions: dict[int, Decision] = field(default_factory=dict)
+    initial: Decision | None = None  # the company's own set-up, what every team starts from
 
     def weekly(self) -> pd.DataFrame:
         """The company's weekly table so far."""
         return self.model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
 
-    def in_force(self) -> Decision:
-        """What is in force now, as a decision that would change nothing."""
-        m = self.model
-        return Decision.in_force(m.cfg, len(m.salespeople), len(m.account_managers))
+    def in_force(self, played: int) -> Decision:
+        """The latest decision played (``played`` rounds so far), or the company's own set-up before any."""
+        done = [r for r in self.decisions if r <= played]
+        if done:
+            return self.decisions[max(done)]
+        assert self.initial is not None, "the team's starting decision is set when the game is built"
+        return self.initial
 
 
 def new_code(taken: set[str]) -> str:
@@ -106,7 +110,11 @@ class Game:
             store.add_team(code, i, f"Team {i + 1}")
         game._build_teams()
         first = game.teams[0].model
-        store.set_meta("initial", Decision.in_force(first.cfg, len(first.salespeople), len(first.account_managers)).model_dump())
+        # headcounts as management set them (people quit and are replaced meanwhile, so not the count at work)
+        initial = Decision.in_force(first.cfg, first.cfg.salespeople, first.cfg.account_managers)
+        store.set_meta("initial", initial.model_dump())
+        for team in game.teams:
+            team.initial = initial
         return game
 
     @classmethod
@@ -131,7 +139,8 @@ class Game:
             applied = {r: d for r, d in stored.items() if r <= self.played}
             model = SalesOrgModel(rng=self.config.seed, scenario=self.scenario_with(applied))
             model.run_until(self.config.round_start(self.played + 1) - 1)
-            self.teams.append(Team(code, idx, name, model, stored))
+            initial = self._initial_decision() if self.store.meta("initial") is not None else None
+            self.teams.append(Team(code, idx, name, model, stored, initial))
 
     # --- decisions -------------------------------------------------------------------------------
     def interventions(self, decisions: dict[int, Decision]) -> list[Intervention]:
@@ -187,7 +196,7 @@ class Game:
         """Refuse a decision the rules do not allow, with one line saying why."""
         if self.over:
             raise DecisionError("the game is over: no more decisions")
-        now = team.in_force()
+        now = team.in_force(self.played)
         change = decision.changes(now)
         cfg = team.model.cfg
         budget, revenue, variable = self.budget(team)
@@ -253,19 +262,13 @@ class Game:
             for team in self.teams:
                 decision = team.decisions.get(round_)
                 if decision is not None:
-                    before = {r: d for r, d in team.decisions.items() if r < round_}
-                    now = self._last_decision(before)
-                    change = decision.changes(now)
+                    change = decision.changes(team.in_force(round_ - 1))
                     if change:
                         iv = Intervention(week=start, set=change, note=decision.note or f"round {round_}")
                         team.model.schedule_intervention(iv)
                 team.model.run_until(start + WEEKS_PER_ROUND - 1)
             self.played = round_
             self.store.mark_played(round_)
-
-    def _last_decision(self, decisions: dict[int, Decision]) -> Decision:
-        """The decision in force after ``decisions`` (the initial one if there are none)."""
-        return decisions[max(decisions)] if decisions else self._initial_decision()
 
     @property
     def week(self) -> int:

@@ -62,7 +62,12 @@ class WorkshopConfig(BaseModel):
 
 
 class Decision(BaseModel):
-    """One team's decision for one round; every field as it should be from that round on."""
+    """One team's decision for one round; every field as it should be from that round on.
+
+    Headcounts are what management decided, not who is at work this week:
+    people quit and their replacements arrive on their own (the model's
+    turnover), so a team that keeps its numbers changes nothing.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -74,6 +79,10 @@ class Decision(BaseModel):
     service_desk_staff: int = Field(0, ge=0, le=200, description="Order-desk staff (service_desk structure).")
     initial_quota: float = Field(gt=0, description="Annual sales target per salesperson (quota schemes).")
     fire_bottom_performers: bool = Field(description="Let the bottom performers go at each year end and replace them.")
+    pay_guarantee_weeks: int = Field(
+        0, ge=0, le=104, description="Weeks of protected variable pay after a change of structure or pay scheme."
+    )
+    handover_bonus: float = Field(0.0, ge=0, le=100_000, description="Bonus per client a person hands over in a restructure.")
     note: str = Field("", max_length=200, description="Why, in the team's words.")
 
     @classmethod
@@ -88,6 +97,8 @@ class Decision(BaseModel):
             service_desk_staff=cfg.service_desk_staff if cfg.structure == DESK_STRUCTURE else 0,
             initial_quota=cfg.initial_quota,
             fire_bottom_performers=cfg.management_response == FIRE_BOTTOM,
+            pay_guarantee_weeks=cfg.pay_guarantee_weeks,
+            handover_bonus=cfg.handover_bonus,
         )
 
     def scenario_keys(self) -> dict[str, Any]:

@@ -89,6 +89,8 @@ MANAGEMENT_COLUMNS = {
     "salespeople": ("Salespeople", "{:.0f}"),
     "account_managers": ("Account managers", "{:.0f}"),
     "lost_clients": ("Clients lost", "{:.0f}"),
+    "people_left": ("People who left", "{:.0f}"),
+    "clients_lost_with_leaver": ("Clients who followed them", "{:.0f}"),
     "active_clients": ("Active clients", "{:.0f}"),
 }
 WHY_COLUMNS = {
@@ -119,6 +121,7 @@ def _leaderboard(rows: list[dict[str, Any]]) -> str:
             "contribution": "Contribution",
             "people": "People now",
             "clients_lost": "Clients lost",
+            "people_left": "People who left",
             "active_clients": "Active clients",
             "decisions": "Changes made",
         }
@@ -185,7 +188,7 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None,
         q = ws.cached(f"q:{team.code}", lambda: views.team_quarters(game, team))
         chart = ws.cached(f"chart:{team.code}", lambda: management_charts(q))
         budget = ws.cached(f"budget:{team.code}", lambda: game.budget(team))
-        decision = team.decisions.get(game.played + 1) or ws.cached(f"now:{team.code}", team.in_force)
+        decision = team.decisions.get(game.played + 1) or team.in_force(game.played)
         start = game.config.round_start(game.played + 1)
         share = budget[0] / budget[1] if budget[1] > 0 else 0.0
         return render(
@@ -197,6 +200,7 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None,
             table=_table(_scaled(q), MANAGEMENT_COLUMNS),
             d=decision,
             submitted=(game.played + 1) in team.decisions,
+            at_work=(len(team.model.salespeople), len(team.model.account_managers)),
             structures=_labels(structures),
             incentives=_labels(incentives),
             budget=_money(budget[0]),

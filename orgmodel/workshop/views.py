@@ -46,7 +46,8 @@ def quarterly(weekly: pd.DataFrame, gross_margin: float, start_week: int) -> pd.
     w = weekly.copy()
     w["quarter"] = (w["week"] - start_week) // WEEKS_PER_ROUND + 1
     w = w[w["quarter"] >= 0]
-    sums = w.groupby("quarter")[["revenue", "new_clients", "cost_of_sales", "lost_clients", "complaints"]].sum()
+    summed = ["revenue", "new_clients", "cost_of_sales", "lost_clients", "complaints", "people_left", "clients_lost_with_leaver"]
+    sums = w.groupby("quarter")[summed].sum()
     ends = w.groupby("quarter")[["salespeople", "account_managers", "active_clients", "service_backlog_hours"]].last()
     means = w.groupby("quarter")[["hunting_share", "service_share"]].mean()
     q = pd.concat([sums, ends, means], axis=1)
@@ -74,6 +75,7 @@ def standings(game: Game) -> list[dict[str, Any]]:
                 "contribution": float(played["contribution"].sum()),
                 "people": int(len(team.model.staff) + len(team.model.desk_agents)),
                 "clients_lost": int(played["lost_clients"].sum()),
+                "people_left": int(played["people_left"].sum()),
                 "active_clients": int(q["active_clients"].iloc[-1]) if len(q) else 0,
                 "decisions": sum(1 for r in team.decisions if r <= game.played),
             }

@@ -19,9 +19,51 @@ RESAMPLES = 1000
 
 
 def from_unit(exp: Experiment, u: np.ndarray) -> list[dict[str, Any]]:
-    """Points from a matrix of numbers in [0, 1) (one row per point, one column per factor, in file order)."""
-    factors = exp.factor_list
-    return [{f.name: f.from_unit(float(x)) for f, x in zip(factors, row, strict=True)} for row in u]
+    """Points from a matrix of numbers in [0, 1) (one row per point, one column per sampled factor, in file order).
+
+    With ``design.cross`` the crossed factors are not sampled: each row is
+    run under every combination of their values (see :func:`crossed`).
+    """
+    factors = sampled_factors(exp)
+    return crossed(exp, [{f.name: f.from_unit(float(x)) for f, x in zip(factors, row, strict=True)} for row in u])
+
+
+def sampled_factors(exp: Experiment) -> list[Any]:
+    """The factors a sampling design draws: all but those in ``design.cross``."""
+    crossed = set(exp.design.cross or ())
+    return [f for f in exp.factor_list if f.name not in crossed]
+
+
+def crossed(exp: Experiment, sampled: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every sampled point under every combination of the crossed factors' values, sampled point by sampled point.
+
+    A sampled point is a world; crossing runs each world under every arm, so
+    arms can be compared world by world (paired). Keys keep the file's order.
+    """
+    names = exp.design.cross
+    if not names:
+        return sampled
+    import itertools
+
+    levels = {f.name: f.values for f in exp.factor_list if f.name in names}
+    combos = list(itertools.product(*(levels[n] for n in names)))
+    order = [f.name for f in exp.factor_list]
+    out = []
+    for point in sampled:
+        for combo in combos:
+            values = {**point, **dict(zip(names, combo, strict=True))}
+            out.append({k: values[k] for k in order})
+    return out
+
+
+def n_crossed(exp: Experiment) -> int:
+    """How many arms each sampled point runs under (1 without ``design.cross``)."""
+    names = set(exp.design.cross or ())
+    n = 1
+    for f in exp.factor_list:
+        if f.name in names:
+            n *= len(f.values or ())
+    return n
 
 
 def from_bounds(exp: Experiment, x: np.ndarray) -> list[dict[str, Any]]:

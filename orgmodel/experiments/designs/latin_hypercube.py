@@ -13,18 +13,18 @@ import numpy as np
 from scipy.stats import qmc
 
 from orgmodel.experiments import seeds
-from orgmodel.experiments.designs.common import from_unit
+from orgmodel.experiments.designs.common import from_unit, n_crossed, sampled_factors
 
 if TYPE_CHECKING:
     from orgmodel.experiments.spec import Experiment
 
 
 def size(exp: Experiment) -> int:
-    """How many points :func:`points` makes: ``design.samples``."""
-    return exp.design.samples or 0
+    """How many points :func:`points` makes: ``design.samples``, times the crossed combinations (``design.cross``)."""
+    return (exp.design.samples or 0) * n_crossed(exp)  # each sample runs under every crossed combination
 
 
 def points(exp: Experiment) -> list[dict[str, Any]]:
     """``design.samples`` points of a Latin hypercube drawn from the design's own stream of the base seed."""
-    sampler = qmc.LatinHypercube(d=len(exp.factor_list), rng=np.random.default_rng(seeds.design_seed(exp.seed)))
+    sampler = qmc.LatinHypercube(d=len(sampled_factors(exp)), rng=np.random.default_rng(seeds.design_seed(exp.seed)))
     return from_unit(exp, sampler.random(exp.design.samples or 0))

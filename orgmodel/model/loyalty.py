@@ -1,0 +1,93 @@
+"""Clients follow people: when the person a client relies on leaves, the client may go too.
+
+A client relies on a leaver if the leaver holds the strongest tie to its
+buyer (the person who places the orders), whoever owns the client now: a
+hunter who handed a client over may still be the one its buyer trusts. Of
+those clients, ``clients_follow_share`` follow the leaver to a competitor at
+once; the others stay at a raised churn risk (``leaver_churn_extra`` a year)
+for ``leaver_churn_weeks``, which their buyer's next reviews read. The
+clients stay passive: they act on their own review events.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from orgmodel.model.clients import Stage
+
+if TYPE_CHECKING:
+    from orgmodel.model.clients import ClientCompany
+    from orgmodel.model.model import SalesOrgModel
+    from orgmodel.model.staff import Staff
+
+
+class ClientLoyalty:
+    """Which clients a leaver takes along or unsettles, and what that costs.
+
+    Attributes:
+        unsettled: client index -> last week of its raised churn risk.
+        exposed: (week, client index, followed) for every client that relied on a leaver.
+        lost_with_leaver: clients lost to a leaver this week (followed at once or churned while unsettled).
+        lost_total: the same since the start.
+
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+        self.unsettled: dict[int, int] = {}
+        self.exposed: list[tuple[int, int, bool]] = []
+        self.lost_with_leaver = 0
+        self.lost_total = 0  # since the start
+        self._by_buyer: dict[int, ClientCompany] | None = None  # buyer id -> company, built on first use
+
+    def relies_on(self, company: ClientCompany, staff_id: int) -> bool:
+        """Whether ``staff_id`` holds the strongest supplier tie to the client's buyer."""
+        network = self.model.network
+        week = self.model.time
+        buyer = company.people[0]
+        mine = network.strength(staff_id, buyer, week)
+        return mine > 0.0 and mine >= network.best_strength(buyer, week) - 1e-12
+
+    def on_leave(self, person: Staff) -> int:
+        """A person is leaving: their clients follow or are unsettled. Returns how many followed."""
+        model = self.model
+        cfg = model.cfg
+        week = math.ceil(model.time)
+        sid = person.unique_id
+        rnd = model.random.random
+        followed = 0
+        if self._by_buyer is None:
+            self._by_buyer = {c.people[0]: c for c in model.companies}
+        known = model.network.ties.get(sid, {})  # only buyers the leaver has a tie with can rely on them
+        candidates = sorted((self._by_buyer[pid] for pid in known if pid in self._by_buyer), key=lambda c: c.uid)
+        for company in candidates:
+            if company.stage != Stage.SERIAL or not self.relies_on(company, sid):
+                continue
+            follows = rnd() < cfg.clients_follow_share
+            self.exposed.append((week, company.uid, follows))
+            if follows:
+                model.lose_client(company)  # counted in lost_with_leaver by on_lost
+                followed += 1
+            elif cfg.leaver_churn_weeks > 0:
+                self.unsettled[company.uid] = week + cfg.leaver_churn_weeks
+        return followed
+
+    def extra_churn(self, company: ClientCompany) -> float:
+        """Extra annual churn of a client unsettled by a leaver (0 once the period is over)."""
+        until = self.unsettled.get(company.uid)
+        if until is None:
+            return 0.0
+        if self.model.time > until:
+            del self.unsettled[company.uid]
+            return 0.0
+        return self.model.cfg.leaver_churn_extra
+
+    def on_lost(self, company: ClientCompany) -> None:
+        """A client left: count it if a leaver took it along or unsettled it."""
+        until = self.unsettled.pop(company.uid, None)
+        if (until is not None and self.model.time <= until) or (
+            self.exposed and self.exposed[-1][1] == company.uid and self.exposed[-1][2]  # following the leaver now
+        ):
+            self.lost_with_leaver += 1
+            self.lost_total += 1
