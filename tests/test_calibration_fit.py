@@ -31,7 +31,7 @@ SMALL = Scenario(salespeople=4, market_size=300)
 TRUTH = {"spoiledness": 0.3, "cross_sell_lines_mean": 4.0, "churn_base": 0.15, "hours_per_lead": 8.0}
 
 
-@pytest.mark.slow  # a real (small) calibration: about 25 s of CPU
+@pytest.mark.slow  # a real (small) calibration: about 35 s of CPU
 def test_parameter_recovery_and_holdout(tmp_path):
     truth = SMALL.with_(**TRUTH)
     export = synthesize(truth, seed=11, years=2.5, history_years=1)
@@ -39,7 +39,7 @@ def test_parameter_recovery_and_holdout(tmp_path):
         export.tables,
         export.window,
         tmp_path / "study.db",
-        budget=32,
+        budget=48,
         n_seeds=2,
         holdout_months=6,
         fit_keys=list(TRUTH),
@@ -53,12 +53,14 @@ def test_parameter_recovery_and_holdout(tmp_path):
     # estimated directly, not fitted
     assert result.scenario.salespeople == 4 and result.scenario.market_size == 300
     assert result.estimates["lead_qualify_rate"].interval[0] < 0.45 < result.estimates["lead_qualify_rate"].interval[1]
-    # the holdout forecast against the truth's own runs over the same months (other seeds than the export's)
+    # the holdout forecast against the truth's own runs over the same months (other seeds than the export's).
+    # Clients, not revenue: with 30-odd clients of heavy-tailed sizes, a half year's revenue varies 2.5-fold
+    # between seeds of the same company, so only the client count makes a test that can fail for a bad fit
     cut = pd.Timestamp(result.holdout["from"])
-    truth_runs = [synthesize(truth, seed=s, years=2.5, history_years=1) for s in (101, 102)]
-    truth_revenue = sum(compute_targets(*tail_export(r.tables, r.window, cut))["revenue_per_year"] for r in truth_runs) / 2
-    forecast = result.holdout["forecast"]["revenue_per_year"]
-    assert abs(forecast - truth_revenue) / truth_revenue < 0.35, (forecast, truth_revenue)
+    truth_runs = [synthesize(truth, seed=s, years=2.5, history_years=1) for s in (101, 102, 103, 104)]
+    truth_clients = sum(compute_targets(*tail_export(r.tables, r.window, cut))["active_clients_end"] for r in truth_runs) / 4
+    forecast = result.holdout["forecast"]["active_clients_end"]
+    assert abs(forecast - truth_clients) / truth_clients < 0.25, (forecast, truth_clients)
     # the calibrated scenario runs and says where it came from
     assert "2.5" not in result.scenario.calibrated_from and str(export.window[0].date()) in result.scenario.calibrated_from
 

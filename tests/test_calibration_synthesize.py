@@ -39,7 +39,8 @@ def test_recorder_is_off_by_default_and_changes_nothing():
     won = sum(1 for o in rec.opportunities.values() if o.kind == "new_business" and o.outcome == "won")
     assert won == plain["deals_won"].sum()
     assert sum(1 for c in rec.cases if c[2] == "complaint") == plain["complaints"].sum()
-    assert len(rec.hours) == 104 * 4
+    person_weeks = plain[["salespeople", "account_managers", "desk_agents"]].sum().sum()
+    assert len(rec.hours) == person_weeks  # one row per person employed each week (leavers and vacancies included)
 
 
 def test_export_is_censored_at_its_end_and_truncated_at_its_start(export):
