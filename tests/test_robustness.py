@@ -7,6 +7,7 @@ function of the factors and the seed.
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -203,3 +204,18 @@ def test_the_summary_never_replaces_the_results_store(store):
         result = CliRunner().invoke(app, ["robustness", str(store.folder), "--out", str(out), "--force"])
         assert result.exit_code == 2 and "results" in result.output
     assert (store.folder / "runs.parquet").is_file()
+
+
+def test_the_report_of_a_crossed_store_says_how_robust_each_claim_is(store, tmp_path):
+    import shutil
+
+    from orgmodel.analysis.report import write_report
+    from orgmodel.analysis.robustness import claim_sentences, claim_shares
+
+    folder = tmp_path / "copy"
+    shutil.copytree(store.folder, folder)
+    write_report(folder, pdf=False)
+    page = unescape((folder / "report.html").read_text())
+    assert "How robust are the claims?" in page
+    for sentence in claim_sentences(claim_shares(store)):  # the same shares as a direct count (test above)
+        assert sentence in page

@@ -679,6 +679,27 @@ class Written:
     pdf_note: str
 
 
+def _robustness_section(report: _Report) -> None:
+    """How robust the README's claims are over the sampled worlds (a crossed design: every world under every arm)."""
+    from orgmodel.analysis.robustness import LEVEL, claim_sentences, claim_shares
+
+    table = claim_shares(report.results)
+    tested = table[table["worlds"] > 0]
+    if tested.empty:  # the store does not hold the arms the claims compare
+        return
+    section = html.Section("How robust are the claims?")
+    section.add(
+        html.paragraph(
+            f"Each sampled world (every assumed parameter drawn from its plausible range, docs/parameters.md) ran under "
+            f"every arm with one seed; a claim holds in a world when its condition is true there. Shares with "
+            f"{LEVEL:.0%} Wilson intervals over {int(tested['worlds'].max())} worlds:"
+        )
+    )
+    section.add(html.bullets(claim_sentences(table), "findings"))
+    report.sections.append(section)
+    report.findings.extend(claim_sentences(tested))
+
+
 def _content(results: Results, seed: int) -> tuple[_Report, str]:
     """The report's content and its HTML page."""
     exp = results.experiment
@@ -707,6 +728,8 @@ def _content(results: Results, seed: int) -> tuple[_Report, str]:
         (_sensitivity_section if kind in SENSITIVITY else _sampling_section)(report, studied)
     else:  # factorial designs and explicit lists of arms
         _arms_section(report, outcomes)
+    if exp.design.cross:
+        _robustness_section(report)
     labels = arm_labels(results)
     failure = say.failure_finding(results.runs, labels)
     report.findings.append(failure)
