@@ -5,11 +5,11 @@ itself and fail a model with a mechanism missing. "The same model minus one mech
 stood in for by a scenario key that switches the mechanism off: no further product lines to
 cross-sell (``cross_sell_lines_mean = 0``) or no specification work on orders
 (``spec_hours_per_line = 0``, the service load that crowds out hunting). The size is tiny
-(4 salespeople, 600 companies, 3 years, 8 seeds a side) and still far from the boundary: with
-either mechanism dropped, new clients, hunting share and active clients all have Holm-corrected
-p-values of 0.0015 or less (and with cross-selling dropped, revenue and contribution too;
-without specification work revenue hardly moves at this size: more clients, each served by
-the same few people).
+(4 salespeople, 600 companies, 3 years, 8 seeds a side). With either mechanism dropped the
+hunting share differs (with cross-selling dropped, revenue and contribution too; without
+specification work, active clients). Before voluntary turnover became a default (issue 12) new
+clients and active clients differed in both cases as well; the people who quit and the
+newcomers who hunt add enough noise at this size to hide them.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ def test_a_model_without_a_mechanism_is_not_equivalent(baseline: list[dict], dro
     result = eq.compare(baseline, summaries(SEEDS_B, **dropped))
     assert not result["all_equivalent"]
     different = {c["outcome"] for c in result["cells"] if c["verdict"] == "different"}
-    # both mechanisms take hunting time (developing clients, specifying their orders): fewer clients are won
-    assert {"new_clients", "hunting_share", "active_clients"} <= different, result["cells"]
+    # both mechanisms take hunting time (developing clients, specifying their orders); with turnover on by
+    # default, new clients at this size vary too much between seeds to tell, but the hunting share does
+    assert "hunting_share" in different, result["cells"]
 
 
 def test_compare_takes_cases_and_outcome_dicts_and_corrects_the_whole_family() -> None:

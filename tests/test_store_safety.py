@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from orgmodel.cli import app
 from orgmodel.experiments import Plan, load_experiment, load_results, run_experiment
+from orgmodel.experiments.spec import ExperimentError
 from orgmodel.experiments.store import Store, StoreError
 from orgmodel.experiments.worker import execute
 
@@ -165,12 +166,13 @@ def test_workers_exit_when_the_runner_is_killed(tiny, tmp_path):
                 worker.kill()
 
 
-def test_an_interval_beyond_the_horizon_keeps_no_week_and_breaks_nothing(tmp_path):
+def test_an_interval_beyond_the_horizon_is_refused_up_front_and_breaks_nothing(tmp_path):
+    """An absurd keep interval is a validation error before anything runs (the issue allows this or a run's error)."""
     path = tmp_path / "keep.toml"
     path.write_text(textwrap.dedent(TINY).replace("every 4 weeks", "every 99999999999999999999 weeks"), encoding="utf-8")
-    report = run_experiment(load_experiment(path), tmp_path / "out", workers=1)
-    assert report.complete and report.failed == 0
-    assert len(load_results(tmp_path / "out").timeseries) == 0
+    with pytest.raises(ExperimentError, match="keeps no week"):
+        run_experiment(load_experiment(path), tmp_path / "out", workers=1)
+    assert not (tmp_path / "out").exists()
 
 
 # --- queries only read -----------------------------------------------------------------------------------
