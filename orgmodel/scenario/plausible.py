@@ -161,6 +161,7 @@ NOT_VARIED: dict[str, str] = {
     "mixed_components": _other_scheme("mixed"),
     "fixed_hunting_share": "a research control that overrides behaviour; off in every arm",
     "currency": "a label",
+    "calibrated_from": "a label: which data a scenario was calibrated to",
     "budget_path_start": "a parameter of the fixed_budget_path response, which is not one of the robustness arms",
     "budget_path_growth": "a parameter of the fixed_budget_path response, which is not one of the robustness arms",
     "specialisation": _MECHANISMS,
