@@ -51,7 +51,7 @@ def _svg_chart(x: list[int], y: list[float], title: str, bars: bool, colour: str
     fifteen teams at once as soon as a round is played, and matplotlib takes
     about a tenth of a second per figure where this takes a millisecond.
     """
-    w, h, left, bottom, top, right = 460, 250, 46, 34, 30, 12
+    w, h, left, bottom, top, right = 460, 256, 46, 42, 30, 12
     pw, ph = w - left - right, h - top - bottom
     ys = [v if v is not None and math.isfinite(v) else 0.0 for v in y]
     ymax = _nice_max(max(ys, default=0.0))
@@ -89,7 +89,7 @@ def _svg_chart(x: list[int], y: list[float], title: str, bars: bool, colour: str
         if i % every == 0
     ]
     parts.append(
-        f'<text x="{left + pw / 2}" y="{h - 2}" text-anchor="middle" font-size="12">quarter (0 = before the game)</text>'
+        f'<text x="{left + pw / 2}" y="{h - 6}" text-anchor="middle" font-size="12">quarter (0 = before the game)</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
