@@ -211,3 +211,15 @@ def test_a_round_plays_itself_when_every_team_has_decided_or_the_timer_runs_out(
     with pytest.raises(DecisionError, match="already been played"):
         game.advance(1)  # the facilitator's click and the timer play round 1 once
     assert game.played == 1
+
+
+def test_a_damaged_session_file_is_refused_in_one_line_and_left_as_it_was(company: Path, tmp_path: Path) -> None:
+    new_game(company, tmp_path / "s").store.close()
+    db = tmp_path / "s" / "workshop.db"
+    db.write_bytes(b"not a database" * 100)
+    before = db.read_bytes()
+    run = subprocess.run(
+        [sys.executable, "-m", "orgmodel", "workshop", "--resume", str(tmp_path / "s")], capture_output=True, text=True
+    )
+    assert run.returncode == 2 and run.stderr.startswith("error: --resume") and "Traceback" not in run.stderr
+    assert run.stderr.count("\n") == 1 and db.read_bytes() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -94,6 +95,8 @@ def workshop_command(
         _fail(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}")
     except (ScenarioError, FileExistsError, FileNotFoundError) as exc:
         _fail(str(exc))
+    except sqlite3.DatabaseError as exc:  # a damaged or foreign workshop.db: say so, touch nothing
+        _fail(f"--resume: {resume}/workshop.db cannot be read as a workshop session ({exc})")
 
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
