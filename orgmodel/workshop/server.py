@@ -15,11 +15,10 @@ network with ``--host``), and form posts must come from its own pages
 
 from __future__ import annotations
 
-import html
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import pandas as pd
 import segno
@@ -227,10 +226,8 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None,
             if hasattr(exc, "errors"):
                 first = exc.errors()[0]
                 text = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-            return RedirectResponse(f"{back}?message={_quote('Not accepted: ' + text)}&kind=err", status_code=303)
-        return RedirectResponse(
-            f"{back}?message={_quote(f'Decision for round {game.played + 1} saved.')}&kind=ok", status_code=303
-        )
+            return _back(back, "Not accepted: " + text, "err")
+        return _back(back, f"Decision for round {round_} saved.", "ok")  # round_: what the team decided for
 
     async def team_state(request: Request) -> Response:
         team = team_or_404(request.path_params["code"])
@@ -274,10 +271,10 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None,
         try:
             await run_in_threadpool(game.advance, round_)  # a double click or a second console plays nothing twice
         except DecisionError as exc:
-            return RedirectResponse(f"{back}?message={_quote(str(exc))}&kind=err", status_code=303)
+            return _back(back, str(exc), "err")
         took = time.perf_counter() - started
         text = f"Round {game.played} played for {len(game.teams)} teams in {took:.1f} s."
-        return RedirectResponse(f"{back}?message={_quote(text)}&kind=ok", status_code=303)
+        return _back(back, text, "ok")
 
     def debrief_context() -> dict[str, Any]:
         base = views.baselines(game)
@@ -313,7 +310,7 @@ def build_app(game: Game, join_url: str, allowed_hosts: list[str] | None = None,
         )
         folder = await run_in_threadpool(export_session, game, page)
         back = request.url_for("debrief", token=token)
-        return RedirectResponse(f"{back}?message={_quote(f'Exported to {folder}')}&kind=ok", status_code=303)
+        return _back(back, f"Exported to {folder}", "ok")
 
     routes = [
         Route("/", join, name="join"),
@@ -349,7 +346,6 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(html.unescape(text))
+def _back(url: Any, message: str, kind: str) -> RedirectResponse:
+    """Back to a page (post/redirect/get), with a one-line message for it to show."""
+    return RedirectResponse(f"{url}?message={quote(message)}&kind={kind}", status_code=303)
