@@ -166,7 +166,7 @@ class ClientBuyer(ClientPerson):
 
     def finish_implementation(self) -> None:
         """Implementation is over: from now on the company buys serially."""
-        self.model.begin_serial(self.company)
+        self.model.service.begin_serial(self.company)
 
     def start_buying(self) -> None:
         """First serial order now, then on the buyer's own rhythm; reviews every quarter."""
@@ -218,7 +218,7 @@ class ClientBuyer(ClientPerson):
             model.recorder.case(company, "problem")
         if lagging or (problem and rnd.random() < cfg.complaint_rate):
             self.complain()
-        model.book_order(company, value)
+        model.book_order(company, value)  # via the model: tests spy on it there
         company.order_event = model.calendar.schedule(self.place_order, interval)
 
     def complain(self) -> None:
@@ -237,7 +237,7 @@ class ClientBuyer(ClientPerson):
         company.review_event = None
         if company.stage != Stage.SERIAL:
             return
-        company.coverage = model.coverage(company)
+        company.coverage = model.relations.coverage(company)
         cfg = model.cfg
         annual = (
             cfg.churn_base
@@ -249,6 +249,6 @@ class ClientBuyer(ClientPerson):
             annual *= model.large_client_care.churn_factor(company)
         p_leave = 1.0 - (1.0 - min(annual, 1.0)) ** (cfg.review_interval_weeks / 52.0)
         if model.random.random() < p_leave:
-            model.lose_client(company)
+            model.service.lose_client(company)
         else:
             company.review_event = model.calendar.schedule(self.review_supplier, cfg.review_interval_weeks)

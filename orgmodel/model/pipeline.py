@@ -14,9 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orgmodel.model.clients import ClientCompany, Stage
+from orgmodel.model.worktime import stage_hours
 
 if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
+
+KNOWLEDGE_FROM_SALE = 0.8  # assumption: who ran the sale knows most of what is in "kit A"
 
 
 class Deal:
@@ -47,3 +51,152 @@ class CrossSell:
         self.owner = owner
         self.hours = 0.0
         self.started = week
+
+
+class Pipeline:
+    """Every open deal, and what happens when a stage's work is done: advance, win or lose.
+
+    Args:
+        model: the model; the pipeline lives as ``model.pipeline``.
+
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+        self._deal_ids = 0
+        self.deals: dict[int, Deal] = {}
+        self.configure()
+
+    def configure(self) -> None:
+        """Read the stages' standard hours and minimum weeks from ``model.cfg`` (at set-up and after interventions)."""
+        cfg = self.model.cfg
+        #: standard hours each stage needs (by Stage; prospects need none)
+        self.stage_hours = (0.0, cfg.lead_hours, cfg.qualified_hours, cfg.proposal_hours)
+        self.stage_min_weeks = (0, cfg.lead_min_weeks, cfg.qualified_min_weeks, cfg.proposal_min_weeks)
+
+    def open_deal(self, company: ClientCompany, owner: Staff) -> Deal:
+        """A first contact turns a prospect into a lead."""
+        model = self.model
+        self._deal_ids += 1
+        deal = Deal(company, owner, int(model.time), self._deal_ids)
+        model.market.set_stage(company, Stage.LEAD)
+        self.deals[deal.id] = deal
+        model.network.invest(owner.unique_id, company.people[0], 0.5, model.time, owner.hunting_skill)
+        if model.recorder is not None:
+            model.recorder.deal_opened(deal)
+        return deal
+
+    def try_advance(self, deal: Deal) -> None:
+        """Resolve the deal's stage once its hours and minimum weeks are in."""
+        model = self.model
+        cfg = model.cfg
+        owner = deal.owner
+        if deal.hours + 1e-9 < stage_hours(owner, deal.stage):
+            return
+        if model.time - deal.entered < self.stage_min_weeks[deal.stage]:
+            return
+        company = deal.company
+        model.relations.book_contact(owner, company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill)
+        rnd = model.random.random
+        if deal.stage == Stage.LEAD:
+            passed = rnd() < cfg.lead_qualify_rate
+        elif deal.stage == Stage.QUALIFIED:
+            passed = rnd() < cfg.proposal_rate
+        else:
+            passed = model.relations.buying_centre_agrees(company)
+            if model.large_deals is not None:
+                passed = model.large_deals.decide(owner, company, passed)
+            if passed:
+                self._win(deal)
+                return
+        if not passed:
+            self.lose_deal(deal)
+            return
+        deal.stage = Stage(deal.stage + 1)
+        model.market.set_stage(company, deal.stage)
+        deal.hours = 0.0
+        deal.entered = int(model.time)
+        deal.last_worked = deal.entered  # the next stage's shelf life starts now
+        if model.recorder is not None:
+            model.recorder.deal_advanced(deal)
+
+    def _win(self, deal: Deal) -> None:
+        """The deal is won: implementation starts with the winner."""
+        model = self.model
+        company = deal.company
+        owner = deal.owner
+        if model.recorder is not None:
+            model.recorder.deal_closed(deal, won=True)
+        del self.deals[deal.id]
+        owner.deals.remove(deal)
+        model.market.set_stage(company, Stage.IMPLEMENTATION)
+        company.owner = owner
+        company.originator = owner
+        company.won_week = int(model.time)
+        company.times_won += 1
+        company.first_sale_factor = 1.0 if model.large_deals is None else model.large_deals.first_sale_factor(owner, company)
+        company.knowledge = KNOWLEDGE_FROM_SALE
+        company.lines = list(model.market.all_lines[company.uid])
+        company.satisfaction = 1.0
+        owner.portfolio.append(company)
+        model.deals_won += 1
+        model.calendar.schedule(company.buyer.finish_implementation, model.cfg.implementation_weeks)
+
+    def lose_deal(self, deal: Deal) -> None:
+        """The prospect drops out; it can be approached again later."""
+        model = self.model
+        company = deal.company
+        if model.recorder is not None:
+            model.recorder.deal_closed(deal, won=False)
+        del self.deals[deal.id]
+        deal.owner.deals.remove(deal)
+        model.market.set_stage(company, Stage.PROSPECT)
+        company.available_from = int(model.time) + model.cfg.reapproach_weeks
+        model.deals_lost += 1
+
+
+class CrossSelling:
+    """Projects that develop an existing client's next product line, and the client's decision on them.
+
+    Args:
+        model: the model; this lives as ``model.cross_selling``.
+
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+
+    def start(self, company: ClientCompany, owner: Staff) -> CrossSell:
+        """Begin developing the client's next product line."""
+        model = self.model
+        project = CrossSell(company, owner, int(model.time))
+        company.project = project
+        if model.recorder is not None:
+            model.recorder.cross_sell_started(project)
+        return project
+
+    def try_close(self, project: CrossSell) -> None:
+        """When the work is done, the buying centre decides on the new line."""
+        model = self.model
+        cfg = model.cfg
+        if project.hours + 1e-9 < cfg.cross_sell_hours or model.time - project.started < cfg.cross_sell_min_weeks:
+            return
+        company = project.company
+        owner = project.owner
+        owner.projects.remove(project)
+        company.project = None
+        model.relations.book_contact(owner, company, project.hours, everyone=True, skill=owner.service_skill)
+        won = bool(company.lines) and model.relations.buying_centre_agrees(company)
+        if model.recorder is not None:
+            model.recorder.cross_sell_closed(company, won)
+        if won:
+            line = company.lines.pop(0)
+            if model.large_client_care is not None:
+                line *= model.large_client_care.line_factor(company)
+            company.annual_value += line
+            company.n_lines += 1
+            model.service.update_service_need(company)
+            company.backlog += cfg.cross_sell_implementation_hours
+            model.cross_sells_won += 1
+        else:
+            company.cross_sell_from = int(model.time) + cfg.cross_sell_cooldown_weeks

@@ -32,13 +32,11 @@ from orgmodel.model.activities import (
     SERVICING,
 )
 from orgmodel.model.clients import ClientCompany, Stage
-from orgmodel.model.pipeline import CrossSell, Deal
+from orgmodel.model.pipeline import KNOWLEDGE_FROM_SALE, CrossSell, Deal
 from orgmodel.policies.incentives.base import MonthLedger
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
-
-KNOWLEDGE_FROM_SALE = 0.8  # assumption: who ran the sale knows most of what is in "kit A"
 
 
 class Staff(Agent):
@@ -215,11 +213,11 @@ class Staff(Agent):
         self.prospect_progress += hours * self.hunting_skill * self.productivity / self.model.cfg.hours_per_lead
         while self.prospect_progress >= 1.0:
             self.prospect_progress -= 1.0
-            company = self.model.find_prospect()
+            company = self.model.market.find_prospect()
             if company is None:
                 self.prospect_progress = 0.0
                 break
-            self.deals.append(self.model.open_deal(company, self))
+            self.deals.append(self.model.pipeline.open_deal(company, self))
 
     def work_pipeline(self, hours: float) -> None:
         """Advance deals, closest to closing first; deals whose work is done await the client."""
@@ -235,14 +233,15 @@ class Staff(Agent):
             spent += h
         self.log(PIPELINE, spent)
         self.log(IDLE, hours - spent)  # planned hours no deal could absorb
+        try_advance = self.model.pipeline.try_advance
         for deal in list(self.deals):
-            self.model.try_advance(deal)
+            try_advance(deal)
 
     def drop_stale_deals(self) -> None:
         """Deals that still need work and got none for ``stale_weeks`` die."""
         cutoff = self.model.time - self.model.cfg.stale_weeks
         for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
-            self.model.lose_deal(deal)
+            self.model.pipeline.lose_deal(deal)
 
     # --- farming ----------------------------------------------------------------------------------
     def develop_cross_sells(self, hours: float) -> None:
@@ -256,14 +255,14 @@ class Staff(Agent):
             best = worktime.best_cross_sell_candidate(self)
             if best is None:
                 break
-            self.projects.append(model.start_cross_sell(best, self))
+            self.projects.append(model.cross_selling.start(best, self))
         spent = 0.0
         for project in list(self.projects):
             h = min(MAX_PROJECT_HOURS_PER_WEEK, model.cfg.cross_sell_hours - project.hours, hours - spent)
             if h > 1e-12:
                 project.hours += h
                 spent += h
-            model.try_close_cross_sell(project)
+            model.cross_selling.try_close(project)
         self.log(CROSS_SELL, spent)
         self.log(IDLE, hours - spent)  # planned hours no project could absorb
 
@@ -284,7 +283,7 @@ class Staff(Agent):
             per_person = per_client / len(company.people)
             for pid in company.people:
                 network.invest(self.unique_id, pid, per_person, week, self.service_skill)
-            company.coverage = self.model.coverage(company)
+            company.coverage = self.model.relations.coverage(company)
         self.log(RELATIONSHIP, hours)
 
     # --- pay --------------------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def support(cfg, strength: float) -> float:
 
 def stage_hours(staff: Staff, stage: Stage) -> float:
     """Hours a stage needs from this person (skill and ramp-up shorten it)."""
-    return staff.model._stage_hours[stage] / (staff.hunting_skill * staff.productivity)
+    return staff.model.pipeline.stage_hours[stage] / (staff.hunting_skill * staff.productivity)
 
 
 def deal_hours_left(staff: Staff, deal: Deal) -> float:

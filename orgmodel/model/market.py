@@ -1,0 +1,89 @@
+"""The market: the companies a supplier can sell to, their buying centres and where each stands.
+
+The market is built once at set-up (heavy-tailed sizes, a finite number of
+further product lines, buying centres of a few people) and then only changes
+stage: prospect, in the pipeline, implementing, serial client, lost. It keeps
+the count of companies per stage, so the weekly record need not walk
+thousands of companies to know how many are clients.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from orgmodel.model.clients import ClientBuyer, ClientCompany, DecisionInfluencer, Stage
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+
+
+class Market:
+    """The companies, their buying-centre people (Mesa agents) and the count of companies per stage.
+
+    Args:
+        model: the model; the market lives as ``model.market``.
+
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+        self.companies = self._create(model)
+        self.stage_counts = [0] * len(Stage)
+        self.stage_counts[Stage.PROSPECT] = len(self.companies)
+        self.mean_base_value = float(np.mean([c.base_value for c in self.companies]))
+
+    def _create(self, model: SalesOrgModel) -> list[ClientCompany]:
+        """Companies with heavy-tailed sizes, finite cross-sell potential and buying centres."""
+        cfg = model.cfg
+        n = cfg.market_size
+        rng = model.rng
+        sizes = rng.lognormal(0.0, cfg.client_size_sigma, n)
+        n_lines = rng.poisson(cfg.cross_sell_lines_mean, n)
+        line_values = rng.uniform(0.5, 1.5, int(n_lines.sum())) * cfg.cross_sell_line_value
+        bc_sizes = rng.integers(cfg.buying_centre_min, cfg.buying_centre_max + 1, n)
+        companies = []
+        start = 0
+        for i in range(n):
+            base = cfg.base_annual_value * float(sizes[i])
+            k = int(n_lines[i])
+            lines = [base * float(v) for v in line_values[start : start + k]]
+            start += k
+            companies.append(ClientCompany(i, float(sizes[i]), base, lines))
+        #: every company's full list of further lines (a re-won client can buy them all again)
+        self.all_lines = [list(c.lines) for c in companies]
+        buyers = ClientBuyer.create_agents(model, n, companies)
+        for company, buyer in zip(companies, buyers, strict=True):
+            company.buyer = buyer
+            company.members.append(buyer)
+        others = [c for c, m in zip(companies, bc_sizes, strict=True) for _ in range(int(m) - 1)]
+        first = [True] + [others[j] is not others[j - 1] for j in range(1, len(others))]
+        influencers = DecisionInfluencer.create_agents(model, len(others), others, first)
+        for person in influencers:
+            person.company.members.append(person)
+        for company in companies:
+            company.seat_buying_centre()
+        model.network.add_people((b.unique_id for b in buyers), role="buyer")
+        model.network.add_people((p.unique_id for p in influencers), role="influencer")
+        return companies
+
+    def set_stage(self, company: ClientCompany, stage: Stage) -> None:
+        """Move a company to a stage, keeping the stage counts the weekly data reads."""
+        counts = self.stage_counts
+        counts[company.stage] -= 1
+        counts[stage] += 1
+        company.stage = stage
+
+    def find_prospect(self) -> ClientCompany | None:
+        """A random company nobody is working on and that can be approached now."""
+        model = self.model
+        week = model.time
+        companies = self.companies
+        n = len(companies)
+        rand = model.random.randrange
+        for _ in range(64):
+            c = companies[rand(n)]
+            if (c.stage == Stage.PROSPECT or c.stage == Stage.LOST) and c.available_from <= week:
+                return c
+        return None

@@ -1,0 +1,161 @@
+"""Payroll and the week's books: hours by activity, base pay weekly, variable pay at month ends.
+
+At the end of each week everyone's hours go into their month's ledger and the
+week's shares of hunting and service are worked out; base pay is booked every
+week, and at a month's end each person's ledger goes to the incentive scheme
+for the month's variable pay and becomes a row of the staff table. The costs
+of growth and change (managers, recruiting, transition pay; issue #12) join
+the week's cost of sales here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
+from orgmodel.model.clients import Stage
+from orgmodel.scenario.schema import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+    from orgmodel.model.staff import Staff
+    from orgmodel.policies.incentives.base import MonthLedger
+
+
+def month_of(week: int) -> int:
+    """Month index (0-based, 12 a year) of a 1-based week."""
+    year, wk = divmod(week - 1, WEEKS_PER_YEAR)
+    return year * 12 + wk * 12 // WEEKS_PER_YEAR
+
+
+class Payroll:
+    """The week's hours, pay and growth costs, written to the model's weekly record.
+
+    Args:
+        model: the model; this lives as ``model.payroll``.
+
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+        self.orders_at_month_start = 0.0
+
+    def close_week(self, week: int, people: list[Staff], desk: list[Staff]) -> None:
+        """Tally the week's hours and shares, pay base (and at month ends variable) pay, add growth costs."""
+        model = self.model
+        cfg = model.cfg
+        cap = cfg.available_hours
+        hunt_hours = hunt_cap = serv_hours = all_cap = 0.0
+        for p in people:
+            hours = p.hours
+            month_hours = p.month.hours
+            for i in range(N_ACTIVITIES):
+                month_hours[i] += hours[i]
+            all_cap += cap
+            serv_hours += hours[SERVICING]
+            if p.hunts:
+                hunt_cap += cap
+                hunt_hours += hours[HUNTING[0]] + hours[HUNTING[1]]
+        if model.skills is not None:
+            model.skills.close_week(people)
+        model.hunting_share = hunt_hours / hunt_cap if hunt_cap else 0.0
+        model.service_share = serv_hours / all_cap if all_cap else 0.0
+        model.salespeople_n = sum(1 for p in people if p.hunts)
+        model.account_managers_n = len(people) - model.salespeople_n
+        for p in desk:
+            month_hours = p.month.hours
+            for i in range(N_ACTIVITIES):
+                month_hours[i] += p.hours[i]
+        model.desk_agents_n = len(desk)
+        model.base_pay = cfg.base_salary / WEEKS_PER_YEAR * len(people)
+        if desk:
+            model.base_pay += cfg.desk_base_salary / WEEKS_PER_YEAR * len(desk)
+        model.variable_pay = 0.0
+        if week == cfg.weeks or month_of(week + 1) != month_of(week):
+            self.close_month(week, people, desk)
+        model.cost_of_sales = model.base_pay + model.variable_pay
+        self._growth_costs(len(people))
+        model.base_pay_total += model.base_pay
+        model.variable_pay_total += model.variable_pay
+
+    def close_month(self, week: int, people: list[Staff], desk: list[Staff]) -> None:
+        """Pay everyone for the month and record one row per person (desk agents: base pay only)."""
+        model = self.model
+        month = month_of(week)
+        company_revenue = model.orders_total - self.orders_at_month_start
+        self.orders_at_month_start = model.orders_total
+        ledgers = [p.close_month() for p in people]
+        teams = [model.structure.bonus_team(p) for p in people]
+        team_revenue: dict[Any, float] = {}
+        team_size: dict[Any, int] = {}
+        for team, ledger in zip(teams, ledgers, strict=True):
+            if team is not None:
+                team_revenue[team] = team_revenue.get(team, 0.0) + ledger.owned_revenue
+                team_size[team] = team_size.get(team, 0) + 1
+        for p, ledger, team in zip(people, ledgers, teams, strict=True):
+            ledger.month = month
+            ledger.company_revenue = company_revenue
+            ledger.headcount = len(people)
+            ledger.team_revenue = company_revenue if team is None else team_revenue[team]
+            ledger.team_headcount = len(people) if team is None else team_size[team]
+            pay = model.turnover.month_pay(p, model.scheme.variable_pay(ledger, p))  # with transition top-ups
+            model.variable_pay += pay
+            self.staff_row(p, month, ledger, model.cfg.base_salary / 12.0, pay)
+        for p in desk:
+            ledger = p.close_month()
+            self.staff_row(p, month, ledger, model.cfg.desk_base_salary / 12.0, 0.0)
+        # monthly base pay is booked weekly; variable pay lands in the month's last week
+        model.structure.monthly()
+
+    def staff_row(
+        self, p: Staff, month: int, ledger: MonthLedger, base: float, pay: float, left: tuple[int, str] = (0, "")
+    ) -> None:
+        """One person's row of the monthly staff table (``left``: the week and reason, on a leaver's last row)."""
+        row = {
+            "month": month,
+            "year": month // 12 + 1,
+            "person": p.unique_id,
+            "role": p.role,
+            "clients": sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
+            "new_clients": ledger.new_clients,
+            "credited_revenue": ledger.credited_revenue,
+            "credited_margin": ledger.credited_margin,
+            "owned_revenue": ledger.owned_revenue,
+            "base_pay": base,
+            "variable_pay": pay,
+            "hunting_skill": p.hunting_skill,
+            "service_skill": p.service_skill,
+            "left_week": left[0],
+            "left_reason": left[1],
+        }
+        for name, h in zip(ACTIVITIES, ledger.hours, strict=True):
+            row[f"hours_{name}"] = h
+        self.model.datacollector.add_table_row("staff", row)
+
+    def write_leaver_row(self, person: Staff, week: int, reason: str) -> None:
+        """A leaver's last row: the month so far (hours, credits), no variable pay (the commission is forfeit)."""
+        ledger = person.close_month()
+        self.staff_row(person, month_of(week), ledger, 0.0, 0.0, (week, reason))
+
+    def _growth_costs(self, client_facing: int) -> None:
+        """The week's managers, recruiting and transition pay, and their share of the cost of sales."""
+        model = self.model
+        model.people_left = model.turnover.people_left
+        model.clients_lost_with_leaver = model.loyalty.lost_with_leaver
+        model.hires = model.recruiting.hires_week
+        model.recruiting_cost = model.recruiting.cost_week
+        model.manager_pay = model.management.close_week(client_facing)
+        model.managers = model.management.managers
+        model.transition_pay = model.transition.paid_week  # already in variable_pay
+        model.cost_of_sales += model.manager_pay + model.recruiting_cost
+        model.recruiting_cost_total += model.recruiting_cost
+        model.manager_pay_total += model.manager_pay
+
+    def reset_growth_costs(self) -> None:
+        """Start the next week's growth-cost counters from zero (after the week was collected)."""
+        model = self.model
+        model.turnover.people_left = 0
+        model.loyalty.lost_with_leaver = 0
+        model.recruiting.hires_week = 0
+        model.recruiting.cost_week = 0.0
+        model.transition.paid_week = 0.0

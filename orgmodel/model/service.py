@@ -1,0 +1,138 @@
+"""Service and orders: a client's first serial order, the orders that follow, and losing a client.
+
+A won client is implemented, then buys serially: each order brings revenue
+(credited by the incentive scheme) and service work for its owner (or the
+order desk) in proportion to the client's weekly service need, which grows
+with its product lines, size and spoiledness. A client that leaves becomes a
+prospect again after a while.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orgmodel.model.clients import ClientCompany, Stage
+from orgmodel.scenario.schema import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+
+
+#: keys whose change alters the standard service hours of every serial client
+SERVICE_KEYS = frozenset(
+    {
+        "spoiledness",
+        "spec_hours_per_line",
+        "line_scale_exponent",
+        "service_size_exponent",
+        "shipment_hours_per_order",
+        "order_interval_weeks",
+    }
+)
+
+
+class ClientService:
+    """Serial clients' service need, their orders' revenue and their departure.
+
+    Args:
+        model: the model; this lives as ``model.service``.
+
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+
+    def update_service_need(self, company: ClientCompany) -> None:
+        """Standard weekly service hours a client's orders create (before knowledge and skill)."""
+        cfg = self.model.cfg
+        per_order = (
+            cfg.spec_hours_per_line
+            * company.n_lines**cfg.line_scale_exponent
+            * cfg.spoiledness
+            * company.size**cfg.service_size_exponent
+            + cfg.shipment_hours_per_order
+        )
+        company.weekly_service = per_order / cfg.order_interval_weeks
+
+    def update_all_service_needs(self) -> None:
+        """Recompute every serial client's service need (a service parameter changed)."""
+        for company in self.model.companies:
+            if company.stage == Stage.SERIAL:
+                self.update_service_need(company)
+
+    def begin_serial(self, company: ClientCompany) -> None:
+        """Implementation is over: the client becomes a serial buyer (a new client)."""
+        if company.stage != Stage.IMPLEMENTATION:
+            return
+        model = self.model
+        cfg = model.cfg
+        model.market.set_stage(company, Stage.SERIAL)
+        company.serial_week = int(model.time)
+        company.n_lines = 1
+        company.annual_value = company.base_value * company.first_sale_factor
+        # the implementation's joint work builds the relationships; a skimped one starts the client unhappy
+        owner = company.owner
+        model.relations.book_contact(owner, company, company.support_hours, everyone=True, skill=owner.service_skill)
+        required = cfg.implementation_hours * cfg.implementation_weeks
+        company.satisfaction = min(1.0, company.support_hours / required) if required > 0 else 1.0
+        company.support_hours = 0.0
+        self.update_service_need(company)
+        model.new_clients += 1
+        winner = company.originator if company.originator is not None else owner
+        winner.month.new_clients += 1
+        winner.clients_won += 1
+        model.structure.on_serial(company)
+        company.buyer.start_buying()
+
+    def book_order(self, company: ClientCompany, value: float) -> None:
+        """Revenue from an order, credited by the incentive scheme.
+
+        The credited person is also credited with the order's margin: gross
+        margin less the standard service hours the order brings (the client's
+        weekly service times the weeks the order covers, ``value`` / weekly
+        value) at staff cost per hour.
+        """
+        model = self.model
+        if model.recorder is not None:
+            model.recorder.order(company, value)
+        model.revenue += value
+        model.orders_total += value
+        company.revenue_total += value
+        xs = value * (1.0 - company.base_value * company.first_sale_factor / company.annual_value)
+        company.revenue_cross_sell += xs
+        model.cross_sell_revenue += xs
+        credited = model.scheme.credited(company, model.time - company.won_week)
+        if credited is not None:
+            cfg = model.cfg
+            service_hours = company.weekly_service * value * WEEKS_PER_YEAR / company.annual_value
+            hourly_cost = cfg.base_salary / (WEEKS_PER_YEAR * cfg.hours_per_week)
+            credited.month.credited_revenue += value
+            credited.month.credited_margin += cfg.gross_margin * value - service_hours * hourly_cost
+        if company.owner is not None:
+            company.owner.month.owned_revenue += value
+
+    def lose_client(self, company: ClientCompany) -> None:
+        """The client leaves; after a while it is a prospect again."""
+        model = self.model
+        if model.recorder is not None:
+            model.recorder.client_lost(company)
+        owner = company.owner
+        if owner is not None:
+            owner.portfolio.remove(company)
+            if company.project is not None and company.project in owner.projects:
+                owner.projects.remove(company.project)
+        awaiting = model.staffing.awaiting_handover
+        if company in awaiting:
+            awaiting.remove(company)
+        company.buyer.stop_buying()
+        company.project = None
+        company.owner = None
+        model.market.set_stage(company, Stage.LOST)
+        company.available_from = int(model.time) + model.cfg.reapproach_after_churn_weeks
+        company.backlog = 0.0
+        company.desk_backlog = 0.0
+        company.annual_value = 0.0
+        company.n_lines = 0
+        company.knowledge = 0.0
+        model.lost_clients += 1
+        model.loyalty.on_lost(company)

@@ -1,0 +1,251 @@
+"""Staffing: hiring and requisitions, who gets which client, handovers and people leaving.
+
+People are hired at once (at set-up, or "recruited in advance") or through a
+requisition that fills after the hiring delay. Clients move between people
+by :meth:`Staffing.hand_over`, at a cost: joint visits, and relationships and
+client knowledge that only partly carry over. When someone leaves, their
+clients go to the least loaded colleague who does their job, their deals end
+and their cross-sell projects are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from orgmodel.model.clients import ClientCompany, Stage
+from orgmodel.model.desk import DeskAgent, OrderDesk
+from orgmodel.model.staff import Staff
+
+if TYPE_CHECKING:
+    from orgmodel.model.model import SalesOrgModel
+
+
+class Staffing:
+    """Hiring, requisitions, handovers and departures, with the state they keep.
+
+    Args:
+        model: the model; this lives as ``model.staffing``.
+
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+        self.awaiting_handover: list[ClientCompany] = []
+        self.open_requisitions = 0
+        self.open_salesperson_requisitions = 0
+        self.withdrawn_salesperson_requisitions = 0  # requisitions a headcount cut withdrew (issue #12)
+        self.requisition_teams: list[Hashable | None] = []  # the team each open requisition is for, oldest first
+        self.handovers = 0
+        self.leaving: set[int] = set()  # people an intervention is letting go: they receive no clients
+        self.former_staff: list[int] = []  # people who left: their relationships decay until pruned
+
+    # --- hiring -------------------------------------------------------------------------------------
+    def skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Hunting and service skills (one distribution for both, per the essay; hunting wider when talent is scarce)."""
+        model = self.model
+        cfg = model.cfg
+        mean = model.recruiting.skill_mean()  # the labour market's during the run (new_hire_skill_ratio, issue #12)
+        mu = np.log(mean) - cfg.skill_sd**2 / 2.0
+        sd_h = cfg.hunting_skill_sd if cfg.scarce_hunting_talent else cfg.skill_sd
+        hunting = model.rng.lognormal(np.log(mean) - sd_h**2 / 2.0, sd_h, n)
+        service = model.rng.lognormal(mu, cfg.skill_sd, n) if cfg.same_skill_distribution else np.full(n, mean)
+        return hunting, service
+
+    def hire(self, cls: type[Staff], n: int, keeps_clients: bool, ramp_up_weeks: int) -> list[Staff]:
+        """Add ``n`` people of class ``cls`` now (from the labour market's pool during the run, if talent is scarce)."""
+        if n <= 0:
+            return []
+        model = self.model
+        if model.hiring_pool is not None and model.time > 0:  # hired during the run, from the labour market
+            hunting, service = model.hiring_pool.take(n, by_hunting=cls.hunts)
+        else:
+            hunting, service = self.skills(n)
+        people = list(cls.create_agents(model, n, hunting, service, keeps_clients, ramp_up_weeks))
+        model.recruiting.on_hire(people)
+        model.network.add_people((p.unique_id for p in people), role=cls.role)
+        if model.skills is not None and cls is not DeskAgent:
+            model.skills.enrol(people)
+        if model.recorder is not None:
+            model.recorder.hired(people)
+        return people
+
+    def open_desk(self) -> OrderDesk:
+        """Set up an order desk (no staff yet): from now on orders' work goes to its queue."""
+        self.model.desk = OrderDesk(self.model)
+        return self.model.desk
+
+    # --- requisitions ------------------------------------------------------------------------------
+    def request_account_manager(self, team: Hashable | None = None) -> None:
+        """Open a requisition: an account manager (for ``team``, if the structure has teams) starts after the hiring delay."""
+        model = self.model
+        if not model.response.allows_hire(model.cfg.base_salary):  # a fixed budget path may have no room
+            return
+        self.open_requisitions += 1
+        self.requisition_teams.append(team)
+        model.calendar.schedule(self._account_manager_arrives, model.cfg.hiring_delay_weeks)
+
+    def request_salespeople(self, n: int) -> None:
+        """Open ``n`` requisitions: each salesperson starts after the hiring delay and ramps up.
+
+        The same delay and ramp-up as account managers (7.11, 7.13); the new
+        salesperson keeps clients if the structure in force on arrival says so.
+        """
+        model = self.model
+        for _ in range(n):
+            self.open_salesperson_requisitions += 1
+            model.schedule_event(self._salesperson_arrives, after=model.cfg.hiring_delay_weeks)
+
+    def _salesperson_arrives(self) -> None:
+        if self.withdrawn_salesperson_requisitions > 0:  # this one was withdrawn (counted off when withdrawn)
+            self.withdrawn_salesperson_requisitions -= 1
+            return
+        model = self.model
+        self.open_salesperson_requisitions -= 1
+        for person in model.hire_salespeople(1, model.structure.salespeople_keep_clients(), model.cfg.ramp_up_weeks):
+            person.hired_week = math.ceil(model.time)
+
+    def requisitions_for(self, team: Hashable | None) -> int:
+        """Open requisitions for ``team`` (all of them for None)."""
+        return self.open_requisitions if team is None else self.requisition_teams.count(team)
+
+    def _account_manager_arrives(self) -> None:
+        model = self.model
+        self.open_requisitions -= 1
+        team = self.requisition_teams.pop(0) if self.requisition_teams else None  # the oldest requisition is filled
+        if not model.structure.hands_over:  # the structure changed meanwhile: the requisition was withdrawn
+            return
+        for person in model.hire_account_managers(1, ramp_up_weeks=model.cfg.ramp_up_weeks):
+            person.team = team
+        model.structure.monthly()
+
+    # --- who gets a client -------------------------------------------------------------------------
+    def least_loaded_account_manager(self, team: Hashable | None = None) -> Staff | None:
+        """The account manager (of ``team``, if given) with the lightest service load, if any."""
+        managers = [
+            m for m in self.model.account_managers if m.unique_id not in self.leaving and (team is None or m.team == team)
+        ]
+        if not managers:
+            return None
+        return min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id))
+
+    def least_loaded(self, people: list[Staff]) -> Staff | None:
+        """Whoever of ``people`` has the least standard client work (service plus implementation support).
+
+        Unlike the smoothed ``load`` this counts a client the moment it is
+        handed over, so a restructuring spreads clients evenly.
+        """
+        people = [p for p in people if p.unique_id not in self.leaving]
+        if not people:
+            return None
+        support_hours = self.model.cfg.implementation_hours
+
+        def work(p: Staff) -> tuple[float, int]:
+            hours = sum(c.weekly_service if c.stage == Stage.SERIAL else support_hours for c in p.portfolio)
+            return hours, p.unique_id
+
+        return min(people, key=work)
+
+    def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
+        """Move a client to another person: relationships and knowledge only partly carry over."""
+        model = self.model
+        giver = company.owner
+        cfg = model.cfg
+        if giver is receiver:
+            return
+        if giver is not None:
+            giver.portfolio.remove(company)
+            model.relations.carry_over(giver, receiver, company)
+            giver.handover_due += cfg.handover_hours
+            if company.project is not None and company.project in giver.projects:
+                giver.projects.remove(company.project)
+                company.project = None
+                if model.recorder is not None:
+                    model.recorder.cross_sell_closed(company, won=False)
+        receiver.portfolio.append(company)
+        receiver.handover_due += cfg.handover_hours
+        company.owner = receiver
+        company.knowledge *= cfg.handover_knowledge_carryover
+        company.coverage = model.relations.coverage(company)
+        self.handovers += 1
+
+    # --- people leaving ----------------------------------------------------------------------------
+    def who_leaves(self, people: list[Staff], n: int) -> list[Staff]:
+        """The ``n`` people a cut lets go: the weakest at their role's job, the most recently hired on a tie."""
+
+        def skill(p: Staff) -> float:
+            return p.hunting_skill if p.hunts else p.service_skill
+
+        return sorted(people, key=lambda p: (skill(p), -p.unique_id))[:n]
+
+    def let_go_group(self, people: list[Staff], reasons: list[str] | None = None) -> None:
+        """Let several people go at once: none of them receives another leaver's clients.
+
+        ``reasons``: why each leaves (see :meth:`let_go`); all ``let_go`` if not given.
+        """
+        self.leaving = {p.unique_id for p in people}
+        for i, person in enumerate(people):
+            self.let_go(person, reasons[i] if reasons is not None else "let_go")
+        self.leaving = set()
+
+    def let_go(self, person: Staff, reason: str = "let_go") -> None:
+        """A person leaves: clients to colleagues (at handover cost), deals lost, projects dropped.
+
+        Each client goes to the least loaded remaining colleague who keeps
+        clients and does the leaver's job: in the same role and team (pod or
+        segment) if there is one, else in the same team, else in the same
+        role, else anyone who keeps clients. So a pod's clients stay in the
+        pod and a key account stays with key-account managers. If nobody
+        keeps clients, a colleague in the same role takes them, and they
+        wait for an account manager like any client awaiting handover. Open
+        deals end with the leaver (the relationships were theirs), but the
+        prospects did not say no, so anyone may approach them again at once.
+        The leaver's relationships stay in the network and decay; they are
+        pruned at year ends like everyone's. Clients the leaver won are
+        credited to their owner from now on (``originator`` is cleared).
+        The departure is recorded with its ``reason`` (``let_go``, or why they
+        quit, :mod:`orgmodel.model.turnover`), and the clients who relied on
+        the leaver may follow them first (:mod:`orgmodel.model.loyalty`).
+        """
+        model = self.model
+        model.turnover.on_leave(person, reason)
+        for deal in list(person.deals):  # the prospect did not say no: colleagues may approach it at once
+            model.pipeline.lose_deal(deal)
+            deal.company.available_from = int(model.time)
+        if model.recorder is not None:
+            model.recorder.left(person)
+        for project in person.projects:
+            project.company.project = None
+        person.projects.clear()
+        others = [p for p in model.staff if p is not person and p.unique_id not in self.leaving]
+        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
+        team = person.team
+        keepers = (
+            [p for p in keepers if p.role == person.role and p.team == team]
+            or [p for p in keepers if team is not None and p.team == team]
+            or [p for p in keepers if p.role == person.role]
+            or keepers
+        )
+        awaiting = self.awaiting_handover
+        for company in list(person.portfolio):
+            receiver = self.least_loaded(keepers)
+            if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
+                raise RuntimeError("the last client-facing person cannot leave")
+            model.hand_over(company, receiver)
+            if receiver.keeps_clients and company in awaiting:
+                awaiting.remove(company)
+            elif (
+                not receiver.keeps_clients
+                and company.stage == Stage.SERIAL
+                and model.structure.hands_over
+                and company not in awaiting
+            ):
+                awaiting.append(company)
+        for company in model.companies:
+            if company.originator is person:
+                company.originator = None
+        self.former_staff.append(person.unique_id)
+        person.remove()
