@@ -93,6 +93,34 @@ class RelationshipNetwork:
         tie.s = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
         tie.t = week
 
+    def invest_many(self, staff: int, visits: list[tuple[int, float]], week: float, skill: float = 1.0) -> None:
+        """Spend hours with several people, in order: :meth:`invest` for each ``(person, hours)``.
+
+        One call for a whole week's contacts of one person (servicing a
+        portfolio, meeting buying centres): the weekly work books tens of
+        thousands of contacts, and a call per contact was a fifth of the run.
+        """
+        ties = self.ties
+        decay = self.decay
+        gain = self.gain
+        exp = math.exp
+        row = ties.get(staff)
+        for person, hours in visits:
+            if hours <= 0.0:
+                continue
+            tie = row.get(person) if row is not None else None
+            if tie is None:
+                tie = self._new_tie(staff, person, week)
+                row = ties[staff]
+                s = 0.0
+            else:
+                s = tie.s
+                t = tie.t
+                if t != week:
+                    s *= exp(-decay * (week - t))
+            tie.s = 1.0 - (1.0 - s) * exp(-gain * hours * skill)
+            tie.t = week
+
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
         """Start a relationship at a given strength (used by handovers)."""
         if strength <= 0.0:

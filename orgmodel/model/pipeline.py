@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orgmodel.model.clients import ClientCompany, Stage
-from orgmodel.model.worktime import stage_hours
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
@@ -91,12 +90,14 @@ class Pipeline:
         model = self.model
         cfg = model.cfg
         owner = deal.owner
-        if deal.hours + 1e-9 < stage_hours(owner, deal.stage):
+        if deal.hours + 1e-9 < owner.stage_hours_now[deal.stage]:  # tried during the owner's week
             return
         if model.time - deal.entered < self.stage_min_weeks[deal.stage]:
             return
         company = deal.company
-        model.relations.book_contact(owner, company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill)
+        model.relations.book_contact(
+            owner, company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill, refresh=False
+        )
         rnd = model.random.random
         if deal.stage == Stage.LEAD:
             passed = rnd() < cfg.lead_qualify_rate
@@ -132,6 +133,7 @@ class Pipeline:
         model.market.set_stage(company, Stage.IMPLEMENTATION)
         company.owner = owner
         company.originator = owner
+        owner.originated.append(company)
         company.won_week = int(model.time)
         company.times_won += 1
         company.first_sale_factor = 1.0 if model.large_deals is None else model.large_deals.first_sale_factor(owner, company)

@@ -30,8 +30,15 @@ class BuyingCentreRelations:
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
 
-    def book_contact(self, staff: Staff, company: ClientCompany, hours: float, everyone: bool, skill: float) -> None:
-        """Spread hours of contact over the buying centre (the decision maker counts double)."""
+    def book_contact(
+        self, staff: Staff, company: ClientCompany, hours: float, everyone: bool, skill: float, refresh: bool = True
+    ) -> None:
+        """Spread hours of contact over the buying centre (the decision maker counts double).
+
+        ``refresh``: update ``company.coverage`` (a prospect's is read only
+        once it buys, and :meth:`ClientService.begin_serial` refreshes it then,
+        so the pipeline's stages skip it).
+        """
         model = self.model
         week = model.time
         sid = staff.unique_id
@@ -41,9 +48,10 @@ class BuyingCentreRelations:
         w_dm = model.cfg.decision_maker_weight
         weights = [w_dm if dm else 1.0 for dm in company.deciders]
         total = sum(weights)
-        for pid, w in zip(company.people, weights, strict=True):
-            model.network.invest(sid, pid, hours * w / total, week, skill)
-        company.coverage = self.coverage(company)
+        visits = [(pid, hours * w / total) for pid, w in zip(company.people, weights, strict=True)]
+        model.network.invest_many(sid, visits, week, skill)
+        if refresh:
+            company.coverage = self.coverage(company)
 
     def buying_centre_agrees(self, company: ClientCompany) -> bool:
         """Every member must back the purchase (CEB: bigger groups buy less often)."""

@@ -80,11 +80,18 @@ class Staff(Agent):
         self.prospect_progress = 0.0
         self.load = 0.0
         self.team: Hashable | None = None  # segment or pod, in structures that group people
+        self.originated: list[ClientCompany] = []  # clients this person won (some since lost or re-won by others)
+        #: hours each pipeline stage needs from this person this week (set as the week starts; see worktime)
+        self.stage_hours_now: tuple[float, ...] = ()
+        #: own clients a cross-sell project could start with this week, best first (set by the week's plan)
+        self.cross_sell_ranking: list[ClientCompany] = []
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
         """One working week."""
         self.hours = [0.0] * N_ACTIVITIES
+        self.stage_hours_now = worktime.stage_hours_table(self)
+        self.cross_sell_ranking = []
         free = self.model.cfg.available_hours
         waiting = fragmentation.interruptions(self) if self.model.cfg.fragmented_weeks else 0  # issue #18
         free -= self.join_handovers(free)
@@ -176,17 +183,25 @@ class Staff(Agent):
         return spent
 
     def serve(self, clients: list[ClientCompany], free: float) -> tuple[float, float]:
-        """Work off the backlog of ``clients`` with up to ``free`` hours; returns (real hours owed, hours spent)."""
-        cfg = self.model.cfg
-        owed = [(c, c.backlog * self.service_multiplier(c)) for c in clients if c.backlog > 0.0]
+        """Work off the backlog of ``clients`` with up to ``free`` hours; returns (real hours owed, hours spent).
+
+        The per-client arithmetic is :meth:`service_multiplier` written out,
+        and the week's contacts go to the network in one call: this runs for
+        every client with open work every week.
+        """
+        model = self.model
+        cfg = model.cfg
+        penalty = cfg.knowledge_penalty
+        rate = self.service_skill * self.productivity
+        owed = [(c, c.backlog * ((1.0 + penalty * (1.0 - c.knowledge)) / rate)) for c in clients if c.backlog > 0.0]
         demand = sum(h for _, h in owed)
         if demand <= 0.0:
             return demand, 0.0
         share = min(1.0, free / demand)
-        week = self.model.time
-        network = self.model.network
         learn = 1.0 / cfg.knowledge_learning_hours
-        rnd = self.model.random.random
+        rnd = model.random.random
+        exp = math.exp
+        visits: list[tuple[int, float]] = []
         for company, real in owed:
             hours = real * share
             if hours <= 0.0:
@@ -194,12 +209,14 @@ class Staff(Agent):
             company.backlog -= company.backlog * share
             if company.backlog < 1e-9:
                 company.backlog = 0.0
-            company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-hours * learn)
+            company.knowledge = 1.0 - (1.0 - company.knowledge) * exp(-hours * learn)
             # order questions go to the buyer and to one of the engineers or managers who use the kit
             people = company.people
-            network.invest(self.unique_id, people[0], 0.5 * hours, week, self.service_skill)
+            half = 0.5 * hours
+            visits.append((people[0], half))
             other = people[1 + int(rnd() * (len(people) - 1))] if len(people) > 1 else people[0]
-            network.invest(self.unique_id, other, 0.5 * hours, week, self.service_skill)
+            visits.append((other, half))
+        model.network.invest_many(self.unique_id, visits, model.time, self.service_skill)
         spent = demand * share
         self.log(SERVICING, spent)
         return demand, spent
@@ -233,9 +250,12 @@ class Staff(Agent):
             spent += h
         self.log(PIPELINE, spent)
         self.log(IDLE, hours - spent)  # planned hours no deal could absorb
-        try_advance = self.model.pipeline.try_advance
-        for deal in list(self.deals):
-            try_advance(deal)
+        pipeline = self.model.pipeline
+        needs = self.stage_hours_now
+        min_weeks = pipeline.stage_min_weeks
+        for deal in list(self.deals):  # try_advance's own first checks, here: most deals are not ready
+            if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:
+                pipeline.try_advance(deal)
 
     def drop_stale_deals(self) -> None:
         """Deals that still need work and got none for ``stale_weeks`` die."""
@@ -251,8 +271,9 @@ class Staff(Agent):
         the person has cross-sell hours this week.
         """
         model = self.model
+        ranking = iter(self.cross_sell_ranking)  # this week's candidates, best first (worktime.plan_discretionary)
         while hours > 0.0 and len(self.projects) < MAX_CROSS_SELL_PROJECTS:
-            best = worktime.best_cross_sell_candidate(self)
+            best = next(ranking, None)
             if best is None:
                 break
             self.projects.append(model.cross_selling.start(best, self))
@@ -277,13 +298,14 @@ class Staff(Agent):
         clients.sort(key=lambda c: c.coverage)
         chosen = clients[: max(1, min(len(clients), math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)))]
         per_client = hours / len(chosen)
-        week = self.model.time
-        network = self.model.network
+        model = self.model
+        week = model.time
+        invest_many = model.network.invest_many
+        coverage = model.relations.coverage
         for company in chosen:
             per_person = per_client / len(company.people)
-            for pid in company.people:
-                network.invest(self.unique_id, pid, per_person, week, self.service_skill)
-            company.coverage = self.model.relations.coverage(company)
+            invest_many(self.unique_id, [(pid, per_person) for pid in company.people], week, self.service_skill)
+            company.coverage = coverage(company)
         self.log(RELATIONSHIP, hours)
 
     # --- pay --------------------------------------------------------------------------------------------

@@ -141,13 +141,13 @@ class Staffing:
         people = [p for p in people if p.unique_id not in self.leaving]
         if not people:
             return None
+        return min(people, key=self._standard_work)
+
+    def _standard_work(self, p: Staff) -> tuple[float, int]:
+        """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
         support_hours = self.model.cfg.implementation_hours
-
-        def work(p: Staff) -> tuple[float, int]:
-            hours = sum(c.weekly_service if c.stage == Stage.SERIAL else support_hours for c in p.portfolio)
-            return hours, p.unique_id
-
-        return min(people, key=work)
+        hours = sum(c.weekly_service if c.stage == Stage.SERIAL else support_hours for c in p.portfolio)
+        return hours, p.unique_id
 
     def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
         """Move a client to another person: relationships and knowledge only partly carry over."""
@@ -230,11 +230,16 @@ class Staffing:
             or keepers
         )
         awaiting = self.awaiting_handover
+        # each client to the least loaded keeper (as least_loaded); only the receiver's work changes per handover,
+        # so it alone is summed again (a leaver's clients times a sales force's portfolios was a quarter of a large run)
+        keepers = [p for p in keepers if p.unique_id not in self.leaving]
+        work = {p.unique_id: self._standard_work(p) for p in keepers} if person.portfolio else {}
         for company in list(person.portfolio):
-            receiver = self.least_loaded(keepers)
-            if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
+            if not keepers:  # nobody left at all; the schema keeps at least one salesperson
                 raise RuntimeError("the last client-facing person cannot leave")
+            receiver = min(keepers, key=lambda p: work[p.unique_id])
             model.hand_over(company, receiver)
+            work[receiver.unique_id] = self._standard_work(receiver)
             if receiver.keeps_clients and company in awaiting:
                 awaiting.remove(company)
             elif (
@@ -244,7 +249,7 @@ class Staffing:
                 and company not in awaiting
             ):
                 awaiting.append(company)
-        for company in model.companies:
+        for company in person.originated:
             if company.originator is person:
                 company.originator = None
         self.former_staff.append(person.unique_id)

@@ -109,9 +109,20 @@ def stage_hours(staff: Staff, stage: Stage) -> float:
     return staff.model.pipeline.stage_hours[stage] / (staff.hunting_skill * staff.productivity)
 
 
+def stage_hours_table(staff: Staff) -> tuple[float, ...]:
+    """:func:`stage_hours` of every stage, for the week's ``staff.stage_hours_now``.
+
+    Skill and ramp-up do not change within a person's week, and the
+    pipeline's work asks for these hours for every deal several times a week.
+    """
+    denominator = staff.hunting_skill * staff.productivity
+    return tuple(h / denominator for h in staff.model.pipeline.stage_hours)
+
+
 def deal_hours_left(staff: Staff, deal: Deal) -> float:
-    """Hours still needed in the deal's current stage."""
-    return max(0.0, stage_hours(staff, deal.stage) - deal.hours)
+    """Hours still needed in the deal's current stage (during the person's week)."""
+    left = staff.stage_hours_now[deal.stage] - deal.hours
+    return left if left > 0.0 else 0.0
 
 
 def _deal_outlook(staff: Staff, deal_stage: Stage, hours_left: float, weeks_in_stage: int) -> tuple[float, float, int]:
@@ -119,7 +130,7 @@ def _deal_outlook(staff: Staff, deal_stage: Stage, hours_left: float, weeks_in_s
     cfg = staff.model.cfg
     ex = staff.model.expectations
     q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, ex.p_close
-    hq, hp = stage_hours(staff, Stage.QUALIFIED), stage_hours(staff, Stage.PROPOSAL)
+    hq, hp = staff.stage_hours_now[Stage.QUALIFIED], staff.stage_hours_now[Stage.PROPOSAL]
     if deal_stage == Stage.LEAD:
         chance, hours = q * p * c, hours_left + q * (hq + p * hp)
         weeks = max(cfg.lead_min_weeks - weeks_in_stage, 1) + cfg.qualified_min_weeks + cfg.proposal_min_weeks
@@ -146,15 +157,6 @@ def _cross_sell_value(staff: Staff, company: ClientCompany, hours_left: float) -
     return chance * pay / max(hours_left, 0.25)
 
 
-def best_cross_sell_candidate(staff: Staff) -> ClientCompany | None:
-    """The client whose next line is worth most per hour to this person."""
-    candidates = cross_sell_candidates(staff)
-    if not candidates:
-        return None
-    hours = staff.model.cfg.cross_sell_hours
-    return max(candidates, key=lambda c: _cross_sell_value(staff, c, hours))
-
-
 def plan_discretionary(staff: Staff, free: float) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc)."""
     plan = [0.0] * N_ACTIVITIES
@@ -172,13 +174,14 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         role_default = ()  # hunting hours were reserved before servicing (see reserved_hunting_hours)
     elif staff.hunts:
         role_default = (PROSPECTING, PIPELINE)
-        chance, hours, weeks = _deal_outlook(staff, Stage.LEAD, stage_hours(staff, Stage.LEAD), 0)
+        chance, hours, weeks = _deal_outlook(staff, Stage.LEAD, staff.stage_hours_now[Stage.LEAD], 0)
         per_lead = cfg.hours_per_lead / (staff.hunting_skill * staff.productivity)
         value[PROSPECTING] = chance * ex.value_of_win(staff.keeps_clients, weeks + 1) / (per_lead + hours)
         cap[PROSPECTING] = free
         worth = need_total = 0.0
+        needs = staff.stage_hours_now
         for deal in staff.deals:
-            left = deal_hours_left(staff, deal)
+            left = needs[deal.stage] - deal.hours
             if left <= 0.0:
                 continue
             chance, hours, weeks = _deal_outlook(staff, deal.stage, left, week - deal.entered)
@@ -200,13 +203,17 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
             xs_cap += min(left, MAX_PROJECT_HOURS_PER_WEEK)
             xs_value = max(xs_value, _cross_sell_value(staff, project.company, left))
     room = MAX_CROSS_SELL_PROJECTS - len(staff.projects)
+    staff.cross_sell_ranking = []
     if room > 0:
         candidates = cross_sell_candidates(staff)
         if candidates:
             hours = cfg.cross_sell_hours
-            best = max(candidates, key=lambda c: _cross_sell_value(staff, c, hours))
+            values = [_cross_sell_value(staff, c, hours) for c in candidates]
+            # best first, ties in portfolio order (as max() picks): what develop_cross_sells starts this week
+            order = sorted(range(len(candidates)), key=lambda i: -values[i])
+            staff.cross_sell_ranking = [candidates[i] for i in order]
             xs_cap += min(room, len(candidates)) * MAX_PROJECT_HOURS_PER_WEEK
-            xs_value = max(xs_value, _cross_sell_value(staff, best, hours))
+            xs_value = max(xs_value, values[order[0]])
     value[CROSS_SELL], cap[CROSS_SELL] = xs_value, xs_cap
 
     # relationship building with the least-covered own serial clients
