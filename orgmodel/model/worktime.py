@@ -80,6 +80,8 @@ class Expectations:
             later = np.zeros_like(self.discount)
             later[d_xs:] = self.discount[d_xs:]
             self.owned_later[originated] = grid @ later
+        #: owned_later as plain lists (read per cross-sell candidate every week; indexing a list is cheaper)
+        self.owned_later_lists = {k: v.tolist() for k, v in self.owned_later.items()}
         self.d_xs = d_xs
         mean_bc = (cfg.buying_centre_min + cfg.buying_centre_max) / 2.0
         self.p_close = support(cfg, 0.5) ** mean_bc  # CEB-typical close chance at middling relationships
@@ -157,6 +159,25 @@ def _cross_sell_value(staff: Staff, company: ClientCompany, hours_left: float) -
     return chance * pay / max(hours_left, 0.25)
 
 
+def _cross_sell_values(staff: Staff, candidates: list[ClientCompany], hours_left: float) -> list[float]:
+    """:func:`_cross_sell_value` of each candidate, the same arithmetic written out once for the week's list."""
+    model = staff.model
+    cfg = model.cfg
+    lo = cfg.support_at_no_relationship
+    span = cfg.support_at_full_relationship - lo
+    ex = model.expectations
+    table = ex.owned_later_lists
+    now = int(model.time)
+    per_hour = max(hours_left, 0.25)
+    values = []
+    for c in candidates:
+        chance = (lo + span * c.coverage) ** len(c.people)
+        ws = min(now - c.won_week, WS_MAX)
+        pay = c.lines[0] / 52.0 * table[c.originator is staff][ws if ws > 0 else 0]
+        values.append(chance * pay / per_hour)
+    return values
+
+
 def plan_discretionary(staff: Staff, free: float) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc)."""
     plan = [0.0] * N_ACTIVITIES
@@ -207,8 +228,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     if room > 0:
         candidates = cross_sell_candidates(staff)
         if candidates:
-            hours = cfg.cross_sell_hours
-            values = [_cross_sell_value(staff, c, hours) for c in candidates]
+            values = _cross_sell_values(staff, candidates, cfg.cross_sell_hours)
             # best first, ties in portfolio order (as max() picks): what develop_cross_sells starts this week
             order = sorted(range(len(candidates)), key=lambda i: -values[i])
             staff.cross_sell_ranking = [candidates[i] for i in order]
