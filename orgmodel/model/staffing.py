@@ -42,6 +42,9 @@ class Staffing:
         self.handovers = 0
         self.leaving: set[int] = set()  # people an intervention is letting go: they receive no clients
         self.former_staff: list[int] = []  # people who left: their relationships decay until pruned
+        #: during a group's departures, each colleague's standard work by id (None otherwise); a client
+        #: that leaves (:meth:`ClientService.lose_client`) empties it, a handover updates the receiver's
+        self.work_known: dict[int, tuple[float, int]] | None = None
 
     # --- hiring -------------------------------------------------------------------------------------
     def skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -187,8 +190,10 @@ class Staffing:
         ``reasons``: why each leaves (see :meth:`let_go`); all ``let_go`` if not given.
         """
         self.leaving = {p.unique_id for p in people}
+        self.work_known = {}  # one tally of colleagues' standard work for the whole group (see let_go)
         for i, person in enumerate(people):
             self.let_go(person, reasons[i] if reasons is not None else "let_go")
+        self.work_known = None
         self.leaving = set()
 
     def let_go(self, person: Staff, reason: str = "let_go") -> None:
@@ -233,7 +238,11 @@ class Staffing:
         # each client to the least loaded keeper (as least_loaded); only the receiver's work changes per handover,
         # so it alone is summed again (a leaver's clients times a sales force's portfolios was a quarter of a large run)
         keepers = [p for p in keepers if p.unique_id not in self.leaving]
-        work = {p.unique_id: self._standard_work(p) for p in keepers} if person.portfolio else {}
+        work = self.work_known if self.work_known is not None else {}
+        if person.portfolio:
+            for p in keepers:
+                if p.unique_id not in work:
+                    work[p.unique_id] = self._standard_work(p)
         for company in list(person.portfolio):
             if not keepers:  # nobody left at all; the schema keeps at least one salesperson
                 raise RuntimeError("the last client-facing person cannot leave")
