@@ -46,7 +46,7 @@ def outcome_by_world(results: Results, outcome: str, arms: Sequence[str] | None 
     by = arm_factors(results)
     chosen = list(arms) if arms else list(dict.fromkeys(arm_names(results.runs, by)))
     terms = [Term(arm, name, index) for arm in chosen]
-    _, values, _ = paired_values(results, terms, by)
+    _, values, _ = paired_values(results, terms, by, option="--outcome")
     table = pd.DataFrame({t.arm: v for t, v in values.items()})
     table.columns.name = "arm"
     table.index.name = "world"
