@@ -408,7 +408,7 @@ class Discovery:
         unit = c.unit
         lines = [
             f"The condition {c.where.text!r} holds in {c.hits} of {c.n} {unit}s ({c.hits / c.n:.0%})"
-            + (f"; {c.left_out} {unit}s left out for a missing value." if c.left_out else ".")
+            + (f"; {c.left_out} {unit}{'s' if c.left_out != 1 else ''} left out for a missing value." if c.left_out else ".")
         ]
         lines += self.box.words(unit)
         top = ", ".join(f"{name} ({score:.2f})" for name, score in self.scores.head(5).items())
