@@ -220,6 +220,7 @@ def test_prim_prunes_the_limits_peeling_cut_by_chance():
     assert limits["x3"].low == pytest.approx(0.7, abs=0.03) and limits["x8"].high == pytest.approx(0.4, abs=0.03)
     assert found.density >= 0.9 and found.coverage >= 0.9
     assert found.trajectory.loc[found.chosen, "pruned_from"] >= 0
+    assert "given back (pruned)" in " ".join(found.words("case"))
 
 
 # --- the command -----------------------------------------------------------------------------------------------

@@ -191,6 +191,12 @@ class PrimBox:
         lines.append(f"Quasi-p-values of the limits: {qps}.")
         if weak:
             lines.append(f"The limits on {', '.join(weak)} could be chance (quasi-p at least {QP_LEVEL}).")
+        origin = int(self.trajectory["pruned_from"].get(self.chosen, -1)) if "pruned_from" in self.trajectory else -1
+        if origin >= 0:
+            lines.append(
+                f"This is box {self.chosen}: box {origin} of the peeling trajectory with the limits that could be "
+                "chance given back (pruned)."
+            )
         return lines
 
 
