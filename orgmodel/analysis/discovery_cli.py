@@ -183,7 +183,7 @@ def robustness_command(
     from orgmodel.analysis.robustness import claim_figure, claim_markdown, claim_sentences, claim_shares
 
     if target is not None and not math.isfinite(target):
-        _fail(f"--target must be a finite number, got {target}")
+        fail(f"--target must be a finite number, got {target}")
     if out is not None:
         _prepare_out(out, force, results)
     try:
