@@ -9,15 +9,16 @@ written.
 
 from __future__ import annotations
 
+import math
 import shutil
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from orgmodel.clierrors import fail
 from orgmodel.experiments.spec import ExperimentError
 
 if TYPE_CHECKING:
@@ -26,13 +27,7 @@ if TYPE_CHECKING:
 
     from orgmodel.analysis.discovery import Discovery
 
-EXIT_USAGE = 2
 DEFAULT_CLAIMS_OUTCOME = "annual_contribution[-1]"
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"error: {' '.join(str(message).split())}\n")
-    raise typer.Exit(EXIT_USAGE)
 
 
 def _prepare_out(out: Path, force: bool, results: Path) -> None:
@@ -43,12 +38,12 @@ def _prepare_out(out: Path, force: bool, results: Path) -> None:
     runs can never be replaced by a summary of them.
     """
     if out.exists() and not out.is_dir():
-        _fail(f"--out '{out}' exists and is not a folder")
+        fail(f"--out '{out}' exists and is not a folder")
     store = results.resolve()
     if out.resolve() == store or out.resolve() in store.parents or (out / "experiment.toml").exists():
-        _fail(f"--out '{out}' is or holds an experiment's results; write the summary into a folder of its own")
+        fail(f"--out '{out}' is or holds an experiment's results; write the summary into a folder of its own")
     if out.is_dir() and any(out.iterdir()) and not force:
-        _fail(f"--out '{out}' already exists and is not empty; choose another folder or add --force to replace it")
+        fail(f"--out '{out}' already exists and is not empty; choose another folder or add --force to replace it")
 
 
 def _write_out(out: Path, force: bool, files: dict[str, bytes | str]) -> None:
@@ -108,7 +103,7 @@ def discover_command(
         with err.status("PRIM, CART and feature scoring") if err.is_terminal else _nothing():
             result = discover(found, box=box, seed=seed)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console = Console(highlight=False)
     for line in result.words():
         console.print(escape(line))
@@ -119,7 +114,7 @@ def discover_command(
         try:
             _write_out(out, force, _discovery_files(result, results))
         except OSError as exc:
-            _fail(f"cannot write '{out}': {exc.strerror or exc}")
+            fail(f"cannot write '{out}': {exc.strerror or exc}")
         console.print(f"\nWrote {escape(str(out))}/summary.html, summary.md and figures/")
 
 
@@ -141,7 +136,7 @@ def _discovery_files(result: Discovery, results: Path) -> dict[str, bytes | str]
         "figures/feature_scores.png": (figs.scores_figure(result.scores), "Feature scores"),
     }
     files: dict[str, bytes | str] = {name: figs.png(fig) for name, (fig, _) in figures.items()}
-    trajectory = result.box.trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]]
+    trajectory = result.box.trajectory[["coverage", "density", "mass", "res_dim", "n", "k", "pruned_from"]]
     files["peeling_trajectory.csv"] = trajectory.to_csv(index_label="box")
     files["feature_scores.csv"] = result.scores.to_csv()
     files["cart_leaves.csv"] = result.tree.leaves.to_csv(index=False)
@@ -187,6 +182,8 @@ def robustness_command(
     from orgmodel.analysis.regret import outcome_by_world, regret_figure, regret_table
     from orgmodel.analysis.robustness import claim_figure, claim_markdown, claim_sentences, claim_shares
 
+    if target is not None and not math.isfinite(target):
+        fail(f"--target must be a finite number, got {target}")
     if out is not None:
         _prepare_out(out, force, results)
     try:
@@ -195,13 +192,13 @@ def robustness_command(
         by_world = outcome_by_world(store, outcome)
         regret = regret_table(by_world, target=target, higher_is_better=not lower_is_better)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console = Console(highlight=False)
     console.print("How robust are the claims (share of the plausible worlds where each holds):")
     for line in claim_sentences(claims):
         console.print(escape(f"- {line}"))
     console.print(f"\nRobust choice on {escape(outcome)} over {regret.attrs['worlds']} worlds:")
-    console.print(escape(_regret_text(regret)))
+    console.print(escape(_regret_text(regret)), soft_wrap=True)
     if out is not None:
         from orgmodel.analysis import discovery_figures as figs
 
@@ -218,7 +215,7 @@ def robustness_command(
         try:
             _write_out(out, force, files)
         except OSError as exc:
-            _fail(f"cannot write '{out}': {exc.strerror or exc}")
+            fail(f"cannot write '{out}': {exc.strerror or exc}")
         console.print(f"\nWrote {escape(str(out))}/summary.html, summary.md and figures/")
 
 
@@ -233,10 +230,21 @@ def _regret_text(regret: pd.DataFrame) -> str:
             "satisficing": f"{word} target",
         }
     )
-    shown = shown[["arm", "mean", "mean regret", "90% regret", "max regret", "best in", f"{word} target"]]
-    formats = {c: "{:,.4g}".format for c in ("mean", "mean regret", "90% regret", "max regret")}
-    formats.update({c: "{:.0%}".format for c in ("best in", f"{word} target")})
-    return shown.to_string(index=False, formatters=formats) + f"\n(target: {regret.attrs['target']:,.6g})"
+    shown = shown[["arm", "mean", "mean regret", "90% regret", "max regret", "best in", f"{word} target"]].copy()
+    shown[f"{word} target"] = [
+        f"{s:.0%} ({lo:.0%}-{hi:.0%})"
+        for s, lo, hi in zip(regret["satisficing"], regret["satisficing_low"], regret["satisficing_high"], strict=True)
+    ]
+    formats = {c: _amount for c in ("mean", "mean regret", "90% regret", "max regret")}
+    formats["best in"] = "{:.0%}".format
+    return shown.to_string(index=False, formatters=formats) + (
+        f"\n(target: {_amount(regret.attrs['target'])}; satisficing with its 95% interval)"
+    )
+
+
+def _amount(x: float) -> str:
+    """An outcome as a reader takes it in: whole units with thousands separators for money, else 4 digits."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
 
 
 def _robustness_html(claims: pd.DataFrame, regret: pd.DataFrame, files: dict[str, bytes | str], outcome: str) -> str:
