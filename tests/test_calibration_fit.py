@@ -170,3 +170,11 @@ def test_bad_input_is_one_line_and_exit_2(small_export, tmp_path):
     assert res.exit_code == 2 and "not a folder" in res.output
     res = _calibrate(str(small_export), "--out", str(tmp_path / "o"), "--resume")
     assert res.exit_code == 2 and "no calibration to continue" in res.output
+    # a damaged study file: one line, and the file is left as it was
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "study.db").write_bytes(b"not a database " * 400)
+    res = _calibrate(str(small_export), "--out", str(damaged), "--resume", "--budget", "4")
+    assert res.exit_code == 2 and "cannot be read as a calibration study" in res.output, res.output
+    assert (damaged / "study.db").read_bytes() == b"not a database " * 400
+    assert sorted(p.name for p in damaged.iterdir()) == ["study.db"]

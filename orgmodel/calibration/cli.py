@@ -60,8 +60,8 @@ def calibrate_command(
     out_full = out.resolve()
     if out_full.exists() and not out_full.is_dir():
         _fail(f"--out '{out}' exists and is not a folder")
-    if resume and not (out_full / STUDY).exists():
-        _fail(f"--resume: '{out}' holds no calibration to continue ({STUDY} not found)")
+    if resume and (not (out_full / STUDY).is_file() or (out_full / STUDY).stat().st_size == 0):
+        _fail(f"--resume: '{out}' holds no calibration to continue ({STUDY} not found or empty)")
     if not resume and out_full.exists() and any(out_full.iterdir()):
         _fail(f"--out '{out}' already exists and is not empty; choose another folder, or --resume to continue its calibration")
     try:
