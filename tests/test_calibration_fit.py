@@ -154,6 +154,12 @@ def test_each_flaw_through_calibrate(flaws, unused, tmp_path):
     for name in unused:
         assert not data["targets"][name]["used"], name
     assert math.isfinite(data["loss"])
+    # only spoiledness x spec_hours_per_line shows in the data: one factor fitted, the other held and said so
+    held = data["parameters"]["spec_hours_per_line"]
+    assert held["source"] == "default" and "spoiledness" in held["rule"], held
+    assert data["parameters"]["spoiledness"]["source"] == "fitted"
+    if flaws.window_months is None:  # cross-sell amounts against first-sale amounts: read off, not fitted
+        assert data["parameters"]["cross_sell_line_value"]["source"] == "estimated"
     if "contacts" in flaws.missing:
         assert data["parameters"]["buying_centre_min"]["source"] == "default"
     if flaws.contact_fill < 1:  # under-filled contact roles: the buying centre looks smaller (a lower bound)
