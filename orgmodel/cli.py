@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import math
 import os
-import re
-import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -26,11 +24,11 @@ from rich.text import Text
 
 from orgmodel.analysis import discovery_cli
 from orgmodel.calibration.cli import calibrate_command
-from orgmodel.clierrors import DEBUG_ENV, OneLineErrors
+from orgmodel.clierrors import DEBUG_ENV, OneLineErrors, fail
 from orgmodel.crm.cli import crm_app
 from orgmodel.experiments.commands import experiment_app, results_app
 from orgmodel.experiments.spec import ExperimentError
-from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, write_run
+from orgmodel.outputs import OUTPUT_FILES, OutputError, check_out_dir, folder_name, write_run
 from orgmodel.policies import structures
 from orgmodel.policies.registry import TRUST_ENV, trust_plugins
 from orgmodel.scenario import builtin
@@ -41,8 +39,6 @@ from orgmodel.workshop.cli import workshop_command
 
 if TYPE_CHECKING:
     from orgmodel.experiments.repeat import Repeat
-
-EXIT_USAGE = 2
 
 app = typer.Typer(
     cls=OneLineErrors,  # usage errors and unexpected faults as one line (orgmodel/clierrors.py)
@@ -73,18 +69,6 @@ def _options(
         os.environ[DEBUG_ENV] = "1"
     if trust:
         trust_plugins()
-
-
-def _fail(message: str) -> NoReturn:
-    """Print one ``error:`` line to stderr and exit with code 2."""
-    sys.stderr.write(f"error: {' '.join(str(message).split())}\n")
-    sys.stderr.flush()
-    raise typer.Exit(EXIT_USAGE)
-
-
-def _folder_name(name: str) -> str:
-    """A scenario name as a safe folder name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
 
 
 def _money(x: float) -> str:
@@ -124,13 +108,13 @@ def run(
         try:
             sc = load_scenario(scenario, set_ or [])
         except ScenarioError as exc:
-            _fail(str(exc))
-    default_name = _folder_name(sc.name) if repeat is None else f"{_folder_name(repeat.experiment.name)}-run-{repeat.run_id}"
+            fail(str(exc))
+    default_name = folder_name(sc.name) if repeat is None else f"{folder_name(repeat.experiment.name)}-run-{repeat.run_id}"
     out_dir = out if out is not None else Path("out") / default_name
     try:
         check_out_dir(out_dir)
     except OutputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     err = Console(stderr=True)
     with Progress(
@@ -154,7 +138,7 @@ def run(
         else:
             write_run(result, out_dir)
     except OutputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     console = Console()
     console.print(_summary_table(result))
@@ -182,15 +166,15 @@ def run(
 def _repeat(scenario: str, set_: list[str] | None, seed: int, folder: Path | None, run_id: int | None) -> Repeat:
     """The run to repeat for ``--from-experiment DIR --run ID`` (which replace the scenario, --set and --seed)."""
     if folder is None or run_id is None:
-        _fail("--from-experiment DIR and --run ID go together: give both to repeat one run of an experiment")
+        fail("--from-experiment DIR and --run ID go together: give both to repeat one run of an experiment")
     if scenario != builtin.DEFAULT or set_ or seed != 0:
-        _fail("--from-experiment repeats a stored run with its own scenario and seed: leave out the scenario, --set and --seed")
+        fail("--from-experiment repeats a stored run with its own scenario and seed: leave out the scenario, --set and --seed")
     from orgmodel.experiments.repeat import repeat_run
 
     try:
         return repeat_run(folder, run_id)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _repeat_note(repeat: Repeat, result: SimulationResult) -> str:
@@ -303,9 +287,9 @@ def report_command(
         with err.status("Analysing results, drawing figures, printing the PDF") if err.is_terminal else nullcontext():
             written = write_report(results)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"cannot write the report into '{results}': {exc.strerror or exc}")
+        fail(f"cannot write the report into '{results}': {exc.strerror or exc}")
     path = written.html
     out = Console()
     out.print(f"Wrote {escape(str(path))} and its figures in {escape(str(path.parent / 'figures'))}/", highlight=False)
@@ -328,11 +312,11 @@ def app_command(
     from orgmodel.dashboard import serve
 
     if importlib.util.find_spec("solara") is None:
-        _fail("the dashboard needs the app extra: pip install -e '.[app]' (make install does it)")
+        fail("the dashboard needs the app extra: pip install -e '.[app]' (make install does it)")
     if (problem := serve.host_problem(host)) is not None:
-        _fail(problem)
+        fail(problem)
     if port is not None and not serve.port_is_free(port, host):
-        _fail(f"--port {port} is in use on {host}; choose another or leave --port out to get a free one")
+        fail(f"--port {port} is in use on {host}; choose another or leave --port out to get a free one")
     serve.serve(port, host)
 
 

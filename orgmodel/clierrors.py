@@ -19,7 +19,7 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from typer._click import exceptions as usage  # typer vendors click: its usage errors are these classes
@@ -33,6 +33,17 @@ DEBUG_ENV = "ORGMODEL_DEBUG"
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def fail(message: str) -> NoReturn:
+    """Refuse bad input: one ``error:`` line on stderr, exit code 2, no traceback.
+
+    Every command module calls this one function (rather than importing it from
+    ``orgmodel.cli``), so the command modules do not import the main CLI back.
+    """
+    sys.stderr.write(f"error: {_one_line(message)}\n")
+    sys.stderr.flush()
+    raise typer.Exit(EXIT_USAGE)
 
 
 def debug_enabled() -> bool:

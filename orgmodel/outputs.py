@@ -26,6 +26,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -44,6 +45,11 @@ OUTPUT_FILES = ("timeseries.parquet", "staff.parquet", "summary.json", "scenario
 
 class OutputError(Exception):
     """The outputs cannot be written; ``str(error)`` says where and why in one line."""
+
+
+def folder_name(name: str) -> str:
+    """A scenario or experiment name as a safe folder name (the default under ``out/``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
 
 
 def json_safe(value: Any) -> Any:

@@ -10,14 +10,14 @@ written.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from orgmodel.clierrors import fail
 from orgmodel.experiments.spec import ExperimentError
 
 if TYPE_CHECKING:
@@ -26,13 +26,7 @@ if TYPE_CHECKING:
 
     from orgmodel.analysis.discovery import Discovery
 
-EXIT_USAGE = 2
 DEFAULT_CLAIMS_OUTCOME = "annual_contribution[-1]"
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"error: {' '.join(str(message).split())}\n")
-    raise typer.Exit(EXIT_USAGE)
 
 
 def _prepare_out(out: Path, force: bool, results: Path) -> None:
@@ -43,12 +37,12 @@ def _prepare_out(out: Path, force: bool, results: Path) -> None:
     runs can never be replaced by a summary of them.
     """
     if out.exists() and not out.is_dir():
-        _fail(f"--out '{out}' exists and is not a folder")
+        fail(f"--out '{out}' exists and is not a folder")
     store = results.resolve()
     if out.resolve() == store or out.resolve() in store.parents or (out / "experiment.toml").exists():
-        _fail(f"--out '{out}' is or holds an experiment's results; write the summary into a folder of its own")
+        fail(f"--out '{out}' is or holds an experiment's results; write the summary into a folder of its own")
     if out.is_dir() and any(out.iterdir()) and not force:
-        _fail(f"--out '{out}' already exists and is not empty; choose another folder or add --force to replace it")
+        fail(f"--out '{out}' already exists and is not empty; choose another folder or add --force to replace it")
 
 
 def _write_out(out: Path, force: bool, files: dict[str, bytes | str]) -> None:
@@ -108,7 +102,7 @@ def discover_command(
         with err.status("PRIM, CART and feature scoring") if err.is_terminal else _nothing():
             result = discover(found, box=box, seed=seed)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console = Console(highlight=False)
     for line in result.words():
         console.print(escape(line))
@@ -119,7 +113,7 @@ def discover_command(
         try:
             _write_out(out, force, _discovery_files(result, results))
         except OSError as exc:
-            _fail(f"cannot write '{out}': {exc.strerror or exc}")
+            fail(f"cannot write '{out}': {exc.strerror or exc}")
         console.print(f"\nWrote {escape(str(out))}/summary.html, summary.md and figures/")
 
 
@@ -195,7 +189,7 @@ def robustness_command(
         by_world = outcome_by_world(store, outcome)
         regret = regret_table(by_world, target=target, higher_is_better=not lower_is_better)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console = Console(highlight=False)
     console.print("How robust are the claims (share of the plausible worlds where each holds):")
     for line in claim_sentences(claims):
@@ -218,7 +212,7 @@ def robustness_command(
         try:
             _write_out(out, force, files)
         except OSError as exc:
-            _fail(f"cannot write '{out}': {exc.strerror or exc}")
+            fail(f"cannot write '{out}': {exc.strerror or exc}")
         console.print(f"\nWrote {escape(str(out))}/summary.html, summary.md and figures/")
 
 

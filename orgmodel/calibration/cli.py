@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from orgmodel.clierrors import fail
 from orgmodel.crm.schema import CrmError
 
 OUTPUTS = ("scenario.toml", "calibration.json", "report.html")
 STUDY = "study.db"
-
-
-def _fail(message: str) -> NoReturn:
-    from orgmodel.cli import _fail as fail
-
-    fail(message)
 
 
 def calibrate_command(
@@ -59,19 +54,19 @@ def calibrate_command(
 
     out_full = out.resolve()
     if out_full.exists() and not out_full.is_dir():
-        _fail(f"--out '{out}' exists and is not a folder")
+        fail(f"--out '{out}' exists and is not a folder")
     if resume and (not (out_full / STUDY).is_file() or (out_full / STUDY).stat().st_size == 0):
-        _fail(f"--resume: '{out}' holds no calibration to continue ({STUDY} not found or empty)")
+        fail(f"--resume: '{out}' holds no calibration to continue ({STUDY} not found or empty)")
     if not resume and out_full.exists() and any(out_full.iterdir()):
-        _fail(f"--out '{out}' already exists and is not empty; choose another folder, or --resume to continue its calibration")
+        fail(f"--out '{out}' already exists and is not empty; choose another folder, or --resume to continue its calibration")
     try:
         export = load_export(folder, mapping)
     except CrmError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         base_scenario = load_scenario(base) if base is not None else None
     except ScenarioError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     created = not out_full.exists()
     out_full.mkdir(parents=True, exist_ok=True)
     err = Console(stderr=True)
@@ -109,7 +104,7 @@ def calibrate_command(
     except ValueError as exc:
         if created:
             shutil.rmtree(out_full, ignore_errors=True)
-        _fail(str(exc))
+        fail(str(exc))
     (out_full / "scenario.toml").write_text(scenario_toml(result), encoding="utf-8")
     (out_full / "calibration.json").write_text(calibration_json(result), encoding="utf-8")
     write_report(result, out_full)

@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orgmodel.clierrors import fail
 from orgmodel.crm.export import CrmExport, load_export
 from orgmodel.crm.schema import CrmError
 
@@ -42,17 +43,11 @@ MappingOpt = Annotated[
 ]
 
 
-def _fail(message: str) -> NoReturn:
-    from orgmodel.cli import _fail as fail
-
-    fail(message)
-
-
 def _load(folder: Path, mapping: str | None) -> CrmExport:
     try:
         return load_export(folder, mapping)
     except CrmError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _overview(console: Console, export: CrmExport) -> None:
@@ -133,10 +128,10 @@ def render(console: Console, estimates: Estimates) -> None:
 
 def _check_json_target(path: Path, force: bool) -> None:
     if path.exists() and (path.is_dir() or not force):
-        _fail(f"--json '{path}' exists; choose another file or pass --force to replace it")
+        fail(f"--json '{path}' exists; choose another file or pass --force to replace it")
     parent = path.resolve().parent
     if not parent.is_dir() or not os.access(parent, os.W_OK):
-        _fail(f"--json '{path}': folder '{parent}' does not exist or is not writable")
+        fail(f"--json '{path}': folder '{parent}' does not exist or is not writable")
 
 
 def _write_json(path: Path, data: dict[str, object]) -> None:
@@ -151,7 +146,7 @@ def _write_json(path: Path, data: dict[str, object]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        _fail(f"cannot write --json '{path}': {exc.strerror or exc}")
+        fail(f"cannot write --json '{path}': {exc.strerror or exc}")
 
 
 @crm_app.command("describe")
@@ -220,24 +215,24 @@ def synthesize_command(
     from orgmodel.scenario.files import ScenarioError, dump_scenario_toml, load_scenario
 
     if out.exists():
-        _fail(f"--out '{out}' already exists; choose a new folder (an export is never written over another)")
+        fail(f"--out '{out}' already exists; choose a new folder (an export is never written over another)")
     try:
         first = date.fromisoformat(start)
     except ValueError:
-        _fail(f"--start '{start}' is not a date; give YYYY-MM-DD")
+        fail(f"--start '{start}' is not a date; give YYYY-MM-DD")
     try:
         sc = load_scenario(scenario, set_ or [])
     except ScenarioError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         flaws = Flaws(tuple(missing or ()), window_months, stale_open, amount_noise, contact_fill)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     export = synthesize(sc, seed=seed, years=years, start=first, history_years=history_years, flaws=flaws)
     try:
         write_export(export.tables, out, fmt)
     except CrmError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     # what produced it, for checking a calibration against the truth (a scenario file, not a table)
     (out / "truth.toml").write_text(dump_scenario_toml(export.scenario, seed=seed), encoding="utf-8")
     rows = ", ".join(f"{name} {len(df):,}" for name, df in export.tables.items())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -18,9 +18,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orgmodel.clierrors import fail
 from orgmodel.experiments.spec import Experiment, ExperimentError, load_experiment, parse_experiment
 from orgmodel.experiments.store import EXPERIMENT_FILE, RUNS_FILE, TIMESERIES
 from orgmodel.invocation import orgmodel_command, quoted
+from orgmodel.outputs import folder_name
 from orgmodel.scenario.files import ScenarioError, parse_overrides, read_toml
 
 if TYPE_CHECKING:
@@ -35,18 +37,6 @@ experiment_app = typer.Typer(
     help="Run experiment files: designs over scenario keys, replications, a results store.", no_args_is_help=True
 )
 results_app = typer.Typer(help="Query an experiment's results store.", no_args_is_help=True)
-
-
-def _fail(message: str) -> NoReturn:
-    from orgmodel.cli import _fail as fail
-
-    fail(message)
-
-
-def _folder_name(name: str) -> str:
-    from orgmodel.cli import _folder_name as folder_name
-
-    return folder_name(name)
 
 
 def _duration(seconds: float) -> str:
@@ -96,13 +86,13 @@ def run_command(
     try:
         overridden = replications is not None or set_ or samples is not None
         exp = _with_overrides(file, replications, set_ or [], samples) if overridden else load_experiment(file)
-        out_dir = out if out is not None else Path("out") / _folder_name(exp.name)
+        out_dir = out if out is not None else Path("out") / folder_name(exp.name)
         err = Console(stderr=True)
         report = run_experiment(
             exp, out_dir, workers=workers, scheduler=scheduler, resume=resume, show_progress=err.is_terminal or "lines"
         )
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except WorkerError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise typer.Exit(EXIT_FAILED_RUNS) from None
@@ -216,7 +206,7 @@ def check_command(file: Annotated[Path, typer.Argument(help="Experiment file (TO
     try:
         plan = Plan(load_experiment(file))
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     exp = plan.experiment
     console = Console()
     keep = {None: "summaries only", 1: "weekly timeseries"}.get(exp.keep_every, f"every {exp.keep_every} weeks")
@@ -248,7 +238,7 @@ def query_command(
     try:
         frame = load_results(folder).query(sql)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if csv:
         sys.stdout.write(frame.to_csv(index=False))
         return

@@ -13,12 +13,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-EXIT_USAGE = 2
-
-
-def _fail(message: str) -> None:
-    sys.stderr.write(f"error: {' '.join(message.split())}\n")
-    raise typer.Exit(EXIT_USAGE)
+from orgmodel.clierrors import fail
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -30,7 +25,7 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        _fail(f"--host/--port: cannot listen on {host}:{port} ({exc.strerror})")
+        fail(f"--host/--port: cannot listen on {host}:{port} ({exc.strerror})")
     sock.listen(128)
     return sock
 
@@ -74,7 +69,7 @@ def workshop_command(
 
         from orgmodel.workshop.server import LOCAL_HOSTS, build_app
     except ImportError as exc:
-        _fail(f"the workshop needs the app extra ({exc.name} is missing): run `make app` or pip install -e '.[app]'")
+        fail(f"the workshop needs the app extra ({exc.name} is missing): run `make app` or pip install -e '.[app]'")
     from orgmodel.scenario.files import ScenarioError
     from orgmodel.workshop.game import Game
     from orgmodel.workshop.pacing import Pacing
@@ -92,11 +87,11 @@ def workshop_command(
             game = Game.create(config, folder)
     except ValidationError as exc:
         first = exc.errors()[0]
-        _fail(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}")
+        fail(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}")
     except (ScenarioError, FileExistsError, FileNotFoundError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except sqlite3.DatabaseError as exc:  # a damaged or foreign workshop.db: say so, touch nothing
-        _fail(f"--resume: {resume}/workshop.db cannot be read as a workshop session ({exc})")
+        fail(f"--resume: {resume}/workshop.db cannot be read as a workshop session ({exc})")
 
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
