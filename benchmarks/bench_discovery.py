@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_discovery.py              # 10,000 runs (5,000 worlds x 2 arms), 53 sampled inputs
+    python benchmarks/bench_discovery.py              # 10,000 runs (5,000 worlds x 2 arms), 67 sampled inputs
     python benchmarks/bench_discovery.py --runs 2000  # a quick look
 
 The store is synthetic (``orgmodel.experiments.synthetic``): the runs of

@@ -113,7 +113,8 @@ def ema_model(
 
     Args:
         name: the model's name in EMA (letters, digits and underscores).
-        uncertainties: key -> (low, high); default: every plausible range of :mod:`orgmodel.scenario.plausible`.
+        uncertainties: key -> (low, high); default: every plausible range of :mod:`orgmodel.scenario.plausible`
+            except the keys given as numeric levers or constants.
         levers: key -> (low, high) for numeric levers, or the arms (built-in scenario names or files) of the
             categorical lever ``arm``; default: ``arm`` over every built-in scenario.
         constants: keys fixed in every run (e.g. ``years``, ``salespeople``, ``market_size``; ``arm`` if it is not a lever).
@@ -134,7 +135,15 @@ def ema_model(
         model.replications = _seeded(seed, replications)
     else:
         model = ema.Model(name, function=run_orgmodel)
-    ranges = {k: (r.low, r.high) for k, r in RANGES.items()} if uncertainties is None else dict(uncertainties)
+    fixed = dict(constants or {})
+    chosen = set(levers) if isinstance(levers, Mapping) else set()
+    if uncertainties is None:  # a key the caller makes a lever or a constant is no longer an uncertainty
+        ranges = {k: (r.low, r.high) for k, r in RANGES.items() if k not in chosen and k not in fixed}
+    else:
+        ranges = dict(uncertainties)
+        both = sorted((set(ranges) & chosen) | (set(ranges) & set(fixed)) | (chosen & set(fixed)))
+        if both:
+            raise DiscoveryError(f"{', '.join(both)}: a key is an uncertainty, a lever or a constant, not two of them")
     model.uncertainties = [_parameter(ema, k, lo, hi) for k, (lo, hi) in ranges.items()]
     if levers is None:
         model.levers = [ema.CategoricalParameter("arm", list(builtin.names()))]
@@ -142,7 +151,6 @@ def ema_model(
         model.levers = [_parameter(ema, k, lo, hi) for k, (lo, hi) in levers.items()]
     else:
         model.levers = [ema.CategoricalParameter("arm", list(levers))]
-    fixed = dict(constants or {})
     if replications is None:
         fixed.setdefault("seed", seed)
     model.constants = [ema.Constant(k, v) for k, v in fixed.items()]

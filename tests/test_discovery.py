@@ -142,6 +142,8 @@ def test_unpaired_cases_are_runs_with_the_arm_as_an_input(box_store):
         ("hunter_farmer.no_such_key < 1", "not a summary key"),
         ("hunter_farmer.total_revenue < total_revenue", "has no arm"),
         ("arm > 1", "is text"),
+        ("hunter_farmer.annual_revenue > 1", "is a yearly list .2 years.: pick a year, e.g. annual_revenue.-1."),
+        ("hunter_farmer.annual_revenue[2] > 1", "has 2 years, so the index must be from -2 to 1"),
     ],
 )
 def test_a_condition_the_store_cannot_answer_is_one_clear_error(box_store, text, words):
@@ -201,6 +203,24 @@ def test_with_few_worlds_and_no_real_box_prim_reports_none():
     found = prim(c)
     assert found.limits == [] and found.chosen == 0
     assert "no box" in found.words("world")[0]
+
+
+def test_prim_prunes_the_limits_peeling_cut_by_chance():
+    """Two real limits among 40 inputs and 300 cases: peeling also cuts noise inputs; pruning gives them back."""
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame(rng.random((300, 40)), columns=[f"x{i}" for i in range(40)])
+    from orgmodel.analysis.cases import Cases
+
+    c = Cases(parse("a.x > 0"), x, ((x["x3"] >= 0.7) & (x["x8"] <= 0.4)).to_numpy(), None, 0)
+    unpruned = prim(c, prune=0)
+    assert {lim.name for lim in unpruned.limits} != {"x3", "x8"}  # without pruning the box is not found
+    found = prim(c)
+    limits = {lim.name: lim for lim in found.limits}
+    assert set(limits) == {"x3", "x8"}, [lim.words for lim in found.limits]
+    assert limits["x3"].low == pytest.approx(0.7, abs=0.03) and limits["x8"].high == pytest.approx(0.4, abs=0.03)
+    assert found.density >= 0.9 and found.coverage >= 0.9
+    assert found.trajectory.loc[found.chosen, "pruned_from"] >= 0
+    assert "given back (pruned)" in " ".join(found.words("case"))
 
 
 # --- the command -----------------------------------------------------------------------------------------------

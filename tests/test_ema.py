@@ -80,3 +80,14 @@ def test_a_key_that_is_not_numeric_is_refused():
         ema_model(uncertainties={"structure": (0, 1)})
     with pytest.raises(DiscoveryError, match="not a scenario key"):
         ema_model(uncertainties={"no_such_key": (0, 1)})
+
+
+def test_a_default_uncertainty_made_a_lever_or_a_constant_is_no_longer_uncertain():
+    from orgmodel.analysis.discovery import DiscoveryError
+
+    model = ema_model(levers={"handover_hours": (2, 8)}, constants={**TINY, "hours_per_week": 45.0})
+    names = {u.name for u in model.uncertainties}
+    assert names == set(RANGES) - {"handover_hours", "hours_per_week"}
+    assert [lever.name for lever in model.levers] == ["handover_hours"]
+    with pytest.raises(DiscoveryError, match="handover_hours: a key is an uncertainty, a lever or a constant"):
+        ema_model(uncertainties={"handover_hours": (2, 8)}, levers={"handover_hours": (2, 8)})

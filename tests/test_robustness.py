@@ -196,7 +196,9 @@ def test_robustness_command_prints_shares_and_writes_figures(store, tmp_path):
     for name in ("summary.html", "summary.md", "claims.csv", "regret.csv", "figures/claims.png", "figures/regret.png"):
         assert (out / name).is_file(), name
     bad = CliRunner().invoke(app, ["robustness", str(store.folder), "--outcome", "no_such_key"])
-    assert bad.exit_code == 2 and bad.output.startswith("error:")
+    assert bad.exit_code == 2 and bad.output.startswith("error: --outcome:") and len(bad.output.splitlines()) == 1
+    bad = CliRunner().invoke(app, ["robustness", str(store.folder), "--target", "nan"])
+    assert bad.exit_code == 2 and "--target must be a finite number" in bad.output
 
 
 def test_the_summary_never_replaces_the_results_store(store):

@@ -95,26 +95,52 @@ def _inputs(runs: pd.DataFrame, factors: Sequence[str]) -> pd.DataFrame:
     return x
 
 
-def _values(results: Results, runs: pd.DataFrame, term: Term) -> pd.Series:
-    """One value per run (by run id) of a term's summary key or factor; a WhereError if the store has neither."""
+def _values(results: Results, runs: pd.DataFrame, term: Term, option: str = "--where") -> pd.Series:
+    """One value per run (by run id) of a term's summary key or factor; a WhereError if the store has neither.
+
+    ``option`` names the command-line option the term came from, so the error line points at it.
+    """
     factors = results.factors
     if term.name in factors and term.index is None:
         column = runs.set_index("run_id")[term.name]
         return column if column.dtype == object else column.astype(float)
+    years = _years(runs, term.name)
+    if years is not None and term.index is None:
+        raise WhereError(f"{option}: {term.name!r} is a yearly list ({years} years): pick a year, e.g. {term.name}[-1]")
+    if years is not None and not -years <= term.index < years:
+        raise WhereError(
+            f"{option}: {term.outcome!r}: {term.name} has {years} years, so the index must be from {-years} to {years - 1}"
+        )
     if term.name in runs.columns and runs[term.name].dtype == object and term.index is None:
-        raise WhereError(f'--where: {term.name!r} is text, not a number; compare a factor\'s text with == "..."')
+        raise WhereError(f'{option}: {term.name!r} is text, not a number; compare a factor\'s text with == "..."')
     try:
         return results.outcome(term.outcome)
     except (KeyError, ValueError):
         raise WhereError(
-            f"--where: {term.outcome!r} is not a summary key or a factor of this store (some keys: "
-            f"{', '.join(_some_keys(runs))}; factors: {', '.join(factors) or 'none'})"
+            f"{option}: {term.outcome!r} is not a summary key or a factor of this store (some summary keys: "
+            f"{', '.join(_some_keys(runs, factors))}; factors: {_first(factors)})"
         ) from None
 
 
-def _some_keys(runs: pd.DataFrame) -> list[str]:
-    skip = {"run_id", "point", "arm", "replicate", "seed", "status", "error", "wall_time_s", "orgmodel_version"}
+def _years(runs: pd.DataFrame, name: str) -> int | None:
+    """The length of a yearly-list summary key (the longest over the runs), or None if ``name`` is not one."""
+    if name not in runs.columns or runs[name].dtype != object:
+        return None
+    lengths = [len(v) for v in runs[name] if isinstance(v, list | tuple | np.ndarray)]
+    return max(lengths) if lengths else None
+
+
+def _some_keys(runs: pd.DataFrame, factors: Sequence[str]) -> list[str]:
+    skip = {"run_id", "point", "arm", "replicate", "seed", "status", "error", "wall_time_s", "orgmodel_version", *factors}
     return [c for c in runs.columns if c not in skip][:12]
+
+
+def _first(names: Sequence[str], most: int = 12) -> str:
+    """Up to ``most`` names joined, and how many more: an error line stays one readable line."""
+    if not names:
+        return "none"
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
 
 
 def cases(results: Results, where: str | Where, arms_by: Sequence[str] | None = None) -> Cases:
@@ -157,7 +183,7 @@ def _paired(results: Results, runs: pd.DataFrame, expr: Where, by: list[str]) ->
         if t.arm is None and t.name not in world_factors:
             raise WhereError(
                 f"--where: {t.outcome!r} has no arm; in a condition that compares arms a bare name must be a sampled "
-                f"factor ({', '.join(world_factors) or 'none'}); write ARM.{t.outcome} for an arm's outcome"
+                f"factor ({_first(world_factors)}); write ARM.{t.outcome} for an arm's outcome"
             )
     x, values, run_ids = paired_values(results, list(expr.terms), by)
     missing = np.zeros(len(run_ids), dtype=bool)
@@ -181,13 +207,14 @@ def _check_arm(arm: str, runs: pd.DataFrame, by: list[str]) -> None:
 
 
 def paired_values(
-    results: Results, terms: Sequence[Term], by: Sequence[str] | None = None
+    results: Results, terms: Sequence[Term], by: Sequence[str] | None = None, option: str = "--where"
 ) -> tuple[pd.DataFrame, dict[Term, np.ndarray], pd.DataFrame]:
     """Each world's inputs, the terms' values in each world, and each world's run ids by arm.
 
     A world is the set of runs that share every factor value except the arm
     factors ``by``, and the seed. A term without an arm reads a world input.
-    Values are NaN where a world lacks the arm or its run failed.
+    Values are NaN where a world lacks the arm or its run failed. ``option``
+    names the command-line option the terms came from (for error lines).
 
     Raises:
         WhereError: a term names an arm the store lacks, or some world has two runs of one arm.
@@ -218,7 +245,7 @@ def paired_values(
             categorical = isinstance(column.dtype, pd.CategoricalDtype)
             values[t] = column.astype(str).to_numpy() if categorical else column.to_numpy(dtype=float)
         else:
-            per_run = _values(results, runs, t)
+            per_run = _values(results, runs, t, option)
             values[t] = per_run.reindex(run_ids[t.arm].to_numpy()).to_numpy(dtype=float)
     return x, values, run_ids
 

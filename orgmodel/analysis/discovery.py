@@ -33,6 +33,8 @@ from orgmodel.experiments.spec import ExperimentError
 INSTALL_HINT = "scenario discovery needs EMA Workbench: pip install 'orgmodel[discovery]' (or pip install ema_workbench)"
 #: quasi-p-values at or above this mark a box limit as not clearly needed (Bryant & Lempert 2010)
 QP_LEVEL = 0.05
+#: how many of the best unclear boxes on PRIM's trajectory are pruned of their unclear limits
+PRUNED_BOXES = 5
 
 
 class DiscoveryError(ExperimentError):
@@ -189,6 +191,12 @@ class PrimBox:
         lines.append(f"Quasi-p-values of the limits: {qps}.")
         if weak:
             lines.append(f"The limits on {', '.join(weak)} could be chance (quasi-p at least {QP_LEVEL}).")
+        origin = int(self.trajectory["pruned_from"].get(self.chosen, -1)) if "pruned_from" in self.trajectory else -1
+        if origin >= 0:
+            lines.append(
+                f"This is box {self.chosen}: box {origin} of the peeling trajectory with the limits that could be "
+                "chance given back (pruned)."
+            )
         return lines
 
 
@@ -217,14 +225,25 @@ def _restricted(qp: dict[str, list[float]]) -> list[float]:
     return [float(q) for ends in qp.values() for q in ends if q is not None and q >= 0]
 
 
-def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_min: float = 0.05) -> PrimBox:
+def prim(
+    cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_min: float = 0.05, prune: int = PRUNED_BOXES
+) -> PrimBox:
     """PRIM's first box for the cases where the condition holds.
+
+    With many inputs and few cases, peeling also cuts inputs that do not
+    matter, and a box with one such limit would not compete in
+    :func:`choose_box`. So the ``prune`` boxes with the best coverage-density
+    balance that have such limits are pruned as Bryant & Lempert (2010)
+    advise: their least clear limit is dropped, one at a time, until every
+    limit left is clear. The pruned boxes join the trajectory (its
+    ``pruned_from`` column names the box each came from; -1 for a peeled box).
 
     Args:
         cases: the cases.
-        box: which box on the peeling trajectory to choose (default: :func:`choose_box` with the quasi-p-values).
+        box: which box on the trajectory to choose (default: :func:`choose_box` with the quasi-p-values).
         peel_alpha: share of the cases peeled off per step.
         mass_min: the smallest box, as a share of all cases.
+        prune: how many boxes to prune (0: report the peeling trajectory as it is).
 
     Raises:
         DiscoveryError: there is nothing to find (no case, or the condition never or always holds) or ``box`` is out of range.
@@ -236,7 +255,13 @@ def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_mi
     with quiet():
         algorithm = ema["prim"].Prim(x, cases.y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
         found = algorithm.find_box()
+        peeled = len(found.peeling_trajectory)
+        origin = [-1] * peeled
+        for i in _worth_pruning(found.peeling_trajectory.reset_index(drop=True), found.p_values, prune):
+            if _prune(found, i):
+                origin += [i] * (len(found.box_lims) - len(origin))
     trajectory = found.peeling_trajectory.reset_index(drop=True)
+    trajectory["pruned_from"] = origin
     n = len(trajectory)
     chosen = choose_box(trajectory, found.p_values) if box is None else box
     if not 0 <= chosen < n:
@@ -244,6 +269,47 @@ def prim(cases: Cases, box: int | None = None, peel_alpha: float = 0.05, mass_mi
     found.select(chosen)
     limits = box_limits(found.box_lims[chosen], found.box_lims[0], found.p_values[chosen])
     return PrimBox(trajectory, chosen, limits, found)
+
+
+def _worth_pruning(trajectory: pd.DataFrame, qp: list[dict[str, list[float]]], most: int) -> list[int]:
+    """The boxes, best coverage-density balance first, that have an unclear limit and beat every clear box."""
+    c, d = trajectory["coverage"].to_numpy(float), trajectory["density"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(c + d > 0, 2 * c * d / (c + d), 0.0)
+    best_clear = f1[choose_box(trajectory, qp)]
+    unclear = [i for i in range(1, len(f1)) if _weakest(qp[i]) is not None and f1[i] > best_clear]
+    return sorted(unclear, key=lambda i: -f1[i])[:most]
+
+
+def _weakest(qp: dict[str, list[float]]) -> tuple[str, int] | None:
+    """The least clear restricted end of a box (input, 0 low / 1 high) with quasi-p at or above the level, or None."""
+    ends = [(q, name, end) for name, qs in qp.items() for end, q in enumerate(qs) if q is not None and q >= QP_LEVEL]
+    return (max(ends)[1], max(ends)[2]) if ends else None
+
+
+def _prune(found: Any, i: int) -> bool:
+    """Give box ``i``'s unclear ends back one at a time, least clear first; False if nothing clear would be left.
+
+    An end that could be chance goes back to the whole space's limit (both
+    ends for a text input), the cases inside are counted again, and the new
+    box is appended to the trajectory with its quasi-p-values (EMA's
+    ``update``, as its ``drop_restriction`` does for a whole input).
+    """
+    in_box = ema_analysis()["sdutil"]._in_box
+    current = i
+    while (weak := _weakest(found.p_values[current])) is not None:
+        if len(_restricted(found.p_values[current])) <= 1:
+            break  # the box's only limit: nothing clear would be left
+        name, end = weak
+        limits = found.box_lims[current].copy()
+        if isinstance(limits.loc[0, name], set):
+            limits[name] = found.box_lims[0][name]
+        else:
+            limits.loc[end, name] = found.box_lims[0].loc[end, name]
+        remaining = found.prim.yi_remaining
+        found.update(limits, remaining[in_box(found.prim.x.loc[remaining, :], limits)])
+        current = len(found.box_lims) - 1
+    return current != i
 
 
 def _check_cases(cases: Cases) -> None:
@@ -348,7 +414,7 @@ class Discovery:
         unit = c.unit
         lines = [
             f"The condition {c.where.text!r} holds in {c.hits} of {c.n} {unit}s ({c.hits / c.n:.0%})"
-            + (f"; {c.left_out} {unit}s left out for a missing value." if c.left_out else ".")
+            + (f"; {c.left_out} {unit}{'s' if c.left_out != 1 else ''} left out for a missing value." if c.left_out else ".")
         ]
         lines += self.box.words(unit)
         top = ", ".join(f"{name} ({score:.2f})" for name, score in self.scores.head(5).items())

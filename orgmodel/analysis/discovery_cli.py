@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -135,7 +136,7 @@ def _discovery_files(result: Discovery, results: Path) -> dict[str, bytes | str]
         "figures/feature_scores.png": (figs.scores_figure(result.scores), "Feature scores"),
     }
     files: dict[str, bytes | str] = {name: figs.png(fig) for name, (fig, _) in figures.items()}
-    trajectory = result.box.trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]]
+    trajectory = result.box.trajectory[["coverage", "density", "mass", "res_dim", "n", "k", "pruned_from"]]
     files["peeling_trajectory.csv"] = trajectory.to_csv(index_label="box")
     files["feature_scores.csv"] = result.scores.to_csv()
     files["cart_leaves.csv"] = result.tree.leaves.to_csv(index=False)
@@ -181,6 +182,8 @@ def robustness_command(
     from orgmodel.analysis.regret import outcome_by_world, regret_figure, regret_table
     from orgmodel.analysis.robustness import claim_figure, claim_markdown, claim_sentences, claim_shares
 
+    if target is not None and not math.isfinite(target):
+        fail(f"--target must be a finite number, got {target}")
     if out is not None:
         _prepare_out(out, force, results)
     try:
@@ -195,7 +198,7 @@ def robustness_command(
     for line in claim_sentences(claims):
         console.print(escape(f"- {line}"))
     console.print(f"\nRobust choice on {escape(outcome)} over {regret.attrs['worlds']} worlds:")
-    console.print(escape(_regret_text(regret)))
+    console.print(escape(_regret_text(regret)), soft_wrap=True)
     if out is not None:
         from orgmodel.analysis import discovery_figures as figs
 
@@ -227,10 +230,21 @@ def _regret_text(regret: pd.DataFrame) -> str:
             "satisficing": f"{word} target",
         }
     )
-    shown = shown[["arm", "mean", "mean regret", "90% regret", "max regret", "best in", f"{word} target"]]
-    formats = {c: "{:,.4g}".format for c in ("mean", "mean regret", "90% regret", "max regret")}
-    formats.update({c: "{:.0%}".format for c in ("best in", f"{word} target")})
-    return shown.to_string(index=False, formatters=formats) + f"\n(target: {regret.attrs['target']:,.6g})"
+    shown = shown[["arm", "mean", "mean regret", "90% regret", "max regret", "best in", f"{word} target"]].copy()
+    shown[f"{word} target"] = [
+        f"{s:.0%} ({lo:.0%}-{hi:.0%})"
+        for s, lo, hi in zip(regret["satisficing"], regret["satisficing_low"], regret["satisficing_high"], strict=True)
+    ]
+    formats = {c: _amount for c in ("mean", "mean regret", "90% regret", "max regret")}
+    formats["best in"] = "{:.0%}".format
+    return shown.to_string(index=False, formatters=formats) + (
+        f"\n(target: {_amount(regret.attrs['target'])}; satisficing with its 95% interval)"
+    )
+
+
+def _amount(x: float) -> str:
+    """An outcome as a reader takes it in: whole units with thousands separators for money, else 4 digits."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
 
 
 def _robustness_html(claims: pd.DataFrame, regret: pd.DataFrame, files: dict[str, bytes | str], outcome: str) -> str:

@@ -32,9 +32,21 @@ def trajectory_figure(box: PrimBox) -> Figure:
     from matplotlib.figure import Figure
 
     t = box.trajectory
+    peeled = t["pruned_from"] < 0 if "pruned_from" in t else np.ones(len(t), dtype=bool)
     fig = Figure(figsize=(6.5, 5), layout="constrained")
     ax = fig.add_subplot()
-    points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=28)
+    scale = {"cmap": "viridis", "vmin": t["res_dim"].min(), "vmax": max(t["res_dim"].max(), 1)}
+    points = ax.scatter(t.loc[peeled, "coverage"], t.loc[peeled, "density"], c=t.loc[peeled, "res_dim"], s=28, **scale)
+    if (~peeled).any():
+        ax.scatter(
+            t.loc[~peeled, "coverage"],
+            t.loc[~peeled, "density"],
+            c=t.loc[~peeled, "res_dim"],
+            s=40,
+            marker="^",
+            label="pruned: unclear limits given back",
+            **scale,
+        )
     ax.scatter(
         [box.coverage], [box.density], s=180, facecolors="none", edgecolors="red", linewidths=2, label=f"chosen box {box.chosen}"
     )

@@ -46,7 +46,7 @@ def outcome_by_world(results: Results, outcome: str, arms: Sequence[str] | None 
     by = arm_factors(results)
     chosen = list(arms) if arms else list(dict.fromkeys(arm_names(results.runs, by)))
     terms = [Term(arm, name, index) for arm in chosen]
-    _, values, _ = paired_values(results, terms, by)
+    _, values, _ = paired_values(results, terms, by, option="--outcome")
     table = pd.DataFrame({t.arm: v for t, v in values.items()})
     table.columns.name = "arm"
     table.index.name = "world"
@@ -105,6 +105,7 @@ def regret_table(
 def regret_figure(by_world: pd.DataFrame, table: pd.DataFrame, outcome: str) -> Figure:
     """Left: each arm's regret over the worlds (box plot); right: its satisficing share with the interval."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     order = list(table["arm"])
     values = by_world[order].to_numpy(float)
@@ -116,7 +117,9 @@ def regret_figure(by_world: pd.DataFrame, table: pd.DataFrame, outcome: str) -> 
     y = np.arange(len(order))
     left.boxplot([regret[:, j] for j in range(len(order))], positions=y, orientation="horizontal", widths=0.6)
     left.set_yticks(y, order)
-    left.set_xlabel("regret: shortfall from the best arm in the same world")
+    scale, unit = _scale(float(np.nanmax(np.abs(regret))) if regret.size else 0.0)
+    left.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / scale:,.4g}"))
+    left.set_xlabel(f"regret: shortfall from the best arm in the same world{unit}")
     left.invert_yaxis()
     share = table["satisficing"].to_numpy(float)
     err = np.vstack([share - table["satisficing_low"].to_numpy(float), table["satisficing_high"].to_numpy(float) - share])
@@ -129,6 +132,15 @@ def regret_figure(by_world: pd.DataFrame, table: pd.DataFrame, outcome: str) -> 
     right.set_xlabel(f"satisficing: share of worlds {word} {shown}")
     fig.suptitle(f"Robust choice on {outcome} over {len(values)} sampled worlds")
     return fig
+
+
+def _scale(largest: float) -> tuple[float, str]:
+    """A tick unit a reader takes in at a glance (millions, thousands or ones) and its words for the axis label."""
+    if largest >= 1e6:
+        return 1e6, " (millions)"
+    if largest >= 1e4:
+        return 1e3, " (thousands)"
+    return 1.0, ""
 
 
 __all__ = ["outcome_by_world", "regret_figure", "regret_table"]

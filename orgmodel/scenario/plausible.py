@@ -107,6 +107,37 @@ RANGES: dict[str, Plausible] = {
     "discount_per_week": Plausible(0.02, 0.1, "as experiments/sensitivity.toml (Chung et al.: steep discounting)"),
     "pay_horizon_weeks": Plausible(52, 156, "people count pay one to three years ahead"),
     "allocation_sharpness": Plausible(1.0, 4.0, "as experiments/sensitivity.toml"),
+    # costs of growth and change (issue #12)
+    "voluntary_turnover_salespeople": Plausible(
+        0.1, 0.3, "sales-force turnover is 27-28% a year all causes (DePaul 2010): from a third of that to all of it"
+    ),
+    "voluntary_turnover_account_managers": Plausible(
+        0.05, 0.25, "from a third of the salespeople's total turnover to near it; below theirs at the default"
+    ),
+    "turnover_pay_shortfall_effect": Plausible(1.0, 4.0, _HALF_DOUBLE + " (a 10% pay cut adds 0.1 to 0.4 a year)"),
+    "pay_reference_months": Plausible(6, 24, "people compare with the last half year to the last two years of pay"),
+    "turnover_overload_threshold": Plausible(
+        1.0, 1.5, "people start leaving as soon as client work fills the week, or only at half as much again"
+    ),
+    "turnover_overload_effect": Plausible(0.25, 1.0, _HALF_DOUBLE),
+    "clients_follow_share": Plausible(
+        0.05, 0.4, "the direction is published (Bendapudi & Leone 2002; Palmatier et al. 2007), the size is not: wide"
+    ),
+    "leaver_churn_extra": Plausible(0.15, 0.6, _HALF_DOUBLE),
+    "leaver_churn_weeks": Plausible(13, 52, "a quarter to a year of raised churn risk after the contact leaves"),
+    "recruiting_cost_per_hire": Plausible(
+        5_000, 20_000, "an agency fee of 10% to 30% of a 40,000-70,000 base salary, or none but advertising"
+    ),
+    "recruiting_manager_hours_per_hire": Plausible(10.0, 40.0, _HALF_DOUBLE),
+    "new_hire_skill_ratio": Plausible(
+        0.8, 1.2, "the labour market offers people 20% weaker (the best are employed) to 20% stronger than the team"
+    ),
+    "span_of_control": Plausible(
+        5, 12, "around the 8.5 average of the Alexander Group benchmark (range 2-38) and the 6-8 OMG recommends"
+    ),
+    "sales_manager_salary": Plausible(
+        70_000, 120_000, "a first-line manager earns above the top of the salespeople's 40,000-70,000 base range"
+    ),
 }
 
 _LEVER = "a choice of the organisation (a lever), not an uncertainty about the world"
@@ -190,32 +221,18 @@ NOT_VARIED: dict[str, str] = {
 }
 
 
-#: issue #12's keys: the robustness experiment's ranges were drawn before these mechanisms existed
-_GROWTH_COSTS = "a cost of growth and change (issue #12), added after robustness.toml was drawn: not yet sampled"
+_TRANSITION_ONLY = (
+    "acts only around an intervention (a restructure during the run), which no arm has; "
+    "and a choice of the organisation (a lever), not an uncertainty about the world"
+)
 NOT_VARIED.update(
-    dict.fromkeys(
-        (
-            "voluntary_turnover_salespeople",
-            "voluntary_turnover_account_managers",
-            "turnover_pay_shortfall_effect",
-            "pay_reference_months",
-            "turnover_overload_threshold",
-            "turnover_overload_effect",
-            "replace_leavers",
-            "clients_follow_share",
-            "leaver_churn_extra",
-            "leaver_churn_weeks",
-            "recruiting_cost_per_hire",
-            "recruiting_manager_hours_per_hire",
-            "new_hire_skill_ratio",
-            "recruited_in_advance",
-            "span_of_control",
-            "sales_manager_salary",
-            "pay_guarantee_weeks",
-            "handover_bonus",
-        ),
-        _GROWTH_COSTS,
-    )
+    {
+        # issue #12: the costs of growth and change that are choices, not uncertainties
+        "replace_leavers": _LEVER + " (management keeps the headcount it decided on in every arm)",
+        "recruited_in_advance": _TRANSITION_ONLY,
+        "pay_guarantee_weeks": _TRANSITION_ONLY,
+        "handover_bonus": _TRANSITION_ONLY,
+    }
 )
 
 
