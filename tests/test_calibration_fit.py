@@ -154,6 +154,12 @@ def test_each_flaw_through_calibrate(flaws, unused, tmp_path):
     for name in unused:
         assert not data["targets"][name]["used"], name
     assert math.isfinite(data["loss"])
+    # only spoiledness x spec_hours_per_line shows in the data: one factor fitted, the other held and said so
+    held = data["parameters"]["spec_hours_per_line"]
+    assert held["source"] == "default" and "spoiledness" in held["rule"], held
+    assert data["parameters"]["spoiledness"]["source"] == "fitted"
+    if flaws.window_months is None:  # cross-sell amounts against first-sale amounts: read off, not fitted
+        assert data["parameters"]["cross_sell_line_value"]["source"] == "estimated"
     if "contacts" in flaws.missing:
         assert data["parameters"]["buying_centre_min"]["source"] == "default"
     if flaws.contact_fill < 1:  # under-filled contact roles: the buying centre looks smaller (a lower bound)
@@ -170,3 +176,11 @@ def test_bad_input_is_one_line_and_exit_2(small_export, tmp_path):
     assert res.exit_code == 2 and "not a folder" in res.output
     res = _calibrate(str(small_export), "--out", str(tmp_path / "o"), "--resume")
     assert res.exit_code == 2 and "no calibration to continue" in res.output
+    # a damaged study file: one line, and the file is left as it was
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "study.db").write_bytes(b"not a database " * 400)
+    res = _calibrate(str(small_export), "--out", str(damaged), "--resume", "--budget", "4")
+    assert res.exit_code == 2 and "cannot be read as a calibration study" in res.output, res.output
+    assert (damaged / "study.db").read_bytes() == b"not a database " * 400
+    assert sorted(p.name for p in damaged.iterdir()) == ["study.db"]

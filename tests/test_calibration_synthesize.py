@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from orgmodel.calibration.direct import estimate_keys
+from orgmodel.calibration.fit import default_fit_keys
 from orgmodel.calibration.holdout import cut_export, tail_export
 from orgmodel.calibration.targets import TARGETS, compute_targets, monthly_series
 from orgmodel.cli import app
@@ -76,9 +78,31 @@ def test_targets_reflect_the_company():
     assert low["cross_sells_per_client_year"] == 0.0
     assert high["cross_sells_per_client_year"] > 0.3
     assert high["revenue_per_client_year"] > low["revenue_per_client_year"]
+    assert low["lines_per_order"] == 1.0 and high["lines_per_order"] > 1.3
     spoiled = compute_targets(*_tw(synthesize(SMALL.with_(spoiledness=1.0), seed=2, years=2, history_years=1)))
     easy = compute_targets(*_tw(synthesize(SMALL.with_(spoiledness=0.1), seed=2, years=2, history_years=1)))
     assert spoiled["activity_share_email"] > easy["activity_share_email"]  # servicing is logged as e-mail
+    assert spoiled["email_hours_per_order"] > 2 * easy["email_hours_per_order"]
+    slow = compute_targets(*_tw(synthesize(SMALL.with_(hours_per_lead=10.0), seed=2, years=2, history_years=1)))
+    assert slow["call_hours_per_deal"] > 1.5 * easy["call_hours_per_deal"]  # prospecting effort per lead
+
+
+def test_cross_sell_line_value_is_read_off_the_amounts(export):
+    """Cross-sell amount over the same account's first-sale amount: the key itself, no fit needed."""
+    rich = synthesize(SMALL.with_(cross_sell_line_value=2.5, cross_sell_lines_mean=4.0), seed=5, years=2, history_years=1)
+    values = []
+    for exp, truth in ((export, 1.2), (rich, 2.5)):
+        est, _missing = estimate_keys(exp.tables, exp.window)
+        line = est["cross_sell_line_value"]
+        assert line.interval[0] <= truth <= line.interval[1], (truth, line)
+        values.append(line.value)
+    assert values[1] > 1.5 * values[0]
+    without_kind = {**export.tables, "opportunities": export.tables["opportunities"].assign(kind=pd.NA)}
+    est, missing = estimate_keys(without_kind, export.window)
+    assert "cross_sell_line_value" not in est and "kind" in missing["cross_sell_line_value"]
+    # what the data shows is not fitted again; of a product only one factor is fitted
+    assert "cross_sell_line_value" not in default_fit_keys({"cross_sell_line_value"})
+    assert "spec_hours_per_line" not in default_fit_keys(set()) and "spoiledness" in default_fit_keys(set())
 
 
 def _tw(x):

@@ -181,7 +181,7 @@ def write_hubspot(t: dict[str, pd.DataFrame], folder) -> None:
         {
             "hs_object_id": deals["opportunity_id"],
             "dealname": "deal",
-            "associatedcompanyid": deals["account_id"],
+            "Associated Company IDs (Primary)": deals["account_id"],  # the UI export's column (with associations)
             "hubspot_owner_id": deals["owner_id"],
             "createdate": epoch_ms(deals["created_date"]),
             "closedate": deals["close_date"].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z").fillna(""),
@@ -210,7 +210,8 @@ def write_hubspot(t: dict[str, pd.DataFrame], folder) -> None:
     pd.DataFrame(
         {
             "hs_object_id": range(len(cases)),
-            "associatedcompanyid": cases["account_id"],
+            # several associated companies in one cell: the first is the primary
+            "Associated Company IDs": cases["account_id"] + ";A999999",
             "createdate": cases["opened_date"].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "closed_date": cases["closed_date"].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z").fillna(""),
             "hs_ticket_category": cases["kind"].map({"complaint": "COMPLAINT", "problem": "PRODUCT_ISSUE"}),
@@ -327,6 +328,9 @@ def test_hubspot_export_imports_through_the_shipped_mapping(tmp_path, tables, ca
     assert any(p["kind"] == "close recorded as a stage" for p in written["problems"])
     hs = load_export(tmp_path, "hubspot")
     assert len(hs.tables["opportunities"]) == len(export.tables["opportunities"])
+    # the company association under the UI export's names (one id per cell, or a list whose first is primary)
+    assert list(hs.tables["opportunities"]["account_id"]) == list(export.tables["opportunities"]["account_id"])
+    assert list(hs.tables["cases"]["account_id"]) == list(export.tables["cases"]["account_id"])
     assert len(hs.tables["stage_history"]) == len(export.tables["stage_history"])
     assert set(hs.tables["stage_history"]["stage"]) == set(HUBSPOT_STAGES.values())
     assert (
@@ -389,6 +393,8 @@ def test_example_mapping_reads_a_german_spreadsheet_export(tmp_path, tables, can
         ('[opportunities.columns]\nwinner = "X"\n', "'winner' is not a column of opportunities"),
         ('[opportunities.columns]\noutcome = { colum = "X" }\n', "unknown key 'colum'"),
         ("[opportunities\n", "is not valid TOML"),
+        ('[opportunities.columns]\naccount_id = { one_of = ["A"], column = "B" }\n', "either column/columns or one_of"),
+        ('[opportunities.columns]\naccount_id = { one_of = ["Company", "Firma"] }\n', "any of 'Company, Firma'"),
         (
             '[stage_history]\nunpivot = { pattern = "^x_(.+)_(.+)$", name = "stage", value = "entered_date" }\n',
             "exactly one (group)",

@@ -55,8 +55,8 @@ def calibrate_command(
     out_full = out.resolve()
     if out_full.exists() and not out_full.is_dir():
         fail(f"--out '{out}' exists and is not a folder")
-    if resume and not (out_full / STUDY).exists():
-        fail(f"--resume: '{out}' holds no calibration to continue ({STUDY} not found)")
+    if resume and (not (out_full / STUDY).is_file() or (out_full / STUDY).stat().st_size == 0):
+        fail(f"--resume: '{out}' holds no calibration to continue ({STUDY} not found or empty)")
     if not resume and out_full.exists() and any(out_full.iterdir()):
         fail(f"--out '{out}' already exists and is not empty; choose another folder, or --resume to continue its calibration")
     try:

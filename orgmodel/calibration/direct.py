@@ -20,6 +20,11 @@ Rules (also in docs/calibration.md):
   repeats the account count is a lower bound and is used as such).
 - ``base_annual_value``: median amount of won new-business deals (the model's
   median first sale); ``client_size_sigma``: standard deviation of their log amounts.
+- ``cross_sell_line_value``: median over cross-sell opportunities of their amount
+  over the same account's new-business amount (the key is "one further line
+  relative to the first sale"; pairing within an account takes the client's
+  size out, which a ratio of two medians over different accounts would not:
+  cross-sells go to the biggest clients first). Needs ``kind`` and 10 pairs.
 - ``lead_qualify_rate``: ``crm describe``'s conversion of the lead stage (the
   share of deals that left it forwards among those that left it; deals still in
   it are censored). Later stages' shares are targets, not estimates: there deals
@@ -44,6 +49,7 @@ from scipy import optimize, stats
 from orgmodel.calibration.targets import Tables, Window, salesperson_years, window_years
 from orgmodel.crm.estimate import Estimates, describe
 from orgmodel.crm.export import CrmExport
+from orgmodel.scenario.schema import Scenario
 
 
 @dataclass
@@ -96,6 +102,37 @@ def market_size(tables: Tables) -> KeyEstimate:
         return KeyEstimate("market_size", int(max(accounts, 10)), None, "accounts (no repeat approaches: a lower bound)")
     n = optimize.brentq(lambda n: n * (1.0 - math.exp(-k / n)) - approached, approached + 1e-6, approached * 1e4)
     return KeyEstimate("market_size", round(n), None, f"capture estimate from {k} approaches to {approached} accounts")
+
+
+def cross_sell_line_value(opps: pd.DataFrame, kind: pd.Series) -> KeyEstimate | str:
+    """Value of a further line relative to the first sale, from accounts with both kinds of deal (or why not).
+
+    Each cross-sell amount is divided by its account's median new-business
+    amount (won or not: the quote says what the first sale is worth); the
+    estimate is the median ratio with its order-statistic interval, within the
+    scenario's bounds.
+    """
+    if "kind" not in opps or opps["kind"].isna().all():
+        return "no opportunity kind (new_business / cross_sell) in the export"
+    amount = pd.to_numeric(opps["amount"], errors="coerce")
+    new = amount[(kind == "new_business") & (amount > 0)].groupby(opps["account_id"]).median()
+    xs = opps[(kind == "cross_sell") & (amount > 0)].assign(_amount=amount)
+    # a line offered again after a lost attempt is the same line: count each (account, amount) once, or the
+    # retries would weigh it twice and narrow the interval as if they were independent draws
+    xs = xs.drop_duplicates(["account_id", "_amount"])
+    ratios = (xs["_amount"] / xs["account_id"].map(new)).dropna().to_numpy(dtype=float)
+    if len(ratios) < 10:
+        return f"{len(ratios)} cross-sell lines on accounts with a new-business amount (10 needed)"
+    meta = Scenario.model_fields["cross_sell_line_value"].metadata
+    hi_bound = float(next(m.le for m in meta if getattr(m, "le", None) is not None))
+    value = min(max(float(np.median(ratios)), 0.01), hi_bound)
+    lo, hi = _quantile_ci(ratios, 0.5)
+    return KeyEstimate(
+        "cross_sell_line_value",
+        value,
+        (max(lo, 0.0), min(hi, hi_bound)),
+        f"median cross-sell amount over the account's new-business amount ({len(ratios)} lines)",
+    )
 
 
 def _reason(described: Estimates, key: str, fallback: str) -> str:
@@ -151,6 +188,12 @@ def estimate_keys(
     else:
         missing["base_annual_value"] = "fewer than 5 won new-business deals with an amount"
         missing["client_size_sigma"] = missing["base_annual_value"]
+
+    line_value = cross_sell_line_value(opps, kind)
+    if isinstance(line_value, KeyEstimate):
+        est[line_value.key] = line_value
+    else:
+        missing["cross_sell_line_value"] = line_value
 
     lead = described.get("stage_conversion.lead")
     if lead is not None:

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
+import sqlalchemy.exc
 
 from orgmodel.calibration.targets import compute_targets
 from orgmodel.crm.synthesize import synthesize
@@ -73,6 +74,7 @@ class FitParameter:
     log: bool = False
     integer: bool = False
     what: str = ""
+    only_with: str = ""  # the key it enters the model with, as a product: fitted only when asked for by name
 
     def distribution(self) -> optuna.distributions.BaseDistribution:
         """The Optuna distribution searched."""
@@ -97,7 +99,7 @@ class FitParameter:
 FITTED: tuple[FitParameter, ...] = (
     FitParameter("hours_per_lead", 1.0, 12.0, log=True, what="time allocation: prospecting hours per lead"),
     FitParameter("allocation_sharpness", 0.5, 6.0, what="time allocation: how strongly time follows pay"),
-    FitParameter("spec_hours_per_line", 0.5, 8.0, log=True, what="service hours per order line"),
+    FitParameter("spec_hours_per_line", 0.5, 8.0, log=True, what="service hours per order line", only_with="spoiledness"),
     FitParameter("spoiledness", 0.1, 1.0, what="share of specification work left to the supplier"),
     FitParameter("relationship_gain_per_hour", 0.05, 1.0, log=True, what="relationship effect of contact hours"),
     FitParameter("support_at_no_relationship", 0.4, 0.9, what="buying-centre backing without a relationship"),
@@ -109,6 +111,18 @@ FITTED: tuple[FitParameter, ...] = (
     FitParameter(HISTORY, 0, 6, integer=True, what="years the company ran before the export window"),
 )
 FITTED_BY_KEY = {p.key: p for p in FITTED}
+
+
+def default_fit_keys(estimated: set[str]) -> list[str]:
+    """The keys fitted unless the user names them: no key the export showed, no half of a product.
+
+    A key estimated from the data (e.g. ``cross_sell_line_value`` from cross-sell
+    amounts) is not fitted again: fitting it would let the optimiser trade it off
+    against keys no table shows. ``spec_hours_per_line`` enters the model only
+    as ``spec_hours_per_line x spoiledness`` (service hours per order line):
+    no data can split the product, so only spoiledness is fitted.
+    """
+    return [p.key for p in FITTED if p.key not in estimated and not p.only_with]
 
 
 @dataclass
@@ -227,7 +241,14 @@ class Calibration:
 
     def __init__(self, setup: FitSetup, storage_path: Path, workers: int = 1) -> None:
         self.setup = setup
-        self.storage = optuna.storages.RDBStorage(f"sqlite:///{storage_path}")
+        try:
+            self.storage = optuna.storages.RDBStorage(f"sqlite:///{storage_path}")
+        except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            raise ValueError(
+                f"{storage_path.name} in '{storage_path.parent}' cannot be read as a calibration study ({reason}); "
+                "it is left as it is: calibrate into a new --out folder"
+            ) from None
         self.workers = max(1, workers)
         self._pool: Executor | None = None
         self.noise_simulations = 0  # simulations this process ran to measure the targets' spread
@@ -264,6 +285,8 @@ class Calibration:
         """Create the study (measuring the targets' spread first), or check a resumed one matches the data."""
         s = self.setup
         names = optuna.study.get_all_study_names(self.storage)
+        if resume and STUDY_NAME not in names:
+            raise ValueError("--resume: the study file holds no calibration to continue; calibrate into a new --out folder")
         if STUDY_NAME in names:
             study = self._study()
             if not resume:

@@ -34,6 +34,7 @@ from orgmodel.calibration.fit import (
     ParameterFit,
     Progress,
     common_seeds,
+    default_fit_keys,
     intervals,
     loss_noise,
     threshold,
@@ -136,7 +137,6 @@ def calibrate(
 
     """
     base = base or Scenario()
-    estimates, not_estimated = estimate_keys(tables, window)
     months = pd.DateOffset(months=holdout_months)
     cut = window[1] - months if holdout_months > 0 else None
     if cut is not None and (cut - window[0]).days < 90:
@@ -146,9 +146,11 @@ def calibrate(
         )
     fit_tables, fit_window = cut_export(tables, window, cut) if cut is not None else (dict(tables), window)
     observed = compute_targets(fit_tables, fit_window)
+    # what the export shows, from the fit window only: the held-out months must not inform the forecast
+    estimates, not_estimated = estimate_keys(fit_tables, fit_window)
     if not any(math.isfinite(v) for v in observed.values()):
         raise ValueError("the export gives no target to fit (it needs orders or opportunities within its window)")
-    keys = list(fit_keys or [p.key for p in FITTED])
+    keys = list(fit_keys or default_fit_keys(set(estimates)))
     if HISTORY not in keys:  # always fitted: without it the simulated company starts its export with an empty book
         keys.append(HISTORY)
     unknown = [k for k in keys if k not in {p.key for p in FITTED}]
@@ -156,8 +158,21 @@ def calibrate(
         raise ValueError(f"fit: unknown key {unknown[0]!r}; allowed: {', '.join(p.key for p in FITTED)}")
     parameters: tuple[FitParameter, ...] = tuple(p for p in FITTED if p.key in keys)
     fixed = base.model_dump(exclude={"interventions"})
+    for key in keys:  # a key named in fit_keys is fitted, even where the data showed it
+        if estimates.pop(key, None) is not None:
+            not_estimated[key] = "fitted instead (named in --fit)"
     fixed.update({k: e.value for k, e in estimates.items()})
-    fitted_defaults = {p.key: getattr(base, p.key) for p in FITTED if p.key not in keys and p.key != HISTORY}
+    for p in FITTED:
+        if p.only_with and p.key not in keys:
+            not_estimated[p.key] = (
+                f"only its product with {p.only_with} shows in the data (service hours per order line): "
+                f"held at its default, {p.only_with} fitted relative to it"
+            )
+    fitted_defaults = {
+        p.key: getattr(base, p.key)
+        for p in FITTED
+        if p.key not in keys and p.key != HISTORY and p.key not in estimates and p.key not in not_estimated
+    }
     fixed.update(fitted_defaults)
     seeds = common_seeds(seed, n_seeds)
     setup = FitSetup(fixed, observed, fit_window[0], window_years(fit_window), parameters, seeds, seed, batch)

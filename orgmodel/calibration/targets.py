@@ -37,6 +37,9 @@ TARGETS: dict[str, str] = {
     "cross_sells_per_client_year": "cross-sell deals won per active client per year",
     "cross_sell_win_rate": "won / (won + lost) of cross-sell deals closed in the window",
     "complaints_per_client_year": "complaint cases per active client per year",
+    "lines_per_order": "mean product lines per order (orders.lines): the lines clients have bought",
+    "call_hours_per_deal": "logged call hours per new-business opportunity opened (prospecting effort per lead)",
+    "email_hours_per_order": "logged e-mail hours per order (servicing effort per order)",
     **{f"activity_share_{kind}": f"share of logged minutes that are {kind}s" for kind in ACTIVITY_KINDS},
 }
 
@@ -160,6 +163,8 @@ def compute_targets(tables: Tables, window: Window) -> dict[str, float]:
             out["client_loss_share"] = _ratio(len(start_clients - end_clients), len(start_clients))
         if "kind" in opps:
             out["cross_sells_per_client_year"] = _ratio(xs_won / years, active)
+        if "lines" in orders and orders["lines"].notna().any():
+            out["lines_per_order"] = float(pd.to_numeric(orders["lines"], errors="coerce").mean())
 
     cases = tables.get("cases")
     if cases is not None and np.isfinite(active):
@@ -172,6 +177,12 @@ def compute_targets(tables: Tables, window: Window) -> dict[str, float]:
         total = float(minutes.reindex(list(ACTIVITY_KINDS)).fillna(0.0).sum())
         for k in ACTIVITY_KINDS:
             out[f"activity_share_{k}"] = _ratio(float(minutes.get(k, 0.0)), total)
+        # volumes, not only shares: effort per lead and per order pin the hours a lead or an order takes
+        inside = activities["date"].between(first, last) if "date" in activities else True
+        volume = activities[inside].groupby("kind")["minutes"].sum() / 60.0
+        out["call_hours_per_deal"] = _ratio(float(volume.get("call", 0.0)), float(created.sum()))
+        if orders is not None and not orders.empty:
+            out["email_hours_per_order"] = _ratio(float(volume.get("email", 0.0)), float(len(orders)))
     return out
 
 
@@ -202,6 +213,7 @@ def target_resolution(tables: Tables, window: Window) -> dict[str, float]:
         out["client_loss_share"] = 1.0 / active
         out["cross_sells_per_client_year"] = out["complaints_per_client_year"] = 1.0 / (years * active)
         out["revenue_growth"] = 1.0 / active
+        out["lines_per_order"] = 1.0 / len(orders)
     for k in ACTIVITY_KINDS:
         out[f"activity_share_{k}"] = 0.01
     return {k: (v if np.isfinite(v) else 0.0) for k, v in out.items()}

@@ -12,7 +12,11 @@ takes a source column's name, or a small table::
 
 ``columns`` joins several source columns with ``|`` before ``values`` maps
 them; ``"*"`` maps every other non-empty value; ``scale`` multiplies numbers;
-``value`` is a constant. ``unpivot`` turns a wide export (HubSpot's
+``value`` is a constant. ``one_of`` names alternative source columns (the
+first the file has is read, case-insensitively: exports of the same CRM name a
+column differently by route, e.g. HubSpot's ``associatedcompanyid`` property and
+its UI export's ``Associated Company IDs (Primary)``); ``split`` keeps the text
+before the first separator (a list of associated ids: the first is the primary). ``unpivot`` turns a wide export (HubSpot's
 ``hs_date_entered_<stage>`` columns) into one row per stage. An ``[options]``
 table sets ``dayfirst = true`` for day-first dates. The shipped mappings
 (``salesforce``, ``hubspot``, ``example``) live in ``orgmodel/crm/mappings/``.
@@ -35,7 +39,7 @@ from orgmodel.crm.schema import TABLES, CrmError, Problem
 MAPPING_FILE = "mapping.toml"
 #: the columns every read table carries besides the canonical ones: where each row came from
 ORIGIN = ("_file", "_row")
-_COLUMN_KEYS = {"column", "columns", "values", "value", "scale"}
+_COLUMN_KEYS = {"column", "columns", "one_of", "values", "value", "scale", "split"}
 _ENTRY_KEYS = {"file", "columns", "unpivot", "exclude"}
 
 
@@ -47,6 +51,17 @@ class ColumnSource:
     values: dict[str, str] = field(default_factory=dict)
     value: str | None = None
     scale: float | None = None
+    #: alternative names of the one source column (the first present is read); ``columns`` holds the first
+    one_of: tuple[str, ...] = ()
+    split: str | None = None
+
+    def present(self, frame_columns: list[str]) -> ColumnSource:
+        """The same source with ``one_of`` resolved against a file's columns (the first alternative it has)."""
+        if not self.one_of:
+            return self
+        lower = {c.lower(): c for c in frame_columns}
+        found = next((lower[c.lower()] for c in self.one_of if c.lower() in lower), self.one_of[0])
+        return ColumnSource((found,), self.values, self.value, self.scale, (), self.split)
 
 
 @dataclass(frozen=True)
@@ -106,9 +121,17 @@ def _column_source(where: str, spec: Any) -> ColumnSource:
     unknown = set(spec) - _COLUMN_KEYS
     if unknown:
         raise CrmError(f"{where}: unknown key '{sorted(unknown)[0]}'; allowed: {', '.join(sorted(_COLUMN_KEYS))}")
-    cols = spec.get("columns", [spec["column"]] if "column" in spec else [])
+    one_of = spec.get("one_of", [])
+    if isinstance(one_of, str) or not isinstance(one_of, list) or not all(isinstance(c, str) for c in one_of):
+        raise CrmError(f"{where}: 'one_of' is a list of alternative source column names")
+    if one_of and ("column" in spec or "columns" in spec):
+        raise CrmError(f"{where}: give either column/columns or one_of, not both")
+    cols = spec.get("columns", [spec["column"]] if "column" in spec else one_of[:1])
     if isinstance(cols, str) or not all(isinstance(c, str) for c in cols):
         raise CrmError(f"{where}: 'columns' is a list of source column names")
+    split = spec.get("split")
+    if split is not None and (not isinstance(split, str) or not split):
+        raise CrmError(f"{where}: 'split' is the separator of a list in one cell, e.g. \";\"")
     if not cols and "value" not in spec:
         raise CrmError(f"{where}: name a source column (column = ...) or a constant (value = ...)")
     values = spec.get("values", {})
@@ -118,7 +141,9 @@ def _column_source(where: str, spec: Any) -> ColumnSource:
     if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int | float)):
         raise CrmError(f"{where}: 'scale' is a number")
     value = spec.get("value")
-    return ColumnSource(tuple(cols), {str(k): v for k, v in values.items()}, None if value is None else str(value), scale)
+    return ColumnSource(
+        tuple(cols), {str(k): v for k, v in values.items()}, None if value is None else str(value), scale, tuple(one_of), split
+    )
 
 
 def _source(where: str, table: str, entry: Any) -> Source:
@@ -234,13 +259,16 @@ def _map_values(raw: pd.Series, values: dict[str, str]) -> pd.Series:
 def _column(frame: pd.DataFrame, file: str, table: str, name: str, spec: ColumnSource) -> pd.Series | None:
     """One canonical column from a source frame, or None when an optional column is not in the file."""
     col = TABLES[table].column(name)
+    alternatives = spec.one_of
+    spec = spec.present(list(frame.columns))
     if spec.value is not None and not spec.columns:
         return pd.Series(spec.value, index=frame.index, dtype=object)
     absent = [c for c in spec.columns if c not in frame.columns]
     if absent:
         if col.required:
+            wanted = f"any of '{', '.join(alternatives)}'" if alternatives else f"'{absent[0]}'"
             raise CrmError(
-                f"{file}: column '{absent[0]}' (mapped to {table}.{name}) is missing; the file has: {', '.join(frame.columns)}"
+                f"{file}: column {wanted} (mapped to {table}.{name}) is missing; the file has: {', '.join(frame.columns)}"
             )
         return None
     raw = (
@@ -248,6 +276,8 @@ def _column(frame: pd.DataFrame, file: str, table: str, name: str, spec: ColumnS
         if len(spec.columns) > 1
         else frame[spec.columns[0]].astype(str)
     )
+    if spec.split is not None:
+        raw = raw.str.split(spec.split, n=1, regex=False).str[0].str.strip()
     if spec.values:
         raw = _map_values(raw, spec.values)
     if spec.scale is not None:
@@ -348,6 +378,8 @@ class Read:
 
 
 def _origin(spec: ColumnSource) -> str:
+    if spec.one_of:
+        return " or ".join(spec.one_of)
     return "|".join(spec.columns) if spec.columns else f"constant {spec.value}"
 
 
