@@ -99,12 +99,18 @@ class RelationshipNetwork:
         One call for a whole week's contacts of one person (servicing a
         portfolio, meeting buying centres): the weekly work books tens of
         thousands of contacts, and a call per contact was a fifth of the run.
+        A week's contacts mostly repeat the same hours (a buying centre's
+        share) and the same weeks since the last contact, so the last growth
+        and decay factors are kept and reused while their inputs repeat (the
+        same inputs give the same factor: the result is the same).
         """
         ties = self.ties
         decay = self.decay
         gain = self.gain
         exp = math.exp
         row = ties.get(staff)
+        last_hours = last_gap = -1.0  # no factor computed yet (hours and gaps used are > 0)
+        grow = fade = 1.0
         for person, hours in visits:
             if hours <= 0.0:
                 continue
@@ -117,8 +123,15 @@ class RelationshipNetwork:
                 s = tie.s
                 t = tie.t
                 if t != week:
-                    s *= exp(-decay * (week - t))
-            tie.s = 1.0 - (1.0 - s) * exp(-gain * hours * skill)
+                    gap = week - t
+                    if gap != last_gap:
+                        fade = exp(-decay * gap)
+                        last_gap = gap
+                    s *= fade
+            if hours != last_hours:
+                grow = exp(-gain * hours * skill)
+                last_hours = hours
+            tie.s = 1.0 - (1.0 - s) * grow
             tie.t = week
 
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
@@ -154,6 +167,8 @@ class RelationshipNetwork:
         decay = self.decay
         for tie in row.values():
             s = tie.s
+            if s <= best:  # decay only lowers it (ties are touched at or before ``week``): it cannot win
+                continue
             t = tie.t
             if t != week:
                 s *= math.exp(-decay * (week - t))

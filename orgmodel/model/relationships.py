@@ -73,13 +73,16 @@ class BuyingCentreRelations:
         w_dm = model.cfg.decision_maker_weight
         num = den = 0.0
         nobody: dict[int, Tie] = {}
+        exp = math.exp
         for pid, dm in zip(company.people, company.deciders, strict=True):
             best = 0.0  # the member's best strength, as RelationshipNetwork.best_strength (inlined: hot path)
             for tie in ties.get(pid, nobody).values():
                 s = tie.s
+                if s <= best:  # decay only lowers it: it cannot beat the best (and exp is skipped)
+                    continue
                 t = tie.t
                 if t != week:
-                    s *= math.exp(-decay * (week - t))
+                    s *= exp(-decay * (week - t))
                 if s > best:
                     best = s
             w = w_dm if dm else 1.0

@@ -202,20 +202,21 @@ class Staff(Agent):
         rnd = model.random.random
         exp = math.exp
         visits: list[tuple[int, float]] = []
+        add = visits.append
         for company, real in owed:
             hours = real * share
             if hours <= 0.0:
                 continue
-            company.backlog -= company.backlog * share
-            if company.backlog < 1e-9:
-                company.backlog = 0.0
+            backlog = company.backlog
+            backlog -= backlog * share
+            company.backlog = backlog if backlog >= 1e-9 else 0.0
             company.knowledge = 1.0 - (1.0 - company.knowledge) * exp(-hours * learn)
             # order questions go to the buyer and to one of the engineers or managers who use the kit
             people = company.people
             half = 0.5 * hours
-            visits.append((people[0], half))
-            other = people[1 + int(rnd() * (len(people) - 1))] if len(people) > 1 else people[0]
-            visits.append((other, half))
+            add((people[0], half))
+            n = len(people)
+            add((people[1 + int(rnd() * (n - 1))] if n > 1 else people[0], half))
         model.network.invest_many(self.unique_id, visits, model.time, self.service_skill)
         spent = demand * share
         self.log(SERVICING, spent)
@@ -240,9 +241,10 @@ class Staff(Agent):
         """Advance deals, closest to closing first; deals whose work is done await the client."""
         week = self.model.time
         spent = 0.0
+        needs = self.stage_hours_now
         for deal in sorted(self.deals, key=lambda d: -d.stage) if hours > 0.0 else ():
-            need = worktime.deal_hours_left(self, deal)
-            h = min(need, MAX_DEAL_HOURS_PER_WEEK, hours - spent)
+            need = needs[deal.stage] - deal.hours  # worktime.deal_hours_left, written out (every deal, every week)
+            h = min(need if need > 0.0 else 0.0, MAX_DEAL_HOURS_PER_WEEK, hours - spent)
             if h <= 0.0:
                 continue
             deal.hours += h
@@ -251,7 +253,6 @@ class Staff(Agent):
         self.log(PIPELINE, spent)
         self.log(IDLE, hours - spent)  # planned hours no deal could absorb
         pipeline = self.model.pipeline
-        needs = self.stage_hours_now
         min_weeks = pipeline.stage_min_weeks
         for deal in list(self.deals):  # try_advance's own first checks, here: most deals are not ready
             if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:

@@ -86,6 +86,8 @@ class Expectations:
         mean_bc = (cfg.buying_centre_min + cfg.buying_centre_max) / 2.0
         self.p_close = support(cfg, 0.5) ** mean_bc  # CEB-typical close chance at middling relationships
         self.new_client_weekly = model.mean_base_value / 52.0
+        #: value_of_win(keeps, d) for every delay d up to the horizon (read for every open deal every week)
+        self.win_values = {keeps: [self.value_of_win(keeps, d) for d in range(horizon + 1)] for keeps in (True, False)}
 
     def value_of_win(self, keeps: bool, delay: int) -> float:
         """Perceived pay from winning an average new client ``delay`` weeks from now."""
@@ -145,6 +147,24 @@ def _deal_outlook(staff: Staff, deal_stage: Stage, hours_left: float, weeks_in_s
     return chance, max(hours, 0.25), weeks + cfg.implementation_weeks
 
 
+def _stage_outlooks(staff: Staff) -> tuple[tuple[float, float | None, int, int], ...]:
+    """Per deal stage, the constant parts of :func:`_deal_outlook` this week, for the plan's loop over deals.
+
+    ``(chance, hours added to the stage's own, minimum weeks of the stage,
+    weeks after it)``; indexed by stage (the PROPOSAL entry stands for any
+    other stage, as in :func:`_deal_outlook`). ``None`` hours: the stage's
+    own hours only.
+    """
+    cfg = staff.model.cfg
+    q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, staff.model.expectations.p_close
+    hq, hp = staff.stage_hours_now[Stage.QUALIFIED], staff.stage_hours_now[Stage.PROPOSAL]
+    impl = cfg.implementation_weeks
+    proposal = (c, None, cfg.proposal_min_weeks, impl)
+    lead = (q * p * c, q * (hq + p * hp), cfg.lead_min_weeks, cfg.qualified_min_weeks + cfg.proposal_min_weeks + impl)
+    qualified = (p * c, p * hp, cfg.qualified_min_weeks, cfg.proposal_min_weeks + impl)
+    return (proposal, lead, qualified, proposal)
+
+
 def cross_sell_candidates(staff: Staff) -> list[ClientCompany]:
     """Own serial clients with potential left, no project running and not recently refused."""
     week = staff.model.time
@@ -201,13 +221,19 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         cap[PROSPECTING] = free
         worth = need_total = 0.0
         needs = staff.stage_hours_now
+        outlook = _stage_outlooks(staff)
+        win_values = ex.win_values[staff.keeps_clients]
+        horizon = ex.horizon
         for deal in staff.deals:
             left = needs[deal.stage] - deal.hours
             if left <= 0.0:
                 continue
-            chance, hours, weeks = _deal_outlook(staff, deal.stage, left, week - deal.entered)
-            need = min(left, MAX_DEAL_HOURS_PER_WEEK)
-            worth += need * chance * ex.value_of_win(staff.keeps_clients, weeks) / hours
+            # _deal_outlook and value_of_win written out with the week's per-stage constants (same arithmetic)
+            chance, more_hours, min_weeks, later_weeks = outlook[deal.stage]
+            hours = left + more_hours if more_hours is not None else left
+            weeks = max(min_weeks - (week - deal.entered), 1) + later_weeks
+            need = left if left <= MAX_DEAL_HOURS_PER_WEEK else MAX_DEAL_HOURS_PER_WEEK
+            worth += need * chance * win_values[weeks if weeks < horizon else horizon] / (hours if hours > 0.25 else 0.25)
             need_total += need
         if need_total > 0.0:
             value[PIPELINE] = worth / need_total
