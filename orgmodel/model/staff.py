@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from mesa import Agent
@@ -37,6 +38,11 @@ from orgmodel.policies.incentives.base import MonthLedger
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
+
+
+#: sort keys of the week's loops (C-level getters; ``reverse=True`` keeps ties in list order, as a negated key did)
+_STAGE = attrgetter("stage")
+_COVERAGE = attrgetter("coverage")
 
 
 class Staff(Agent):
@@ -242,7 +248,7 @@ class Staff(Agent):
         week = self.model.time
         spent = 0.0
         needs = self.stage_hours_now
-        for deal in sorted(self.deals, key=lambda d: -d.stage) if hours > 0.0 else ():
+        for deal in sorted(self.deals, key=_STAGE, reverse=True) if hours > 0.0 else ():
             need = needs[deal.stage] - deal.hours  # worktime.deal_hours_left, written out (every deal, every week)
             h = min(need if need > 0.0 else 0.0, MAX_DEAL_HOURS_PER_WEEK, hours - spent)
             if h <= 0.0:
@@ -296,7 +302,7 @@ class Staff(Agent):
         if not clients:
             self.log(IDLE, hours)
             return
-        clients.sort(key=lambda c: c.coverage)
+        clients.sort(key=_COVERAGE)
         chosen = clients[: max(1, min(len(clients), math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)))]
         per_client = hours / len(chosen)
         model = self.model

@@ -21,6 +21,7 @@ hunters hunt, account managers farm.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -256,7 +257,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         if candidates:
             values = _cross_sell_values(staff, candidates, cfg.cross_sell_hours)
             # best first, ties in portfolio order (as max() picks): what develop_cross_sells starts this week
-            order = sorted(range(len(candidates)), key=lambda i: -values[i])
+            order = sorted(range(len(candidates)), key=values.__getitem__, reverse=True)
             staff.cross_sell_ranking = [candidates[i] for i in order]
             xs_cap += min(room, len(candidates)) * MAX_PROJECT_HOURS_PER_WEEK
             xs_value = max(xs_value, values[order[0]])
@@ -265,7 +266,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     # relationship building with the least-covered own serial clients
     serial = [c for c in staff.portfolio if c.stage == Stage.SERIAL]
     if serial:
-        weakest = min(serial, key=lambda c: c.coverage)
+        weakest = min(serial, key=attrgetter("coverage"))
         gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.people)
         fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
         value[RELATIONSHIP] = fewer_losses * ex.value_of_owned(staff, weakest, weakest.annual_value / 52.0, later=False)
