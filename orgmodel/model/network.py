@@ -25,6 +25,9 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+#: the row of someone without relationships (read only; never stored in the network)
+_NO_TIES: dict[int, Tie] = {}
+
 
 class Tie:
     """One relationship: its strength ``s`` when last touched and that week ``t`` (shared by both ends)."""
@@ -109,15 +112,16 @@ class RelationshipNetwork:
         gain = self.gain
         exp = math.exp
         row = ties.get(staff)
+        get = row.get if row is not None else _NO_TIES.get  # the staff row's lookup (an empty one until a first tie)
         last_hours = last_gap = -1.0  # no factor computed yet (hours and gaps used are > 0)
         grow = fade = 1.0
         for person, hours in visits:
             if hours <= 0.0:
                 continue
-            tie = row.get(person) if row is not None else None
+            tie = get(person)
             if tie is None:
                 tie = self._new_tie(staff, person, week)
-                row = ties[staff]
+                get = ties[staff].get
                 s = 0.0
             else:
                 s = tie.s
