@@ -189,12 +189,24 @@ class RelationshipNetwork:
         """
         decay = self.decay
         ties = self.ties
+        exp = math.exp
+        last_gap = fade = -1.0  # the last decay factor and its gap (many ties were last touched the same week)
         dropped = 0
         for a in staff:
             row = ties.get(a)
             if not row:
                 continue
-            dead = [b for b, tie in row.items() if tie.s * math.exp(-decay * (week - tie.t)) < below]
+            dead = []
+            for b, tie in row.items():
+                s = tie.s
+                if s >= below:  # else it is below already: decay only lowers it
+                    gap = week - tie.t
+                    if gap != last_gap:
+                        fade = exp(-decay * gap)
+                        last_gap = gap
+                    s *= fade
+                if s < below:
+                    dead.append(b)
             for b in dead:
                 del row[b]
                 other = ties[b]

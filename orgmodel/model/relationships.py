@@ -74,6 +74,7 @@ class BuyingCentreRelations:
         num = den = 0.0
         nobody: dict[int, Tie] = {}
         exp = math.exp
+        last_gap = fade = -1.0  # the last decay factor and its gap (a buying centre is mostly met together)
         for pid, dm in zip(company.people, company.deciders, strict=True):
             best = 0.0  # the member's best strength, as RelationshipNetwork.best_strength (inlined: hot path)
             for tie in ties.get(pid, nobody).values():
@@ -82,7 +83,11 @@ class BuyingCentreRelations:
                     continue
                 t = tie.t
                 if t != week:
-                    s *= exp(-decay * (week - t))
+                    gap = week - t
+                    if gap != last_gap:
+                        fade = exp(-decay * gap)
+                        last_gap = gap
+                    s *= fade
                 if s > best:
                     best = s
             w = w_dm if dm else 1.0

@@ -199,8 +199,9 @@ class Staff(Agent):
         cfg = model.cfg
         penalty = cfg.knowledge_penalty
         rate = self.service_skill * self.productivity
-        owed = [(c, c.backlog * ((1.0 + penalty * (1.0 - c.knowledge)) / rate)) for c in clients if c.backlog > 0.0]
-        demand = sum(h for _, h in owed)
+        owing = [c for c in clients if c.backlog > 0.0]
+        reals = [c.backlog * ((1.0 + penalty * (1.0 - c.knowledge)) / rate) for c in owing]
+        demand = sum(reals)
         if demand <= 0.0:
             return demand, 0.0
         share = min(1.0, free / demand)
@@ -209,7 +210,7 @@ class Staff(Agent):
         exp = math.exp
         visits: list[tuple[int, float]] = []
         add = visits.append
-        for company, real in owed:
+        for company, real in zip(owing, reals, strict=True):
             hours = real * share
             if hours <= 0.0:
                 continue

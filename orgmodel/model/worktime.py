@@ -121,7 +121,7 @@ def stage_hours_table(staff: Staff) -> tuple[float, ...]:
     pipeline's work asks for these hours for every deal several times a week.
     """
     denominator = staff.hunting_skill * staff.productivity
-    return tuple(h / denominator for h in staff.model.pipeline.stage_hours)
+    return tuple([h / denominator for h in staff.model.pipeline.stage_hours])
 
 
 def deal_hours_left(staff: Staff, deal: Deal) -> float:
