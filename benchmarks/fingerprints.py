@@ -21,6 +21,7 @@ import json
 import pickle
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -75,6 +76,25 @@ def fingerprints(max_years: int = 6) -> dict[str, str]:
     return out
 
 
+def _refuse(message: str) -> NoReturn:
+    sys.stderr.write(f"error: {message}\n")
+    sys.exit(2)
+
+
+def read_fingerprints(path: Path) -> dict[str, str]:
+    """Fingerprints written by ``--write``; anything else ends the script with one line and exit code 2."""
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        _refuse(f"--check '{path}': cannot read it ({exc.__class__.__name__}); give a file written by --write")
+    pairs = [line.split(" ", 1) for line in lines]
+    bad = next((i for i, pair in enumerate(pairs, 1) if len(pair) != 2 or "/" not in pair[0]), None)
+    if not pairs or bad is not None:
+        where = f"line {bad}" if bad else "it is empty"
+        _refuse(f"--check '{path}': not a fingerprints file ({where}); write one with --write on the old commit")
+    return dict(pairs)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = ap.add_mutually_exclusive_group()
@@ -82,17 +102,28 @@ def main() -> int:
     group.add_argument("--check", type=Path, help="compare with fingerprints written before; exit 1 on a difference")
     ap.add_argument("--years", type=int, default=6, help="longest horizon simulated (default 6)")
     args = ap.parse_args()
+    if not 1 <= args.years <= 10:
+        _refuse(f"--years {args.years}: give a whole number of years from 1 to 10")
+    before = read_fingerprints(args.check) if args.check is not None else {}  # refused before the runs
+    if args.write is not None and (args.write.exists() or not args.write.parent.is_dir()):
+        problem = "is in a folder that does not exist"
+        if args.write.exists():
+            problem = "exists; choose another name (fingerprints never replace a file)"
+        _refuse(f"--write '{args.write}' {problem}")
     found = fingerprints(args.years)
     lines = [f"{key} {value}" for key, value in found.items()]
     if args.check is None:
         text = "\n".join(lines) + "\n"
         if args.write:
-            args.write.write_text(text)
+            try:
+                with args.write.open("x", encoding="utf-8") as out:  # "x": not even a file made meanwhile is replaced
+                    out.write(text)
+            except OSError as exc:
+                _refuse(f"--write '{args.write}': {exc.strerror or exc}")
             print(f"wrote {len(lines)} fingerprints to {args.write}")
         else:
             print(text, end="")
         return 0
-    before = dict(line.split(" ", 1) for line in args.check.read_text().splitlines() if line.strip())
     differ = sorted(k for k in before.keys() | found.keys() if before.get(k) != found.get(k))
     for key in differ:
         print(f"differs: {key}: before {before.get(key, '(none)')}, now {found.get(key, '(none)')}")
