@@ -172,7 +172,7 @@ class ClientBuyer(ClientPerson):
         """First serial order now, then on the buyer's own rhythm; reviews every quarter."""
         company = self.company
         self.place_order()
-        company.review_event = self.model.calendar.schedule(self.review_supplier, self.model.cfg.review_interval_weeks)
+        self.schedule_review()
 
     def stop_buying(self) -> None:
         """Cancel the pending order, review and scheduled handover (the company left or was re-won later)."""
@@ -237,7 +237,7 @@ class ClientBuyer(ClientPerson):
         company.review_event = None
         if company.stage != Stage.SERIAL:
             return
-        company.coverage = model.relations.coverage(company)
+        company.coverage = model.relations.coverage_for_review(company)
         cfg = model.cfg
         annual = (
             cfg.churn_base
@@ -251,4 +251,11 @@ class ClientBuyer(ClientPerson):
         if model.random.random() < p_leave:
             model.service.lose_client(company)
         else:
-            company.review_event = model.calendar.schedule(self.review_supplier, cfg.review_interval_weeks)
+            self.schedule_review()
+
+    def schedule_review(self) -> None:
+        """The next supplier review, ``review_interval_weeks`` from now."""
+        model = self.model
+        after = model.cfg.review_interval_weeks
+        self.company.review_event = model.calendar.schedule(self.review_supplier, after)
+        model.relations.expect_review(self.company, model.time + after)

@@ -59,7 +59,7 @@ class ClientLoyalty:
         followed = 0
         if self._by_buyer is None:
             self._by_buyer = {c.people[0]: c for c in model.companies}
-        known = model.network.ties.get(sid, {})  # only buyers the leaver has a tie with can rely on them
+        known = model.network.people_known_by(sid)  # only buyers the leaver has a tie with can rely on them
         candidates = sorted((self._by_buyer[pid] for pid in known if pid in self._by_buyer), key=lambda c: c.uid)
         for company in candidates:
             if company.stage != Stage.SERIAL or not self.relies_on(company, sid):

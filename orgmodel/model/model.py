@@ -254,10 +254,23 @@ class SalesOrgModel(Model):
             super().run_for(duration)
 
     def step(self) -> None:
-        """Staff work their week; clients' events follow; the week closes last."""
+        """Staff work their week; the clients answer what the week's work put to them; events follow; the week closes.
+
+        People's weeks book their contacts and queue the stages and projects
+        whose work is done; then the week's contacts are applied at once and
+        the buying centres decide (:meth:`settle_week`).
+        """
         for cls in (Salesperson, AccountManager, DeskAgent):
             if cls in self.agents_by_type:
                 self.agents_by_type[cls].shuffle_do("step")
+        self.settle_week()
+
+    def settle_week(self) -> None:
+        """The week's contacts applied, then the clients' answers: deals, cross-sell projects; reviews prepared."""
+        self.relations.refresh()
+        self.pipeline.decide()
+        self.cross_selling.decide()
+        self.relations.prepare_reviews()
 
     def _reset_week(self) -> None:
         self.revenue = 0.0
@@ -274,6 +287,7 @@ class SalesOrgModel(Model):
         week = int(self.time)
         self.week = week
         self.year = (week - 1) // WEEKS_PER_YEAR + 1
+        self.relations.refresh()  # contacts the week's events booked (a new client's implementation), with their coverage
         self.turnover.close_week()  # quits first: leavers are not paid or counted this week
         people = self.staff
         desk = self.desk_agents

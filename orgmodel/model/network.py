@@ -1,4 +1,4 @@
-"""The relationship network: who at the supplier knows whom at the client.
+"""The relationship network: who at the supplier knows whom at the client, stored in columns.
 
 Nodes are people (Mesa agents' ``unique_id``): staff and client-side people.
 An edge is a working relationship with a strength in [0, 1] that grows with
@@ -8,39 +8,42 @@ strength and the week it was last touched, and the current strength is
 computed when someone asks. So a relationship nobody uses costs nothing per
 week, which keeps thousands of client-side people passive.
 
-Storage is compact because the model reads and writes relationships
-thousands of times a week: each person who has any relationship has a row
-``{other person: Tie(strength, week)}``, and both ends share the one small
-:class:`Tie`. People without relationships (most of the market) take no
-storage beyond their id in the list of people. A networkx graph of the same
-people and relationships is built on demand for views, drawing and analysis:
-:meth:`RelationshipNetwork.snapshot` (current strengths) and
-:attr:`RelationshipNetwork.graph` (stored strengths).
+**Columns.** Every relationship has a staff end and a client end (the person
+in a buying centre). Each person has a row of ``K`` slots in three arrays,
+``staff`` (the supplier-side person of each slot, -1 if empty), ``s``
+(strength when last touched) and ``t`` (that week); a row that fills up
+doubles ``K`` for everyone, so no relationship is ever dropped for lack of
+room. A buying centre's strengths are then a slice of rows, and the week's
+questions (each member's best relationship, a buying centre's coverage) are
+array operations over all the people asked about at once.
+
+**Contacts are booked, then applied in one batch.** The week's work books
+thousands of contacts (``invest``, ``invest_many``); they go to a ledger and
+are applied together (:meth:`flush`) before anyone reads a strength: every
+read flushes first, so a reader always sees every contact booked before it.
+Several contacts between the same two people in one week combine into one
+(growth multiplies, ``exp(-g h1) exp(-g h2) = exp(-g (h1 + h2))``, and there
+is no decay within a week), so the batch gives the strengths a contact-by-
+contact update gives, up to rounding in the last digit.
+
+A networkx graph of the same people and relationships is built on demand for
+views, drawing and analysis: :meth:`RelationshipNetwork.snapshot` (current
+strengths) and :attr:`RelationshipNetwork.graph` (stored strengths).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import networkx as nx
+import numpy as np
 
-#: the row of someone without relationships (read only; never stored in the network)
-_NO_TIES: dict[int, Tie] = {}
-
-
-class Tie:
-    """One relationship: its strength ``s`` when last touched and that week ``t`` (shared by both ends)."""
-
-    __slots__ = ("s", "t")
-
-    def __init__(self, s: float, t: float) -> None:
-        self.s = s
-        self.t = t
+_SLOTS = 4  # relationships per person before the rows widen (a buyer rarely knows more suppliers' people)
 
 
 class RelationshipNetwork:
-    """People and their lazily decaying relationship strengths.
+    """People and their lazily decaying relationship strengths, in columns.
 
     Args:
         half_life_weeks: weeks for an untouched relationship to halve.
@@ -52,169 +55,285 @@ class RelationshipNetwork:
         self.decay = math.log(2.0) / half_life_weeks
         self.gain = gain_per_hour
         self._people: list[tuple[list[int], dict[str, object]]] = []  # ids and their node attributes, per call
-        #: person -> {other person: [strength, week last touched]}; the hot paths read it directly
-        self.ties: dict[int, dict[int, Tie]] = {}
+        #: person id -> row (-1: no row yet); grown as ids arrive
+        self.row_of = np.full(1024, -1, dtype=np.int64)
+        self.id_of: list[int] = []  # row -> person id
+        # rows are allocated with room to spare (rows beyond the last person's are empty)
+        self.staff = np.full((0, _SLOTS), -1, dtype=np.int64)  # supplier-side person of each slot
+        self.s = np.zeros((0, _SLOTS))  # strength when last touched
+        self.t = np.zeros((0, _SLOTS))  # week last touched
+        self.used = np.zeros(0, dtype=np.int64)  # slots in use per row (the first ``used`` of the row)
+        #: staff id -> rows of the people they have a relationship with (a leaver's clients, the views)
+        self.known_by: dict[int, set[int]] = {}
+        # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week
+        self._book_staff: list[int] = []
+        self._book_person: list[int] = []
+        self._book_hours: list[float] = []
+        self._book_week = 0.0
 
+    # --- people -----------------------------------------------------------------------------------
     def add_people(self, ids: Iterable[int], **attrs: object) -> None:
-        """Add people as nodes (attributes like role are for views and analysis)."""
-        self._people.append((list(ids), attrs))
+        """Add people as nodes (attributes like role are for views and analysis); each gets a row."""
+        ids = list(ids)
+        self._people.append((ids, attrs))
+        self.rows(np.asarray(ids, dtype=np.int64))
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """The rows of ``ids`` (people without one get one)."""
+        if ids.size == 0:
+            return ids
+        top = int(ids.max())
+        if top >= self.row_of.size:
+            grown = np.full(max(top + 1, 2 * self.row_of.size), -1, dtype=np.int64)
+            grown[: self.row_of.size] = self.row_of
+            self.row_of = grown
+        rows = self.row_of[ids]
+        missing = rows < 0
+        if missing.any():
+            new = list(dict.fromkeys(ids[missing].tolist()))  # first appearance order, once each
+            first = len(self.id_of)
+            self.id_of.extend(new)
+            self.row_of[np.asarray(new, dtype=np.int64)] = np.arange(first, first + len(new))
+            if len(self.id_of) > self.used.size:  # room for twice as many people (rows beyond the last are empty)
+                extra = max(len(self.id_of), 2 * self.used.size) - self.used.size
+                k = self.staff.shape[1]
+                self.staff = np.vstack([self.staff, np.full((extra, k), -1, dtype=np.int64)])
+                self.s = np.vstack([self.s, np.zeros((extra, k))])
+                self.t = np.vstack([self.t, np.zeros((extra, k))])
+                self.used = np.concatenate([self.used, np.zeros(extra, dtype=np.int64)])
+            rows = self.row_of[ids]
+        return rows
+
+    def _row(self, person: int) -> int:
+        """The row of one person, or -1."""
+        return int(self.row_of[person]) if 0 <= person < self.row_of.size else -1
+
+    def _widen(self, k: int) -> None:
+        """Make room for ``k`` relationships per person."""
+        old = self.staff.shape[1]
+        if k <= old:
+            return
+        k = max(k, 2 * old)
+        n = self.staff.shape[0]
+        self.staff = np.hstack([self.staff, np.full((n, k - old), -1, dtype=np.int64)])
+        self.s = np.hstack([self.s, np.zeros((n, k - old))])
+        self.t = np.hstack([self.t, np.zeros((n, k - old))])
+
+    # --- contacts ----------------------------------------------------------------------------------
+    def invest(self, staff: int, person: int, hours: float, week: float, skill: float = 1.0) -> None:
+        """Book ``hours`` that ``staff`` spends with ``person`` in ``week``: the relationship grows."""
+        if hours <= 0.0:
+            return
+        if week != self._book_week:
+            self.flush()
+            self._book_week = week
+        self._book_staff.append(staff)
+        self._book_person.append(person)
+        self._book_hours.append(hours * skill)
+
+    def invest_many(self, staff: int, visits: Sequence[tuple[int, float]], week: float, skill: float = 1.0) -> None:
+        """Book several ``(person, hours)`` contacts of one person in one call (see :meth:`invest`)."""
+        if week != self._book_week:
+            self.flush()
+            self._book_week = week
+        people = self._book_person
+        hours = self._book_hours
+        n = 0
+        for person, h in visits:
+            if h > 0.0:
+                people.append(person)
+                hours.append(h * skill)
+                n += 1
+        self._book_staff.extend([staff] * n)
+
+    def book(self, staff: Sequence[int], people: Sequence[int], hours: Sequence[float], week: float) -> None:
+        """Book contacts given as columns: ``hours[i]`` (already times skill) of ``staff[i]`` with ``people[i]``."""
+        if week != self._book_week:
+            self.flush()
+            self._book_week = week
+        self._book_staff.extend(staff)
+        self._book_person.extend(people)
+        self._book_hours.extend(hours)
+
+    @property
+    def pending(self) -> int:
+        """Contacts booked and not yet applied."""
+        return len(self._book_person)
+
+    def flush(self) -> None:
+        """Apply every booked contact: one array update for the whole ledger."""
+        if not self._book_person:
+            return
+        week = self._book_week
+        staff = np.array(self._book_staff, dtype=np.int64)
+        people = np.array(self._book_person, dtype=np.int64)
+        hours = np.array(self._book_hours, dtype=float)
+        self._book_staff, self._book_person, self._book_hours = [], [], []
+        rows = self.row_of[people] if people.max() < self.row_of.size else np.full(people.size, -1)
+        if rows.min() < 0:  # someone met for the first time who was never added
+            rows = self.rows(people)
+        # one update per pair of people: a week's contacts of a pair combine (no decay within a week)
+        width = int(staff.max()) + 1
+        key = rows * width + staff
+        order = key.argsort()
+        key = key[order]
+        first = np.empty(key.size, dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        if first.all():  # every pair once (the usual week): no sums needed
+            hours = hours[order]
+        else:
+            hours = np.bincount(first.cumsum() - 1, weights=hours[order])
+            key = key[first]
+        rows = key // width
+        staff = key - rows * width
+        k = self.staff.shape[1]
+        match = self.staff[rows] == staff[:, None]
+        found = match.any(axis=1)
+        slot = match.argmax(axis=1)
+        if not found.all():  # new relationships: the next free slots of their rows, in row order
+            new = np.flatnonzero(~found)
+            new_rows = rows[new]  # ascending (pairs are sorted by row)
+            first = np.searchsorted(new_rows, new_rows, side="left")
+            slot_new = self.used[new_rows] + (np.arange(new.size) - first)
+            need = int(slot_new.max()) + 1
+            if need > k:
+                self._widen(need)
+            slot[new] = slot_new
+            self.staff[new_rows, slot_new] = staff[new]
+            self.s[new_rows, slot_new] = 0.0
+            self.t[new_rows, slot_new] = week
+            np.add.at(self.used, new_rows, 1)
+            known = self.known_by
+            for sid, row in zip(staff[new].tolist(), new_rows.tolist(), strict=True):
+                bucket = known.get(sid)
+                if bucket is None:
+                    known[sid] = {row}
+                else:
+                    bucket.add(row)
+        s = self.s[rows, slot] * np.exp(-self.decay * (week - self.t[rows, slot]))
+        self.s[rows, slot] = 1.0 - (1.0 - s) * np.exp(-self.gain * hours)
+        self.t[rows, slot] = week
+
+    # --- reading -----------------------------------------------------------------------------------
+    def _slot(self, staff: int, person: int) -> tuple[int, int]:
+        """(row, slot) of the relationship between ``staff`` and ``person`` in either direction, or (-1, -1)."""
+        for a, b in ((staff, person), (person, staff)):
+            row = self._row(b)
+            if row >= 0:
+                hit = np.flatnonzero(self.staff[row, : self.used[row]] == a)
+                if hit.size:
+                    return row, int(hit[0])
+        return -1, -1
 
     def strength(self, a: int, b: int, week: float) -> float:
         """Current strength between ``a`` and ``b`` (0 if they never met)."""
-        row = self.ties.get(a)
-        tie = row.get(b) if row is not None else None
-        if tie is None:
+        self.flush()
+        row, slot = self._slot(a, b)
+        if row < 0:
             return 0.0
-        return tie.s * math.exp(-self.decay * (week - tie.t))
+        return float(self.s[row, slot]) * math.exp(-self.decay * (week - float(self.t[row, slot])))
 
-    def _new_tie(self, a: int, b: int, week: float) -> Tie:
-        """An edge of strength 0 between ``a`` and ``b``, stored in both rows."""
-        tie = Tie(0.0, week)
-        ties = self.ties
-        for x, y in ((a, b), (b, a)):
-            row = ties.get(x)
-            if row is None:
-                ties[x] = {y: tie}
-            else:
-                row[y] = tie
-        return tie
+    def best_strengths(self, people: np.ndarray, week: float) -> np.ndarray:
+        """The strongest relationship anyone at the supplier has with each of ``people`` (0 for none)."""
+        return self.best_strengths_at(self.rows(np.asarray(people, dtype=np.int64)), week)
 
-    def invest(self, staff: int, person: int, hours: float, week: float, skill: float = 1.0) -> None:
-        """Spend ``hours`` with a person: the relationship grows."""
-        if hours <= 0.0:
-            return
-        row = self.ties.get(staff)
-        tie = row.get(person) if row is not None else None
-        if tie is None:
-            tie = self._new_tie(staff, person, week)
-            s = 0.0
-        else:
-            s = tie.s
-            t = tie.t
-            if t != week:
-                s *= math.exp(-self.decay * (week - t))
-        tie.s = 1.0 - (1.0 - s) * math.exp(-self.gain * hours * skill)
-        tie.t = week
+    def best_strengths_at(self, rows: np.ndarray, week: float) -> np.ndarray:
+        """:meth:`best_strengths` of the people in ``rows`` (rows from :meth:`rows`)."""
+        self.flush()
+        used = int(self.used[rows].max()) if rows.size else 0  # slots beyond every row's last are empty
+        if used == 0:
+            return np.zeros(rows.size)
+        current = self.s[rows, :used] * np.exp(-self.decay * (week - self.t[rows, :used]))
+        current[self.staff[rows, :used] < 0] = 0.0
+        return current.max(axis=1)
 
-    def invest_many(self, staff: int, visits: list[tuple[int, float]], week: float, skill: float = 1.0) -> None:
-        """Spend hours with several people, in order: :meth:`invest` for each ``(person, hours)``.
-
-        One call for a whole week's contacts of one person (servicing a
-        portfolio, meeting buying centres): the weekly work books tens of
-        thousands of contacts, and a call per contact was a fifth of the run.
-        A week's contacts mostly repeat the same hours (a buying centre's
-        share) and the same weeks since the last contact, so the last growth
-        and decay factors are kept and reused while their inputs repeat (the
-        same inputs give the same factor: the result is the same).
-        """
-        ties = self.ties
-        decay = self.decay
-        gain = self.gain
-        exp = math.exp
-        row = ties.get(staff)
-        get = row.get if row is not None else _NO_TIES.get  # the staff row's lookup (an empty one until a first tie)
-        last_hours = last_gap = -1.0  # no factor computed yet (hours and gaps used are > 0)
-        grow = fade = 1.0
-        for person, hours in visits:
-            if hours <= 0.0:
-                continue
-            tie = get(person)
-            if tie is None:
-                tie = self._new_tie(staff, person, week)
-                get = ties[staff].get
-                s = 0.0
-            else:
-                s = tie.s
-                t = tie.t
-                if t != week:
-                    gap = week - t
-                    if gap != last_gap:
-                        fade = exp(-decay * gap)
-                        last_gap = gap
-                    s *= fade
-            if hours != last_hours:
-                grow = exp(-gain * hours * skill)
-                last_hours = hours
-            tie.s = 1.0 - (1.0 - s) * grow
-            tie.t = week
-
-    def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
-        """Start a relationship at a given strength (used by handovers)."""
-        if strength <= 0.0:
-            return
-        current = self.strength(staff, person, week)
-        row = self.ties.get(staff)
-        tie = row.get(person) if row is not None else None
-        if tie is None:
-            tie = self._new_tie(staff, person, week)
-        tie.s = max(current, min(1.0, strength))
-        tie.t = week
+    def best_strength(self, person: int, week: float) -> float:
+        """The strongest relationship anyone has with ``person`` (on either end)."""
+        ties = self.neighbours(person, week)
+        return max(ties.values()) if ties else 0.0
 
     def neighbours(self, person: int, week: float) -> dict[int, float]:
         """Everyone ``person`` has a relationship with, and its current strength.
 
-        Reads one row of the store, so a view that needs a few people's ties
-        need not build the whole :attr:`graph` (tens of thousands of nodes).
+        Reads one row (and, for staff, the rows of the people they know), so a
+        view that needs a few people's ties need not build the whole
+        :attr:`graph` (tens of thousands of nodes).
         """
-        row = self.ties.get(person)
-        if row is None:
-            return {}
+        self.flush()
         decay = self.decay
-        return {other: tie.s * math.exp(-decay * (week - tie.t)) for other, tie in row.items()}
+        out: dict[int, float] = {}
+        row = self._row(person)
+        if row >= 0:
+            for k in range(int(self.used[row])):
+                out[int(self.staff[row, k])] = float(self.s[row, k]) * math.exp(-decay * (week - float(self.t[row, k])))
+        for r in sorted(self.known_by.get(person, ())):
+            k = int(np.flatnonzero(self.staff[r, : self.used[r]] == person)[0])
+            out[self.id_of[r]] = float(self.s[r, k]) * math.exp(-decay * (week - float(self.t[r, k])))
+        return out
 
-    def best_strength(self, person: int, week: float) -> float:
-        """The strongest relationship anyone at the supplier has with ``person``."""
-        row = self.ties.get(person)
-        if row is None:
-            return 0.0
-        best = 0.0
-        decay = self.decay
-        for tie in row.values():
-            s = tie.s
-            if s <= best:  # decay only lowers it (ties are touched at or before ``week``): it cannot win
-                continue
-            t = tie.t
-            if t != week:
-                s *= math.exp(-decay * (week - t))
-            if s > best:
-                best = s
-        return best
+    def people_known_by(self, staff: int) -> list[int]:
+        """Ids of the client-side people ``staff`` has a relationship with (pruned ones excluded)."""
+        self.flush()
+        return [self.id_of[r] for r in sorted(self.known_by.get(staff, ()))]
+
+    # --- other changes -------------------------------------------------------------------------------
+    def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
+        """Start a relationship at a given strength (used by handovers); never weakens one."""
+        if strength <= 0.0:
+            return
+        current = self.strength(staff, person, week)
+        row, slot = self._slot(staff, person)
+        if row < 0:  # a new relationship: book a zero-hour contact's slot, then set it
+            row = int(self.rows(np.asarray([person], dtype=np.int64))[0])
+            slot = int(self.used[row])
+            if slot >= self.staff.shape[1]:
+                self._widen(slot + 1)
+            self.staff[row, slot] = staff
+            self.used[row] += 1
+            self.known_by.setdefault(staff, set()).add(row)
+        self.s[row, slot] = max(current, min(1.0, strength))
+        self.t[row, slot] = week
 
     def prune(self, week: float, staff: Iterable[int], below: float = 0.01) -> int:
-        """Drop relationships of ``staff`` that have decayed to nothing; returns how many.
+        """Drop relationships of ``staff`` that have decayed below ``below``; returns how many.
 
-        Every relationship has a staff end, so walking the staff rows finds them
-        all without touching the thousands of client-side people. A client-side
-        person left without relationships loses their row.
+        Works on the whole table at once; the surviving relationships of each
+        row move to its front, in their order.
         """
-        decay = self.decay
-        ties = self.ties
-        exp = math.exp
-        last_gap = fade = -1.0  # the last decay factor and its gap (many ties were last touched the same week)
-        dropped = 0
-        for a in staff:
-            row = ties.get(a)
-            if not row:
-                continue
-            dead = []
-            for b, tie in row.items():
-                s = tie.s
-                if s >= below:  # else it is below already: decay only lowers it
-                    gap = week - tie.t
-                    if gap != last_gap:
-                        fade = exp(-decay * gap)
-                        last_gap = gap
-                    s *= fade
-                if s < below:
-                    dead.append(b)
-            for b in dead:
-                del row[b]
-                other = ties[b]
-                del other[a]
-                if not other:
-                    del ties[b]
-            dropped += len(dead)
+        self.flush()
+        if self.staff.shape[0] == 0:
+            return 0
+        ids = np.fromiter(staff, dtype=np.int64)
+        live = self.staff >= 0
+        current = np.where(live, self.s * np.exp(-self.decay * (week - self.t)), 0.0)
+        dead = live & (current < below) & np.isin(self.staff, ids)
+        dropped = int(dead.sum())
+        if not dropped:
+            return 0
+        rows, slots = np.nonzero(dead)
+        known = self.known_by
+        for sid, row in zip(self.staff[rows, slots].tolist(), rows.tolist(), strict=True):
+            bucket = known[sid]
+            bucket.discard(row)
+            if not bucket:
+                del known[sid]
+        keep = live & ~dead
+        order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
+        self.staff = np.where(np.take_along_axis(keep, order, axis=1), np.take_along_axis(self.staff, order, axis=1), -1)
+        self.s = np.take_along_axis(self.s, order, axis=1)
+        self.t = np.take_along_axis(self.t, order, axis=1)
+        self.used = keep.sum(axis=1)
         return dropped
+
+    # --- views ---------------------------------------------------------------------------------------
+    def _edges(self) -> tuple[list[int], list[int], np.ndarray, np.ndarray]:
+        """Every relationship as (client-side id, staff id, stored strength, week)."""
+        self.flush()
+        n = len(self.id_of)
+        rows, slots = np.nonzero(self.staff[:n] >= 0)
+        ids = np.asarray(self.id_of, dtype=np.int64)
+        return ids[rows].tolist(), self.staff[rows, slots].tolist(), self.s[rows, slots], self.t[rows, slots]
 
     @property
     def graph(self) -> nx.Graph:
@@ -228,7 +347,10 @@ class RelationshipNetwork:
         g = nx.Graph()
         for ids, attrs in self._people:
             g.add_nodes_from(ids, **attrs)
-        g.add_edges_from((a, b, {"s": tie.s, "t": tie.t}) for a, row in self.ties.items() for b, tie in row.items() if a < b)
+        people, staff, s, t = self._edges()
+        g.add_edges_from(
+            (a, b, {"s": si, "t": ti}) for a, b, si, ti in zip(people, staff, s.tolist(), t.tolist(), strict=True)
+        )
         return g
 
     def snapshot(self, week: float) -> nx.Graph:
@@ -239,5 +361,6 @@ class RelationshipNetwork:
         return g
 
     def number_of_relationships(self) -> int:
-        """How many relationships exist (pruned ones excluded)."""
-        return sum(len(row) for row in self.ties.values()) // 2
+        """How many relationships exist (pruned ones excluded; booked contacts applied first)."""
+        self.flush()
+        return int(self.used.sum())

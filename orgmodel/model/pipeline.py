@@ -64,6 +64,7 @@ class Pipeline:
         self.model = model
         self._deal_ids = 0
         self.deals: dict[int, Deal] = {}
+        self.waiting: list[Deal] = []  # deals whose stage's work is in, awaiting the client's answer this week
         self.configure()
 
     def configure(self) -> None:
@@ -86,25 +87,60 @@ class Pipeline:
         return deal
 
     def try_advance(self, deal: Deal) -> None:
-        """Resolve the deal's stage once its hours and minimum weeks are in."""
+        """Resolve the deal's stage now, once its hours and minimum weeks are in."""
+        if self._ready(deal):
+            self._book_stage(deal)
+            self.resolve(deal)
+
+    def queue(self, deal: Deal) -> None:
+        """The stage's work is in (checked by the owner's week): the client decides when the week's contacts are.
+
+        The stage's hours with the buying centre are booked now; :meth:`decide`
+        resolves every queued deal at once after everyone's week.
+        """
+        self._book_stage(deal)
+        self.waiting.append(deal)
+
+    def decide(self) -> None:
+        """Resolve the deals queued this week (the proposals' buying centres read in one go)."""
+        waiting = self.waiting
+        if not waiting:
+            return
+        self.waiting = []
+        proposals = [d.company for d in waiting if d.stage == Stage.PROPOSAL]
+        strengths = iter(self.model.relations.best_strengths(proposals))
+        for deal in waiting:
+            self.resolve(deal, next(strengths) if deal.stage == Stage.PROPOSAL else None)
+
+    def _ready(self, deal: Deal) -> bool:
+        """Whether the deal's stage has its hours (during the owner's week) and minimum weeks."""
+        if deal.hours + 1e-9 < deal.owner.stage_hours_now[deal.stage]:
+            return False
+        return self.model.time - deal.entered >= self.stage_min_weeks[deal.stage]
+
+    def _book_stage(self, deal: Deal) -> None:
+        """The stage's hours with the prospect's people (its buyer alone at the lead stage)."""
+        owner = deal.owner
+        self.model.relations.book_contact(
+            owner, deal.company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill, refresh=False
+        )
+
+    def resolve(self, deal: Deal, best: list[float] | None = None) -> None:
+        """The client's answer at the end of a stage: next stage, won, or lost.
+
+        ``best``: the buying centre's best strengths, if read already (proposals).
+        """
         model = self.model
         cfg = model.cfg
         owner = deal.owner
-        if deal.hours + 1e-9 < owner.stage_hours_now[deal.stage]:  # tried during the owner's week
-            return
-        if model.time - deal.entered < self.stage_min_weeks[deal.stage]:
-            return
         company = deal.company
-        model.relations.book_contact(
-            owner, company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill, refresh=False
-        )
         rnd = model.random.random
         if deal.stage == Stage.LEAD:
             passed = rnd() < cfg.lead_qualify_rate
         elif deal.stage == Stage.QUALIFIED:
             passed = rnd() < cfg.proposal_rate
         else:
-            passed = model.relations.buying_centre_agrees(company)
+            passed = model.relations.buying_centre_agrees(company, best)
             if model.large_deals is not None:
                 passed = model.large_deals.decide(owner, company, passed)
             if passed:
@@ -167,6 +203,7 @@ class CrossSelling:
 
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
+        self.waiting: list[CrossSell] = []  # finished projects awaiting the buying centre's answer this week
 
     def start(self, company: ClientCompany, owner: Staff) -> CrossSell:
         """Begin developing the client's next product line."""
@@ -177,18 +214,45 @@ class CrossSelling:
             model.recorder.cross_sell_started(project)
         return project
 
+    def ready(self, project: CrossSell) -> bool:
+        """Whether the project's work and minimum weeks are in."""
+        cfg = self.model.cfg
+        return project.hours + 1e-9 >= cfg.cross_sell_hours and self.model.time - project.started >= cfg.cross_sell_min_weeks
+
     def try_close(self, project: CrossSell) -> None:
-        """When the work is done, the buying centre decides on the new line."""
+        """When the work is done, the buying centre decides on the new line (now)."""
+        if self.ready(project):
+            self._book(project)
+            self.resolve(project)
+
+    def queue(self, project: CrossSell) -> None:
+        """The work is done: its hours with the buying centre are booked, the client decides after everyone's week."""
+        if self.ready(project):
+            self._book(project)
+            self.waiting.append(project)
+
+    def decide(self) -> None:
+        """The buying centres of this week's finished projects decide (their strengths read in one go)."""
+        waiting = self.waiting
+        if not waiting:
+            return
+        self.waiting = []
+        for project, best in zip(waiting, self.model.relations.best_strengths([p.company for p in waiting]), strict=True):
+            self.resolve(project, best)
+
+    def _book(self, project: CrossSell) -> None:
+        owner = project.owner
+        self.model.relations.book_contact(owner, project.company, project.hours, everyone=True, skill=owner.service_skill)
+
+    def resolve(self, project: CrossSell, best: list[float] | None = None) -> None:
+        """The buying centre's decision on a finished project (``best``: its strengths, if read already)."""
         model = self.model
         cfg = model.cfg
-        if project.hours + 1e-9 < cfg.cross_sell_hours or model.time - project.started < cfg.cross_sell_min_weeks:
-            return
         company = project.company
         owner = project.owner
         owner.projects.remove(project)
         company.project = None
-        model.relations.book_contact(owner, company, project.hours, everyone=True, skill=owner.service_skill)
-        won = bool(company.lines) and model.relations.buying_centre_agrees(company)
+        won = bool(company.lines) and model.relations.buying_centre_agrees(company, best)
         if model.recorder is not None:
             model.recorder.cross_sell_closed(company, won)
         if won:

@@ -5,17 +5,26 @@ is what the sales work does with it: hours spent with a client's buying centre
 (the decision maker counts double), how well the supplier covers that buying
 centre, and whether every member backs a purchase. Handovers carry part of the
 giver's relationships over to the receiver.
+
+The week's contacts are booked during people's weeks and applied together;
+coverage is then computed for every client whose buying centre was met, and
+for every client reviewing its supplier this week, in one array operation
+(:meth:`BuyingCentreRelations.refresh`, :meth:`BuyingCentreRelations.prepare_reviews`).
+A client's stored ``coverage`` is what people plan with: it is refreshed in
+the week someone invests in the buying centre and at every supplier review.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from orgmodel.model.clients import ClientCompany
     from orgmodel.model.model import SalesOrgModel
-    from orgmodel.model.network import Tie
     from orgmodel.model.staff import Staff
 
 
@@ -29,15 +38,39 @@ class BuyingCentreRelations:
 
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
+        #: clients whose buying centre was met since their coverage was last computed (uid -> company)
+        self.stale: dict[int, ClientCompany] = {}
+        #: week -> clients whose supplier review falls due then (their coverage is computed with the week's)
+        self.reviews_due: dict[float, list[ClientCompany]] = {}
+        # every buying centre's people as columns (built on first use; buying centres never change):
+        # network rows of the people, company by company; whether each decides; each company's first index
+        self._rows: np.ndarray | None = None
+        self._deciders = np.zeros(0, dtype=bool)
+        self._start = np.zeros(0, dtype=np.int64)
+        self._size = np.zeros(0, dtype=np.int64)
+        self.coverage_week = np.zeros(0)  # per company: the week its stored coverage was computed
 
+    def _seat(self) -> None:
+        """Lay out every buying centre's people in columns (once: after the market is built)."""
+        companies = self.model.market.companies
+        sizes = np.fromiter((len(c.people) for c in companies), dtype=np.int64, count=len(companies))
+        people = np.fromiter((p for c in companies for p in c.people), dtype=np.int64, count=int(sizes.sum()))
+        self._rows = self.model.network.rows(people)
+        self._deciders = np.fromiter((d for c in companies for d in c.deciders), dtype=bool, count=people.size)
+        self._size = sizes
+        self._start = np.cumsum(sizes) - sizes
+        self.coverage_week = np.full(len(companies), -1.0)
+
+    # --- contact ---------------------------------------------------------------------------------------
     def book_contact(
         self, staff: Staff, company: ClientCompany, hours: float, everyone: bool, skill: float, refresh: bool = True
     ) -> None:
         """Spread hours of contact over the buying centre (the decision maker counts double).
 
-        ``refresh``: update ``company.coverage`` (a prospect's is read only
-        once it buys, and :meth:`ClientService.begin_serial` refreshes it then,
-        so the pipeline's stages skip it).
+        ``refresh``: the client's ``coverage`` is refreshed with the week's
+        contacts (a prospect's is read only once it buys, and
+        :meth:`ClientService.begin_serial` refreshes it then, so the
+        pipeline's stages skip it).
         """
         model = self.model
         week = model.time
@@ -51,49 +84,99 @@ class BuyingCentreRelations:
         visits = [(pid, hours * w / total) for pid, w in zip(company.people, weights, strict=True)]
         model.network.invest_many(sid, visits, week, skill)
         if refresh:
-            company.coverage = self.coverage(company)
+            self.stale[company.uid] = company
 
-    def buying_centre_agrees(self, company: ClientCompany) -> bool:
-        """Every member must back the purchase (CEB: bigger groups buy less often)."""
-        week = self.model.time
-        best = self.model.network.best_strength
-        return all(m.backs(best(m.unique_id, week)) for m in company.members)
+    def met(self, company: ClientCompany) -> None:
+        """Contacts with ``company``'s buying centre were booked: refresh its coverage with the week's."""
+        self.stale[company.uid] = company
+
+    # --- coverage --------------------------------------------------------------------------------------
+    def _members(self, uids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Indices into the people columns of the buying centres of ``uids``, and each one's company position."""
+        if self._rows is None:
+            self._seat()
+        sizes = self._size[uids]
+        ends = np.cumsum(sizes)
+        index = np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(self._start[uids] - (ends - sizes), sizes)
+        return index, np.repeat(np.arange(uids.size), sizes)
+
+    def coverage_of(self, uids: np.ndarray) -> np.ndarray:
+        """Coverage of each company in ``uids`` now: the weighted mean of its members' best strengths."""
+        index, owner = self._members(uids)
+        best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
+        w = np.where(self._deciders[index], self.model.cfg.decision_maker_weight, 1.0)
+        return np.bincount(owner, weights=w * best, minlength=uids.size) / np.bincount(owner, weights=w, minlength=uids.size)
 
     def coverage(self, company: ClientCompany) -> float:
-        """How well the supplier covers the buying centre (weighted mean of best strengths).
+        """How well the supplier covers the buying centre (weighted mean of best strengths), now."""
+        return float(self.coverage_of(np.asarray([company.uid], dtype=np.int64))[0])
 
-        Clients keep the last value in ``company.coverage`` for people's
-        planning; it is refreshed whenever someone invests in the buying centre
-        and at every supplier review.
+    def _store(self, companies: Sequence[ClientCompany]) -> None:
+        """Compute and store the coverage of ``companies`` (this week's)."""
+        if not companies:
+            return
+        uids = np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))
+        values = self.coverage_of(uids).tolist()
+        for company, value in zip(companies, values, strict=True):
+            company.coverage = value
+        self.coverage_week[uids] = self.model.time
+
+    def refresh(self) -> None:
+        """Apply the booked contacts and store the coverage of every client whose buying centre was met."""
+        self.model.network.flush()
+        if self.stale:
+            stale = list(self.stale.values())
+            self.stale.clear()
+            self._store(stale)
+
+    def expect_review(self, company: ClientCompany, at: float) -> None:
+        """``company`` reviews its supplier at ``at``: its coverage will be computed with that week's."""
+        due = self.reviews_due.get(at)
+        if due is None:
+            self.reviews_due[at] = [company]
+        else:
+            due.append(company)
+
+    def prepare_reviews(self) -> None:
+        """Store the coverage of the clients reviewing their supplier now (after the week's contacts)."""
+        self.refresh()
+        self._store(self.reviews_due.pop(self.model.time, []))
+
+    def coverage_for_review(self, company: ClientCompany) -> float:
+        """The client's coverage now, as the review sees it (computed with the week's if it was)."""
+        if self._rows is not None and self.coverage_week[company.uid] == self.model.time and company.uid not in self.stale:
+            return company.coverage
+        self.refresh()
+        value = self.coverage(company)
+        company.coverage = value
+        self.coverage_week[company.uid] = self.model.time
+        return value
+
+    # --- backing ---------------------------------------------------------------------------------------
+    def best_strengths(self, companies: Sequence[ClientCompany]) -> list[list[float]]:
+        """Each member's best supplier relationship now, for each of ``companies`` (one array read)."""
+        if not companies:
+            return []
+        uids = np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))
+        index, _ = self._members(uids)
+        best = self.model.network.best_strengths_at(self._rows[index], self.model.time).tolist()
+        out = []
+        at = 0
+        for company in companies:
+            n = len(company.people)
+            out.append(best[at : at + n])
+            at += n
+        return out
+
+    def buying_centre_agrees(self, company: ClientCompany, best: Sequence[float] | None = None) -> bool:
+        """Every member must back the purchase (CEB: bigger groups buy less often).
+
+        ``best``: the members' best strengths, if read already (the week's
+        decisions read them all at once, :meth:`best_strengths`).
         """
-        model = self.model
-        week = model.time
-        decay = model.network.decay
-        ties = model.network.ties
-        w_dm = model.cfg.decision_maker_weight
-        num = den = 0.0
-        nobody: dict[int, Tie] = {}
-        exp = math.exp
-        last_gap = fade = -1.0  # the last decay factor and its gap (a buying centre is mostly met together)
-        for pid, dm in zip(company.people, company.deciders, strict=True):
-            best = 0.0  # the member's best strength, as RelationshipNetwork.best_strength (inlined: hot path)
-            for tie in ties.get(pid, nobody).values():
-                s = tie.s
-                if s <= best:  # decay only lowers it: it cannot beat the best (and exp is skipped)
-                    continue
-                t = tie.t
-                if t != week:
-                    gap = week - t
-                    if gap != last_gap:
-                        fade = exp(-decay * gap)
-                        last_gap = gap
-                    s *= fade
-                if s > best:
-                    best = s
-            w = w_dm if dm else 1.0
-            num += w * best
-            den += w
-        return num / den
+        if best is None:
+            best = self.best_strengths([company])[0]
+        return all(m.backs(s) for m, s in zip(company.members, best, strict=True))
 
     def carry_over(self, giver: Staff, receiver: Staff, company: ClientCompany) -> None:
         """A handover: the receiver starts with part of the giver's relationships with the buying centre."""

@@ -261,9 +261,9 @@ class Staff(Agent):
         self.log(IDLE, hours - spent)  # planned hours no deal could absorb
         pipeline = self.model.pipeline
         min_weeks = pipeline.stage_min_weeks
-        for deal in list(self.deals):  # try_advance's own first checks, here: most deals are not ready
+        for deal in self.deals:  # the stage's work and weeks are in: the client answers after everyone's week
             if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:
-                pipeline.try_advance(deal)
+                pipeline.queue(deal)
 
     def drop_stale_deals(self) -> None:
         """Deals that still need work and got none for ``stale_weeks`` die."""
@@ -286,12 +286,12 @@ class Staff(Agent):
                 break
             self.projects.append(model.cross_selling.start(best, self))
         spent = 0.0
-        for project in list(self.projects):
+        for project in self.projects:
             h = min(MAX_PROJECT_HOURS_PER_WEEK, model.cfg.cross_sell_hours - project.hours, hours - spent)
             if h > 1e-12:
                 project.hours += h
                 spent += h
-            model.cross_selling.try_close(project)
+            model.cross_selling.queue(project)  # done: the buying centre decides after everyone's week
         self.log(CROSS_SELL, spent)
         self.log(IDLE, hours - spent)  # planned hours no project could absorb
 
@@ -309,11 +309,11 @@ class Staff(Agent):
         model = self.model
         week = model.time
         invest_many = model.network.invest_many
-        coverage = model.relations.coverage
+        met = model.relations.met
         for company in chosen:
             per_person = per_client / len(company.people)
             invest_many(self.unique_id, [(pid, per_person) for pid in company.people], week, self.service_skill)
-            company.coverage = coverage(company)
+            met(company)  # its coverage is refreshed with the week's contacts
         self.log(RELATIONSHIP, hours)
 
     # --- pay --------------------------------------------------------------------------------------------
