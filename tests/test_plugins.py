@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from orgmodel import Scenario, simulate
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.policies import incentives, responses, structures
 from orgmodel.policies.registry import TRUST_ENV, UnknownPolicyError
 from orgmodel.scenario.files import ScenarioError, load_scenario
@@ -133,7 +134,8 @@ def test_structure_from_a_file_runs(tmp_path):
 
 def test_response_from_a_file_acts_through_the_models_hiring(tmp_path):
     path = _write(tmp_path, "my_response.py", HIRE_ONE)
-    result = simulate(Scenario(management_response=f"{path}:HireOneAtWeek", **SMALL), seed=1)
+    # nobody quits (issue #12's turnover): the headcount then moves only by the response's hire
+    result = simulate(Scenario(management_response=f"{path}:HireOneAtWeek", **SMALL, **NO_TURNOVER), seed=1)
     heads = result.timeseries.set_index("week")["salespeople"]
     delay = result.scenario.hiring_delay_weeks
     assert set(heads.loc[: 10 + delay - 1]) == {3} and set(heads.loc[10 + delay :]) == {4}

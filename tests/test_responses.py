@@ -268,7 +268,8 @@ def test_bad_response_settings_are_rejected(changes, words):
 
 
 def test_builtin_replace_low_performers_scenario():
-    sc = load_builtin("status_quo_replace_low_performers", {"market_size": 500, "salespeople": 5, "years": 2})
+    # nobody quits (issue #12's turnover), so all five are in post at the first review: round(0.1 x 5) = 1 goes
+    sc = load_builtin("status_quo_replace_low_performers", {"market_size": 500, "salespeople": 5, "years": 2, **NO_TURNOVER})
     assert (sc.structure, sc.incentive, sc.management_response) == ("full_cycle", "volume_commission", "replace_low_performers")
     result = simulate(sc, seed=1)
     (action,) = result.summary["response_actions"]

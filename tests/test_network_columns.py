@@ -1,0 +1,115 @@
+"""The columnar relationship network gives the strengths a contact-by-contact update gives.
+
+The reference below is the rule written out per contact (the network before
+it stored relationships in columns and applied a week's contacts at once):
+grow ``s' = 1 - (1 - s) exp(-g h skill)`` after decaying ``s`` since the last
+contact. Random weeks of contacts, with repeats of the same pair in a week,
+people who know more staff than a row first holds, handovers and pruning, must
+give the same strengths to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from orgmodel.model.network import RelationshipNetwork
+
+HALF_LIFE, GAIN = 26.0, 0.35
+
+
+class PerContact:
+    """The growth and decay rule applied one contact at a time (the reference)."""
+
+    def __init__(self) -> None:
+        self.decay = math.log(2.0) / HALF_LIFE
+        self.ties: dict[tuple[int, int], tuple[float, float]] = {}
+
+    def now(self, staff: int, person: int, week: float) -> float:
+        s, t = self.ties.get((staff, person), (0.0, week))
+        return s * math.exp(-self.decay * (week - t))
+
+    def invest(self, staff: int, person: int, hours: float, week: float, skill: float) -> None:
+        s = self.now(staff, person, week)
+        self.ties[(staff, person)] = (1.0 - (1.0 - s) * math.exp(-GAIN * hours * skill), week)
+
+    def best(self, person: int, week: float) -> float:
+        return max((self.now(a, b, week) for a, b in self.ties if b == person), default=0.0)
+
+    def prune(self, week: float, below: float) -> int:
+        dead = [k for k in self.ties if self.now(*k, week) < below]
+        for k in dead:
+            del self.ties[k]
+        return len(dead)
+
+
+def test_a_year_of_random_contacts_gives_the_per_contact_strengths():
+    rng = np.random.default_rng(5)
+    staff = list(range(1, 13))  # twelve staff: some people meet more of them than a row first holds (4)
+    people = list(range(100, 160))
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    net.add_people(people, role="buyer")
+    ref = PerContact()
+    for week in range(1, 53):
+        for _ in range(int(rng.integers(0, 40))):
+            a, b = int(rng.choice(staff)), int(rng.choice(people[:20] if rng.random() < 0.5 else people))
+            hours, skill = float(rng.uniform(0.1, 3.0)), float(rng.uniform(0.6, 1.4))
+            if rng.random() < 0.5:
+                net.invest(a, b, hours, week, skill)
+                ref.invest(a, b, hours, week, skill)
+            else:  # the same pair twice in one week, booked in one call
+                net.invest_many(a, [(b, hours / 2), (b, hours / 2)], week, skill)
+                ref.invest(a, b, hours / 2, week, skill)
+                ref.invest(a, b, hours / 2, week, skill)
+        if week % 13 == 0:  # a handover: the receiver starts at a share of the giver's strength
+            a, b, p = int(rng.choice(staff)), int(rng.choice(staff)), int(rng.choice(people))
+            value = 0.5 * net.strength(a, p, week)
+            net.set_strength(b, p, value, week)
+            if value > 0.0:
+                ref.ties[(b, p)] = (max(ref.now(b, p, week), min(1.0, value)), week)
+        if week % 10 == 0:
+            for (a, b) in list(ref.ties)[:25]:
+                assert net.strength(a, b, week) == pytest.approx(ref.now(a, b, week), abs=1e-12)
+                assert net.strength(b, a, week) == net.strength(a, b, week)
+    week = 60
+    assert net.staff.shape[1] > 4  # rows widened; nobody's relationship was dropped for lack of room
+    assert net.number_of_relationships() == len(ref.ties)
+    best = net.best_strengths(np.asarray(people), week)
+    assert best == pytest.approx([ref.best(p, week) for p in people], abs=1e-12)
+    assert [net.best_strength(p, week) for p in people] == pytest.approx(best.tolist(), abs=1e-15)
+    for a in staff:
+        known = {b for (x, b) in ref.ties if x == a}
+        assert set(net.people_known_by(a)) == known
+        assert net.neighbours(a, week) == pytest.approx({b: ref.now(a, b, week) for b in known}, abs=1e-12)
+    # a year later most have faded below the threshold: the same ones go, the rest keep their strengths
+    assert net.prune(week + 80, staff, below=0.05) == ref.prune(week + 80, 0.05) > 0
+    assert net.number_of_relationships() == len(ref.ties)
+    for (a, b) in ref.ties:
+        assert net.strength(a, b, week + 80) == pytest.approx(ref.now(a, b, week + 80), abs=1e-12)
+    for a in staff:
+        assert set(net.people_known_by(a)) == {b for (x, b) in ref.ties if x == a}
+
+
+def test_a_booked_contact_is_seen_by_the_next_read():
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    net.add_people([10, 11])
+    net.invest(1, 10, 2.0, week=3)
+    assert net.pending == 1
+    assert net.strength(1, 10, 3) == pytest.approx(1 - math.exp(-0.7))  # the read applied the booking
+    assert net.pending == 0
+    net.invest_many(2, [(11, 1.0), (11, 1.0)], week=4)
+    assert net.best_strengths(np.asarray([10, 11]), 4)[1] == pytest.approx(1 - math.exp(-0.7))
+    # a booking of a later week applies the earlier week's first (decay runs between them)
+    net.invest(1, 10, 1.0, week=5)
+    net.invest(1, 10, 1.0, week=30)
+    s5 = 1 - (1 - (1 - math.exp(-0.7)) * 0.5 ** (2 / 26)) * math.exp(-0.35)
+    assert net.strength(1, 10, 30) == pytest.approx(1 - (1 - s5 * 0.5 ** (25 / 26)) * math.exp(-0.35))
+
+
+def test_someone_never_added_gets_a_row_when_first_met():
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    net.invest(1, 5000, 1.0, week=1)
+    assert net.strength(5000, 1, 1) == pytest.approx(1 - math.exp(-0.35))
+    assert net.number_of_relationships() == 1 and net.graph.has_edge(1, 5000)
