@@ -70,7 +70,7 @@ def test_a_year_of_random_contacts_gives_the_per_contact_strengths():
             if value > 0.0:
                 ref.ties[(b, p)] = (max(ref.now(b, p, week), min(1.0, value)), week)
         if week % 10 == 0:
-            for (a, b) in list(ref.ties)[:25]:
+            for a, b in list(ref.ties)[:25]:
                 assert net.strength(a, b, week) == pytest.approx(ref.now(a, b, week), abs=1e-12)
                 assert net.strength(b, a, week) == net.strength(a, b, week)
     week = 60
@@ -86,7 +86,7 @@ def test_a_year_of_random_contacts_gives_the_per_contact_strengths():
     # a year later most have faded below the threshold: the same ones go, the rest keep their strengths
     assert net.prune(week + 80, staff, below=0.05) == ref.prune(week + 80, 0.05) > 0
     assert net.number_of_relationships() == len(ref.ties)
-    for (a, b) in ref.ties:
+    for a, b in ref.ties:
         assert net.strength(a, b, week + 80) == pytest.approx(ref.now(a, b, week + 80), abs=1e-12)
     for a in staff:
         assert set(net.people_known_by(a)) == {b for (x, b) in ref.ties if x == a}

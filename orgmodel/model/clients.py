@@ -170,7 +170,6 @@ class ClientBuyer(ClientPerson):
 
     def start_buying(self) -> None:
         """First serial order now, then on the buyer's own rhythm; reviews every quarter."""
-        company = self.company
         self.place_order()
         self.schedule_review()
 

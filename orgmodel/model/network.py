@@ -348,9 +348,7 @@ class RelationshipNetwork:
         for ids, attrs in self._people:
             g.add_nodes_from(ids, **attrs)
         people, staff, s, t = self._edges()
-        g.add_edges_from(
-            (a, b, {"s": si, "t": ti}) for a, b, si, ti in zip(people, staff, s.tolist(), t.tolist(), strict=True)
-        )
+        g.add_edges_from((a, b, {"s": si, "t": ti}) for a, b, si, ti in zip(people, staff, s.tolist(), t.tolist(), strict=True))
         return g
 
     def snapshot(self, week: float) -> nx.Graph:
