@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from orgmodel.model.clients import Stage
 
 if TYPE_CHECKING:
@@ -49,6 +51,18 @@ class ClientLoyalty:
         mine = network.strength(staff_id, buyer, week)
         return mine > 0.0 and mine >= network.best_strength(buyer, week) - 1e-12
 
+    def _relying(self, companies: list[ClientCompany], staff_id: int) -> list[ClientCompany]:
+        """:meth:`relies_on` for several clients at once (one read of their buyers' relationships)."""
+        if not companies:
+            return []
+        network = self.model.network
+        week = self.model.time
+        buyers = network.rows(np.fromiter((c.people[0] for c in companies), dtype=np.int64, count=len(companies)))
+        mine = network.strengths_at(staff_id, buyers, week)
+        best = network.best_strengths_at(buyers, week)
+        relies = (mine > 0.0) & (mine >= best - 1e-12)
+        return [c for c, r in zip(companies, relies.tolist(), strict=True) if r]
+
     def on_leave(self, person: Staff) -> int:
         """A person is leaving: their clients follow or are unsettled. Returns how many followed."""
         model = self.model
@@ -61,9 +75,8 @@ class ClientLoyalty:
             self._by_buyer = {c.people[0]: c for c in model.companies}
         known = model.network.people_known_by(sid)  # only buyers the leaver has a tie with can rely on them
         candidates = sorted((self._by_buyer[pid] for pid in known if pid in self._by_buyer), key=lambda c: c.uid)
-        for company in candidates:
-            if company.stage != Stage.SERIAL or not self.relies_on(company, sid):
-                continue
+        candidates = [c for c in candidates if c.stage == Stage.SERIAL]
+        for company in self._relying(candidates, sid):
             follows = rnd() < cfg.clients_follow_share
             self.exposed.append((week, company.uid, follows))
             if follows:

@@ -187,32 +187,68 @@ class RelationshipNetwork:
             key = key[first]
         rows = key // width
         staff = key - rows * width
-        k = self.staff.shape[1]
-        match = self.staff[rows] == staff[:, None]
-        found = match.any(axis=1)
-        slot = match.argmax(axis=1)
-        if not found.all():  # new relationships: the next free slots of their rows, in row order
-            new = np.flatnonzero(~found)
-            new_rows = rows[new]  # ascending (pairs are sorted by row)
-            first = np.searchsorted(new_rows, new_rows, side="left")
-            slot_new = self.used[new_rows] + (np.arange(new.size) - first)
-            need = int(slot_new.max()) + 1
-            if need > k:
-                self._widen(need)
-            slot[new] = slot_new
-            self.staff[new_rows, slot_new] = staff[new]
-            self.s[new_rows, slot_new] = 0.0
-            self.t[new_rows, slot_new] = week
-            np.add.at(self.used, new_rows, 1)
-            known = self.known_by
-            for sid, row in zip(staff[new].tolist(), new_rows.tolist(), strict=True):
-                bucket = known.get(sid)
-                if bucket is None:
-                    known[sid] = {row}
-                else:
-                    bucket.add(row)
+        slot = self._slots_for(rows, staff, week)
         s = self.s[rows, slot] * np.exp(-self.decay * (week - self.t[rows, slot]))
         self.s[rows, slot] = 1.0 - (1.0 - s) * np.exp(-self.gain * hours)
+        self.t[rows, slot] = week
+
+    def _find(self, rows: np.ndarray, staff: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+        """(found, slot): where each row holds a relationship with the matching ``staff`` id."""
+        used = int(self.used[rows].max()) if rows.size else 0
+        if used == 0:
+            return np.zeros(rows.size, dtype=bool), np.zeros(rows.size, dtype=np.int64)
+        match = self.staff[rows, :used] == (staff[:, None] if isinstance(staff, np.ndarray) else staff)
+        return match.any(axis=1), match.argmax(axis=1)
+
+    def _slots_for(self, rows: np.ndarray, staff: np.ndarray, week: float) -> np.ndarray:
+        """The slot of each (row, staff) relationship, new ones (strength 0, touched ``week``) made as needed.
+
+        Pairs must be distinct and sorted by row (as :meth:`flush` makes them).
+        """
+        found, slot = self._find(rows, staff)
+        if found.all():
+            return slot
+        new = np.flatnonzero(~found)
+        new_rows = rows[new]  # ascending
+        first = np.searchsorted(new_rows, new_rows, side="left")
+        slot_new = self.used[new_rows] + (np.arange(new.size) - first)  # the next free slots of each row, in order
+        need = int(slot_new.max()) + 1
+        if need > self.staff.shape[1]:
+            self._widen(need)
+        slot[new] = slot_new
+        self.staff[new_rows, slot_new] = staff[new]
+        self.s[new_rows, slot_new] = 0.0
+        self.t[new_rows, slot_new] = week
+        np.add.at(self.used, new_rows, 1)
+        known = self.known_by
+        for sid, row in zip(staff[new].tolist(), new_rows.tolist(), strict=True):
+            bucket = known.get(sid)
+            if bucket is None:
+                known[sid] = {row}
+            else:
+                bucket.add(row)
+        return slot
+
+    def strengths_at(self, staff: int, rows: np.ndarray, week: float) -> np.ndarray:
+        """Current strength of ``staff``'s relationship with each person in ``rows`` (0 where none)."""
+        self.flush()
+        found, slot = self._find(rows, staff)
+        out = np.zeros(rows.size)
+        if found.any():
+            r, k = rows[found], slot[found]
+            out[found] = self.s[r, k] * np.exp(-self.decay * (week - self.t[r, k]))
+        return out
+
+    def set_strengths(self, staff: int, rows: np.ndarray, values: np.ndarray, week: float) -> None:
+        """:meth:`set_strength` for each person in ``rows`` (distinct) at once."""
+        keep = values > 0.0
+        order = np.argsort(rows[keep], kind="stable")
+        rows, values = rows[keep][order], values[keep][order]
+        if not rows.size:
+            return
+        current = self.strengths_at(staff, rows, week)
+        slot = self._slots_for(rows, np.full(rows.size, staff, dtype=np.int64), week)
+        self.s[rows, slot] = np.maximum(current, np.minimum(1.0, values))
         self.t[rows, slot] = week
 
     # --- reading -----------------------------------------------------------------------------------
@@ -280,20 +316,7 @@ class RelationshipNetwork:
     # --- other changes -------------------------------------------------------------------------------
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
         """Start a relationship at a given strength (used by handovers); never weakens one."""
-        if strength <= 0.0:
-            return
-        current = self.strength(staff, person, week)
-        row, slot = self._slot(staff, person)
-        if row < 0:  # a new relationship: book a zero-hour contact's slot, then set it
-            row = int(self.rows(np.asarray([person], dtype=np.int64))[0])
-            slot = int(self.used[row])
-            if slot >= self.staff.shape[1]:
-                self._widen(slot + 1)
-            self.staff[row, slot] = staff
-            self.used[row] += 1
-            self.known_by.setdefault(staff, set()).add(row)
-        self.s[row, slot] = max(current, min(1.0, strength))
-        self.t[row, slot] = week
+        self.set_strengths(staff, self.rows(np.asarray([person], dtype=np.int64)), np.asarray([strength]), week)
 
     def prune(self, week: float, staff: Iterable[int], below: float = 0.01) -> int:
         """Drop relationships of ``staff`` that have decayed below ``below``; returns how many.
@@ -318,12 +341,14 @@ class RelationshipNetwork:
             bucket.discard(row)
             if not bucket:
                 del known[sid]
-        keep = live & ~dead
+        touched = np.unique(rows)  # only rows that lose someone are rearranged
+        keep = live[touched] & ~dead[touched]
         order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
-        self.staff = np.where(np.take_along_axis(keep, order, axis=1), np.take_along_axis(self.staff, order, axis=1), -1)
-        self.s = np.take_along_axis(self.s, order, axis=1)
-        self.t = np.take_along_axis(self.t, order, axis=1)
-        self.used = keep.sum(axis=1)
+        kept = np.take_along_axis(keep, order, axis=1)
+        self.staff[touched] = np.where(kept, np.take_along_axis(self.staff[touched], order, axis=1), -1)
+        self.s[touched] = np.take_along_axis(self.s[touched], order, axis=1)
+        self.t[touched] = np.take_along_axis(self.t[touched], order, axis=1)
+        self.used[touched] = keep.sum(axis=1)
         return dropped
 
     # --- views ---------------------------------------------------------------------------------------

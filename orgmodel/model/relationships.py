@@ -183,7 +183,13 @@ class BuyingCentreRelations:
         model = self.model
         network = model.network
         week = model.time
+        rows = self.rows_of(company)
         share = model.cfg.handover_relationship_carryover
-        for pid in company.people:
-            s = network.strength(giver.unique_id, pid, week)
-            network.set_strength(receiver.unique_id, pid, share * s, week)
+        network.set_strengths(receiver.unique_id, rows, share * network.strengths_at(giver.unique_id, rows, week), week)
+
+    def rows_of(self, company: ClientCompany) -> np.ndarray:
+        """The network rows of the company's buying centre, buyer first."""
+        if self._rows is None:
+            self._seat()
+        start = int(self._start[company.uid])
+        return self._rows[start : start + int(self._size[company.uid])]

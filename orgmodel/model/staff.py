@@ -208,8 +208,9 @@ class Staff(Agent):
         learn = 1.0 / cfg.knowledge_learning_hours
         rnd = model.random.random
         exp = math.exp
-        visits: list[tuple[int, float]] = []
-        add = visits.append
+        skill = self.service_skill
+        met: list[int] = []  # the week's contacts, booked in one call: whom, and hours x skill
+        met_hours: list[float] = []
         for company, real in zip(owing, reals, strict=True):
             hours = real * share
             if hours <= 0.0:
@@ -220,11 +221,13 @@ class Staff(Agent):
             company.knowledge = 1.0 - (1.0 - company.knowledge) * exp(-hours * learn)
             # order questions go to the buyer and to one of the engineers or managers who use the kit
             people = company.people
-            half = 0.5 * hours
-            add((people[0], half))
+            half = 0.5 * hours * skill
             n = len(people)
-            add((people[1 + int(rnd() * (n - 1))] if n > 1 else people[0], half))
-        model.network.invest_many(self.unique_id, visits, model.time, self.service_skill)
+            met.append(people[0])
+            met.append(people[1 + int(rnd() * (n - 1))] if n > 1 else people[0])
+            met_hours.append(half)
+            met_hours.append(half)
+        model.network.book([self.unique_id] * len(met), met, met_hours, model.time)
         spent = demand * share
         self.log(SERVICING, spent)
         return demand, spent
