@@ -100,6 +100,7 @@ class Interventions:
             model.scheme.cfg = new
             for component, _weight in getattr(model.scheme, "components", ()):
                 component.cfg = new
+        model.relations.refresh()  # contacts booked so far grow and decay at the old rates
         model.network.decay = math.log(2.0) / new.relationship_half_life_weeks
         model.switch_mechanisms()
         model.network.gain = new.relationship_gain_per_hour
@@ -161,6 +162,7 @@ class Interventions:
         model.expectations = Expectations(model)
         model.structure.monthly()  # queued handovers and hiring under the new settings
         model.transition.after_intervention(changed.keys(), portfolios_before)
+        model.relations.refresh()  # the coverage of the clients handed over, now
         self.applied.append(
             {
                 "week": week,

@@ -266,11 +266,16 @@ class SalesOrgModel(Model):
         self.settle_week()
 
     def settle_week(self) -> None:
-        """The week's contacts applied, then the clients' answers: deals, cross-sell projects; reviews prepared."""
-        self.relations.refresh()
-        self.pipeline.decide()
-        self.cross_selling.decide()
-        self.relations.prepare_reviews()
+        """The week's contacts applied, then the clients' answers to the deals and cross-sell projects put to them.
+
+        One read of the network serves all of it: the coverage of the clients
+        met this week and of those reviewing their supplier this week, and
+        the buying centres asked for a decision.
+        """
+        deals = self.pipeline.asking()
+        strengths = self.relations.settle([*deals, *self.cross_selling.asking()], reviews=True)
+        self.pipeline.decide(strengths[: len(deals)])
+        self.cross_selling.decide(strengths[len(deals) :])
 
     def _reset_week(self) -> None:
         self.revenue = 0.0
@@ -287,7 +292,6 @@ class SalesOrgModel(Model):
         week = int(self.time)
         self.week = week
         self.year = (week - 1) // WEEKS_PER_YEAR + 1
-        self.relations.refresh()  # contacts the week's events booked (a new client's implementation), with their coverage
         self.turnover.close_week()  # quits first: leavers are not paid or counted this week
         people = self.staff
         desk = self.desk_agents
@@ -301,6 +305,8 @@ class SalesOrgModel(Model):
         self.proposals = int(counts[Stage.PROPOSAL])
         self.open_deals = len(self.deals)
         self.service_backlog_hours = float(sum(c.backlog + c.desk_backlog for p in people for c in p.portfolio))
+        # contacts the week's events booked (a new client's implementation) and the week's handovers, with coverage
+        self.relations.refresh()
         self.datacollector.collect(self)
         self.payroll.reset_growth_costs()
         if self.recorder is not None:

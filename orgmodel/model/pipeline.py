@@ -101,16 +101,26 @@ class Pipeline:
         self._book_stage(deal)
         self.waiting.append(deal)
 
-    def decide(self) -> None:
-        """Resolve the deals queued this week (the proposals' buying centres read in one go)."""
+    def asking(self) -> list[ClientCompany]:
+        """The buying centres the queued proposals put the decision to (in queue order)."""
+        return [d.company for d in self.waiting if d.stage == Stage.PROPOSAL]
+
+    def decide(self, strengths: list[list[float]] | None = None) -> None:
+        """Resolve the deals queued this week.
+
+        ``strengths``: for each of :meth:`asking`'s buying centres, its
+        members' best strengths, read in one go with the rest of the week's
+        (:meth:`BuyingCentreRelations.settle`); read here if not given.
+        """
         waiting = self.waiting
         if not waiting:
             return
+        if strengths is None:
+            strengths = self.model.relations.best_strengths(self.asking())
         self.waiting = []
-        proposals = [d.company for d in waiting if d.stage == Stage.PROPOSAL]
-        strengths = iter(self.model.relations.best_strengths(proposals))
+        answers = iter(strengths)
         for deal in waiting:
-            self.resolve(deal, next(strengths) if deal.stage == Stage.PROPOSAL else None)
+            self.resolve(deal, next(answers) if deal.stage == Stage.PROPOSAL else None)
 
     def _ready(self, deal: Deal) -> bool:
         """Whether the deal's stage has its hours (during the owner's week) and minimum weeks."""
@@ -231,13 +241,19 @@ class CrossSelling:
             self._book(project)
             self.waiting.append(project)
 
-    def decide(self) -> None:
-        """The buying centres of this week's finished projects decide (their strengths read in one go)."""
+    def asking(self) -> list[ClientCompany]:
+        """The buying centres this week's finished projects put the decision to (in queue order)."""
+        return [p.company for p in self.waiting]
+
+    def decide(self, strengths: list[list[float]] | None = None) -> None:
+        """The buying centres of this week's finished projects decide (``strengths`` as for :meth:`Pipeline.decide`)."""
         waiting = self.waiting
         if not waiting:
             return
+        if strengths is None:
+            strengths = self.model.relations.best_strengths(self.asking())
         self.waiting = []
-        for project, best in zip(waiting, self.model.relations.best_strengths([p.company for p in waiting]), strict=True):
+        for project, best in zip(waiting, strengths, strict=True):
             self.resolve(project, best)
 
     def _book(self, project: CrossSell) -> None:

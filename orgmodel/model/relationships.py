@@ -8,8 +8,8 @@ giver's relationships over to the receiver.
 
 The week's contacts are booked during people's weeks and applied together;
 coverage is then computed for every client whose buying centre was met, and
-for every client reviewing its supplier this week, in one array operation
-(:meth:`BuyingCentreRelations.refresh`, :meth:`BuyingCentreRelations.prepare_reviews`).
+for every client reviewing its supplier this week, and every buying centre asked for a
+decision, in one array operation (:meth:`BuyingCentreRelations.settle`).
 A client's stored ``coverage`` is what people plan with: it is refreshed in
 the week someone invests in the buying centre and at every supplier review.
 """
@@ -19,6 +19,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from orgmodel.model.clients import Stage
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -111,23 +113,16 @@ class BuyingCentreRelations:
         """How well the supplier covers the buying centre (weighted mean of best strengths), now."""
         return float(self.coverage_of(np.asarray([company.uid], dtype=np.int64))[0])
 
-    def _store(self, companies: Sequence[ClientCompany]) -> None:
-        """Compute and store the coverage of ``companies`` (this week's)."""
-        if not companies:
-            return
-        uids = np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))
-        values = self.coverage_of(uids).tolist()
+    def _store(self, companies: Sequence[ClientCompany], values: Sequence[float]) -> None:
+        """Store this week's coverage of ``companies``."""
         for company, value in zip(companies, values, strict=True):
             company.coverage = value
-        self.coverage_week[uids] = self.model.time
+        if companies:
+            self.coverage_week[np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))] = self.model.time
 
     def refresh(self) -> None:
         """Apply the booked contacts and store the coverage of every client whose buying centre was met."""
-        self.model.network.flush()
-        if self.stale:
-            stale = list(self.stale.values())
-            self.stale.clear()
-            self._store(stale)
+        self.settle()
 
     def expect_review(self, company: ClientCompany, at: float) -> None:
         """``company`` reviews its supplier at ``at``: its coverage will be computed with that week's."""
@@ -137,10 +132,40 @@ class BuyingCentreRelations:
         else:
             due.append(company)
 
-    def prepare_reviews(self) -> None:
-        """Store the coverage of the clients reviewing their supplier now (after the week's contacts)."""
-        self.refresh()
-        self._store(self.reviews_due.pop(self.model.time, []))
+    def settle(self, asked: Sequence[ClientCompany] = (), reviews: bool = False) -> list[list[float]]:
+        """Apply the booked contacts; store the coverage of the clients met; read the buying centres ``asked``.
+
+        One read of the network for all of them: the clients whose buying
+        centre was met since their coverage was stored, with ``reviews`` the
+        clients reviewing their supplier now (their coverage with the week's
+        relationships), and the buying centres asked for a decision, whose
+        members' best strengths are returned (one list per company).
+        """
+        self.model.network.flush()
+        stored = list(self.stale.values())
+        self.stale.clear()
+        if reviews:
+            stored += [c for c in self.reviews_due.pop(self.model.time, ()) if c.stage == Stage.SERIAL]
+        if not stored and not asked:
+            return []
+        companies = [*stored, *asked]
+        uids = np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))
+        index, owner = self._members(uids)
+        best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
+        n = len(stored)
+        cut = int(np.searchsorted(owner, n)) if n else 0  # the stored companies' members come first
+        if n:
+            w = np.where(self._deciders[index[:cut]], self.model.cfg.decision_maker_weight, 1.0)
+            num = np.bincount(owner[:cut], weights=w * best[:cut], minlength=n)
+            self._store(stored, (num / np.bincount(owner[:cut], weights=w, minlength=n)).tolist())
+        out = []
+        flat = best[cut:].tolist()
+        at = 0
+        for company in asked:
+            k = len(company.people)
+            out.append(flat[at : at + k])
+            at += k
+        return out
 
     def coverage_for_review(self, company: ClientCompany) -> float:
         """The client's coverage now, as the review sees it (computed with the week's if it was)."""
@@ -148,25 +173,16 @@ class BuyingCentreRelations:
             return company.coverage
         self.refresh()
         value = self.coverage(company)
-        company.coverage = value
-        self.coverage_week[company.uid] = self.model.time
+        self._store([company], [value])
         return value
 
     # --- backing ---------------------------------------------------------------------------------------
     def best_strengths(self, companies: Sequence[ClientCompany]) -> list[list[float]]:
-        """Each member's best supplier relationship now, for each of ``companies`` (one array read)."""
-        if not companies:
-            return []
-        uids = np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))
-        index, _ = self._members(uids)
-        best = self.model.network.best_strengths_at(self._rows[index], self.model.time).tolist()
-        out = []
-        at = 0
-        for company in companies:
-            n = len(company.people)
-            out.append(best[at : at + n])
-            at += n
-        return out
+        """Each member's best supplier relationship now, for each of ``companies`` (one array read).
+
+        Applies the booked contacts first (and stores the coverage of the clients met meanwhile).
+        """
+        return self.settle(companies)
 
     def buying_centre_agrees(self, company: ClientCompany, best: Sequence[float] | None = None) -> bool:
         """Every member must back the purchase (CEB: bigger groups buy less often).

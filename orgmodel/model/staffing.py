@@ -172,7 +172,7 @@ class Staffing:
         receiver.handover_due += cfg.handover_hours
         company.owner = receiver
         company.knowledge *= cfg.handover_knowledge_carryover
-        company.coverage = model.relations.coverage(company)
+        model.relations.met(company)  # its coverage is refreshed with the week's contacts
         self.handovers += 1
 
     # --- people leaving ----------------------------------------------------------------------------
