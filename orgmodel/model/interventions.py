@@ -101,9 +101,8 @@ class Interventions:
             for component, _weight in getattr(model.scheme, "components", ()):
                 component.cfg = new
         model.relations.refresh()  # contacts booked so far grow and decay at the old rates
-        model.network.decay = math.log(2.0) / new.relationship_half_life_weeks
+        model.network.set_rates(new.relationship_half_life_weeks, new.relationship_gain_per_hour)
         model.switch_mechanisms()
-        model.network.gain = new.relationship_gain_per_hour
         model.pipeline.configure()
         previous = model.structure
         if "structure" in changed:

@@ -203,6 +203,7 @@ class SalesOrgModel(Model):
         self.manager_pay_total = 0.0
 
         self.market = Market(self)
+        self.relations.seat()  # the buying centres' rows of the network, in market order
         # --- costs of growth and change (issue #12): hires, quits, clients following leavers, managers
         self.recruiting = Recruiting(self)
         self.turnover = Turnover(self)

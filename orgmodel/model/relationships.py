@@ -52,7 +52,7 @@ class BuyingCentreRelations:
         self._size = np.zeros(0, dtype=np.int64)
         self.coverage_week = np.zeros(0)  # per company: the week its stored coverage was computed
 
-    def _seat(self) -> None:
+    def seat(self) -> None:
         """Lay out every buying centre's people in columns (once: after the market is built)."""
         companies = self.model.market.companies
         sizes = np.fromiter((len(c.people) for c in companies), dtype=np.int64, count=len(companies))
@@ -96,7 +96,7 @@ class BuyingCentreRelations:
     def _members(self, uids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Indices into the people columns of the buying centres of ``uids``, and each one's company position."""
         if self._rows is None:
-            self._seat()
+            self.seat()
         sizes = self._size[uids]
         ends = np.cumsum(sizes)
         index = np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(self._start[uids] - (ends - sizes), sizes)
@@ -206,6 +206,6 @@ class BuyingCentreRelations:
     def rows_of(self, company: ClientCompany) -> np.ndarray:
         """The network rows of the company's buying centre, buyer first."""
         if self._rows is None:
-            self._seat()
+            self.seat()
         start = int(self._start[company.uid])
         return self._rows[start : start + int(self._size[company.uid])]
