@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from orgmodel import simulate
 from orgmodel.cli import app
+from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.outputs import OUTPUT_FILES, OutputError, summary_json, write_run
 from orgmodel.scenario.files import load_scenario
 from orgmodel.simulate import SimulationResult
@@ -33,9 +34,13 @@ def cli_subprocess(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
-    """One small run through the CLI (seed 5), shared by the output checks."""
+    """One small run through the CLI (seed 5), shared by the output checks.
+
+    Nobody quits (issue #12's turnover), so the staff table has the same three people every month.
+    """
     out = tmp_path_factory.mktemp("run") / "small"
-    result = cli("run", *SMALL, "--seed", "5", "--out", str(out))
+    steady = [a for k, v in NO_TURNOVER.items() for a in ("--set", f"{k}={v}")]
+    result = cli("run", *SMALL, *steady, "--seed", "5", "--out", str(out))
     assert result.exit_code == 0, result.output
     return out, result
 

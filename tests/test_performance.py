@@ -17,6 +17,7 @@ from orgmodel import SalesOrgModel
 from orgmodel.model.calendar import Calendar
 from orgmodel.model.gcpause import collector_paused
 from orgmodel.model.network import RelationshipNetwork
+from orgmodel.model.turnover import NO_TURNOVER
 
 SMALL = {"market_size": 400, "salespeople": 4, "years": 3}
 
@@ -39,9 +40,13 @@ class MesaEventList:
     ],
 )
 def test_calendar_gives_the_results_of_one_mesa_event_per_appointment(params):
+    # Nobody quits: a leaver's replacement arrives by a Mesa event of its own, which runs before or after the
+    # whole calendar batch of its week (calendar.py), not between the appointments made around it as it does
+    # on Mesa's list; in a week an account manager is hired too, the two arrive in another order (their ids
+    # swap, and what follows from the order differs), which is the documented difference, not the calendar's.
     runs = []
     for calendar in (Calendar, MesaEventList):
-        model = SalesOrgModel(rng=11, **SMALL, **params)
+        model = SalesOrgModel(rng=11, **SMALL, **params, **NO_TURNOVER)
         model.calendar = calendar(model)
         model.run_until(model.cfg.weeks)
         runs.append(model.datacollector.get_model_vars_dataframe())

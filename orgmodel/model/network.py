@@ -184,7 +184,7 @@ class RelationshipNetwork:
         # one update per pair of people: a week's contacts of a pair combine (no decay within a week)
         width = int(staff.max()) + 1
         key = rows * width + staff
-        order = key.argsort()
+        order = key.argsort(kind="stable")  # a pair's contacts summed in booking order, whoever's id is larger
         key = key[order]
         first = np.empty(key.size, dtype=bool)
         first[0] = True
