@@ -79,7 +79,7 @@ def test_run_prints_a_yearly_table_and_where_files_went(small_run):
 def test_resolved_scenario_reloads_equal_and_reruns_identically(small_run, tmp_path):
     out, _ = small_run
     resolved = load_scenario(out / "scenario.toml")
-    assert resolved == load_scenario("status_quo", SMALL_KEYS)
+    assert resolved == load_scenario("status_quo", SMALL_KEYS + [f"{k}={v}" for k, v in NO_TURNOVER.items()])
     again = tmp_path / "again"
     result = cli("run", str(out / "scenario.toml"), "--seed", "5", "--out", str(again))
     assert result.exit_code == 0, result.output
