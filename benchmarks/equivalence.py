@@ -5,6 +5,8 @@ Run from the repository root::
     python benchmarks/equivalence.py --against REF                 # every scenario, 30 seeds, full size
     python benchmarks/equivalence.py --against REF --size small    # 6 salespeople, 900 companies, 5 years
     python benchmarks/equivalence.py --against main~20 --seeds 10 --cases status_quo,pod
+    python benchmarks/equivalence.py --against REF --save-ref ref.json  # only REF's runs, kept in ref.json
+    python benchmarks/equivalence.py --ref-runs ref.json                # the working tree against them
 
 ``REF`` (any commit: a hash, branch, tag, ``main~20``) is checked out into a temporary git
 worktree under /tmp (removed afterwards) and its model runs in a subprocess of the same
@@ -18,6 +20,15 @@ are reported too. Exit code 0 when every cell is equivalent at ``--alpha``, 1 wh
 (or could not be compared), 2 on bad input. The table goes to stdout, everything to
 ``benchmarks/results/equivalence.json``. ``benchmarks/README.md`` says why these tests and
 how large a difference they can see.
+
+The reference side never changes while a rewrite is checked again and again, so it can be run
+once: ``--save-ref FILE`` runs only REF and writes its raw runs to FILE (a new file, never
+replaced) with the full commit hash, the cases, seeds, seed offset and size, and the versions of
+orgmodel and the libraries. ``--ref-runs FILE`` then takes REF's side from FILE instead of
+running it; the comparison and the report are those of a run against that commit, and say
+where the runs came from. A file that is missing, damaged, names no commit or was made with
+other cases, seeds, seed offset or size than asked, or an ``--against`` naming another commit,
+is refused (exit 2) before anything runs.
 
 :func:`compare` works on any two sets of run summaries (or outcome dicts), without git; the
 tests use it directly.
@@ -537,11 +548,13 @@ def main(argv: list[str] | None = None) -> int:
         chosen = cases(args.cases.split(",") if args.cases else None) if problem is None else {}
         if problem is None and args.ref_runs is not None:
             saved = read_ref_runs(args.ref_runs, ref_settings(chosen, seeds_b, args.size))
-        commit = refcheckout.resolve(args.against or "HEAD") if problem is None and (saved is None or args.against) else ""
-        if saved is not None:
-            if commit and commit != saved["commit"]:
-                holds = f"--ref-runs '{args.ref_runs}' holds the runs of {saved['commit'][:7]}"
-                problem = f"--against: {args.against!r} is {commit[:7]}, but {holds}"
+        commit = ""
+        if problem is None and (saved is None or args.against):  # with --ref-runs, --against only double-checks
+            commit = refcheckout.resolve(args.against or "HEAD")
+        if saved is not None and commit not in ("", saved["commit"]):
+            holds = f"--ref-runs '{args.ref_runs}' holds the runs of {saved['commit'][:7]}"
+            problem = f"--against: {args.against!r} is {commit[:7]}, but {holds}"
+        elif saved is not None:
             commit = saved["commit"]
     except ValueError as exc:  # RefError is a ValueError
         problem = str(exc)
