@@ -263,11 +263,15 @@ def read_ref_runs(path: Path, expected: Mapping[str, Any]) -> dict[str, Any]:
     wanted = sorted((case, seed) for case in expected["cases"] for seed in expected["seeds"])
     try:
         held = sorted((r["case"], r["seed"]) for r in saved["runs"] if "outcomes" in r or "error" in r)
-        complete = all(set(r["outcomes"]) == set(OUTCOMES) for r in saved["runs"] if "outcomes" in r)
+        complete = all(
+            set(r["outcomes"]) == set(OUTCOMES) and all(isinstance(v, int | float) for v in r["outcomes"].values())
+            for r in saved["runs"]
+            if "outcomes" in r
+        )
     except (TypeError, KeyError):
         held, complete = [], False
     if held != wanted or not complete:
-        raise ValueError(f"{where}: damaged (its runs are not one per case and seed with every outcome)")
+        raise ValueError(f"{where}: damaged (its runs are not one per case and seed, each with every outcome as a number)")
     return saved
 
 

@@ -162,6 +162,8 @@ def damage(path: Path, change: str) -> None:
         saved["runs"].pop()
     elif change == "an outcome missing":
         del saved["runs"][0]["outcomes"]["revenue"]
+    elif change == "an outcome not a number":
+        saved["runs"][1]["outcomes"]["revenue"] = "9.6e6"
     path.write_text(json.dumps(saved))
 
 
@@ -173,6 +175,7 @@ def damage(path: Path, change: str) -> None:
         ("no commit", [], "names no commit"),
         ("a run missing", [], "damaged"),
         ("an outcome missing", [], "damaged"),
+        ("an outcome not a number", [], "damaged"),
         (None, ["--seeds", "4"], "made with 3 seeds (100001..100003), but this run asks for 4 seeds"),
         (None, ["--same-seeds"], "made with seed_offset 100000, but this run asks for seed_offset 0"),
         (None, ["--size", "full"], "made with size 'small', but this run asks for size 'full'"),
