@@ -587,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     if saved is not None:
         _say(f"  {env['against']}'s runs are taken from {args.ref_runs} (commit {commit}, saved {saved['environment']['date']})")
     _say(
-        f"{len(chosen)} cases x {args.seeds} seeds x {1 if saved else 2} versions, size {args.size}, "
+        f"{len(chosen)} cases x {args.seeds} seeds{'' if saved else ' x 2 versions'}, size {args.size}, "
         f"{args.workers} workers per version, "
         f"load average {', '.join(f'{x:.2f}' for x in env['load_avg_start'])}"
     )
