@@ -97,8 +97,9 @@ def test_a_version_runs_in_a_subprocess_with_the_same_results_as_in_process() ->
     assert [r["outcomes"] for r in in_process] == [eq.final_outcomes(s) for s in summaries(range(1, 3))]
 
 
-def test_a_reference_that_is_no_commit_is_one_line_and_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert eq.main(["--against", "no-such-branch-xyz", "--seeds", "3"]) == 2
+def test_a_reference_that_is_no_commit_is_one_line_and_exit_code_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # --out in the test's folder: were the refusal ever to fail, the shipped results file stays as it is
+    assert eq.main(["--against", "no-such-branch-xyz", "--seeds", "3", "--out", str(tmp_path / "eq.json")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("--against:") and "no-such-branch-xyz" in err and "\n" not in err
 
