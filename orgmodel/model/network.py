@@ -178,6 +178,11 @@ class RelationshipNetwork:
         people = np.array(self._book_person, dtype=np.int64)
         hours = np.array(self._book_hours, dtype=float)
         self._book_staff, self._book_person, self._book_hours = [], [], []
+        if hours.min() <= 0.0:  # no time together is no contact (a decision maker weighted 0, say)
+            keep = hours > 0.0
+            staff, people, hours = staff[keep], people[keep], hours[keep]
+            if not hours.size:
+                return
         rows = self.row_of[people] if people.max() < self.row_of.size else np.full(people.size, -1)
         if rows.min() < 0:  # someone met for the first time who was never added
             rows = self.rows(people)

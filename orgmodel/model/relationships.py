@@ -80,11 +80,13 @@ class BuyingCentreRelations:
         if not everyone:
             model.network.invest(sid, company.people[0], hours, week, skill)
             return
+        if hours <= 0.0:
+            return
         w_dm = model.cfg.decision_maker_weight
         weights = [w_dm if dm else 1.0 for dm in company.deciders]
-        total = sum(weights)
-        visits = [(pid, hours * w / total) for pid, w in zip(company.people, weights, strict=True)]
-        model.network.invest_many(sid, visits, week, skill)
+        per_weight = hours * skill / sum(weights)
+        people = company.people
+        model.network.book([sid] * len(people), people, [w * per_weight for w in weights], week)
         if refresh:
             self.stale[company.uid] = company
 

@@ -311,11 +311,14 @@ class Staff(Agent):
         per_client = hours / len(chosen)
         model = self.model
         week = model.time
-        invest_many = model.network.invest_many
+        sid = self.unique_id
+        skill = self.service_skill
+        book = model.network.book
         met = model.relations.met
         for company in chosen:
-            per_person = per_client / len(company.people)
-            invest_many(self.unique_id, [(pid, per_person) for pid in company.people], week, self.service_skill)
+            people = company.people
+            n = len(people)
+            book([sid] * n, people, [per_client / n * skill] * n, week)
             met(company)  # its coverage is refreshed with the week's contacts
         self.log(RELATIONSHIP, hours)
 
