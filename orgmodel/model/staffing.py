@@ -10,6 +10,7 @@ and their cross-sell projects are dropped.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
@@ -149,7 +150,9 @@ class Staffing:
     def _standard_work(self, p: Staff) -> tuple[float, int]:
         """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
         support_hours = self.model.cfg.implementation_hours
-        hours = sum(c.weekly_service if c.stage == Stage.SERIAL else support_hours for c in p.portfolio)
+        serial = Stage.SERIAL
+        # a list, not a generator: sum adds the very same terms in the same order, without resuming a frame per client
+        hours = sum([c.weekly_service if c.stage == serial else support_hours for c in p.portfolio])
         return hours, p.unique_id
 
     def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
@@ -174,6 +177,34 @@ class Staffing:
         company.knowledge *= cfg.handover_knowledge_carryover
         company.coverage = model.relations.coverage(company)
         self.handovers += 1
+
+    def _receivers(self, keepers: list[Staff]) -> list[tuple[tuple[float, int], Staff]]:
+        """A heap of ``keepers`` by standard work (as :meth:`least_loaded` ranks): its top is the next receiver.
+
+        Each client of a leaver goes to the least loaded keeper and only that
+        receiver's work changes, so a heap gives every receiver in
+        O(log keepers) where a scan over all keepers per client made a
+        departure cost its clients times the sales force. Keys are unique
+        (the id breaks ties), so the top is the very person ``min`` would
+        pick. Colleagues' work is tallied once per group of leavers
+        (``work_known``) unless a client leaves meanwhile.
+        """
+        work = self.work_known if self.work_known is not None else {}
+        heap = []
+        for p in keepers:
+            key = work.get(p.unique_id)
+            if key is None:
+                key = work[p.unique_id] = self._standard_work(p)
+            heap.append((key, p))
+        heapq.heapify(heap)
+        return heap
+
+    def _received(self, heap: list[tuple[tuple[float, int], Staff]], receiver: Staff) -> None:
+        """The top of ``heap`` received a client: re-rank them by their new standard work."""
+        key = self._standard_work(receiver)
+        if self.work_known is not None:
+            self.work_known[receiver.unique_id] = key
+        heapq.heapreplace(heap, (key, receiver))
 
     # --- people leaving ----------------------------------------------------------------------------
     def who_leaves(self, people: list[Staff], n: int) -> list[Staff]:
@@ -235,20 +266,14 @@ class Staffing:
             or keepers
         )
         awaiting = self.awaiting_handover
-        # each client to the least loaded keeper (as least_loaded); only the receiver's work changes per handover,
-        # so it alone is summed again (a leaver's clients times a sales force's portfolios was a quarter of a large run)
         keepers = [p for p in keepers if p.unique_id not in self.leaving]
-        work = self.work_known if self.work_known is not None else {}
-        if person.portfolio:
-            for p in keepers:
-                if p.unique_id not in work:
-                    work[p.unique_id] = self._standard_work(p)
+        receivers = self._receivers(keepers) if person.portfolio else []
         for company in list(person.portfolio):
-            if not keepers:  # nobody left at all; the schema keeps at least one salesperson
+            if not receivers:  # nobody left at all; the schema keeps at least one salesperson
                 raise RuntimeError("the last client-facing person cannot leave")
-            receiver = min(keepers, key=lambda p: work[p.unique_id])
+            receiver = receivers[0][1]
             model.hand_over(company, receiver)
-            work[receiver.unique_id] = self._standard_work(receiver)
+            self._received(receivers, receiver)
             if receiver.keeps_clients and company in awaiting:
                 awaiting.remove(company)
             elif (

@@ -1,0 +1,67 @@
+"""Who receives a leaver's clients: the least loaded colleague at each handover, ties to the lowest id."""
+
+from __future__ import annotations
+
+from orgmodel import SalesOrgModel
+from orgmodel.model.clients import Stage
+from orgmodel.model.turnover import NO_TURNOVER
+
+SMALL = {"market_size": 1200, "salespeople": 6, "years": 2, **NO_TURNOVER}
+
+
+def _record_receivers(model: SalesOrgModel, leaving: set[int]) -> list[tuple[int, int]]:
+    """Wrap ``model.hand_over``: check each receiver against a scan of every colleague, record (client, receiver)."""
+    staffing = model.staffing
+    handed = []
+    original = model.hand_over
+
+    def checked(company, receiver):
+        colleagues = [p for p in model.salespeople if p.unique_id not in leaving]
+        expected = min(colleagues, key=staffing._standard_work)  # the brute-force choice, work counted afresh
+        assert receiver is expected, f"{company} went to {receiver}, the least loaded was {expected}"
+        handed.append((company.uid, receiver.unique_id))
+        original(company, receiver)
+
+    model.hand_over = checked
+    return handed
+
+
+def test_a_leavers_clients_go_one_by_one_to_the_least_loaded_colleague():
+    model = SalesOrgModel(rng=4, **SMALL)
+    model.run_until(60)
+    leaver = max(model.salespeople, key=lambda p: len(p.portfolio))
+    clients = list(leaver.portfolio)
+    handed = _record_receivers(model, {leaver.unique_id})
+    model.let_go(leaver)
+    moved = [c for c in clients if c.owner is not None]  # a client that followed the leaver out is not handed over
+    assert len(moved) >= 5 and [uid for uid, _ in handed] == [c.uid for c in moved]
+    assert len({r for _, r in handed}) >= 2  # the receivers change as their work grows
+    model.check_invariants()
+
+
+def test_a_group_of_leavers_gives_no_client_to_another_leaver():
+    model = SalesOrgModel(rng=5, **SMALL)
+    model.run_until(60)
+    ranked = sorted(model.salespeople, key=lambda p: -len(p.portfolio))
+    group = ranked[:2]
+    leaving = {p.unique_id for p in group}
+    handed = _record_receivers(model, leaving)
+    model.let_go_group(group)
+    assert handed and not leaving & {r for _, r in handed}
+    model.check_invariants()
+
+
+def test_equal_work_goes_to_the_lowest_id_first():
+    """Two colleagues without clients take a leaver's four new clients in turn, the lower id first."""
+    model = SalesOrgModel(rng=1, **{**SMALL, "salespeople": 3})
+    leaver, first, second = (
+        sorted(model.salespeople, key=lambda p: -p.unique_id)[0],
+        *sorted(model.salespeople, key=lambda p: p.unique_id)[:2],
+    )
+    assert first.unique_id < second.unique_id and leaver not in (first, second)
+    for company in model.companies[:4]:  # clients in implementation: each counts the same support hours
+        model.market.set_stage(company, Stage.IMPLEMENTATION)
+        model.hand_over(company, leaver)
+    handed = _record_receivers(model, {leaver.unique_id})
+    model.let_go(leaver)
+    assert [r for _, r in handed] == [first.unique_id, second.unique_id] * 2
