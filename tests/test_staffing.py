@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from orgmodel import SalesOrgModel
+import pytest
+
+from orgmodel import SalesOrgModel, Scenario
 from orgmodel.model.clients import Stage
 from orgmodel.model.turnover import NO_TURNOVER
 
@@ -65,3 +67,42 @@ def test_equal_work_goes_to_the_lowest_id_first():
     handed = _record_receivers(model, {leaver.unique_id})
     model.let_go(leaver)
     assert [r for _, r in handed] == [first.unique_id, second.unique_id] * 2
+
+
+RESTRUCTURINGS = {
+    "to_hunter_farmer": ({}, {"structure": "hunter_farmer", "hire_account_managers": True}),
+    "to_segments": (
+        {},
+        {"structure": "hunter_farmer", "handover_receiver": "by_segment", "client_segments": 2, "account_managers": 3},
+    ),
+    "to_full_cycle": ({"structure": "hunter_farmer", "account_managers": 3}, {"structure": "full_cycle"}),
+}
+
+
+@pytest.mark.parametrize("case", RESTRUCTURINGS)
+def test_a_restructurings_clients_go_one_by_one_to_the_least_loaded_of_their_team(case):
+    """Each client goes to whoever of its receivers (its segment's account managers, or the salespeople) has least work."""
+    start, changes = RESTRUCTURINGS[case]
+    week = 60
+    scenario = Scenario(**{**SMALL, **start}, interventions=[{"week": week, "set": changes}])
+    model = SalesOrgModel(rng=2, scenario=scenario)
+    model.run_until(week - 1)
+    staffing, original, handed = model.staffing, model.hand_over, []
+
+    def checked(company, receiver):
+        if model.time == week - 0.5:  # the switch (the week's later handovers follow the usual rules)
+            structure = model.structure
+            if structure.name == "full_cycle":
+                candidates = model.salespeople
+            else:
+                team = structure.team_of_client(company)
+                candidates = [m for m in model.account_managers if team is None or m.team == team]
+            expected = min(candidates, key=staffing._standard_work)
+            assert receiver is expected, f"{company} went to {receiver}, the least loaded was {expected}"
+            handed.append(receiver.unique_id)
+        original(company, receiver)
+
+    model.hand_over = checked
+    model.run_for(1)
+    assert len(handed) >= 10 and len(set(handed)) >= 2
+    model.check_invariants()

@@ -142,10 +142,7 @@ class Staffing:
         Unlike the smoothed ``load`` this counts a client the moment it is
         handed over, so a restructuring spreads clients evenly.
         """
-        people = [p for p in people if p.unique_id not in self.leaving]
-        if not people:
-            return None
-        return min(people, key=self._standard_work)
+        return self.ranking(people).least_loaded()
 
     def _standard_work(self, p: Staff) -> tuple[float, int]:
         """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
@@ -178,33 +175,9 @@ class Staffing:
         company.coverage = model.relations.coverage(company)
         self.handovers += 1
 
-    def _receivers(self, keepers: list[Staff]) -> list[tuple[tuple[float, int], Staff]]:
-        """A heap of ``keepers`` by standard work (as :meth:`least_loaded` ranks): its top is the next receiver.
-
-        Each client of a leaver goes to the least loaded keeper and only that
-        receiver's work changes, so a heap gives every receiver in
-        O(log keepers) where a scan over all keepers per client made a
-        departure cost its clients times the sales force. Keys are unique
-        (the id breaks ties), so the top is the very person ``min`` would
-        pick. Colleagues' work is tallied once per group of leavers
-        (``work_known``) unless a client leaves meanwhile.
-        """
-        work = self.work_known if self.work_known is not None else {}
-        heap = []
-        for p in keepers:
-            key = work.get(p.unique_id)
-            if key is None:
-                key = work[p.unique_id] = self._standard_work(p)
-            heap.append((key, p))
-        heapq.heapify(heap)
-        return heap
-
-    def _received(self, heap: list[tuple[tuple[float, int], Staff]], receiver: Staff) -> None:
-        """The top of ``heap`` received a client: re-rank them by their new standard work."""
-        key = self._standard_work(receiver)
-        if self.work_known is not None:
-            self.work_known[receiver.unique_id] = key
-        heapq.heapreplace(heap, (key, receiver))
+    def ranking(self, people: list[Staff], known: dict[int, tuple[float, int]] | None = None) -> WorkRanking:
+        """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
+        return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving], known)
 
     # --- people leaving ----------------------------------------------------------------------------
     def who_leaves(self, people: list[Staff], n: int) -> list[Staff]:
@@ -266,14 +239,13 @@ class Staffing:
             or keepers
         )
         awaiting = self.awaiting_handover
-        keepers = [p for p in keepers if p.unique_id not in self.leaving]
-        receivers = self._receivers(keepers) if person.portfolio else []
+        ranking = self.ranking(keepers, self.work_known) if person.portfolio else None
         for company in list(person.portfolio):
-            if not receivers:  # nobody left at all; the schema keeps at least one salesperson
+            receiver = ranking.least_loaded() if ranking is not None else None
+            if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
                 raise RuntimeError("the last client-facing person cannot leave")
-            receiver = receivers[0][1]
             model.hand_over(company, receiver)
-            self._received(receivers, receiver)
+            ranking.moved(person, receiver)
             if receiver.keeps_clients and company in awaiting:
                 awaiting.remove(company)
             elif (
@@ -288,3 +260,56 @@ class Staffing:
                 company.originator = None
         self.former_staff.append(person.unique_id)
         person.remove()
+
+
+class WorkRanking:
+    """People ranked by standard client work (as :meth:`Staffing.least_loaded` ranks), kept up to date as clients move.
+
+    Handing a batch of clients one by one to whoever is least loaded (a
+    leaver's clients, a restructuring's) asked :meth:`Staffing.least_loaded`
+    for each client, which sums every candidate's portfolio: clients times
+    candidates times portfolio size, the superlinear part of a large
+    departure or restructuring. A handover changes only the giver's and the
+    receiver's work, so a heap with their entries renewed gives the very
+    same person for each client in O(log candidates). Keys are unique (the
+    id breaks ties), so the top is the person ``min`` would pick. Only valid
+    while nothing but :meth:`moved` handovers changes the candidates' clients.
+
+    Args:
+        staffing: whose :meth:`Staffing._standard_work` ranks.
+        people: the candidates.
+        known: standard work already tallied by id (read, and updated as clients move), or None.
+
+    """
+
+    def __init__(self, staffing: Staffing, people: list[Staff], known: dict[int, tuple[float, int]] | None = None) -> None:
+        self._work = staffing._standard_work
+        self._known = known
+        self._keys: dict[int, tuple[float, int]] = {}
+        heap = []
+        for p in people:
+            key = known.get(p.unique_id) if known is not None else None
+            if key is None:
+                key = self._work(p)
+                if known is not None:
+                    known[p.unique_id] = key
+            self._keys[p.unique_id] = key
+            heap.append((key, p))
+        heapq.heapify(heap)
+        self._heap = heap
+
+    def least_loaded(self) -> Staff | None:
+        """The candidate with the least standard client work now (the lowest id on a tie), if any."""
+        heap, keys = self._heap, self._keys
+        while heap and keys[heap[0][1].unique_id] is not heap[0][0]:  # an entry from before the person's last move
+            heapq.heappop(heap)
+        return heap[0][1] if heap else None
+
+    def moved(self, giver: Staff | None, receiver: Staff) -> None:
+        """A client went from ``giver`` to ``receiver``: rank whichever of them is a candidate by their new work."""
+        for p in (giver, receiver):
+            if p is not None and p.unique_id in self._keys:
+                key = self._keys[p.unique_id] = self._work(p)
+                if self._known is not None:
+                    self._known[p.unique_id] = key
+                heapq.heappush(self._heap, (key, p))
