@@ -106,3 +106,26 @@ def test_a_restructurings_clients_go_one_by_one_to_the_least_loaded_of_their_tea
     model.run_for(1)
     assert len(handed) >= 10 and len(set(handed)) >= 2
     model.check_invariants()
+
+
+@pytest.mark.parametrize("receiver", ["least_loaded", "by_segment"])
+def test_a_new_client_goes_to_the_account_manager_with_the_lightest_load(receiver):
+    """Load plus a thousandth per client, the lowest id on a tie: checked against a scan at every handover."""
+    scenario = Scenario(**SMALL, structure="hunter_farmer", account_managers=4, handover_receiver=receiver, client_segments=2)
+    model = SalesOrgModel(rng=3, scenario=scenario)
+    staffing = model.staffing
+    fast = staffing.least_loaded_account_manager
+    asked = []
+
+    def checked(team=None):
+        managers = [m for m in model.account_managers if m.unique_id not in staffing.leaving]
+        managers = [m for m in managers if team is None or m.team == team]
+        expected = min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id)) if managers else None
+        got = fast(team)
+        assert got is expected, f"{got} chosen, the least loaded was {expected}"
+        asked.append(len({(m.load, len(m.portfolio)) for m in managers}) < len(managers))
+        return got
+
+    staffing.least_loaded_account_manager = checked
+    model.run_until(60)
+    assert len(asked) >= 20 and any(asked)  # many choices, some of them between equally loaded managers

@@ -13,13 +13,18 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Hashable
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from orgmodel.model.clients import ClientCompany, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
-from orgmodel.model.staff import Staff
+from orgmodel.model.staff import AccountManager, Staff
+
+_LOAD = attrgetter("load")
+_PORTFOLIO = attrgetter("portfolio")
+_ID = attrgetter("unique_id")
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
@@ -128,13 +133,31 @@ class Staffing:
 
     # --- who gets a client -------------------------------------------------------------------------
     def least_loaded_account_manager(self, team: Hashable | None = None) -> Staff | None:
-        """The account manager (of ``team``, if given) with the lightest service load, if any."""
-        managers = [
-            m for m in self.model.account_managers if m.unique_id not in self.leaving and (team is None or m.team == team)
-        ]
-        if not managers:
+        """The account manager (of ``team``, if given) with the lightest service load, if any.
+
+        Ranked by the smoothed load plus a thousandth per client, then the id.
+        Asked for every client handed over, so the keys are gathered and added
+        in numpy (the same float additions as in Python) rather than by a
+        Python key function per account manager: the scan stays linear in
+        the account managers, at a fraction of the cost.
+        """
+        agents = self.model.agents_by_type.get(AccountManager)
+        if not agents:
             return None
-        return min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id))
+        leaving = self.leaving
+        if team is None and not leaving:
+            managers = list(agents)
+        else:
+            managers = [m for m in agents if m.unique_id not in leaving and (team is None or m.team == team)]
+        n = len(managers)
+        if n == 0:
+            return None
+        loads = np.fromiter(map(_LOAD, managers), float, n)
+        keys = loads + np.fromiter(map(len, map(_PORTFOLIO, managers)), float, n) * 1e-3
+        ties = np.flatnonzero(keys == keys.min())
+        if len(ties) == 1:
+            return managers[ties[0]]
+        return min((managers[i] for i in ties), key=_ID)
 
     def least_loaded(self, people: list[Staff]) -> Staff | None:
         """Whoever of ``people`` has the least standard client work (service plus implementation support).
