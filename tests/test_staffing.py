@@ -129,3 +129,37 @@ def test_a_new_client_goes_to_the_account_manager_with_the_lightest_load(receive
     staffing.least_loaded_account_manager = checked
     model.run_until(60)
     assert len(asked) >= 20 and any(asked)  # many choices, some of them between equally loaded managers
+
+
+def test_a_pods_roster_holds_for_the_whole_week():
+    """Each call's roster is a fresh scan's, through hires, departures and monthly re-dealing into pods."""
+    scenario = Scenario(
+        market_size=1500,
+        salespeople=8,
+        years=2,
+        structure="pod",
+        pod_size=3,
+        account_managers=3,
+        hire_account_managers=True,
+        voluntary_turnover_account_managers=0.6,
+    )
+    model = SalesOrgModel(rng=2, scenario=scenario)
+    structure = model.structure
+    original = structure.shared_service
+    checked = []
+
+    def check(person, free):
+        spent = original(person, free)
+        if structure._rosters is not None:
+            fresh = {}
+            for m in model.account_managers:
+                fresh.setdefault(m.team, []).append(m)
+            assert structure._rosters == fresh, f"week {model.time}: the pods changed during the week"
+            checked.append(model.time)
+        return spent
+
+    structure.shared_service = check
+    model.run_until(model.cfg.weeks)
+    left = sum(1 for d in model.turnover.departures if d["role"] == "account_manager")
+    hired = len(model.account_managers) + left - 3
+    assert len(set(checked)) > 50 and left >= 2 and hired >= 2
