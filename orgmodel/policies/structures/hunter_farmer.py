@@ -138,8 +138,12 @@ class HunterFarmer(Structure):
             queue[:] = waiting
         if not model.cfg.hire_account_managers:
             return
+        everyone = model.account_managers
+        by_team: dict[Hashable | None, list[Staff]] = {}  # one pass, not one per team (pods are many in a large force)
+        for m in everyone:
+            by_team.setdefault(m.team, []).append(m)
         for team in self.teams():
-            managers = [m for m in model.account_managers if team is None or m.team == team]
+            managers = everyone if team is None else by_team.get(team, [])
             seats = len(managers) + model.requisitions_for(team)
             load = sum(m.load for m in managers) / seats if seats else float("inf")
             queued = bool(queue) if team is None else any(self.team_of_client(c) == team for c in queue)
