@@ -311,6 +311,8 @@ class WorkRanking:
         self._keys: dict[int, tuple[float, int]] = {}
         heap = []
         for p in people:
+            if p.unique_id in self._keys:  # listed twice: one entry (two equal keys would compare the people)
+                continue
             key = known.get(p.unique_id) if known is not None else None
             if key is None:
                 key = self._work(p)
