@@ -163,3 +163,31 @@ def test_a_pods_roster_holds_for_the_whole_week():
     left = sum(1 for d in model.turnover.departures if d["role"] == "account_manager")
     hired = len(model.account_managers) + left - 3
     assert len(set(checked)) > 50 and left >= 2 and hired >= 2
+
+
+def test_a_group_recounts_a_colleague_whose_client_followed_a_leaver():
+    """Hunters' clients that follow them out leave account managers' portfolios mid-group: their work is counted again."""
+    scenario = Scenario(**{**SMALL, "salespeople": 8}, structure="hunter_farmer", account_managers=4, clients_follow_share=0.5)
+    model = SalesOrgModel(rng=2, scenario=scenario)
+    model.run_until(100)
+    managers = sorted(model.account_managers, key=lambda m: -len(m.portfolio))
+    hunters = list(model.salespeople)
+    group = [managers[0], *hunters[:4], managers[1]]  # an account manager's clients before and after the hunters'
+    leaving = {p.unique_id for p in group}
+    staying = [m for m in model.account_managers if m.unique_id not in leaving]
+    before = {m.unique_id: len(m.portfolio) for m in staying}
+    staffing, original, handed = model.staffing, model.hand_over, []
+
+    def checked(company, receiver):
+        colleagues = [m for m in model.account_managers if m.unique_id not in leaving]
+        expected = min(colleagues, key=staffing._standard_work)
+        assert receiver is expected, f"{company} went to {receiver}, the least loaded was {expected}"
+        handed.append(receiver.unique_id)
+        original(company, receiver)
+
+    model.hand_over = checked
+    model.let_go_group(group)
+    received = {uid: handed.count(uid) for uid in before}
+    shrank = [m for m in staying if len(m.portfolio) < before[m.unique_id] + received[m.unique_id]]
+    assert len(handed) >= 10 and shrank  # some stayer lost a client that followed a hunter out
+    model.check_invariants()

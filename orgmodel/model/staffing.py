@@ -26,6 +26,9 @@ _LOAD = attrgetter("load")
 _PORTFOLIO = attrgetter("portfolio")
 _ID = attrgetter("unique_id")
 
+#: standard work by person id, with the number of clients it was counted for (see :class:`WorkRanking`)
+Tally = dict[int, tuple[int, tuple[float, int]]]
+
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
@@ -48,8 +51,11 @@ class Staffing:
         self.handovers = 0
         self.leaving: set[int] = set()  # people an intervention is letting go: they receive no clients
         self.former_staff: list[int] = []  # people who left: their relationships decay until pruned
-        #: during a group's departures, each colleague's standard work by id (None otherwise); a client
-        #: that leaves (:meth:`ClientService.lose_client`) empties it, a handover updates the receiver's
+        #: during a group's departures, each colleague's standard work by id with the number of clients it
+        #: was counted for (None otherwise): see :class:`WorkRanking`
+        self.work_tally: Tally | None = None
+        #: no longer read: ``ClientService.lose_client`` still empties it if set; the tally above notices a
+        #: lost client by the owner's shorter portfolio instead of counting every colleague again
         self.work_known: dict[int, tuple[float, int]] | None = None
 
     # --- hiring -------------------------------------------------------------------------------------
@@ -198,7 +204,7 @@ class Staffing:
         company.coverage = model.relations.coverage(company)
         self.handovers += 1
 
-    def ranking(self, people: list[Staff], known: dict[int, tuple[float, int]] | None = None) -> WorkRanking:
+    def ranking(self, people: list[Staff], known: Tally | None = None) -> WorkRanking:
         """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
         return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving], known)
 
@@ -217,10 +223,10 @@ class Staffing:
         ``reasons``: why each leaves (see :meth:`let_go`); all ``let_go`` if not given.
         """
         self.leaving = {p.unique_id for p in people}
-        self.work_known = {}  # one tally of colleagues' standard work for the whole group (see let_go)
+        self.work_tally = {}  # one tally of colleagues' standard work for the whole group (see let_go)
         for i, person in enumerate(people):
             self.let_go(person, reasons[i] if reasons is not None else "let_go")
-        self.work_known = None
+        self.work_tally = None
         self.leaving = set()
 
     def let_go(self, person: Staff, reason: str = "let_go") -> None:
@@ -262,7 +268,7 @@ class Staffing:
             or keepers
         )
         awaiting = self.awaiting_handover
-        ranking = self.ranking(keepers, self.work_known) if person.portfolio else None
+        ranking = self.ranking(keepers, self.work_tally) if person.portfolio else None
         for company in list(person.portfolio):
             receiver = ranking.least_loaded() if ranking is not None else None
             if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
@@ -298,14 +304,22 @@ class WorkRanking:
     id breaks ties), so the top is the person ``min`` would pick. Only valid
     while nothing but :meth:`moved` handovers changes the candidates' clients.
 
+    A group of leavers (:meth:`Staffing.let_go_group`) shares one ``known``
+    tally across its rankings. Between two leavers a colleague's clients
+    change only by handovers (which :meth:`moved` records) and by clients
+    leaving (a client following a leaver, :mod:`orgmodel.model.loyalty`),
+    which shortens the owner's portfolio: an entry counted for another
+    number of clients is counted again, the others are reused.
+
     Args:
         staffing: whose :meth:`Staffing._standard_work` ranks.
         people: the candidates.
-        known: standard work already tallied by id (read, and updated as clients move), or None.
+        known: standard work already counted, by id, with the number of clients it was counted for
+            (read, and updated as clients move), or None.
 
     """
 
-    def __init__(self, staffing: Staffing, people: list[Staff], known: dict[int, tuple[float, int]] | None = None) -> None:
+    def __init__(self, staffing: Staffing, people: list[Staff], known: Tally | None = None) -> None:
         self._work = staffing._standard_work
         self._known = known
         self._keys: dict[int, tuple[float, int]] = {}
@@ -313,15 +327,18 @@ class WorkRanking:
         for p in people:
             if p.unique_id in self._keys:  # listed twice: one entry (two equal keys would compare the people)
                 continue
-            key = known.get(p.unique_id) if known is not None else None
-            if key is None:
-                key = self._work(p)
-                if known is not None:
-                    known[p.unique_id] = key
+            entry = known.get(p.unique_id) if known is not None else None
+            key = entry[1] if entry is not None and entry[0] == len(p.portfolio) else self._count(p)
             self._keys[p.unique_id] = key
             heap.append((key, p))
         heapq.heapify(heap)
         self._heap = heap
+
+    def _count(self, p: Staff) -> tuple[float, int]:
+        key = self._work(p)
+        if self._known is not None:
+            self._known[p.unique_id] = (len(p.portfolio), key)
+        return key
 
     def least_loaded(self) -> Staff | None:
         """The candidate with the least standard client work now (the lowest id on a tie), if any."""
@@ -334,7 +351,5 @@ class WorkRanking:
         """A client went from ``giver`` to ``receiver``: rank whichever of them is a candidate by their new work."""
         for p in (giver, receiver):
             if p is not None and p.unique_id in self._keys:
-                key = self._keys[p.unique_id] = self._work(p)
-                if self._known is not None:
-                    self._known[p.unique_id] = key
+                key = self._keys[p.unique_id] = self._count(p)
                 heapq.heappush(self._heap, (key, p))
