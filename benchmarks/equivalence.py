@@ -5,6 +5,8 @@ Run from the repository root::
     python benchmarks/equivalence.py --against REF                 # every scenario, 30 seeds, full size
     python benchmarks/equivalence.py --against REF --size small    # 6 salespeople, 900 companies, 5 years
     python benchmarks/equivalence.py --against main~20 --seeds 10 --cases status_quo,pod
+    python benchmarks/equivalence.py --against REF --save-ref ref.json  # only REF's runs, kept in ref.json
+    python benchmarks/equivalence.py --ref-runs ref.json                # the working tree against them
 
 ``REF`` (any commit: a hash, branch, tag, ``main~20``) is checked out into a temporary git
 worktree under /tmp (removed afterwards) and its model runs in a subprocess of the same
@@ -18,6 +20,15 @@ are reported too. Exit code 0 when every cell is equivalent at ``--alpha``, 1 wh
 (or could not be compared), 2 on bad input. The table goes to stdout, everything to
 ``benchmarks/results/equivalence.json``. ``benchmarks/README.md`` says why these tests and
 how large a difference they can see.
+
+The reference side never changes while a rewrite is checked again and again, so it can be run
+once: ``--save-ref FILE`` runs only REF and writes its raw runs to FILE (a new file, never
+replaced) with the full commit hash, the cases, seeds, seed offset and size, and the versions of
+orgmodel and the libraries. ``--ref-runs FILE`` then takes REF's side from FILE instead of
+running it; the comparison and the report are those of a run against that commit, and say
+where the runs came from. A file that is missing, damaged, names no commit or was made with
+other cases, seeds, seed offset or size than asked, or an ``--against`` naming another commit,
+is refused (exit 2) before anything runs.
 
 :func:`compare` works on any two sets of run summaries (or outcome dicts), without git; the
 tests use it directly.
@@ -120,6 +131,17 @@ def final_outcomes(summary: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def make_tasks(
+    chosen: Mapping[str, tuple[str, Mapping[str, Any]]], seeds: Sequence[int], size: Mapping[str, float] | None
+) -> list[dict[str, Any]]:
+    """One task per case and seed: what ``run_one`` needs, and nothing that depends on the version."""
+    return [
+        {"case": name, "builtin": builtin, "overrides": overrides, "seed": seed, "size": size}
+        for name, (builtin, overrides) in chosen.items()
+        for seed in seeds
+    ]
+
+
 def run_one(task: Mapping[str, Any]) -> dict[str, Any]:
     """Run one case with one seed with whatever ``orgmodel`` is importable; its final outcomes."""
     from orgmodel.scenario.builtin import load_builtin
@@ -172,6 +194,137 @@ def _worker_main() -> int:
     refcheckout.assert_imported_from(request["root"])
     print(MARK + json.dumps(collect(request["tasks"], request["workers"])), flush=True)
     return 0
+
+
+def library_versions(root: Path) -> dict[str, str]:
+    """``orgmodel.__version__`` of the tree at ``root`` and the versions of the libraries its runs used."""
+    code = (
+        "import json, importlib.metadata as m, orgmodel; "
+        "print(json.dumps({'orgmodel': orgmodel.__version__} | "
+        "{p: m.version(p) for p in ('mesa', 'numpy', 'networkx', 'scipy')}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=refcheckout.env_for(root), check=True
+    )
+    return json.loads(proc.stdout)
+
+
+# --- saved reference runs (--save-ref, --ref-runs) --------------------------------------------------
+
+REF_RUNS_KIND = "orgmodel equivalence reference runs"
+
+
+def ref_settings(chosen: Mapping[str, tuple[str, Mapping[str, Any]]], seeds: Sequence[int], size: str) -> dict[str, Any]:
+    """What a saved reference side was run with; ``--ref-runs`` accepts a file only if this matches exactly."""
+    return {
+        "size": size,
+        "size_spec": SIZES[size],
+        "cases": {name: {"builtin": b, "overrides": dict(o)} for name, (b, o) in chosen.items()},
+        "seed_offset": seeds[0] - 1,
+        "seeds": list(seeds),
+    }
+
+
+def _brief(key: str, value: Any) -> str:
+    if key == "cases" and isinstance(value, Mapping):
+        return f"cases {','.join(value)}"
+    if key == "seeds" and isinstance(value, list) and value:
+        return f"{len(value)} seeds ({value[0]}..{value[-1]})"
+    return f"{key} {value!r}"
+
+
+def read_ref_runs(path: Path, expected: Mapping[str, Any]) -> dict[str, Any]:
+    """A file written by ``--save-ref``, checked against the settings asked for now.
+
+    Raises:
+        ValueError: one line naming the file and what is wrong: it is missing, not such a file,
+            names no commit, holds runs other than those of ``expected``, or was made with other
+            cases, seeds, seed offset or size.
+    """
+    where = f"--ref-runs '{path}'"
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{where}: no such file; write one with --save-ref FILE --against REF") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{where}: cannot read it ({type(exc).__name__}); give a file written by --save-ref") from None
+    if not isinstance(saved, dict) or saved.get("kind") != REF_RUNS_KIND or not isinstance(saved.get("runs"), list):
+        raise ValueError(f"{where}: not a file written by --save-ref")
+    commit = saved.get("commit")
+    if not (isinstance(commit, str) and len(commit) == 40 and all(ch in "0123456789abcdef" for ch in commit)):
+        raise ValueError(f"{where}: names no commit (a full 40-digit hash is needed); write it again with --save-ref")
+    settings = saved.get("settings") if isinstance(saved.get("settings"), dict) else {}
+    for key, want in expected.items():  # size first, then cases, seed offset, seeds: the most telling difference
+        if settings.get(key) != want:
+            raise ValueError(
+                f"{where}: made with {_brief(key, settings.get(key))}, but this run asks for {_brief(key, want)}; "
+                "ask for the same or save the reference again with --save-ref"
+            )
+    wanted = sorted((case, seed) for case in expected["cases"] for seed in expected["seeds"])
+    try:
+        held = sorted((r["case"], r["seed"]) for r in saved["runs"] if "outcomes" in r or "error" in r)
+        complete = all(
+            set(r["outcomes"]) == set(OUTCOMES) and all(isinstance(v, int | float) for v in r["outcomes"].values())
+            for r in saved["runs"]
+            if "outcomes" in r
+        )
+    except (TypeError, KeyError):
+        held, complete = [], False
+    if held != wanted or not complete:
+        raise ValueError(f"{where}: damaged (its runs are not one per case and seed, each with every outcome as a number)")
+    return saved
+
+
+def save_ref(args: argparse.Namespace, commit: str, chosen: Mapping[str, tuple[str, Any]], seeds: list[int]) -> int:
+    """``--save-ref``: run only the reference side and write its runs, settings and environment to a new file."""
+    label = f"{args.against or 'HEAD'} ({commit[:7]})"
+    _say(f"equivalence: saving the runs of {label} to {args.save_ref}")
+    _say(
+        f"{len(chosen)} cases x {len(seeds)} seeds, size {args.size}, {args.workers} workers, "
+        f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    env: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "workers": args.workers,
+        "load_avg_start": os.getloadavg(),
+    }
+    t0 = time.perf_counter()
+    with refcheckout.checkout(commit) as ref_root:
+        runs = run_version(ref_root, make_tasks(chosen, seeds, SIZES[args.size]), args.workers)
+        env["versions"] = library_versions(ref_root)
+    env |= {
+        "wall_s": time.perf_counter() - t0,
+        "cpu_s_runs": sum(r.get("cpu_s", 0.0) for r in runs),
+        "load_avg_end": os.getloadavg(),
+    }
+    saved = {
+        "kind": REF_RUNS_KIND,
+        "commit": commit,
+        "against": args.against or "HEAD",
+        "settings": ref_settings(chosen, seeds, args.size),
+        "outcomes": OUTCOMES,
+        "environment": env,
+        "runs": runs,
+    }
+    try:
+        write_ref_runs(args.save_ref, saved)
+    except OSError as exc:
+        print(f"--save-ref '{args.save_ref}': {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    errors = sorted({f"{r['case']}: {r['error']}" for r in runs if "error" in r})
+    for err in errors:
+        _say(f"  could not run {err}")
+    _say(f"wrote {len(runs)} runs of {label} to {args.save_ref} ({env['wall_s']:.0f} s)")
+    return 1 if errors else 0
+
+
+def write_ref_runs(path: Path, saved: Mapping[str, Any]) -> None:
+    """Write ``saved`` to ``path``, which must not exist: not even a file made meanwhile is replaced."""
+    with path.open("x", encoding="utf-8") as out:
+        out.write(json.dumps(saved, indent=1) + "\n")
 
 
 # --- the comparison ---------------------------------------------------------------------------------
@@ -357,7 +510,7 @@ def _say(text: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run both versions, compare, print, write the JSON; exit 0 if every cell is equivalent."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--against", default="HEAD", help="the reference commit (default HEAD: the last commit)")
+    ap.add_argument("--against", help="the reference commit (default HEAD; with --ref-runs: the file's commit)")
     ap.add_argument("--seeds", type=int, default=30, help="runs per case and version (default 30)")
     ap.add_argument("--size", choices=sorted(SIZES), default="full", help="full (scenario sizes) or small (default full)")
     ap.add_argument("--alpha", type=float, default=0.05, help="family-wise error rate (default 0.05)")
@@ -365,6 +518,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes per version (default: all cores)")
     ap.add_argument("--same-seeds", action="store_true", help="REF runs the same seeds as the working tree")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON file to write")
+    saved_ref = ap.add_mutually_exclusive_group()
+    saved_ref.add_argument("--save-ref", type=Path, metavar="FILE", help="only run REF and keep its runs in FILE (new)")
+    saved_ref.add_argument(
+        "--ref-runs", type=Path, metavar="FILE", help="REF's runs from FILE (--save-ref) instead of running REF"
+    )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -379,25 +537,36 @@ def main(argv: list[str] | None = None) -> int:
         problem = "--alpha: must be between 0 and 1"
     elif args.workers < 1:
         problem = "--workers: must be at least 1"
+    elif args.save_ref is not None and (args.save_ref.exists() or not args.save_ref.parent.is_dir()):
+        why = (
+            "exists; choose another name (saved runs are never replaced)"
+            if args.save_ref.exists()
+            else "is in a folder that does not exist"
+        )
+        problem = f"--save-ref '{args.save_ref}' {why}"
+    seeds_a = list(range(1, args.seeds + 1))
+    seeds_b = seeds_a if args.same_seeds else [REF_SEED_OFFSET + s for s in seeds_a]
+    size = SIZES[args.size]
+    saved: dict[str, Any] | None = None
     try:
         chosen = cases(args.cases.split(",") if args.cases else None) if problem is None else {}
-        commit = refcheckout.resolve(args.against) if problem is None else ""
+        if problem is None and args.ref_runs is not None:
+            saved = read_ref_runs(args.ref_runs, ref_settings(chosen, seeds_b, args.size))
+        commit = ""
+        if problem is None and (saved is None or args.against):  # with --ref-runs, --against only double-checks
+            commit = refcheckout.resolve(args.against or "HEAD")
+        if saved is not None and commit not in ("", saved["commit"]):
+            holds = f"--ref-runs '{args.ref_runs}' holds the runs of {saved['commit'][:7]}"
+            problem = f"--against: {args.against!r} is {commit[:7]}, but {holds}"
+        elif saved is not None:
+            commit = saved["commit"]
     except ValueError as exc:  # RefError is a ValueError
         problem = str(exc)
     if problem:
         print(problem, file=sys.stderr)
         return 2
-
-    seeds_a = list(range(1, args.seeds + 1))
-    seeds_b = seeds_a if args.same_seeds else [REF_SEED_OFFSET + s for s in seeds_a]
-    size = SIZES[args.size]
-
-    def tasks(seeds: list[int]) -> list[dict[str, Any]]:
-        return [
-            {"case": name, "builtin": builtin, "overrides": overrides, "seed": seed, "size": size}
-            for name, (builtin, overrides) in chosen.items()
-            for seed in seeds
-        ]
+    if args.save_ref is not None:
+        return save_ref(args, commit, chosen, seeds_b)
 
     here = refcheckout.describe_working_tree()
     env = {
@@ -406,22 +575,31 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_count": os.cpu_count(),
         "load_avg_start": os.getloadavg(),
         "working_tree": here,
-        "against": args.against,
+        "against": saved["against"] if saved else args.against or "HEAD",
         "against_commit": commit,
     }
+    if saved is not None:
+        env["ref_runs_file"] = str(args.ref_runs)
+        env["ref_runs_environment"] = saved["environment"]
     label_a = f"{here['commit']}{'+dirty' if here['dirty'] else ''}"
     label_b = commit[:7]
-    _say(f"equivalence: working tree ({label_a}) against {args.against} ({label_b})")
+    _say(f"equivalence: working tree ({label_a}) against {env['against']} ({label_b})")
+    if saved is not None:
+        _say(f"  {env['against']}'s runs are taken from {args.ref_runs} (commit {commit}, saved {saved['environment']['date']})")
     _say(
-        f"{len(chosen)} cases x {args.seeds} seeds x 2 versions, size {args.size}, {args.workers} workers per version, "
+        f"{len(chosen)} cases x {args.seeds} seeds{'' if saved else ' x 2 versions'}, size {args.size}, "
+        f"{args.workers} workers per version, "
         f"load average {', '.join(f'{x:.2f}' for x in env['load_avg_start'])}"
     )
     t0 = time.perf_counter()
     _say("  running the working tree ...")
-    runs_a = run_version(ROOT, tasks(seeds_a), args.workers)
-    _say(f"  running {args.against} in a temporary worktree ...")
-    with refcheckout.checkout(commit) as ref_root:
-        runs_b = run_version(ref_root, tasks(seeds_b), args.workers)
+    runs_a = run_version(ROOT, make_tasks(chosen, seeds_a, size), args.workers)
+    if saved is not None:
+        runs_b = saved["runs"]
+    else:
+        _say(f"  running {env['against']} in a temporary worktree ...")
+        with refcheckout.checkout(commit) as ref_root:
+            runs_b = run_version(ref_root, make_tasks(chosen, seeds_b, size), args.workers)
     env["wall_s"] = time.perf_counter() - t0
     env["load_avg_end"] = os.getloadavg()
 
@@ -452,7 +630,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     verdict = "EQUIVALENT" if comparison["all_equivalent"] else "NOT EQUIVALENT"
     _say()
-    _say(f"verdict: {verdict}   ({env['wall_s']:.0f} s)")
+    source = f"; {label_b}'s runs from {args.ref_runs}" if saved else ""
+    _say(f"verdict: {verdict}   ({env['wall_s']:.0f} s{source})")
 
     results = {
         "environment": env,

@@ -14,9 +14,11 @@ newcomers who hunt add enough noise at this size to hide them.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from orgmodel.scenario.builtin import load_builtin
@@ -99,3 +101,107 @@ def test_a_reference_that_is_no_commit_is_one_line_and_exit_code_2(capsys: pytes
     assert eq.main(["--against", "no-such-branch-xyz", "--seeds", "3"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("--against:") and "no-such-branch-xyz" in err and "\n" not in err
+
+
+# --- saved reference runs: --save-ref FILE, then --ref-runs FILE ------------------------------------
+
+SMALL_ONE_CASE = ["--seeds", "3", "--size", "small", "--cases", "status_quo", "--workers", "1"]
+
+
+def stand_in_runs(root: Path, tasks: list[dict], workers: int) -> list[dict]:
+    """Runs drawn from the seed alone, in place of the model: these tests are about the files, not the model."""
+    rng = {t["seed"]: np.random.default_rng(t["seed"]) for t in tasks}
+    return [
+        {"case": t["case"], "seed": t["seed"], "outcomes": {o: float(rng[t["seed"]].normal(100, 10)) for o in eq.OUTCOMES}}
+        for t in tasks
+    ]
+
+
+@pytest.fixture(scope="module")
+def saved_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file written by --save-ref against HEAD (stand-in runs; the checkout and the file are real)."""
+    path = tmp_path_factory.mktemp("saved") / "ref.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(eq, "run_version", stand_in_runs)
+        assert eq.main(["--against", "HEAD", "--save-ref", str(path), *SMALL_ONE_CASE]) == 0
+    return path
+
+
+@pytest.fixture
+def saved_ref(saved_once: Path, tmp_path: Path) -> Path:
+    """A copy of the saved file that a test may spoil."""
+    path = tmp_path / "ref.json"
+    path.write_bytes(saved_once.read_bytes())
+    return path
+
+
+def test_saved_reference_runs_give_the_same_comparison_as_running_the_reference(
+    saved_ref: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(eq, "run_version", stand_in_runs)
+    direct, reused = tmp_path / "direct.json", tmp_path / "reused.json"
+    assert eq.main(["--against", "HEAD", "--out", str(direct), *SMALL_ONE_CASE]) == 0
+    assert eq.main(["--ref-runs", str(saved_ref), "--against", "HEAD", "--out", str(reused), *SMALL_ONE_CASE]) == 0
+    a, b = json.loads(direct.read_text()), json.loads(reused.read_text())
+    assert b["comparison"] == a["comparison"] and b["runs"] == a["runs"] and b["settings"] == a["settings"]
+    assert b["environment"]["against_commit"] == a["environment"]["against_commit"] == refcheckout.resolve("HEAD")
+    assert b["environment"]["ref_runs_file"] == str(saved_ref) and "ref_runs_file" not in a["environment"]
+    saved = json.loads(saved_ref.read_text())
+    assert saved["settings"]["seeds"] == [100_001, 100_002, 100_003] and saved["environment"]["versions"]["orgmodel"]
+
+
+def damage(path: Path, change: str) -> None:
+    """Spoil a saved file the way a crash, a hand edit or an old format would."""
+    if change == "truncated":
+        path.write_text(path.read_text()[:200])
+        return
+    saved = json.loads(path.read_text())
+    if change == "no commit":
+        del saved["commit"]
+    elif change == "a run missing":
+        saved["runs"].pop()
+    elif change == "an outcome missing":
+        del saved["runs"][0]["outcomes"]["revenue"]
+    elif change == "an outcome not a number":
+        saved["runs"][1]["outcomes"]["revenue"] = "9.6e6"
+    path.write_text(json.dumps(saved))
+
+
+@pytest.mark.parametrize(
+    ("change", "extra", "says"),
+    [
+        ("missing", [], "no such file"),
+        ("truncated", [], "cannot read it"),
+        ("no commit", [], "names no commit"),
+        ("a run missing", [], "damaged"),
+        ("an outcome missing", [], "damaged"),
+        ("an outcome not a number", [], "damaged"),
+        (None, ["--seeds", "4"], "made with 3 seeds (100001..100003), but this run asks for 4 seeds"),
+        (None, ["--same-seeds"], "made with seed_offset 100000, but this run asks for seed_offset 0"),
+        (None, ["--size", "full"], "made with size 'small', but this run asks for size 'full'"),
+        (None, ["--cases", "pod"], "made with cases status_quo, but this run asks for cases pod"),
+        (None, ["--against", "HEAD~1"], "holds the runs of"),
+    ],
+)
+def test_a_missing_damaged_or_mismatched_reference_file_is_one_line_and_exit_code_2(
+    saved_ref: Path, change: str | None, extra: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if change == "missing":
+        saved_ref.unlink()
+    elif change:
+        damage(saved_ref, change)
+    capsys.readouterr()
+    out = saved_ref.with_name("comparison.json")  # were it not refused, nothing in the repository is touched
+    assert eq.main([*SMALL_ONE_CASE, "--ref-runs", str(saved_ref), "--out", str(out), *extra]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err.strip()
+    assert says in err and "\n" not in err and err.startswith(("--ref-runs", "--against")), err
+
+
+def test_save_ref_never_replaces_a_file(saved_ref: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = saved_ref.read_bytes()
+    capsys.readouterr()
+    assert eq.main(["--against", "HEAD", "--save-ref", str(saved_ref), *SMALL_ONE_CASE]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "exists" in err and "\n" not in err
+    assert saved_ref.read_bytes() == before
