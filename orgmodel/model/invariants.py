@@ -33,11 +33,6 @@ def check_invariants(model: SalesOrgModel) -> None:
             assert d.owner is p and model.deals.get(d.id) is d
     assert all(v == 1 for v in owners.values()), "a client has more than one owner"
     current = {id(p) for p in model.staff}  # nobody refers to a person who left
-    for c in model.companies:
-        assert c.owner is None or id(c.owner) in current, f"{c} owned by {c.owner}, who left"
-        assert c.originator is None or id(c.originator) in current, f"{c} originated by {c.originator}, who left"
-        if c.project is not None:
-            assert c.project.owner is c.owner and c.project in c.owner.projects, f"{c}'s cross-sell project is orphaned"
     assert all(c.owner is not None for c in model.awaiting_handover), "a client awaiting handover has no owner"
     desk_cap = model.cfg.desk_available_hours
     for p in model.desk_agents:
@@ -47,17 +42,20 @@ def check_invariants(model: SalesOrgModel) -> None:
         if p.hired_week < model.time:
             assert sum(p.hours) >= desk_cap - 1e-6, f"{p} accounted for {sum(p.hours)} of {desk_cap} hours"
     queued = {id(c) for c in model.desk.queue} if model.desk is not None else set()
-    for c in model.companies:
+    in_deals = {d.company.uid: d.stage for d in model.deals.values()}
+    assert len(in_deals) == len(model.deals), "a company is in two deals"
+    clients = (Stage.IMPLEMENTATION, Stage.SERIAL)
+    for c in model.companies:  # one pass over the market (tests check every week)
+        assert c.owner is None or id(c.owner) in current, f"{c} owned by {c.owner}, who left"
+        assert c.originator is None or id(c.originator) in current, f"{c} originated by {c.originator}, who left"
+        if c.project is not None:
+            assert c.project.owner is c.owner and c.project in c.owner.projects, f"{c}'s cross-sell project is orphaned"
         assert c.desk_backlog >= 0.0, f"{c} has negative desk work"
         if c.desk_backlog > 0.0:
             assert c.stage == Stage.SERIAL and id(c) in queued, f"{c} has desk work but is not a queued serial client"
-    for c in model.companies:
-        if c.stage in (Stage.IMPLEMENTATION, Stage.SERIAL):
+        if c.stage in clients:
             assert owners.get(c.uid, 0) == 1, f"{c} has no owner"
         assert c.backlog >= 0.0 and c.annual_value >= 0.0
-    in_deals = {d.company.uid: d.stage for d in model.deals.values()}
-    assert len(in_deals) == len(model.deals), "a company is in two deals"
-    for c in model.companies:
         if c.stage in PIPELINE_STAGES:
             assert in_deals.get(c.uid) == c.stage, f"{c} stage differs from its deal"
         else:

@@ -9,6 +9,7 @@ thousands of companies to know how many are clients.
 
 from __future__ import annotations
 
+from operator import is_not
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,23 +44,26 @@ class Market:
         n_lines = rng.poisson(cfg.cross_sell_lines_mean, n)
         line_values = rng.uniform(0.5, 1.5, int(n_lines.sum())) * cfg.cross_sell_line_value
         bc_sizes = rng.integers(cfg.buying_centre_min, cfg.buying_centre_max + 1, n)
+        # the draws as Python numbers once (the same values float() and int() gave element by element)
+        size_of, lines_of, value_of = sizes.tolist(), n_lines.tolist(), line_values.tolist()
+        annual = cfg.base_annual_value
         companies = []
         start = 0
         for i in range(n):
-            base = cfg.base_annual_value * float(sizes[i])
-            k = int(n_lines[i])
-            lines = [base * float(v) for v in line_values[start : start + k]]
+            size = size_of[i]
+            base = annual * size
+            k = lines_of[i]
+            companies.append(ClientCompany(i, size, base, [base * v for v in value_of[start : start + k]]))
             start += k
-            companies.append(ClientCompany(i, float(sizes[i]), base, lines))
         #: every company's full list of further lines (a re-won client can buy them all again)
         self.all_lines = [list(c.lines) for c in companies]
-        buyers = ClientBuyer.create_agents(model, n, companies)
+        buyers = ClientBuyer.create_agents(model, n, companies).to_list()  # a list: walked three times below
         for company, buyer in zip(companies, buyers, strict=True):
             company.buyer = buyer
             company.members.append(buyer)
-        others = [c for c, m in zip(companies, bc_sizes, strict=True) for _ in range(int(m) - 1)]
-        first = [True] + [others[j] is not others[j - 1] for j in range(1, len(others))]
-        influencers = DecisionInfluencer.create_agents(model, len(others), others, first)
+        others = [c for c, m in zip(companies, bc_sizes.tolist(), strict=True) for _ in range(m - 1)]
+        first = [True, *map(is_not, others[1:], others[:-1])]
+        influencers = DecisionInfluencer.create_agents(model, len(others), others, first).to_list()
         for person in influencers:
             person.company.members.append(person)
         for company in companies:

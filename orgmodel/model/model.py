@@ -32,11 +32,10 @@ from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
-from mesa import DataCollector, Model
+from mesa import Model
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.time import Priority, Schedule
 
-from orgmodel.model.activities import ACTIVITIES
 from orgmodel.model.calendar import Calendar
 from orgmodel.model.clients import ClientCompany, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
@@ -49,7 +48,7 @@ from orgmodel.model.loyalty import ClientLoyalty
 from orgmodel.model.management import SalesManagement
 from orgmodel.model.market import Market
 from orgmodel.model.network import RelationshipNetwork
-from orgmodel.model.payroll import Payroll, month_of
+from orgmodel.model.payroll import STAFF_ROW, Payroll, month_of
 from orgmodel.model.pipeline import CrossSell, CrossSelling, Deal, Pipeline
 from orgmodel.model.records import EventRecorder
 from orgmodel.model.recruiting import Recruiting
@@ -60,6 +59,7 @@ from orgmodel.model.staff import AccountManager, Salesperson, Staff
 from orgmodel.model.staffing import Staffing
 from orgmodel.model.transition import TransitionPolicies
 from orgmodel.model.turnover import Turnover
+from orgmodel.model.weekly_record import WeeklyRecord
 from orgmodel.model.worktime import Expectations, support
 from orgmodel.policies import incentives, responses, structures
 from orgmodel.scenario.schema import WEEKS_PER_YEAR, Intervention, Scenario
@@ -107,24 +107,7 @@ _ATTRIBUTE = {
     "desk_agents": "desk_agents_n",
     "complaints": "complaints_week",
 }
-STAFF_COLUMNS = (
-    "month",
-    "year",
-    "person",
-    "role",
-    *[f"hours_{a}" for a in ACTIVITIES],
-    "clients",
-    "new_clients",
-    "credited_revenue",
-    "credited_margin",
-    "owned_revenue",
-    "base_pay",
-    "variable_pay",
-    "hunting_skill",
-    "service_skill",
-    "left_week",  # 0 while employed; the week they left on the leaver's last row (issue #12)
-    "left_reason",  # "" while employed; other, pay, overload (they quit) or let_go
-)
+STAFF_COLUMNS = STAFF_ROW  # the monthly staff table (s6exact: defined where the payroll writes its rows)
 
 __all__ = [
     "SERVICE_KEYS",
@@ -218,10 +201,8 @@ class SalesOrgModel(Model):
         self.response = responses.get(cfg.management_response)(self)
         self.response.start()
 
-        self.datacollector = DataCollector(
-            model_reporters={c: _ATTRIBUTE.get(c, c) for c in WEEKLY_COLUMNS},
-            tables={"staff": list(STAFF_COLUMNS)},
-        )
+        # s6exact: Mesa's DataCollector, filled without deep copies of plain numbers (see weekly_record)
+        self.datacollector = WeeklyRecord({c: _ATTRIBUTE.get(c, c) for c in WEEKLY_COLUMNS}, {"staff": STAFF_COLUMNS})
         self.schedule_recurring(self.close_week, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
 
     def switch_mechanisms(self) -> None:
@@ -305,7 +286,8 @@ class SalesOrgModel(Model):
         self.qualified = int(counts[Stage.QUALIFIED])
         self.proposals = int(counts[Stage.PROPOSAL])
         self.open_deals = len(self.deals)
-        self.service_backlog_hours = float(sum(c.backlog + c.desk_backlog for p in people for c in p.portfolio))
+        # a list, not a generator: sum adds the same terms in the same order (s6exact: close of week)
+        self.service_backlog_hours = float(sum([c.backlog + c.desk_backlog for p in people for c in p.portfolio]))
         # contacts the week's events booked (a new client's implementation) and the week's handovers, with coverage
         self.relations.refresh()
         self.datacollector.collect(self)

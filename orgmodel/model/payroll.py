@@ -10,9 +10,10 @@ the week's cost of sales here.
 
 from __future__ import annotations
 
+from operator import add
 from typing import TYPE_CHECKING, Any
 
-from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
+from orgmodel.model.activities import ACTIVITIES, HUNTING, SERVICING
 from orgmodel.model.clients import Stage
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
@@ -20,6 +21,27 @@ if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
     from orgmodel.policies.incentives.base import MonthLedger
+
+
+#: the staff table's columns, in the order :meth:`Payroll.staff_row` writes them
+STAFF_ROW = (
+    "month",
+    "year",
+    "person",
+    "role",
+    *[f"hours_{a}" for a in ACTIVITIES],
+    "clients",
+    "new_clients",
+    "credited_revenue",
+    "credited_margin",
+    "owned_revenue",
+    "base_pay",
+    "variable_pay",
+    "hunting_skill",
+    "service_skill",
+    "left_week",  # 0 while employed; the week they left on the leaver's last row (issue #12)
+    "left_reason",  # "" while employed; other, pay, overload (they quit) or let_go
+)
 
 
 def month_of(week: int) -> int:
@@ -49,8 +71,7 @@ class Payroll:
         for p in people:
             hours = p.hours
             month_hours = p.month.hours
-            for i in range(N_ACTIVITIES):
-                month_hours[i] += hours[i]
+            month_hours[:] = map(add, month_hours, hours)  # the same additions, in place, without an index loop
             all_cap += cap
             serv_hours += hours[SERVICING]
             if p.hunts:
@@ -64,8 +85,7 @@ class Payroll:
         model.account_managers_n = len(people) - model.salespeople_n
         for p in desk:
             month_hours = p.month.hours
-            for i in range(N_ACTIVITIES):
-                month_hours[i] += p.hours[i]
+            month_hours[:] = map(add, month_hours, p.hours)
         model.desk_agents_n = len(desk)
         model.base_pay = cfg.base_salary / WEEKS_PER_YEAR * len(people)
         if desk:
@@ -110,27 +130,31 @@ class Payroll:
     def staff_row(
         self, p: Staff, month: int, ledger: MonthLedger, base: float, pay: float, left: tuple[int, str] = (0, "")
     ) -> None:
-        """One person's row of the monthly staff table (``left``: the week and reason, on a leaver's last row)."""
-        row = {
-            "month": month,
-            "year": month // 12 + 1,
-            "person": p.unique_id,
-            "role": p.role,
-            "clients": sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
-            "new_clients": ledger.new_clients,
-            "credited_revenue": ledger.credited_revenue,
-            "credited_margin": ledger.credited_margin,
-            "owned_revenue": ledger.owned_revenue,
-            "base_pay": base,
-            "variable_pay": pay,
-            "hunting_skill": p.hunting_skill,
-            "service_skill": p.service_skill,
-            "left_week": left[0],
-            "left_reason": left[1],
-        }
-        for name, h in zip(ACTIVITIES, ledger.hours, strict=True):
-            row[f"hours_{name}"] = h
-        self.model.datacollector.add_table_row("staff", row)
+        """One person's row of the monthly staff table (``left``: the week and reason, on a leaver's last row).
+
+        The values go in :data:`STAFF_ROW`'s order (the model's ``STAFF_COLUMNS``), straight into the record.
+        """
+        self.model.datacollector.add_row(
+            "staff",
+            (
+                month,
+                month // 12 + 1,
+                p.unique_id,
+                p.role,
+                *ledger.hours,
+                sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
+                ledger.new_clients,
+                ledger.credited_revenue,
+                ledger.credited_margin,
+                ledger.owned_revenue,
+                base,
+                pay,
+                p.hunting_skill,
+                p.service_skill,
+                left[0],
+                left[1],
+            ),
+        )
 
     def write_leaver_row(self, person: Staff, week: int, reason: str) -> None:
         """A leaver's last row: the month so far (hours, credits), no variable pay (the commission is forfeit)."""

@@ -121,10 +121,7 @@ class ClientService:
             owner.portfolio.remove(company)
             if company.project is not None and company.project in owner.projects:
                 owner.projects.remove(company.project)
-        staffing = model.staffing
-        if staffing.work_known is not None:  # a client followed a leaver: its owner's work changed
-            staffing.work_known.clear()
-        awaiting = staffing.awaiting_handover
+        awaiting = model.staffing.awaiting_handover
         if company in awaiting:
             awaiting.remove(company)
         company.buyer.stop_buying()

@@ -10,15 +10,24 @@ and their cross-sell projects are dropped.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Hashable
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from orgmodel.model.clients import ClientCompany, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
-from orgmodel.model.staff import Staff
+from orgmodel.model.staff import AccountManager, Staff
+
+_LOAD = attrgetter("load")
+_PORTFOLIO = attrgetter("portfolio")
+_ID = attrgetter("unique_id")
+
+#: standard work by person id, with the number of clients it was counted for (see :class:`WorkRanking`)
+Tally = dict[int, tuple[int, tuple[float, int]]]
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
@@ -42,9 +51,9 @@ class Staffing:
         self.handovers = 0
         self.leaving: set[int] = set()  # people an intervention is letting go: they receive no clients
         self.former_staff: list[int] = []  # people who left: their relationships decay until pruned
-        #: during a group's departures, each colleague's standard work by id (None otherwise); a client
-        #: that leaves (:meth:`ClientService.lose_client`) empties it, a handover updates the receiver's
-        self.work_known: dict[int, tuple[float, int]] | None = None
+        #: during a group's departures, each colleague's standard work by id with the number of clients it
+        #: was counted for (None otherwise): see :class:`WorkRanking`
+        self.work_tally: Tally | None = None
 
     # --- hiring -------------------------------------------------------------------------------------
     def skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,13 +136,31 @@ class Staffing:
 
     # --- who gets a client -------------------------------------------------------------------------
     def least_loaded_account_manager(self, team: Hashable | None = None) -> Staff | None:
-        """The account manager (of ``team``, if given) with the lightest service load, if any."""
-        managers = [
-            m for m in self.model.account_managers if m.unique_id not in self.leaving and (team is None or m.team == team)
-        ]
-        if not managers:
+        """The account manager (of ``team``, if given) with the lightest service load, if any.
+
+        Ranked by the smoothed load plus a thousandth per client, then the id.
+        Asked for every client handed over, so the keys are gathered and added
+        in numpy (the same float additions as in Python) rather than by a
+        Python key function per account manager: the scan stays linear in
+        the account managers, at a fraction of the cost.
+        """
+        agents = self.model.agents_by_type.get(AccountManager)
+        if not agents:
             return None
-        return min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id))
+        leaving = self.leaving
+        if team is None and not leaving:
+            managers = list(agents)
+        else:
+            managers = [m for m in agents if m.unique_id not in leaving and (team is None or m.team == team)]
+        n = len(managers)
+        if n == 0:
+            return None
+        loads = np.fromiter(map(_LOAD, managers), float, n)
+        keys = loads + np.fromiter(map(len, map(_PORTFOLIO, managers)), float, n) * 1e-3
+        ties = np.flatnonzero(keys == keys.min())
+        if len(ties) == 1:
+            return managers[ties[0]]
+        return min((managers[i] for i in ties), key=_ID)
 
     def least_loaded(self, people: list[Staff]) -> Staff | None:
         """Whoever of ``people`` has the least standard client work (service plus implementation support).
@@ -141,15 +168,14 @@ class Staffing:
         Unlike the smoothed ``load`` this counts a client the moment it is
         handed over, so a restructuring spreads clients evenly.
         """
-        people = [p for p in people if p.unique_id not in self.leaving]
-        if not people:
-            return None
-        return min(people, key=self._standard_work)
+        return self.ranking(people).least_loaded()
 
     def _standard_work(self, p: Staff) -> tuple[float, int]:
         """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
         support_hours = self.model.cfg.implementation_hours
-        hours = sum(c.weekly_service if c.stage == Stage.SERIAL else support_hours for c in p.portfolio)
+        serial = Stage.SERIAL
+        # a list, not a generator: sum adds the very same terms in the same order, without resuming a frame per client
+        hours = sum([c.weekly_service if c.stage == serial else support_hours for c in p.portfolio])
         return hours, p.unique_id
 
     def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
@@ -175,6 +201,10 @@ class Staffing:
         model.relations.met(company)  # its coverage is refreshed with the week's contacts
         self.handovers += 1
 
+    def ranking(self, people: list[Staff], known: Tally | None = None) -> WorkRanking:
+        """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
+        return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving], known)
+
     # --- people leaving ----------------------------------------------------------------------------
     def who_leaves(self, people: list[Staff], n: int) -> list[Staff]:
         """The ``n`` people a cut lets go: the weakest at their role's job, the most recently hired on a tie."""
@@ -190,10 +220,10 @@ class Staffing:
         ``reasons``: why each leaves (see :meth:`let_go`); all ``let_go`` if not given.
         """
         self.leaving = {p.unique_id for p in people}
-        self.work_known = {}  # one tally of colleagues' standard work for the whole group (see let_go)
+        self.work_tally = {}  # one tally of colleagues' standard work for the whole group (see let_go)
         for i, person in enumerate(people):
             self.let_go(person, reasons[i] if reasons is not None else "let_go")
-        self.work_known = None
+        self.work_tally = None
         self.leaving = set()
 
     def let_go(self, person: Staff, reason: str = "let_go") -> None:
@@ -235,20 +265,13 @@ class Staffing:
             or keepers
         )
         awaiting = self.awaiting_handover
-        # each client to the least loaded keeper (as least_loaded); only the receiver's work changes per handover,
-        # so it alone is summed again (a leaver's clients times a sales force's portfolios was a quarter of a large run)
-        keepers = [p for p in keepers if p.unique_id not in self.leaving]
-        work = self.work_known if self.work_known is not None else {}
-        if person.portfolio:
-            for p in keepers:
-                if p.unique_id not in work:
-                    work[p.unique_id] = self._standard_work(p)
+        ranking = self.ranking(keepers, self.work_tally) if person.portfolio else None
         for company in list(person.portfolio):
-            if not keepers:  # nobody left at all; the schema keeps at least one salesperson
+            receiver = ranking.least_loaded() if ranking is not None else None
+            if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
                 raise RuntimeError("the last client-facing person cannot leave")
-            receiver = min(keepers, key=lambda p: work[p.unique_id])
             model.hand_over(company, receiver)
-            work[receiver.unique_id] = self._standard_work(receiver)
+            ranking.moved(person, receiver)
             if receiver.keeps_clients and company in awaiting:
                 awaiting.remove(company)
             elif (
@@ -263,3 +286,67 @@ class Staffing:
                 company.originator = None
         self.former_staff.append(person.unique_id)
         person.remove()
+
+
+class WorkRanking:
+    """People ranked by standard client work (as :meth:`Staffing.least_loaded` ranks), kept up to date as clients move.
+
+    Handing a batch of clients one by one to whoever is least loaded (a
+    leaver's clients, a restructuring's) asked :meth:`Staffing.least_loaded`
+    for each client, which sums every candidate's portfolio: clients times
+    candidates times portfolio size, the superlinear part of a large
+    departure or restructuring. A handover changes only the giver's and the
+    receiver's work, so a heap with their entries renewed gives the very
+    same person for each client in O(log candidates). Keys are unique (the
+    id breaks ties), so the top is the person ``min`` would pick. Only valid
+    while nothing but :meth:`moved` handovers changes the candidates' clients.
+
+    A group of leavers (:meth:`Staffing.let_go_group`) shares one ``known``
+    tally across its rankings. Between two leavers a colleague's clients
+    change only by handovers (which :meth:`moved` records) and by clients
+    leaving (a client following a leaver, :mod:`orgmodel.model.loyalty`),
+    which shortens the owner's portfolio: an entry counted for another
+    number of clients is counted again, the others are reused.
+
+    Args:
+        staffing: whose :meth:`Staffing._standard_work` ranks.
+        people: the candidates.
+        known: standard work already counted, by id, with the number of clients it was counted for
+            (read, and updated as clients move), or None.
+
+    """
+
+    def __init__(self, staffing: Staffing, people: list[Staff], known: Tally | None = None) -> None:
+        self._work = staffing._standard_work
+        self._known = known
+        self._keys: dict[int, tuple[float, int]] = {}
+        heap = []
+        for p in people:
+            if p.unique_id in self._keys:  # listed twice: one entry (two equal keys would compare the people)
+                continue
+            entry = known.get(p.unique_id) if known is not None else None
+            key = entry[1] if entry is not None and entry[0] == len(p.portfolio) else self._count(p)
+            self._keys[p.unique_id] = key
+            heap.append((key, p))
+        heapq.heapify(heap)
+        self._heap = heap
+
+    def _count(self, p: Staff) -> tuple[float, int]:
+        key = self._work(p)
+        if self._known is not None:
+            self._known[p.unique_id] = (len(p.portfolio), key)
+        return key
+
+    def least_loaded(self) -> Staff | None:
+        """The candidate with the least standard client work now (the lowest id on a tie), if any."""
+        heap, keys = self._heap, self._keys
+        while heap and keys[heap[0][1].unique_id] is not heap[0][0]:  # an entry from before the person's last move
+            heapq.heappop(heap)
+        return heap[0][1] if heap else None
+
+    def moved(self, giver: Staff | None, receiver: Staff) -> None:
+        """A client went from ``giver`` to ``receiver``: rank whichever of them is a candidate by their new work."""
+        for p in (giver, receiver):
+            if p is not None and p.unique_id in self._keys:
+                key = self._keys[p.unique_id] = self._count(p)
+                heapq.heappush(self._heap, (key, p))

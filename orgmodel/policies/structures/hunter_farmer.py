@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from orgmodel.model.clients import ClientCompany
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
+    from orgmodel.model.staffing import WorkRanking
     from orgmodel.scenario.schema import Scenario
 
 
@@ -137,8 +138,12 @@ class HunterFarmer(Structure):
             queue[:] = waiting
         if not model.cfg.hire_account_managers:
             return
+        everyone = model.account_managers
+        by_team: dict[Hashable | None, list[Staff]] = {}  # one pass, not one per team (pods are many in a large force)
+        for m in everyone:
+            by_team.setdefault(m.team, []).append(m)
         for team in self.teams():
-            managers = [m for m in model.account_managers if team is None or m.team == team]
+            managers = everyone if team is None else by_team.get(team, [])
             seats = len(managers) + model.requisitions_for(team)
             load = sum(m.load for m in managers) / seats if seats else float("inf")
             queued = bool(queue) if team is None else any(self.team_of_client(c) == team for c in queue)
@@ -179,14 +184,22 @@ class HunterFarmer(Structure):
             clients = [c for c in clients if week - c.serial_week >= cfg.handover_after_weeks]
         if cfg.hire_account_managers and clients:
             self._recruit_for(clients)
+        rankings: dict[Hashable | None, WorkRanking] = {}  # per team, kept up to date as clients move (one sum a move)
         for company in clients:
             team = self.team_of_client(company)
-            receiver = model.least_loaded([m for m in model.account_managers if team is None or m.team == team])
+            ranking = rankings.get(team)
+            if ranking is None:
+                managers = [m for m in model.account_managers if team is None or m.team == team]
+                ranking = rankings[team] = model.staffing.ranking(managers)
+            receiver = ranking.least_loaded()
             if receiver is None:
                 if company not in model.awaiting_handover:
                     model.awaiting_handover.append(company)
             else:
+                giver = company.owner
                 model.hand_over(company, receiver)
+                for each in rankings.values():
+                    each.moved(giver, receiver)
 
     def _recruit_for(self, clients: list[ClientCompany]) -> None:
         """Hire, per team, the account managers needed to carry ``clients`` from today (ramping up)."""

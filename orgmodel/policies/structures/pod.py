@@ -57,6 +57,7 @@ class Pod(HunterFarmer):
         self._week = -1.0
         self._served: set[int] = set()  # account managers who did their own service this week
         self._covered: dict[int, float] = {}  # hours colleagues spent on their clients before they did
+        self._rosters: dict[Hashable | None, list[Staff]] | None = None  # this week's account managers by pod
 
     @classmethod
     def check_scenario(cls, cfg: Scenario) -> None:
@@ -133,7 +134,7 @@ class Pod(HunterFarmer):
         """
         week = self.model.time
         if week != self._week:
-            self._week, self._served, self._covered = week, set(), {}
+            self._week, self._served, self._covered, self._rosters = week, set(), {}, None
         if person.hunts:
             return 0.0
         self._served.add(person.unique_id)
@@ -144,13 +145,14 @@ class Pod(HunterFarmer):
             return 0.0
         owed: dict[Staff, float] = {}
         clients = []
-        for m in self.model.account_managers:
-            if m is person or m.team != person.team:
+        multiplier = person.service_multiplier
+        for m in self.rosters().get(person.team, ()):
+            if m is person:
                 continue
             theirs = [c for c in m.portfolio if c.backlog > 0.0]
             if theirs:
                 clients.extend(theirs)
-                owed[m] = sum(c.backlog * person.service_multiplier(c) for c in theirs)
+                owed[m] = sum([c.backlog * multiplier(c) for c in theirs])
         if not clients:
             return 0.0
         demand, spent = person.serve(clients, free)
@@ -158,6 +160,23 @@ class Pod(HunterFarmer):
             if m.unique_id not in self._served:
                 self._covered[m.unique_id] = self._covered.get(m.unique_id, 0.0) + hours * spent / demand
         return spent
+
+    def rosters(self) -> dict[Hashable | None, list[Staff]]:
+        """The account managers of each pod this week, in the model's order (built at the week's first call).
+
+        Every account manager with hours left looks for its pod colleagues;
+        scanning all account managers for each made the week's sharing grow
+        with the square of the sales force. Account managers join (the
+        calendar), leave (the week's close) and change pods (monthly, at
+        restructurings) outside the staff's week, so the week's first roster
+        holds for all of its calls (``tests/test_staffing.py`` checks it).
+        """
+        if self._rosters is None:
+            rosters: dict[Hashable | None, list[Staff]] = {}
+            for m in self.model.account_managers:
+                rosters.setdefault(m.team, []).append(m)
+            self._rosters = rosters
+        return self._rosters
 
     def restructure(self, previous: Structure) -> None:
         """Form the pods (everyone dealt out in turn), then hand hunters' serial clients to their pod's account managers."""

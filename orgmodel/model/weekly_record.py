@@ -1,0 +1,63 @@
+"""The model's record: Mesa's ``DataCollector`` for the weekly columns and the monthly staff table, without copies.
+
+Mesa's ``collect`` deep-copies every reporter's value each time (so that a
+list or dict a model keeps changing is not changed in the record too), and
+``add_table_row`` checks a row's columns one by one. Every weekly column
+here is a plain number and every staff-table cell a number or a string:
+immutable, so a copy protects nothing, yet the copies and checks were a few
+percent of a reference run. :class:`WeeklyRecord` appends the very same
+values to the stores Mesa's module docstring documents (``model_vars``: each
+reporter's list of values; ``tables``: each table's column lists), so
+``get_model_vars_dataframe``, ``get_table_dataframe``, the dashboard and
+``batch_run`` read it as any ``DataCollector``. A week with a value that is
+not a plain number (never in this model) goes through Mesa's own ``collect``,
+and so does the first week (Mesa checks the reporters then).
+``tests/test_weekly_record.py`` checks the frames are those Mesa's own
+methods give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from mesa import DataCollector, Model
+
+#: values that cannot change after they are recorded (Mesa would copy them for nothing)
+_IMMUTABLE = (int, float, str, np.number, np.bool_)
+
+
+class WeeklyRecord(DataCollector):
+    """A ``DataCollector`` of model attributes (one column each) and one table, filled without copies.
+
+    Args:
+        columns: weekly column name -> model attribute it reads.
+        tables: table name -> its columns (as for ``DataCollector``).
+
+    """
+
+    def __init__(self, columns: Mapping[str, str], tables: Mapping[str, Sequence[str]]) -> None:
+        super().__init__(model_reporters=dict(columns), tables={name: list(cols) for name, cols in tables.items()})
+        self._weekly = [(self.model_vars[name], attribute) for name, attribute in columns.items()]
+        self._checked = False
+
+    def collect(self, model: Model) -> None:
+        """Append this week's value of every column (Mesa's ``collect`` for the first week and any odd value)."""
+        values = [getattr(model, attribute, None) for _, attribute in self._weekly]
+        if not self._checked or not all(isinstance(v, _IMMUTABLE) for v in values):
+            super().collect(model)
+            self._checked = True
+            return
+        if hasattr(self, "_collection_steps"):  # as Mesa's collect keeps it (a private list it may drop)
+            self._collection_steps.append(model.time)
+        for (store, _), value in zip(self._weekly, values, strict=True):
+            store.append(value)
+
+    def add_row(self, table: str, values: Sequence[Any]) -> None:
+        """Append one row given in the table's column order (``add_table_row`` without a dict per row)."""
+        columns = self.tables[table]
+        if len(values) != len(columns):
+            raise ValueError(f"a row of table {table!r} needs {len(columns)} values, got {len(values)}")
+        for store, value in zip(columns.values(), values, strict=True):
+            store.append(value)

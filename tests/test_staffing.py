@@ -1,0 +1,193 @@
+"""Who receives a leaver's clients: the least loaded colleague at each handover, ties to the lowest id."""
+
+from __future__ import annotations
+
+import pytest
+
+from orgmodel import SalesOrgModel, Scenario
+from orgmodel.model.clients import Stage
+from orgmodel.model.turnover import NO_TURNOVER
+
+SMALL = {"market_size": 1200, "salespeople": 6, "years": 2, **NO_TURNOVER}
+
+
+def _record_receivers(model: SalesOrgModel, leaving: set[int]) -> list[tuple[int, int]]:
+    """Wrap ``model.hand_over``: check each receiver against a scan of every colleague, record (client, receiver)."""
+    staffing = model.staffing
+    handed = []
+    original = model.hand_over
+
+    def checked(company, receiver):
+        colleagues = [p for p in model.salespeople if p.unique_id not in leaving]
+        expected = min(colleagues, key=staffing._standard_work)  # the brute-force choice, work counted afresh
+        assert receiver is expected, f"{company} went to {receiver}, the least loaded was {expected}"
+        handed.append((company.uid, receiver.unique_id))
+        original(company, receiver)
+
+    model.hand_over = checked
+    return handed
+
+
+def test_a_leavers_clients_go_one_by_one_to_the_least_loaded_colleague():
+    model = SalesOrgModel(rng=4, **SMALL)
+    model.run_until(60)
+    leaver = max(model.salespeople, key=lambda p: len(p.portfolio))
+    clients = list(leaver.portfolio)
+    handed = _record_receivers(model, {leaver.unique_id})
+    model.let_go(leaver)
+    moved = [c for c in clients if c.owner is not None]  # a client that followed the leaver out is not handed over
+    assert len(moved) >= 5 and [uid for uid, _ in handed] == [c.uid for c in moved]
+    assert len({r for _, r in handed}) >= 2  # the receivers change as their work grows
+    model.check_invariants()
+
+
+def test_a_group_of_leavers_gives_no_client_to_another_leaver():
+    model = SalesOrgModel(rng=5, **SMALL)
+    model.run_until(60)
+    ranked = sorted(model.salespeople, key=lambda p: -len(p.portfolio))
+    group = ranked[:2]
+    leaving = {p.unique_id for p in group}
+    handed = _record_receivers(model, leaving)
+    model.let_go_group(group)
+    assert handed and not leaving & {r for _, r in handed}
+    model.check_invariants()
+
+
+def test_equal_work_goes_to_the_lowest_id_first():
+    """Two colleagues without clients take a leaver's four new clients in turn, the lower id first."""
+    model = SalesOrgModel(rng=1, **{**SMALL, "salespeople": 3})
+    leaver, first, second = (
+        sorted(model.salespeople, key=lambda p: -p.unique_id)[0],
+        *sorted(model.salespeople, key=lambda p: p.unique_id)[:2],
+    )
+    assert first.unique_id < second.unique_id and leaver not in (first, second)
+    for company in model.companies[:4]:  # clients in implementation: each counts the same support hours
+        model.market.set_stage(company, Stage.IMPLEMENTATION)
+        model.hand_over(company, leaver)
+    handed = _record_receivers(model, {leaver.unique_id})
+    model.let_go(leaver)
+    assert [r for _, r in handed] == [first.unique_id, second.unique_id] * 2
+
+
+RESTRUCTURINGS = {
+    "to_hunter_farmer": ({}, {"structure": "hunter_farmer", "hire_account_managers": True}),
+    "to_segments": (
+        {},
+        {"structure": "hunter_farmer", "handover_receiver": "by_segment", "client_segments": 2, "account_managers": 3},
+    ),
+    "to_full_cycle": ({"structure": "hunter_farmer", "account_managers": 3}, {"structure": "full_cycle"}),
+}
+
+
+@pytest.mark.parametrize("case", RESTRUCTURINGS)
+def test_a_restructurings_clients_go_one_by_one_to_the_least_loaded_of_their_team(case):
+    """Each client goes to whoever of its receivers (its segment's account managers, or the salespeople) has least work."""
+    start, changes = RESTRUCTURINGS[case]
+    week = 60
+    scenario = Scenario(**{**SMALL, **start}, interventions=[{"week": week, "set": changes}])
+    model = SalesOrgModel(rng=2, scenario=scenario)
+    model.run_until(week - 1)
+    staffing, original, handed = model.staffing, model.hand_over, []
+
+    def checked(company, receiver):
+        if model.time == week - 0.5:  # the switch (the week's later handovers follow the usual rules)
+            structure = model.structure
+            if structure.name == "full_cycle":
+                candidates = model.salespeople
+            else:
+                team = structure.team_of_client(company)
+                candidates = [m for m in model.account_managers if team is None or m.team == team]
+            expected = min(candidates, key=staffing._standard_work)
+            assert receiver is expected, f"{company} went to {receiver}, the least loaded was {expected}"
+            handed.append(receiver.unique_id)
+        original(company, receiver)
+
+    model.hand_over = checked
+    model.run_for(1)
+    assert len(handed) >= 10 and len(set(handed)) >= 2
+    model.check_invariants()
+
+
+@pytest.mark.parametrize("receiver", ["least_loaded", "by_segment"])
+def test_a_new_client_goes_to_the_account_manager_with_the_lightest_load(receiver):
+    """Load plus a thousandth per client, the lowest id on a tie: checked against a scan at every handover."""
+    scenario = Scenario(**SMALL, structure="hunter_farmer", account_managers=4, handover_receiver=receiver, client_segments=2)
+    model = SalesOrgModel(rng=3, scenario=scenario)
+    staffing = model.staffing
+    fast = staffing.least_loaded_account_manager
+    asked = []
+
+    def checked(team=None):
+        managers = [m for m in model.account_managers if m.unique_id not in staffing.leaving]
+        managers = [m for m in managers if team is None or m.team == team]
+        expected = min(managers, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id)) if managers else None
+        got = fast(team)
+        assert got is expected, f"{got} chosen, the least loaded was {expected}"
+        asked.append(len({(m.load, len(m.portfolio)) for m in managers}) < len(managers))
+        return got
+
+    staffing.least_loaded_account_manager = checked
+    model.run_until(60)
+    assert len(asked) >= 20 and any(asked)  # many choices, some of them between equally loaded managers
+
+
+def test_a_pods_roster_holds_for_the_whole_week():
+    """Each call's roster is a fresh scan's, through hires, departures and monthly re-dealing into pods."""
+    scenario = Scenario(
+        market_size=1500,
+        salespeople=8,
+        years=2,
+        structure="pod",
+        pod_size=3,
+        account_managers=3,
+        hire_account_managers=True,
+        voluntary_turnover_account_managers=0.6,
+    )
+    model = SalesOrgModel(rng=2, scenario=scenario)
+    structure = model.structure
+    original = structure.shared_service
+    checked = []
+
+    def check(person, free):
+        spent = original(person, free)
+        if structure._rosters is not None:
+            fresh = {}
+            for m in model.account_managers:
+                fresh.setdefault(m.team, []).append(m)
+            assert structure._rosters == fresh, f"week {model.time}: the pods changed during the week"
+            checked.append(model.time)
+        return spent
+
+    structure.shared_service = check
+    model.run_until(model.cfg.weeks)
+    left = sum(1 for d in model.turnover.departures if d["role"] == "account_manager")
+    hired = len(model.account_managers) + left - 3
+    assert len(set(checked)) > 50 and left >= 2 and hired >= 2
+
+
+def test_a_group_recounts_a_colleague_whose_client_followed_a_leaver():
+    """Hunters' clients that follow them out leave account managers' portfolios mid-group: their work is counted again."""
+    scenario = Scenario(**{**SMALL, "salespeople": 8}, structure="hunter_farmer", account_managers=4, clients_follow_share=0.5)
+    model = SalesOrgModel(rng=2, scenario=scenario)
+    model.run_until(100)
+    managers = sorted(model.account_managers, key=lambda m: -len(m.portfolio))
+    hunters = list(model.salespeople)
+    group = [managers[0], *hunters[:4], managers[1]]  # an account manager's clients before and after the hunters'
+    leaving = {p.unique_id for p in group}
+    staying = [m for m in model.account_managers if m.unique_id not in leaving]
+    before = {m.unique_id: len(m.portfolio) for m in staying}
+    staffing, original, handed = model.staffing, model.hand_over, []
+
+    def checked(company, receiver):
+        colleagues = [m for m in model.account_managers if m.unique_id not in leaving]
+        expected = min(colleagues, key=staffing._standard_work)
+        assert receiver is expected, f"{company} went to {receiver}, the least loaded was {expected}"
+        handed.append(receiver.unique_id)
+        original(company, receiver)
+
+    model.hand_over = checked
+    model.let_go_group(group)
+    received = {uid: handed.count(uid) for uid in before}
+    shrank = [m for m in staying if len(m.portfolio) < before[m.unique_id] + received[m.unique_id]]
+    assert len(handed) >= 10 and shrank  # some stayer lost a client that followed a hunter out
+    model.check_invariants()
