@@ -169,6 +169,7 @@ def test_each_flaw_through_calibrate(flaws, unused, tmp_path):
 def test_bad_input_is_one_line_and_exit_2(small_export, tmp_path):
     res = _calibrate(str(small_export), "--out", str(tmp_path / "o"), "--fit", "salespeople")
     assert res.exit_code == 2 and "fit: unknown key 'salespeople'" in res.output
+    assert "trials" not in res.output  # refused before the export is read and the progress bar starts
     assert not (tmp_path / "o").exists()
     res = _calibrate(str(small_export), "--out", str(tmp_path / "o"), "--holdout-months", "22")
     assert res.exit_code == 2 and "holdout-months" in res.output

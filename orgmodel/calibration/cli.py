@@ -46,6 +46,7 @@ def calibrate_command(
     slice_points: Annotated[int, typer.Option(min=0, max=50, help="Values per key in the slices through the best.")] = 5,
 ) -> None:
     """Calibrate the model to a company's CRM/ERP export: estimate what it shows, fit the rest, check on held-out months."""
+    from orgmodel.calibration.fit import check_fit_keys
     from orgmodel.calibration.outputs import calibration_json, scenario_toml
     from orgmodel.calibration.report import write_report
     from orgmodel.calibration.run import calibrate
@@ -59,6 +60,10 @@ def calibrate_command(
         fail(f"--resume: '{out}' holds no calibration to continue ({STUDY} not found or empty)")
     if not resume and out_full.exists() and any(out_full.iterdir()):
         fail(f"--out '{out}' already exists and is not empty; choose another folder, or --resume to continue its calibration")
+    try:
+        check_fit_keys(fit or ())  # before the export is read and the progress bar starts
+    except ValueError as exc:
+        fail(str(exc))
     try:
         export = load_export(folder, mapping)
     except CrmError as exc:

@@ -113,6 +113,13 @@ FITTED: tuple[FitParameter, ...] = (
 FITTED_BY_KEY = {p.key: p for p in FITTED}
 
 
+def check_fit_keys(keys: Sequence[str]) -> None:
+    """Raise a ValueError naming the first key that cannot be fitted, and the keys that can."""
+    unknown = [k for k in keys if k not in FITTED_BY_KEY]
+    if unknown:
+        raise ValueError(f"fit: unknown key {unknown[0]!r}; allowed: {', '.join(FITTED_BY_KEY)}")
+
+
 def default_fit_keys(estimated: set[str]) -> list[str]:
     """The keys fitted unless the user names them: no key the export showed, no half of a product.
 

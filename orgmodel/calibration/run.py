@@ -33,6 +33,7 @@ from orgmodel.calibration.fit import (
     FitSetup,
     ParameterFit,
     Progress,
+    check_fit_keys,
     common_seeds,
     default_fit_keys,
     intervals,
@@ -153,9 +154,7 @@ def calibrate(
     keys = list(fit_keys or default_fit_keys(set(estimates)))
     if HISTORY not in keys:  # always fitted: without it the simulated company starts its export with an empty book
         keys.append(HISTORY)
-    unknown = [k for k in keys if k not in {p.key for p in FITTED}]
-    if unknown:
-        raise ValueError(f"fit: unknown key {unknown[0]!r}; allowed: {', '.join(p.key for p in FITTED)}")
+    check_fit_keys(keys)
     parameters: tuple[FitParameter, ...] = tuple(p for p in FITTED if p.key in keys)
     fixed = base.model_dump(exclude={"interventions"})
     for key in keys:  # a key named in fit_keys is fitted, even where the data showed it
