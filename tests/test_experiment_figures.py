@@ -1,5 +1,7 @@
 """Experiment figures draw the numbers of the runs they are given, with titles and labelled axes."""
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -182,3 +184,14 @@ def test_yearly_long_numbers_years_from_one():
     long = figs.yearly_long(runs, "x")
     assert long["year"].tolist() == [1, 2, 1, 2]
     assert long["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_a_wrapped_title_leaves_no_word_alone_on_its_line():
+    title = "Year-10 revenue by arm: the median run and the middle half and 90 per cent of the seeds, M"
+    plain = textwrap.wrap(title, figs.TITLE_CHARS)
+    assert plain[-1] == "of the seeds, M"  # the plain wrap leaves a short tail (the report showed "M" alone)
+    lines = figs.wrap_title(title).split("\n")
+    assert len(lines) == len(plain) and " ".join(lines) == title
+    assert max(map(len, lines)) <= figs.TITLE_CHARS
+    assert min(map(len, lines)) >= 0.8 * max(map(len, lines))
+    assert figs.wrap_title("Short title") == "Short title"

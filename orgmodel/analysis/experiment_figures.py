@@ -50,9 +50,25 @@ def _millions(x: float, _pos: int | None = None) -> str:
     return f"{x:,.6g}"
 
 
+def wrap_title(text: str, width: int = TITLE_CHARS) -> str:
+    """``text`` in as few lines as ``width`` allows, the lines as even as possible.
+
+    A plain wrap at ``width`` can leave the last word alone on its line (a
+    title ending "..., M" showed the unit by itself); the narrowest width that
+    needs no more lines spreads the words evenly instead.
+    """
+    lines = textwrap.wrap(text, width)
+    if len(lines) < 2:
+        return text
+    narrow = width
+    while narrow > 1 and len(textwrap.wrap(text, narrow - 1)) == len(lines):
+        narrow -= 1
+    return "\n".join(textwrap.wrap(text, narrow))
+
+
 def _title(ax, text: str) -> None:
     """A bold title on the left, wrapped so that a sentence-long title never runs off the figure."""
-    ax.set_title(textwrap.fill(text, TITLE_CHARS), loc="left", fontweight="bold")
+    ax.set_title(wrap_title(text), loc="left", fontweight="bold")
 
 
 def arm_palette(arms: Sequence[str]) -> dict[str, str]:
@@ -228,7 +244,7 @@ def time_use_by_arm(
         handles, names = axes[0].get_legend_handles_labels()
         fig.legend(handles, names, loc="outside lower center", ncols=4, frameon=False, fontsize="small")
         fig.suptitle(
-            textwrap.fill(title or "How salespeople's client-facing hours split, by arm (mean over replicates)", 100),
+            wrap_title(title or "How salespeople's client-facing hours split, by arm (mean over replicates)", 100),
             x=0.01,
             ha="left",
             fontweight="bold",
@@ -532,7 +548,7 @@ def forest(
                 y, np.where(np.isfinite(low), low, diff), np.where(np.isfinite(high), high, diff), colors=colours, linewidth=3
             )
             ax.scatter(diff, y, s=90, c=colours, zorder=3, edgecolors="white", linewidths=1)
-            ax.set_title(textwrap.fill(_capital(outcome.label), 30), loc="left", fontsize="small", fontweight="bold")
+            ax.set_title(wrap_title(_capital(outcome.label), 30), loc="left", fontsize="small", fontweight="bold")
             ax.set_xlabel(f"Difference to {labels.get(reference, reference)}\n({unit})", fontsize="small")
             ax.tick_params(axis="x", labelsize="small")
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:+,.4g}" if v else "0"))
@@ -541,5 +557,5 @@ def forest(
                 ax.set_xlim(-1.12 * span, 1.12 * span)
         axes[0].set_yticks(y, [labels.get(a, a) for a in arms])
         axes[0].set_ylim(-0.6, len(arms) - 0.4)
-        fig.suptitle(textwrap.fill(title, 90), x=0.01, ha="left", fontweight="bold", fontsize="medium")
+        fig.suptitle(wrap_title(title, 90), x=0.01, ha="left", fontweight="bold", fontsize="medium")
     return fig
