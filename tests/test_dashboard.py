@@ -208,6 +208,11 @@ def test_monitors_show_the_people_who_left() -> None:
     html = monitors.monitors_html(model)
     value = html.split('data-testid="monitor-left-value">')[1].split("<")[0]
     assert left > 0 and value == str(left) and "clients went with them" in html
+    last = model.turnover.departures[-1]
+    last["role"] = "account_manager"  # the last leaver's role, in words with its article
+    assert "last: an account manager, week" in monitors.monitors_html(model)
+    last["role"] = "salesperson"
+    assert "last: a salesperson, week" in monitors.monitors_html(model)
 
 
 def test_page_builds_and_steps_without_a_kernel() -> None:

@@ -58,8 +58,10 @@ def monitors_html(model: SalesOrgModel) -> str:
     left = model.turnover.departures
     if left:
         last = left[-1]
+        role = last["role"].replace("_", " ")
+        article = "an" if role[:1] in "aeiou" else "a"  # an account manager, a salesperson
         left_note = (
-            f"{model.loyalty.lost_total} clients went with them; last: a {last['role'].replace('_', ' ')}, "
+            f"{model.loyalty.lost_total} clients went with them; last: {article} {role}, "
             f"week {last['week']} ({last['reason'].replace('_', ' ')})"
         )
     else:
