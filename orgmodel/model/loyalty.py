@@ -43,16 +43,8 @@ class ClientLoyalty:
         self.lost_total = 0  # since the start
         self._by_buyer: dict[int, ClientCompany] | None = None  # buyer id -> company, built on first use
 
-    def relies_on(self, company: ClientCompany, staff_id: int) -> bool:
-        """Whether ``staff_id`` holds the strongest supplier tie to the client's buyer."""
-        network = self.model.network
-        week = self.model.time
-        buyer = company.people[0]
-        mine = network.strength(staff_id, buyer, week)
-        return mine > 0.0 and mine >= network.best_strength(buyer, week) - 1e-12
-
     def _relying(self, companies: list[ClientCompany], staff_id: int) -> list[ClientCompany]:
-        """:meth:`relies_on` for several clients at once (one read of their buyers' relationships)."""
+        """Those of ``companies`` whose buyer's strongest supplier tie is ``staff_id``'s (one read of the buyers' ties)."""
         if not companies:
             return []
         network = self.model.network

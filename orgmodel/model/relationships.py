@@ -171,9 +171,10 @@ class BuyingCentreRelations:
 
     def coverage_for_review(self, company: ClientCompany) -> float:
         """The client's coverage now, as the review sees it (computed with the week's if it was)."""
-        if self._rows is not None and self.coverage_week[company.uid] == self.model.time and company.uid not in self.stale:
+        if company.uid in self.stale:  # met since: stored with the other clients met
+            self.refresh()
+        if self._rows is not None and self.coverage_week[company.uid] == self.model.time:
             return company.coverage
-        self.refresh()
         value = self.coverage(company)
         self._store([company], [value])
         return value
