@@ -12,12 +12,16 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
+
+from orgmodel.model.client_columns import NO_ORDER, Column
 
 if TYPE_CHECKING:
     from mesa.time import Event
 
     from orgmodel.model.calendar import Appointment
+    from orgmodel.model.client_columns import ClientColumns
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
 
@@ -50,49 +54,51 @@ class ClientCompany:
     """
 
     __slots__ = (
-        "annual_value",
+        "_owner",
         "available_from",
-        "backlog",
         "base_value",
         "buyer",
         "coverage",
         "cross_sell_from",
         "deciders",
-        "desk_backlog",
         "first_sale_factor",
         "handover_event",
-        "knowledge",
         "lines",
         "members",
         "n_lines",
-        "order_event",
         "originator",
-        "owner",
         "people",
         "project",
         "revenue_cross_sell",
         "revenue_total",
         "review_event",
-        "satisfaction",
         "serial_week",
         "size",
         "stage",
         "support_hours",
+        "table",
         "times_won",
         "uid",
-        "weekly_service",
         "won_week",
     )
+
+    # the service state lives in the market's columns (orgmodel.model.client_columns): these read and write its row
+    backlog = Column()
+    desk_backlog = Column()
+    knowledge = Column()
+    satisfaction = Column()
+    weekly_service = Column()
+    annual_value = Column()
 
     def __init__(self, uid: int, size: float, base_value: float, lines: list[float]) -> None:
         self.uid = uid
         self.size = size
         self.base_value = base_value
         self.lines = lines
-        self.annual_value = 0.0
         self.n_lines = 0
         self.stage = Stage.PROSPECT
-        self.owner: Staff | None = None
+        self._owner: Staff | None = None
+        self.table: ClientColumns | None = None  # set when the market's columns are laid out
         self.originator: Staff | None = None
         self.won_week = -1
         self.serial_week = -1
@@ -103,22 +109,26 @@ class ClientCompany:
         # work reads, so that it need not touch 18,000-180,000 agent objects (benchmarks/README.md)
         self.people: tuple[int, ...] = ()
         self.deciders: tuple[bool, ...] = ()
-        self.backlog = 0.0
-        self.desk_backlog = 0.0
-        self.weekly_service = 0.0
-        self.satisfaction = 1.0
-        self.knowledge = 0.0
         self.coverage = 0.0
         self.cross_sell_from = 0
         self.project = None
         self.revenue_total = 0.0
         self.revenue_cross_sell = 0.0
-        self.order_event: Appointment | None = None
         self.review_event: Appointment | None = None
         self.handover_event: Event | None = None
         self.times_won = 0
         self.first_sale_factor = 1.0  # the first sale's value / base_value (1 unless large_deals_need_hunters)
         self.support_hours = 0.0
+
+    @property
+    def owner(self) -> Staff | None:
+        """Who holds the client (services it, grows it), or None."""
+        return self._owner
+
+    @owner.setter
+    def owner(self, person: Staff | None) -> None:
+        self._owner = person
+        self.table.owner_row[self.uid] = -1 if person is None else person.row
 
     @property
     def potential_left(self) -> int:
@@ -160,8 +170,10 @@ class DecisionInfluencer(ClientPerson):
 class ClientBuyer(ClientPerson):
     """The purchaser: places serial orders, reviews the supplier, complains.
 
-    All its behaviour runs on its own scheduled events, never on the weekly
-    step.
+    Nothing calls it every week: its reviews are scheduled events, and its
+    serial orders fall due on its own rhythm and are placed with the week's
+    other orders in one array operation
+    (:meth:`~orgmodel.model.service.ClientService.place_due_orders`).
     """
 
     def finish_implementation(self) -> None:
@@ -169,17 +181,17 @@ class ClientBuyer(ClientPerson):
         self.model.service.begin_serial(self.company)
 
     def start_buying(self) -> None:
-        """First serial order now, then on the buyer's own rhythm; reviews every quarter."""
-        self.place_order()
+        """First serial order now, then on the buyer's own rhythm (the week's orders); reviews every quarter."""
+        self.model.service.place_orders(np.array([self.company.uid]))
         self.schedule_review()
 
     def stop_buying(self) -> None:
-        """Cancel the pending order, review and scheduled handover (the company left or was re-won later)."""
+        """No further orders; cancel the pending review and scheduled handover (the company left or was re-won later)."""
         company = self.company
-        for ev in (company.order_event, company.review_event, company.handover_event):
+        company.table.next_order[company.uid] = NO_ORDER
+        for ev in (company.review_event, company.handover_event):
             if ev is not None:
                 ev.cancel()
-        company.order_event = None
         company.review_event = None
         company.handover_event = None
 
@@ -187,38 +199,6 @@ class ClientBuyer(ClientPerson):
         """The weeks of serial buying before a scheduled handover are over (``handover_timing``)."""
         self.company.handover_event = None
         self.model.structure.handover_due(self.company)
-
-    def place_order(self) -> None:
-        """Order the lines in use: revenue for the supplier, service work for its people.
-
-        How much specification work the order leaves to the supplier is the
-        client's spoiledness; a buyer whose previous order is still not
-        handled, or whose delivery goes wrong, may complain. Where the
-        structure has an order desk (``model.desk``), the desk takes the
-        order's work (:mod:`orgmodel.model.desk`).
-        """
-        model = self.model
-        cfg = model.cfg
-        company = self.company
-        rnd = model.random
-        interval = max(1, round(cfg.order_interval_weeks * (0.5 + rnd.random())))
-        value = company.annual_value * interval / 52.0
-        lagging = company.backlog + company.desk_backlog > cfg.backlog_complaint_weeks * company.weekly_service
-        company.satisfaction += 0.2 * ((0.0 if lagging else 1.0) - company.satisfaction)
-        problem = rnd.random() < cfg.problem_rate
-        desk = model.desk
-        if desk is None:
-            company.backlog += company.weekly_service * interval
-            if problem:
-                company.backlog += cfg.problem_hours
-        else:  # the order desk takes the order work; complaints still go to the client's owner
-            desk.take_order(company, interval, problem)
-        if problem and model.recorder is not None:
-            model.recorder.case(company, "problem")
-        if lagging or (problem and rnd.random() < cfg.complaint_rate):
-            self.complain()
-        model.book_order(company, value)  # via the model: tests spy on it there
-        company.order_event = model.calendar.schedule(self.place_order, interval)
 
     def complain(self) -> None:
         """A complaint: hours to settle it, and a dent in satisfaction."""

@@ -36,7 +36,9 @@ from mesa import Model
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.time import Priority, Schedule
 
+from orgmodel.model import servicing
 from orgmodel.model.calendar import Calendar
+from orgmodel.model.client_columns import ClientColumns
 from orgmodel.model.clients import ClientCompany, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
 from orgmodel.model.gcpause import collector_paused, free_dropped_models
@@ -186,6 +188,7 @@ class SalesOrgModel(Model):
         self.manager_pay_total = 0.0
 
         self.market = Market(self)
+        self.clients = ClientColumns(self.market.companies, self.rng)  # the clients' service state, in columns
         self.relations.seat()  # the buying centres' rows of the network, in market order
         # --- costs of growth and change (issue #12): hires, quits, clients following leavers, managers
         self.recruiting = Recruiting(self)
@@ -236,16 +239,28 @@ class SalesOrgModel(Model):
             super().run_for(duration)
 
     def step(self) -> None:
-        """Staff work their week; the clients answer what the week's work put to them; events follow; the week closes.
+        """Staff work their week; the clients answer what the week's work put to them; orders and events follow.
 
-        People's weeks book their contacts and queue the stages and projects
-        whose work is done; then the week's contacts are applied at once and
-        the buying centres decide (:meth:`settle_week`).
+        Everyone's week has the same parts, done by everyone before the next
+        (salespeople first, each group in a new random order every week):
+        what cannot wait, then servicing their own clients (one array
+        operation for all: :func:`orgmodel.model.servicing.serve_portfolios`),
+        then the rest of the week. People's weeks book their contacts and
+        queue the stages and projects whose work is done; then the week's
+        contacts are applied at once and the buying centres decide
+        (:meth:`settle_week`), and the buyers whose serial order falls due
+        this week order.
         """
-        for cls in (Salesperson, AccountManager, DeskAgent):
-            if cls in self.agents_by_type:
-                self.agents_by_type[cls].shuffle_do("step")
+        groups = [self.agents_by_type[cls].shuffle() for cls in (Salesperson, AccountManager) if cls in self.agents_by_type]
+        for group in groups:
+            group.do("begin_week")
+        servicing.serve_portfolios(self, [person for group in groups for person in group])
+        for group in groups:
+            group.do("finish_week")
+        if DeskAgent in self.agents_by_type:
+            self.agents_by_type[DeskAgent].shuffle_do("step")
         self.settle_week()
+        self.service.place_due_orders()
 
     def settle_week(self) -> None:
         """The week's contacts applied, then the clients' answers to the deals and cross-sell projects put to them.
@@ -286,8 +301,8 @@ class SalesOrgModel(Model):
         self.qualified = int(counts[Stage.QUALIFIED])
         self.proposals = int(counts[Stage.PROPOSAL])
         self.open_deals = len(self.deals)
-        # a list, not a generator: sum adds the same terms in the same order (s6exact: close of week)
-        self.service_backlog_hours = float(sum([c.backlog + c.desk_backlog for p in people for c in p.portfolio]))
+        owned = self.clients.owner_row >= 0
+        self.service_backlog_hours = float(np.sum(self.clients.backlog[owned]) + np.sum(self.clients.desk_backlog[owned]))
         # contacts the week's events booked (a new client's implementation) and the week's handovers, with coverage
         self.relations.refresh()
         self.datacollector.collect(self)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from orgmodel.model.clients import ClientCompany, Stage
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
@@ -83,6 +85,69 @@ class ClientService:
         winner.clients_won += 1
         model.structure.on_serial(company)
         company.buyer.start_buying()
+
+    def place_due_orders(self) -> None:
+        """Every buyer whose next serial order falls due this week orders (after the staff's week)."""
+        table = self.model.clients
+        rows = np.flatnonzero(table.next_order == round(self.model.time))
+        if rows.size:
+            self.place_orders(rows)
+
+    def place_orders(self, rows: np.ndarray) -> None:
+        """Serial orders of the companies in ``rows`` (distinct), in one array operation.
+
+        Each buyer orders the lines in use for the weeks until its next
+        order (half to one and a half times ``order_interval_weeks``): revenue
+        for the supplier, and service work in proportion to the client's
+        weekly service need (its spoiledness: how much specification the
+        order leaves to the supplier). A buyer whose previous work is still
+        not handled (a backlog over ``backlog_complaint_weeks`` of service)
+        grows less satisfied and complains; an order that hits a problem
+        brings ``problem_hours`` and may bring a complaint. Where the
+        structure has an order desk (``model.desk``), the desk takes the
+        order's work (:mod:`orgmodel.model.desk`); complaints still go to the
+        client's owner. The revenue is credited order by order
+        (:meth:`book_order`, through the model: the incentive scheme decides
+        who is credited).
+        """
+        model = self.model
+        cfg = model.cfg
+        table = model.clients
+        draws = table.order_rng.random((3, rows.size))
+        interval = np.maximum(1, np.round(cfg.order_interval_weeks * (0.5 + draws[0]))).astype(np.int64)
+        weekly = table.weekly_service[rows]
+        lagging = table.backlog[rows] + table.desk_backlog[rows] > cfg.backlog_complaint_weeks * weekly
+        satisfaction = table.satisfaction[rows]
+        satisfaction += 0.2 * (np.where(lagging, 0.0, 1.0) - satisfaction)
+        problem = draws[1] < cfg.problem_rate
+        complaint = lagging | (problem & (draws[2] < cfg.complaint_rate))
+        desk = model.desk
+        if desk is None:
+            table.backlog[rows] += weekly * interval + np.where(problem, cfg.problem_hours, 0.0)
+        else:
+            companies = model.market.companies
+            for uid, weeks, hit in zip(rows.tolist(), interval.tolist(), problem.tolist(), strict=True):
+                desk.take_order(companies[uid], weeks, hit)
+        # a complaint: hours to settle it, and a dent in satisfaction (ClientBuyer.complain, for the week's orders at once)
+        table.backlog[rows] += np.where(complaint, cfg.complaint_hours, 0.0)
+        table.satisfaction[rows] = np.where(complaint, satisfaction * 0.85, satisfaction)
+        model.complaints_week += int(np.count_nonzero(complaint))
+        table.next_order[rows] = round(model.time) + interval
+        value = table.annual_value[rows] * interval / WEEKS_PER_YEAR
+        companies = model.market.companies
+        recorder = model.recorder
+        book = model.book_order  # via the model: tests spy on it there
+        if recorder is None:
+            for uid, v in zip(rows.tolist(), value.tolist(), strict=True):
+                book(companies[uid], v)
+            return
+        for uid, v, hit, complained in zip(rows.tolist(), value.tolist(), problem.tolist(), complaint.tolist(), strict=True):
+            company = companies[uid]
+            if hit:
+                recorder.case(company, "problem")
+            if complained:
+                recorder.case(company, "complaint")
+            book(company, v)
 
     def book_order(self, company: ClientCompany, value: float) -> None:
         """Revenue from an order, credited by the incentive scheme.

@@ -14,9 +14,10 @@ from collections.abc import Hashable
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
 
-from orgmodel.model import fragmentation, worktime
+from orgmodel.model import fragmentation, servicing, worktime
 from orgmodel.model.activities import (
     CROSS_SELL,
     HANDOVER,
@@ -89,28 +90,47 @@ class Staff(Agent):
         self.originated: list[ClientCompany] = []  # clients this person won (some since lost or re-won by others)
         #: hours each pipeline stage needs from this person this week (set as the week starts; see worktime)
         self.stage_hours_now: tuple[float, ...] = ()
+        self.row = model.clients.register(self)  # owners are stored by row in the clients' columns
+        self.free = 0.0  # hours left in the week, after what cannot wait (see begin_week)
+        self.hunting = 0.0  # hours reserved for hunting this week (fixed_hunting_share only)
+        self.waiting = 0  # clients interrupting this week (fragmented_weeks only)
         #: own clients a cross-sell project could start with this week, best first (set by the week's plan)
         self.cross_sell_ranking: list[ClientCompany] = []
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
-        """One working week."""
+        """One working week of this person alone (the model runs everyone's weeks together, in the same parts)."""
+        self.begin_week()
+        servicing.serve_portfolios(self.model, [self])
+        self.finish_week()
+
+    def begin_week(self) -> None:
+        """The start of the week: what cannot wait (handover visits, implementation support), and hunting reserved.
+
+        What is left (``free``) goes to the person's own clients' service
+        work first, which the model does for everyone at once
+        (:func:`orgmodel.model.servicing.serve_portfolios`), then to
+        :meth:`finish_week`.
+        """
         self.hours = [0.0] * N_ACTIVITIES
         self.stage_hours_now = worktime.stage_hours_table(self)
         self.cross_sell_ranking = []
+        self.waiting = 0  # clients interrupting the week (fragmented weeks: set with the week's servicing)
         free = self.model.cfg.available_hours
-        waiting = fragmentation.interruptions(self) if self.model.cfg.fragmented_weeks else 0  # issue #18
         free -= self.join_handovers(free)
         free -= self.support_implementations(free)
-        hunting = worktime.reserved_hunting_hours(self, free)  # only under a fixed hunting share
-        free -= hunting
-        free -= self.service_clients(free)
+        self.hunting = worktime.reserved_hunting_hours(self, free)  # only under a fixed hunting share
+        self.free = free - self.hunting
+
+    def finish_week(self) -> None:
+        """After servicing: colleagues' work (pods), then the hours split by the time-allocation rule, worked."""
+        free = self.free
         free -= self.model.structure.shared_service(self, free)
         plan = worktime.plan_discretionary(self, free)
-        if hunting > 0.0:
-            plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, hunting)
-        if waiting:
-            fragmentation.lose_selling_hours(self, plan, waiting)
+        if self.hunting > 0.0:
+            plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
+        if self.waiting:
+            fragmentation.lose_selling_hours(self, plan, self.waiting)
         self.prospect(plan[PROSPECTING])
         self.work_pipeline(plan[PIPELINE])
         self.develop_cross_sells(plan[CROSS_SELL])
@@ -174,63 +194,19 @@ class Staff(Agent):
         self.log(IMPLEMENTATION, spent)
         return spent
 
-    def service_clients(self, free: float) -> float:
-        """Specify orders, chase shipments, sort out problems and complaints for own clients.
-
-        Work is shared across clients in proportion to what each is owed;
-        what is left stays in their backlog (and their buyers notice).
-        Servicing also keeps up the relationship with the buyer and teaches
-        the client's specifics. The week's demand updates the smoothed
-        ``load`` that hiring and handovers read.
-        """
-        cap = self.model.cfg.available_hours
-        demand, spent = self.serve(self.portfolio, free)
-        self.load += 0.1 * (min(demand, 3.0 * cap) / cap - self.load)
-        return spent
-
     def serve(self, clients: list[ClientCompany], free: float) -> tuple[float, float]:
         """Work off the backlog of ``clients`` with up to ``free`` hours; returns (real hours owed, hours spent).
 
-        The per-client arithmetic is :meth:`service_multiplier` written out,
-        and the week's contacts go to the network in one call: this runs for
-        every client with open work every week.
+        The arithmetic of everyone's own servicing
+        (:func:`orgmodel.model.servicing.serve`), for one person and any
+        clients (a pod colleague's, say).
         """
-        model = self.model
-        cfg = model.cfg
-        penalty = cfg.knowledge_penalty
-        rate = self.service_skill * self.productivity
-        owing = [c for c in clients if c.backlog > 0.0]
-        reals = [c.backlog * ((1.0 + penalty * (1.0 - c.knowledge)) / rate) for c in owing]
-        demand = sum(reals)
-        if demand <= 0.0:
-            return demand, 0.0
-        share = min(1.0, free / demand)
-        learn = 1.0 / cfg.knowledge_learning_hours
-        rnd = model.random.random
-        exp = math.exp
-        skill = self.service_skill
-        met: list[int] = []  # the week's contacts, booked in one call: whom, and hours x skill
-        met_hours: list[float] = []
-        for company, real in zip(owing, reals, strict=True):
-            hours = real * share
-            if hours <= 0.0:
-                continue
-            backlog = company.backlog
-            backlog -= backlog * share
-            company.backlog = backlog if backlog >= 1e-9 else 0.0
-            company.knowledge = 1.0 - (1.0 - company.knowledge) * exp(-hours * learn)
-            # order questions go to the buyer and to one of the engineers or managers who use the kit
-            people = company.people
-            half = 0.5 * hours * skill
-            n = len(people)
-            met.append(people[0])
-            met.append(people[1 + int(rnd() * (n - 1))] if n > 1 else people[0])
-            met_hours.append(half)
-            met_hours.append(half)
-        model.network.book([self.unique_id] * len(met), met, met_hours, model.time)
-        spent = demand * share
-        self.log(SERVICING, spent)
-        return demand, spent
+        table = self.model.clients
+        rows = np.fromiter((c.uid for c in clients), dtype=np.int64, count=len(clients))
+        rows = rows[table.backlog[rows] > 0.0]
+        demand, spent = servicing.serve(self.model, [self], np.array([free]), rows, np.zeros(rows.size, dtype=np.int64))
+        self.log(SERVICING, float(spent[0]))
+        return float(demand[0]), float(spent[0])
 
     # --- hunting ------------------------------------------------------------------------------
     def prospect(self, hours: float) -> None:

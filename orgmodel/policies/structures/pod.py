@@ -9,9 +9,6 @@ from typing import TYPE_CHECKING
 from orgmodel.policies.structures import register
 from orgmodel.policies.structures.hunter_farmer import HunterFarmer
 
-LOAD_SMOOTHING = 0.1  # as a person's load (Staff.service_clients)
-LOAD_CAP = 3.0  # as a person's load: demand counts up to three weeks' hours
-
 if TYPE_CHECKING:
     from orgmodel.model.clients import ClientCompany
     from orgmodel.model.model import SalesOrgModel
@@ -55,8 +52,6 @@ class Pod(HunterFarmer):
         super().__init__(model)
         self.n_pods = pod_count(model.cfg)
         self._week = -1.0
-        self._served: set[int] = set()  # account managers who did their own service this week
-        self._covered: dict[int, float] = {}  # hours colleagues spent on their clients before they did
         self._rosters: dict[Hashable | None, list[Staff]] | None = None  # this week's account managers by pod
 
     @classmethod
@@ -127,39 +122,20 @@ class Pod(HunterFarmer):
         """An account manager with hours left works off pod colleagues' clients' outstanding service.
 
         The work is shared over the colleagues' clients in proportion to what
-        each is owed, as one's own. So that hiring still sees the pod's whole
-        workload, hours spent on a colleague who has not done their own
-        service yet this week are added to that colleague's load (their own
-        demand, measured later, no longer contains them).
+        each is owed, as one's own. Everyone has done their own clients'
+        service by now (the week's servicing comes before anyone's free
+        hours), so each colleague's load already counts all their clients'
+        work, and what is shared is what they could not do.
         """
         week = self.model.time
         if week != self._week:
-            self._week, self._served, self._covered, self._rosters = week, set(), {}, None
-        if person.hunts:
+            self._week, self._rosters = week, None
+        if person.hunts or free <= 1e-9:
             return 0.0
-        self._served.add(person.unique_id)
-        covered = self._covered.pop(person.unique_id, 0.0)
-        if covered > 0.0:
-            person.load = min(LOAD_CAP, person.load + LOAD_SMOOTHING * covered / self.model.cfg.available_hours)
-        if free <= 1e-9:
-            return 0.0
-        owed: dict[Staff, float] = {}
-        clients = []
-        multiplier = person.service_multiplier
-        for m in self.rosters().get(person.team, ()):
-            if m is person:
-                continue
-            theirs = [c for c in m.portfolio if c.backlog > 0.0]
-            if theirs:
-                clients.extend(theirs)
-                owed[m] = sum([c.backlog * multiplier(c) for c in theirs])
+        clients = [c for m in self.rosters().get(person.team, ()) if m is not person for c in m.portfolio]
         if not clients:
             return 0.0
-        demand, spent = person.serve(clients, free)
-        for m, hours in owed.items():
-            if m.unique_id not in self._served:
-                self._covered[m.unique_id] = self._covered.get(m.unique_id, 0.0) + hours * spent / demand
-        return spent
+        return person.serve(clients, free)[1]
 
     def rosters(self) -> dict[Hashable | None, list[Staff]]:
         """The account managers of each pod this week, in the model's order (built at the week's first call).
