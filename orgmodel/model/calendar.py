@@ -1,15 +1,16 @@
-"""The model's calendar: thousands of one-off appointments, one Mesa event per due time.
+"""The model's calendar: one-off appointments, one Mesa event per due time.
 
-Every serial client has an order and a supplier review pending at all times,
-so a large market keeps tens of thousands of one-off events in flight. Given
-to Mesa one by one, each costs an ``Event`` (with its own dict, argument
-list and weak method reference, all work for the garbage collector) and a
-push and a pop on a heap whose depth grows with the market: the client side
-would get dearer per client as the market grows. The calendar files
-appointments in buckets by due time and gives Mesa one event per due time
-(``model.schedule_event`` with the bound :meth:`Calendar.run`), so Mesa's
-event list stays the clock and its size no longer depends on the number of
-clients.
+Clients finish implementation and people arrive at set weeks; in a large
+market hundreds of such one-off events are in flight (until issue #13 every
+serial client's next order and review were too, tens of thousands; they are
+now weeks in the clients' columns, held with each week's close:
+:mod:`orgmodel.model.client_columns`). Given to Mesa one by one, each costs an
+``Event`` (with its own dict, argument list and weak method reference, all
+work for the garbage collector) and a push and a pop on a heap whose depth
+grows with the market. The calendar files appointments in buckets by due
+time and gives Mesa one event per due time (``model.schedule_event`` with
+the bound :meth:`Calendar.run`), so Mesa's event list stays the clock and its
+size does not depend on the number of clients.
 
 Order is what Mesa's would be: appointments due at the same time run in the
 order they were made, at default priority, after the staff's week and before

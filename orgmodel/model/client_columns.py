@@ -64,8 +64,8 @@ class ClientColumns:
 
     Args:
         companies: the market's companies, in uid order; each gets this table as ``company.table``.
-        rng: the model's generator; the buyers' orders and the members met by service work draw from
-            streams of their own spawned from it (:meth:`numpy.random.Generator.spawn`, which draws
+        rng: the model's generator; the buyers' orders and reviews and the members met by service work
+            draw from streams of their own spawned from it (:meth:`numpy.random.Generator.spawn`, which draws
             nothing from it), so that a hire's skill draws, say, do not shift the clients' draws:
             two organisations compared on the same seed see the same orders and problems for as long
             as their clients' work is the same (common random numbers).
@@ -73,14 +73,15 @@ class ClientColumns:
     """
 
     def __init__(self, companies: list[ClientCompany], rng: np.random.Generator) -> None:
-        self.order_rng, self.contact_rng = rng.spawn(2)
+        self.order_rng, self.contact_rng, self.review_rng = rng.spawn(3)
         n = len(companies)
         for name, value in FLOAT_COLUMNS.items():
             setattr(self, name, np.full(n, value))
         #: the owner's staff row (:meth:`register`), -1 for a company nobody owns
         self.owner_row = np.full(n, -1, dtype=np.int64)
-        #: the week of the buyer's next serial order (NO_ORDER while not buying)
+        #: the week of the buyer's next serial order and of its next supplier review (NO_ORDER while not buying)
         self.next_order = np.full(n, NO_ORDER, dtype=np.int64)
+        self.next_review = np.full(n, NO_ORDER, dtype=np.int64)
         #: the staff member of each row (rows are never reused: a leaver's row keeps pointing at them)
         self.staff: list[Staff] = []
         for company in companies:

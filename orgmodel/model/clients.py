@@ -12,7 +12,6 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-import numpy as np
 from mesa import Agent
 
 from orgmodel.model.client_columns import NO_ORDER, Column
@@ -20,7 +19,6 @@ from orgmodel.model.client_columns import NO_ORDER, Column
 if TYPE_CHECKING:
     from mesa.time import Event
 
-    from orgmodel.model.calendar import Appointment
     from orgmodel.model.client_columns import ClientColumns
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
@@ -71,7 +69,6 @@ class ClientCompany:
         "project",
         "revenue_cross_sell",
         "revenue_total",
-        "review_event",
         "serial_week",
         "size",
         "stage",
@@ -114,7 +111,6 @@ class ClientCompany:
         self.project = None
         self.revenue_total = 0.0
         self.revenue_cross_sell = 0.0
-        self.review_event: Appointment | None = None
         self.handover_event: Event | None = None
         self.times_won = 0
         self.first_sale_factor = 1.0  # the first sale's value / base_value (1 unless large_deals_need_hunters)
@@ -170,10 +166,11 @@ class DecisionInfluencer(ClientPerson):
 class ClientBuyer(ClientPerson):
     """The purchaser: places serial orders, reviews the supplier, complains.
 
-    Nothing calls it every week: its reviews are scheduled events, and its
-    serial orders fall due on its own rhythm and are placed with the week's
-    other orders in one array operation
-    (:meth:`~orgmodel.model.service.ClientService.place_due_orders`).
+    Nothing calls it every week: its serial orders fall due on its own
+    rhythm, its supplier reviews every quarter, and each is held with the
+    week's others in one array operation
+    (:meth:`~orgmodel.model.service.ClientService.place_due_orders`,
+    :meth:`~orgmodel.model.service.ClientService.review_suppliers`).
     """
 
     def finish_implementation(self) -> None:
@@ -181,18 +178,18 @@ class ClientBuyer(ClientPerson):
         self.model.service.begin_serial(self.company)
 
     def start_buying(self) -> None:
-        """First serial order now, then on the buyer's own rhythm (the week's orders); reviews every quarter."""
-        self.model.service.place_orders(np.array([self.company.uid]))
+        """First serial order this week (with the week's orders), then on the buyer's own rhythm; reviews every quarter."""
+        company = self.company
+        company.table.next_order[company.uid] = round(self.model.time)
         self.schedule_review()
 
     def stop_buying(self) -> None:
         """No further orders; cancel the pending review and scheduled handover (the company left or was re-won later)."""
         company = self.company
         company.table.next_order[company.uid] = NO_ORDER
-        for ev in (company.review_event, company.handover_event):
-            if ev is not None:
-                ev.cancel()
-        company.review_event = None
+        company.table.next_review[company.uid] = NO_ORDER
+        if company.handover_event is not None:
+            company.handover_event.cancel()
         company.handover_event = None
 
     def handover_due(self) -> None:
@@ -209,32 +206,10 @@ class ClientBuyer(ClientPerson):
         if self.model.recorder is not None:
             self.model.recorder.case(company, "complaint")
 
-    def review_supplier(self) -> None:
-        """Quarterly: stay or leave, depending on relationships and satisfaction."""
+    def schedule_review(self) -> None:
+        """The next supplier review, ``review_interval_weeks`` from now (held with the week's: ClientService.review_suppliers)."""
         model = self.model
         company = self.company
-        company.review_event = None
-        if company.stage != Stage.SERIAL:
-            return
-        company.coverage = model.relations.coverage_for_review(company)
-        cfg = model.cfg
-        annual = (
-            cfg.churn_base
-            + cfg.churn_weak_relationship * (1.0 - company.coverage)
-            + cfg.churn_dissatisfied * (1.0 - company.satisfaction)
-            + model.loyalty.extra_churn(company)  # unsettled by a leaver (issue #12)
-        )
-        if model.large_client_care is not None:
-            annual *= model.large_client_care.churn_factor(company)
-        p_leave = 1.0 - (1.0 - min(annual, 1.0)) ** (cfg.review_interval_weeks / 52.0)
-        if model.random.random() < p_leave:
-            model.service.lose_client(company)
-        else:
-            self.schedule_review()
-
-    def schedule_review(self) -> None:
-        """The next supplier review, ``review_interval_weeks`` from now."""
-        model = self.model
-        after = model.cfg.review_interval_weeks
-        self.company.review_event = model.calendar.schedule(self.review_supplier, after)
-        model.relations.expect_review(self.company, model.time + after)
+        at = round(model.time) + model.cfg.review_interval_weeks
+        company.table.next_review[company.uid] = at
+        model.relations.expect_review(company, at)

@@ -164,7 +164,7 @@ class SalesOrgModel(Model):
         self.scheme = incentives.get(cfg.incentive)(cfg)
         self.desk: OrderDesk | None = None  # the order desk, in structures that have one
         self.structure = structures.get(cfg.structure)(self)
-        self.calendar = Calendar(self)  # orders, reviews, implementations, new hires: one Mesa event per week
+        self.calendar = Calendar(self)  # ends of implementations, new hires: one Mesa event per week
         self.network = RelationshipNetwork(cfg.relationship_half_life_weeks, cfg.relationship_gain_per_hour)
         self.skills: SkillPractice | None = None  # specialisation mechanisms (issue #18): None while off
         self.hiring_pool: HiringPool | None = None
@@ -248,8 +248,8 @@ class SalesOrgModel(Model):
         then the rest of the week. People's weeks book their contacts and
         queue the stages and projects whose work is done; then the week's
         contacts are applied at once and the buying centres decide
-        (:meth:`settle_week`), and the buyers whose serial order falls due
-        this week order.
+        (:meth:`settle_week`). The week's serial orders and supplier reviews
+        come after the week's events, as the week closes (:meth:`close_week`).
         """
         groups = [self.agents_by_type[cls].shuffle() for cls in (Salesperson, AccountManager) if cls in self.agents_by_type]
         for group in groups:
@@ -260,7 +260,6 @@ class SalesOrgModel(Model):
         if DeskAgent in self.agents_by_type:
             self.agents_by_type[DeskAgent].shuffle_do("step")
         self.settle_week()
-        self.service.place_due_orders()
 
     def settle_week(self) -> None:
         """The week's contacts applied, then the clients' answers to the deals and cross-sell projects put to them.
@@ -285,7 +284,15 @@ class SalesOrgModel(Model):
         self.complaints_week = 0
 
     def close_week(self) -> None:
-        """Quits, then hours and pay, then the week's record; relationships pruned at year ends."""
+        """The week's orders and reviews, quits, then hours and pay, then the week's record; relationships pruned at year ends.
+
+        Every buyer whose serial order falls due this week orders (those who
+        finished implementation this week too: their first order), then every
+        client whose quarterly review falls due stays or leaves, each in one
+        array operation (:mod:`orgmodel.model.service`).
+        """
+        self.service.place_due_orders()
+        self.service.review_suppliers()
         week = int(self.time)
         self.week = week
         self.year = (week - 1) // WEEKS_PER_YEAR + 1

@@ -149,6 +149,49 @@ class ClientService:
                 recorder.case(company, "complaint")
             book(company, v)
 
+    def review_suppliers(self) -> None:
+        """Every client whose quarterly supplier review falls due this week stays or leaves.
+
+        A client leaves with an annual hazard of ``churn_base``, plus
+        ``churn_weak_relationship`` times how weakly the supplier covers its
+        buying centre, plus ``churn_dissatisfied`` times its dissatisfaction,
+        plus the unsettling of a leaver (issue #12), cut for large clients
+        with an attentive owner (``large_client_care``); the review turns the
+        annual hazard into the chance over ``review_interval_weeks``. The
+        coverage is the week's (computed with the week's contacts when the
+        clients answered, :meth:`BuyingCentreRelations.settle`).
+        """
+        model = self.model
+        cfg = model.cfg
+        table = model.clients
+        week = round(model.time)
+        rows = np.flatnonzero(table.next_review == week)
+        if not rows.size:
+            return
+        companies = [model.market.companies[uid] for uid in rows.tolist()]
+        serial = [c for c in companies if c.stage == Stage.SERIAL]
+        if len(serial) < len(companies):
+            companies = serial
+            rows = np.fromiter((c.uid for c in serial), dtype=np.int64, count=len(serial))
+        relations, loyalty = model.relations, model.loyalty
+        coverage = np.array([relations.coverage_for_review(c) for c in companies])
+        for company, value in zip(companies, coverage.tolist(), strict=True):
+            company.coverage = value
+        annual = cfg.churn_base + cfg.churn_weak_relationship * (1.0 - coverage)
+        annual += cfg.churn_dissatisfied * (1.0 - table.satisfaction[rows])
+        if loyalty.unsettled:
+            annual += np.array([loyalty.extra_churn(c) for c in companies])
+        if model.large_client_care is not None:
+            annual *= np.array([model.large_client_care.churn_factor(c) for c in companies])
+        p_leave = 1.0 - (1.0 - np.minimum(annual, 1.0)) ** (cfg.review_interval_weeks / WEEKS_PER_YEAR)
+        leave = table.review_rng.random(rows.size) < p_leave
+        stay = rows[~leave]
+        table.next_review[stay] = week + cfg.review_interval_weeks
+        for company in [c for c, gone in zip(companies, leave.tolist(), strict=True) if not gone]:
+            relations.expect_review(company, week + cfg.review_interval_weeks)
+        for company in [c for c, gone in zip(companies, leave.tolist(), strict=True) if gone]:
+            self.lose_client(company)
+
     def book_order(self, company: ClientCompany, value: float) -> None:
         """Revenue from an order, credited by the incentive scheme.
 
