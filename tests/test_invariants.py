@@ -104,13 +104,13 @@ def test_invariants_hold_under_each_response(response, structure, seed):
 
 def test_revenue_equals_sum_of_orders(monkeypatch):
     orders: list[float] = []
-    original = SalesOrgModel.book_order
+    original = SalesOrgModel.book_orders
 
-    def spy(self, company, value):
-        orders.append(value)
-        original(self, company, value)
+    def spy(self, rows, values):
+        orders.extend(values.tolist())
+        original(self, rows, values)
 
-    monkeypatch.setattr(SalesOrgModel, "book_order", spy)
+    monkeypatch.setattr(SalesOrgModel, "book_orders", spy)
     model = SalesOrgModel(rng=3, **SMALL)
     model.run_until(model.cfg.weeks)
     ts = model.datacollector.get_model_vars_dataframe()

@@ -34,6 +34,9 @@ FLOAT_COLUMNS = {
     "satisfaction": 1.0,  # the buyer's satisfaction with how orders are handled (0-1)
     "weekly_service": 0.0,  # standard hours of service the client's orders create per week
     "annual_value": 0.0,  # annual revenue of the lines the client buys
+    "first_value": 0.0,  # annual revenue of its first sale (the rest of annual_value is cross-sold)
+    "revenue_total": 0.0,  # revenue from all its orders so far
+    "revenue_cross_sell": 0.0,  # the part of it from cross-sold lines
 }
 NO_ORDER = -1  # next_order of a company that is not buying
 

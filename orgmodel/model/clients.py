@@ -67,8 +67,6 @@ class ClientCompany:
         "originator",
         "people",
         "project",
-        "revenue_cross_sell",
-        "revenue_total",
         "serial_week",
         "size",
         "stage",
@@ -86,6 +84,9 @@ class ClientCompany:
     satisfaction = Column()
     weekly_service = Column()
     annual_value = Column()
+    first_value = Column()
+    revenue_total = Column()
+    revenue_cross_sell = Column()
 
     def __init__(self, uid: int, size: float, base_value: float, lines: list[float]) -> None:
         self.uid = uid
@@ -109,8 +110,6 @@ class ClientCompany:
         self.coverage = 0.0
         self.cross_sell_from = 0
         self.project = None
-        self.revenue_total = 0.0
-        self.revenue_cross_sell = 0.0
         self.handover_event: Event | None = None
         self.times_won = 0
         self.first_sale_factor = 1.0  # the first sale's value / base_value (1 unless large_deals_need_hunters)

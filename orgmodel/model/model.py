@@ -501,8 +501,12 @@ class SalesOrgModel(Model):
         self.service.begin_serial(company)
 
     def book_order(self, company: ClientCompany, value: float) -> None:
-        """Revenue from an order, credited by the incentive scheme (see :meth:`ClientService.book_order`)."""
-        self.service.book_order(company, value)
+        """Revenue from an order, credited by the incentive scheme (see :meth:`ClientService.book_orders`)."""
+        self.book_orders(np.array([company.uid]), np.array([value]))
+
+    def book_orders(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Revenue from the week's orders of companies ``rows`` (see :meth:`ClientService.book_orders`)."""
+        self.service.book_orders(rows, values)
 
     def lose_client(self, company: ClientCompany) -> None:
         """The client leaves (see :meth:`ClientService.lose_client`)."""

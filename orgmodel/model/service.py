@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from orgmodel.model.clients import ClientCompany, Stage
+from orgmodel.policies.incentives.base import IncentiveScheme
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class ClientService:
         model.market.set_stage(company, Stage.SERIAL)
         company.serial_week = int(model.time)
         company.n_lines = 1
-        company.annual_value = company.base_value * company.first_sale_factor
+        company.annual_value = company.first_value = company.base_value * company.first_sale_factor
         # the implementation's joint work builds the relationships; a skimped one starts the client unhappy
         owner = company.owner
         model.relations.book_contact(owner, company, company.support_hours, everyone=True, skill=owner.service_skill)
@@ -136,18 +137,13 @@ class ClientService:
         value = table.annual_value[rows] * interval / WEEKS_PER_YEAR
         companies = model.market.companies
         recorder = model.recorder
-        book = model.book_order  # via the model: tests spy on it there
-        if recorder is None:
-            for uid, v in zip(rows.tolist(), value.tolist(), strict=True):
-                book(companies[uid], v)
-            return
-        for uid, v, hit, complained in zip(rows.tolist(), value.tolist(), problem.tolist(), complaint.tolist(), strict=True):
-            company = companies[uid]
-            if hit:
-                recorder.case(company, "problem")
-            if complained:
-                recorder.case(company, "complaint")
-            book(company, v)
+        if recorder is not None:  # the CRM's cases, logged against the client's owner
+            for uid, hit, complained in zip(rows.tolist(), problem.tolist(), complaint.tolist(), strict=True):
+                if hit:
+                    recorder.case(companies[uid], "problem")
+                if complained:
+                    recorder.case(companies[uid], "complaint")
+        model.book_orders(rows, value)  # via the model: tests spy on it there
 
     def review_suppliers(self) -> None:
         """Every client whose quarterly supplier review falls due this week stays or leaves.
@@ -192,32 +188,49 @@ class ClientService:
         for company in [c for c, gone in zip(companies, leave.tolist(), strict=True) if gone]:
             self.lose_client(company)
 
-    def book_order(self, company: ClientCompany, value: float) -> None:
-        """Revenue from an order, credited by the incentive scheme.
+    def book_orders(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Revenue from orders of the companies in ``rows`` (distinct), credited by the incentive scheme.
 
-        The credited person is also credited with the order's margin: gross
-        margin less the standard service hours the order brings (the client's
-        weekly service times the weeks the order covers, ``value`` / weekly
-        value) at staff cost per hour.
+        The part of an order beyond the first sale's value is cross-sell
+        revenue. The credited person is also credited with the order's
+        margin: gross margin less the standard service hours the order
+        brings (the client's weekly service times the weeks the order
+        covers, ``value`` / weekly value) at staff cost per hour. The
+        scheme says who is credited, client by client
+        (``IncentiveScheme.credited``; the owner unless a scheme says
+        otherwise, which is read from the owner column at once).
         """
         model = self.model
+        cfg = model.cfg
+        table = model.clients
+        companies = model.market.companies
         if model.recorder is not None:
-            model.recorder.order(company, value)
-        model.revenue += value
-        model.orders_total += value
-        company.revenue_total += value
-        xs = value * (1.0 - company.base_value * company.first_sale_factor / company.annual_value)
-        company.revenue_cross_sell += xs
-        model.cross_sell_revenue += xs
-        credited = model.scheme.credited(company, model.time - company.won_week)
-        if credited is not None:
-            cfg = model.cfg
-            service_hours = company.weekly_service * value * WEEKS_PER_YEAR / company.annual_value
-            hourly_cost = cfg.base_salary / (WEEKS_PER_YEAR * cfg.hours_per_week)
-            credited.month.credited_revenue += value
-            credited.month.credited_margin += cfg.gross_margin * value - service_hours * hourly_cost
-        if company.owner is not None:
-            company.owner.month.owned_revenue += value
+            for uid, value in zip(rows.tolist(), values.tolist(), strict=True):
+                model.recorder.order(companies[uid], value)
+        total = float(values.sum())
+        model.revenue += total
+        model.orders_total += total
+        annual = table.annual_value[rows]
+        cross_sell = values * (1.0 - table.first_value[rows] / annual)
+        table.revenue_total[rows] += values
+        table.revenue_cross_sell[rows] += cross_sell
+        model.cross_sell_revenue += float(cross_sell.sum())
+        hourly_cost = cfg.base_salary / (WEEKS_PER_YEAR * cfg.hours_per_week)
+        margin = cfg.gross_margin * values - table.weekly_service[rows] * values * WEEKS_PER_YEAR / annual * hourly_cost
+        owners = table.owner_row[rows]
+        if type(model.scheme).credited is IncentiveScheme.credited:
+            credited = owners
+        else:
+            week = model.time
+            people = [model.scheme.credited(companies[uid], week - companies[uid].won_week) for uid in rows.tolist()]
+            credited = np.array([-1 if p is None else p.row for p in people], dtype=np.int64)
+        staff = table.staff
+        for row, revenue, earned in _per_person(credited, values, margin):
+            ledger = staff[row].month
+            ledger.credited_revenue += revenue
+            ledger.credited_margin += earned
+        for row, revenue, _ in _per_person(owners, values, margin):
+            staff[row].month.owned_revenue += revenue
 
     def lose_client(self, company: ClientCompany) -> None:
         """The client leaves; after a while it is a prospect again."""
@@ -244,3 +257,14 @@ class ClientService:
         company.knowledge = 0.0
         model.lost_clients += 1
         model.loyalty.on_lost(company)
+
+
+def _per_person(rows: np.ndarray, values: np.ndarray, margin: np.ndarray) -> list[tuple[int, float, float]]:
+    """(staff row, summed values, summed margin) for each staff row in ``rows`` (-1, nobody, left out)."""
+    has = rows >= 0
+    if not has.any():
+        return []
+    people, where = np.unique(rows[has], return_inverse=True)
+    revenue = np.bincount(where, weights=values[has], minlength=people.size)
+    earned = np.bincount(where, weights=margin[has], minlength=people.size)
+    return list(zip(people.tolist(), revenue.tolist(), earned.tolist(), strict=True))
