@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from orgmodel import Scenario, simulate
+from orgmodel import SalesOrgModel, Scenario, simulate
+from orgmodel.model.activities import IMPLEMENTATION, PIPELINE, PROSPECTING
 from orgmodel.model.turnover import NO_TURNOVER
 from orgmodel.scenario import dump_scenario_toml, load_scenario
 
@@ -15,8 +16,20 @@ STEADY = {**SIZES, **NO_TURNOVER}
 
 @pytest.mark.parametrize("incentive", ["volume_commission", "new_client_bonus"])
 def test_fixed_hunting_share_holds_whatever_the_pay(incentive):
-    shares = simulate(seed=2, incentive=incentive, fixed_hunting_share=0.3, **STEADY).summary["annual_hunting_share"]
-    assert shares == pytest.approx([0.3] * 4, abs=1e-9)
+    """Every hunter hunts the fixed share of their hours each week, or all that the week's implementations leave."""
+    model = SalesOrgModel(rng=2, incentive=incentive, fixed_hunting_share=0.3, **STEADY)
+    cap = model.cfg.available_hours
+    weeks_short = 0
+    for week in range(1, model.cfg.weeks + 1):
+        model.run_until(week)
+        for person in model.salespeople:
+            left = cap - person.hours[IMPLEMENTATION]  # implementation support comes before the reserved hours
+            hunting = person.hours[PROSPECTING] + person.hours[PIPELINE]
+            assert hunting == pytest.approx(min(0.3 * cap, left), abs=1e-9)
+            weeks_short += left < 0.3 * cap
+    assert weeks_short < 0.01 * model.cfg.weeks * len(model.salespeople)  # the pay moves nothing: only implementations
+    shares = model.datacollector.get_model_vars_dataframe()["hunting_share"]
+    assert shares.mean() == pytest.approx(0.3, abs=0.002)
 
 
 def test_unfixed_share_follows_the_rule_and_falls():
