@@ -58,7 +58,7 @@ SIDE = "Leavers' clients to\ncolleagues; new hires\nramping up"
 LINKS = (
     Link(WON, OWN, +1, "orgmodel.model.model:SalesOrgModel.begin_serial"),
     Link(OWN, SERVICE, +1, "orgmodel.model.model:SalesOrgModel.update_service_need"),
-    Link(SERVICE, HUNT, -1, "orgmodel.model.staff:Staff.service_clients"),
+    Link(SERVICE, HUNT, -1, "orgmodel.model.servicing:serve_portfolios"),
     Link(HUNT, WON, +1, "orgmodel.model.staff:Staff.prospect"),
     Link(OWN, OWN_REVENUE, +1, "orgmodel.model.model:SalesOrgModel.book_orders"),
     Link(OWN_REVENUE, PAY, +1, "orgmodel.model.worktime:Expectations.value_of_owned"),
