@@ -54,6 +54,12 @@ class PayMemory:
         self.current = current
         self.reference = reference
 
+    def shortfall(self, base: float) -> float:
+        """How far ``base`` plus the last months' pay falls short of ``base`` plus what was earned before (0-1)."""
+        if self.current >= self.reference:
+            return 0.0
+        return 1.0 - (base + self.current) / (base + self.reference)  # reference > current >= 0 here
+
 
 class Turnover:
     """Weekly quit decisions, pay memories and the record of departures.
@@ -93,10 +99,7 @@ class Turnover:
     def shortfall(self, person: Staff) -> float:
         """How far the last months' total pay falls short of what the person earned before (0-1)."""
         memory = self.pay.get(person.unique_id)
-        if memory is None or memory.current >= memory.reference:
-            return 0.0
-        base = self.model.cfg.base_salary / 12.0
-        return 1.0 - (base + memory.current) / (base + memory.reference)  # reference > current >= 0 here
+        return 0.0 if memory is None else memory.shortfall(self.model.cfg.base_salary / 12.0)
 
     # --- quitting ---------------------------------------------------------------------------------
     def annual_rates(self, people: Sequence[Staff]) -> list[tuple[float, float, float]]:
@@ -107,18 +110,17 @@ class Turnover:
         """
         cfg = self.model.cfg
         base_sales, base_accounts = cfg.voluntary_turnover_salespeople, cfg.voluntary_turnover_account_managers
-        pay_effect, shortfall = cfg.turnover_pay_shortfall_effect, self.shortfall
+        pay_effect, base_pay = cfg.turnover_pay_shortfall_effect, cfg.base_salary / 12.0
         threshold, over_effect = cfg.turnover_overload_threshold, cfg.turnover_overload_effect
+        memories = self.pay
         rates = []
         for person in people:
+            pay = 0.0
+            if pay_effect:
+                memory = memories.get(person.unique_id)
+                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
             over = person.load - threshold
-            rates.append(
-                (
-                    base_sales if person.hunts else base_accounts,
-                    pay_effect * shortfall(person) if pay_effect else 0.0,
-                    over_effect * over if over > 0.0 else 0.0,
-                )
-            )
+            rates.append((base_sales if person.hunts else base_accounts, pay, over_effect * over if over > 0.0 else 0.0))
         return rates
 
     def close_week(self) -> None:
