@@ -85,8 +85,9 @@ class Market:
         week = model.time
         companies = self.companies
         pick = model.random.choice  # companies[randrange(n)] with the very same draw, without randrange's checks
+        open_to_approach = (Stage.PROSPECT, Stage.LOST)
         for _ in range(64):
             c = pick(companies)
-            if (c.stage == Stage.PROSPECT or c.stage == Stage.LOST) and c.available_from <= week:
+            if c.stage in open_to_approach and c.available_from <= week:
                 return c
         return None
