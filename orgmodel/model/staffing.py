@@ -251,6 +251,8 @@ class Staffing:
         The departure is recorded with its ``reason`` (``let_go``, or why they
         quit, :mod:`orgmodel.model.turnover`), and the clients who relied on
         the leaver may follow them first (:mod:`orgmodel.model.loyalty`).
+        The leaver's relationships carry over to the receivers once every
+        client is handed over, in one batch (nothing in between reads them).
         """
         model = self.model
         model.turnover.on_leave(person, reason)
@@ -275,22 +277,24 @@ class Staffing:
         ranking = self.ranking(keepers, self.work_tally) if person.portfolio else None
         moves: list[tuple[ClientCompany, Staff]] = []
         self._carrying = (person, moves)  # nothing below reads relationships until they are carried over
-        for company in list(person.portfolio):
-            receiver = ranking.least_loaded() if ranking is not None else None
-            if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
-                raise RuntimeError("the last client-facing person cannot leave")
-            model.hand_over(company, receiver)
-            ranking.moved(person, receiver)
-            if receiver.keeps_clients and company in awaiting:
-                awaiting.remove(company)
-            elif (
-                not receiver.keeps_clients
-                and company.stage == Stage.SERIAL
-                and model.structure.hands_over
-                and company not in awaiting
-            ):
-                awaiting.append(company)
-        self._carrying = None
+        try:
+            for company in list(person.portfolio):
+                receiver = ranking.least_loaded() if ranking is not None else None
+                if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
+                    raise RuntimeError("the last client-facing person cannot leave")
+                model.hand_over(company, receiver)
+                ranking.moved(person, receiver)
+                if receiver.keeps_clients and company in awaiting:
+                    awaiting.remove(company)
+                elif (
+                    not receiver.keeps_clients
+                    and company.stage == Stage.SERIAL
+                    and model.structure.hands_over
+                    and company not in awaiting
+                ):
+                    awaiting.append(company)
+        finally:
+            self._carrying = None
         if moves:
             model.relations.carry_over(person, moves)
         for company in person.originated:
