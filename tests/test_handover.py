@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -71,6 +74,29 @@ def test_carryover_keys_set_what_the_receiver_starts_with():
         assert model.network.strength(manager.unique_id, uid, model.time) >= 0.5 * s - 1e-12
     assert company.knowledge == pytest.approx(0.25 * knowledge)
     assert manager.handover_due == due + model.cfg.handover_hours
+
+
+def test_a_leavers_clients_carry_over_together_as_one_after_another():
+    """Relationships carried over for many clients at once (a leaver's) are those of one handover after another."""
+    model = SalesOrgModel(rng=3, **SMALL)
+    model.run_until(60)
+    giver = max(model.staff, key=lambda p: len(p.portfolio))
+    receivers = [p for p in model.staff if p is not giver][:2]
+    moves = [(c, receivers[i % 2]) for i, c in enumerate(giver.portfolio)]  # each receiver gets several clients
+    assert len(moves) >= 4
+    network, week, share = model.network, model.time, model.cfg.handover_relationship_carryover
+    network.flush()
+    one_by_one = copy.deepcopy(network)
+    for company, receiver in moves:
+        rows = model.relations.rows_of(company)
+        values = share * one_by_one.strengths_at(giver.unique_id, rows, week)
+        one_by_one.set_strengths(receiver.unique_id, rows, values, week)
+    before = network.number_of_relationships()
+    model.relations.carry_over(giver, moves)
+    assert network.number_of_relationships() > before  # the receivers met new people through the giver
+    for column in ("staff", "s", "t", "used", "top"):
+        assert np.array_equal(getattr(network, column), getattr(one_by_one, column))
+    assert network.known_by == one_by_one.known_by
 
 
 def test_by_segment_receivers_only_get_their_segment():

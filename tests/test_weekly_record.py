@@ -13,10 +13,11 @@ def _run(monkeypatch: pytest.MonkeyPatch | None) -> SalesOrgModel:
     if monkeypatch is not None:  # Mesa's own way: copy every value, rows as dicts checked column by column
         monkeypatch.setattr(WeeklyRecord, "collect", DataCollector.collect)
 
-        def add_row(self, table, values):
-            self.add_table_row(table, dict(zip(self.tables[table], values, strict=True)))
+        def add_rows(self, table, rows):
+            for values in rows:
+                self.add_table_row(table, dict(zip(self.tables[table], values, strict=True)))
 
-        monkeypatch.setattr(WeeklyRecord, "add_row", add_row)
+        monkeypatch.setattr(WeeklyRecord, "add_rows", add_rows)
     model = SalesOrgModel(rng=7, structure="hunter_farmer", salespeople=6, market_size=900, years=2)
     model.run_until(model.cfg.weeks)
     return model
@@ -57,3 +58,8 @@ def test_a_row_needs_every_column():
     assert record.get_table_dataframe("t").to_dict("list") == {"a": [1], "b": ["x"]}
     with pytest.raises(ValueError, match="needs 2 values, got 1"):
         record.add_row("t", (1,))
+    record.add_rows("t", [(2, "y"), (3, "z")])
+    assert record.get_table_dataframe("t").to_dict("list") == {"a": [1, 2, 3], "b": ["x", "y", "z"]}
+    with pytest.raises(ValueError, match="needs 2 values, got 3"):
+        record.add_rows("t", [(4, "w"), (5, "v", 6)])
+    assert record.get_table_dataframe("t").to_dict("list") == {"a": [1, 2, 3], "b": ["x", "y", "z"]}  # nothing added

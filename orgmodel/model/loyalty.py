@@ -12,6 +12,7 @@ clients stay passive: they act on their own review events.
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from orgmodel.model.clients import ClientCompany
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
+
+_UID = attrgetter("uid")
 
 
 class ClientLoyalty:
@@ -66,7 +69,7 @@ class ClientLoyalty:
         if self._by_buyer is None:
             self._by_buyer = {c.people[0]: c for c in model.companies}
         known = model.network.people_known_by(sid)  # only buyers the leaver has a tie with can rely on them
-        candidates = sorted((self._by_buyer[pid] for pid in known if pid in self._by_buyer), key=lambda c: c.uid)
+        candidates = sorted([c for c in map(self._by_buyer.get, known) if c is not None], key=_UID)
         candidates = [c for c in candidates if c.stage == Stage.SERIAL]
         for company in self._relying(candidates, sid):
             follows = rnd() < cfg.clients_follow_share

@@ -84,10 +84,10 @@ class Market:
         model = self.model
         week = model.time
         companies = self.companies
-        n = len(companies)
-        rand = model.random.randrange
+        pick = model.random.choice  # companies[randrange(n)] with the very same draw, without randrange's checks
+        open_to_approach = (Stage.PROSPECT, Stage.LOST)
         for _ in range(64):
-            c = companies[rand(n)]
-            if (c.stage == Stage.PROSPECT or c.stage == Stage.LOST) and c.available_from <= week:
+            c = pick(companies)
+            if c.stage in open_to_approach and c.available_from <= week:
                 return c
         return None

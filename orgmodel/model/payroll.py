@@ -68,6 +68,8 @@ class Payroll:
         cfg = model.cfg
         cap = cfg.available_hours
         hunt_hours = hunt_cap = serv_hours = all_cap = 0.0
+        salespeople = 0
+        prospecting, pipeline = HUNTING
         for p in people:
             hours = p.hours
             month_hours = p.month.hours
@@ -75,13 +77,14 @@ class Payroll:
             all_cap += cap
             serv_hours += hours[SERVICING]
             if p.hunts:
+                salespeople += 1
                 hunt_cap += cap
-                hunt_hours += hours[HUNTING[0]] + hours[HUNTING[1]]
+                hunt_hours += hours[prospecting] + hours[pipeline]
         if model.skills is not None:
             model.skills.close_week(people)
         model.hunting_share = hunt_hours / hunt_cap if hunt_cap else 0.0
         model.service_share = serv_hours / all_cap if all_cap else 0.0
-        model.salespeople_n = sum(1 for p in people if p.hunts)
+        model.salespeople_n = salespeople
         model.account_managers_n = len(people) - model.salespeople_n
         for p in desk:
             month_hours = p.month.hours
@@ -112,6 +115,7 @@ class Payroll:
             if team is not None:
                 team_revenue[team] = team_revenue.get(team, 0.0) + ledger.owned_revenue
                 team_size[team] = team_size.get(team, 0) + 1
+        rows = []  # the month's rows of the staff table, written together at the end
         for p, ledger, team in zip(people, ledgers, teams, strict=True):
             ledger.month = month
             ledger.company_revenue = company_revenue
@@ -120,46 +124,45 @@ class Payroll:
             ledger.team_headcount = len(people) if team is None else team_size[team]
             pay = model.turnover.month_pay(p, model.scheme.variable_pay(ledger, p))  # with transition top-ups
             model.variable_pay += pay
-            self.staff_row(p, month, ledger, model.cfg.base_salary / 12.0, pay)
+            rows.append(self.staff_row(p, month, ledger, model.cfg.base_salary / 12.0, pay))
         for p in desk:
             ledger = p.close_month()
-            self.staff_row(p, month, ledger, model.cfg.desk_base_salary / 12.0, 0.0)
+            rows.append(self.staff_row(p, month, ledger, model.cfg.desk_base_salary / 12.0, 0.0))
+        model.datacollector.add_rows("staff", rows)
         # monthly base pay is booked weekly; variable pay lands in the month's last week
         model.structure.monthly()
 
+    @staticmethod
     def staff_row(
-        self, p: Staff, month: int, ledger: MonthLedger, base: float, pay: float, left: tuple[int, str] = (0, "")
-    ) -> None:
+        p: Staff, month: int, ledger: MonthLedger, base: float, pay: float, left: tuple[int, str] = (0, "")
+    ) -> tuple[Any, ...]:
         """One person's row of the monthly staff table (``left``: the week and reason, on a leaver's last row).
 
-        The values go in :data:`STAFF_ROW`'s order (the model's ``STAFF_COLUMNS``), straight into the record.
+        The values are in :data:`STAFF_ROW`'s order (the model's ``STAFF_COLUMNS``), for the record's ``add_rows``.
         """
-        self.model.datacollector.add_row(
-            "staff",
-            (
-                month,
-                month // 12 + 1,
-                p.unique_id,
-                p.role,
-                *ledger.hours,
-                sum(1 for c in p.portfolio if c.stage == Stage.SERIAL),
-                ledger.new_clients,
-                ledger.credited_revenue,
-                ledger.credited_margin,
-                ledger.owned_revenue,
-                base,
-                pay,
-                p.hunting_skill,
-                p.service_skill,
-                left[0],
-                left[1],
-            ),
+        return (
+            month,
+            month // 12 + 1,
+            p.unique_id,
+            p.role,
+            *ledger.hours,
+            [c.stage for c in p.portfolio].count(Stage.SERIAL),  # serial clients (one C-level count, no generator)
+            ledger.new_clients,
+            ledger.credited_revenue,
+            ledger.credited_margin,
+            ledger.owned_revenue,
+            base,
+            pay,
+            p.hunting_skill,
+            p.service_skill,
+            left[0],
+            left[1],
         )
 
     def write_leaver_row(self, person: Staff, week: int, reason: str) -> None:
         """A leaver's last row: the month so far (hours, credits), no variable pay (the commission is forfeit)."""
         ledger = person.close_month()
-        self.staff_row(person, month_of(week), ledger, 0.0, 0.0, (week, reason))
+        self.model.datacollector.add_row("staff", self.staff_row(person, month_of(week), ledger, 0.0, 0.0, (week, reason)))
 
     def _growth_costs(self, client_facing: int) -> None:
         """The week's managers, recruiting and transition pay, and their share of the cost of sales."""

@@ -16,6 +16,7 @@ the week someone invests in the buying centre and at every supplier review.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,10 +56,13 @@ class BuyingCentreRelations:
     def seat(self) -> None:
         """Lay out every buying centre's people in columns (once: after the market is built)."""
         companies = self.model.market.companies
-        sizes = np.fromiter((len(c.people) for c in companies), dtype=np.int64, count=len(companies))
-        people = np.fromiter((p for c in companies for p in c.people), dtype=np.int64, count=int(sizes.sum()))
+        # chained in C: a generator resumed per person cost more than the rest of the layout
+        each = [c.people for c in companies]
+        sizes = np.fromiter(map(len, each), dtype=np.int64, count=len(companies))
+        people = np.fromiter(chain.from_iterable(each), dtype=np.int64, count=int(sizes.sum()))
         self._rows = self.model.network.rows(people)
-        self._deciders = np.fromiter((d for c in companies for d in c.deciders), dtype=bool, count=people.size)
+        deciders = chain.from_iterable([c.deciders for c in companies])
+        self._deciders = np.fromiter(deciders, dtype=bool, count=people.size)
         self._size = sizes
         self._start = np.cumsum(sizes) - sizes
         self.coverage_week = np.full(len(companies), -1.0)
@@ -197,14 +201,36 @@ class BuyingCentreRelations:
             best = self.best_strengths([company])[0]
         return all(m.backs(s) for m, s in zip(company.members, best, strict=True))
 
-    def carry_over(self, giver: Staff, receiver: Staff, company: ClientCompany) -> None:
-        """A handover: the receiver starts with part of the giver's relationships with the buying centre."""
+    def carry_over(self, giver: Staff, moves: Sequence[tuple[ClientCompany, Staff]]) -> None:
+        """Handovers from ``giver``: each receiver starts with part of the giver's relationships with its client's buying centre.
+
+        ``moves``: (client, receiver) pairs, in the order they were handed
+        over. A leaver's clients go to a few colleagues (each usually gets
+        several), so the giver's relationships with all the buying centres
+        are read at once and each receiver's are set at once, instead of a
+        read and a write per client. The strengths are the same as one
+        handover after another: each person is in one buying centre, so the
+        clients' rows are disjoint, the giver's are only read, and every
+        value is computed element by element.
+        """
         model = self.model
         network = model.network
         week = model.time
-        rows = self.rows_of(company)
         share = model.cfg.handover_relationship_carryover
-        network.set_strengths(receiver.unique_id, rows, share * network.strengths_at(giver.unique_id, rows, week), week)
+        each = [self.rows_of(company) for company, _ in moves]
+        if len(each) == 1:
+            rows = each[0]
+            network.set_strengths(moves[0][1].unique_id, rows, share * network.strengths_at(giver.unique_id, rows, week), week)
+            return
+        rows = np.concatenate(each)
+        values = share * network.strengths_at(giver.unique_id, rows, week)
+        ends = np.cumsum([r.size for r in each]).tolist()
+        spans: dict[int, list[np.ndarray]] = {}  # receiver id -> positions in ``rows`` of their clients' people
+        for (_, receiver), end, r in zip(moves, ends, each, strict=True):
+            spans.setdefault(receiver.unique_id, []).append(np.arange(end - r.size, end))
+        for sid, parts in spans.items():
+            at = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            network.set_strengths(sid, rows[at], values[at], week)
 
     def rows_of(self, company: ClientCompany) -> np.ndarray:
         """The network rows of the company's buying centre, buyer first."""

@@ -54,6 +54,9 @@ class Staffing:
         #: during a group's departures, each colleague's standard work by id with the number of clients it
         #: was counted for (None otherwise): see :class:`WorkRanking`
         self.work_tally: Tally | None = None
+        #: while a leaver's clients are handed over (``let_go``): the leaver, and the (client, receiver)
+        #: pairs whose relationships carry over together at the end (see :meth:`BuyingCentreRelations.carry_over`)
+        self._carrying: tuple[Staff, list[tuple[ClientCompany, Staff]]] | None = None
 
     # --- hiring -------------------------------------------------------------------------------------
     def skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -187,7 +190,11 @@ class Staffing:
             return
         if giver is not None:
             giver.portfolio.remove(company)
-            model.relations.carry_over(giver, receiver, company)
+            carrying = self._carrying
+            if carrying is not None and carrying[0] is giver:  # a leaver's client: carried over with the others
+                carrying[1].append((company, receiver))
+            else:
+                model.relations.carry_over(giver, [(company, receiver)])
             giver.handover_due += cfg.handover_hours
             if company.project is not None and company.project in giver.projects:
                 giver.projects.remove(company.project)
@@ -244,6 +251,8 @@ class Staffing:
         The departure is recorded with its ``reason`` (``let_go``, or why they
         quit, :mod:`orgmodel.model.turnover`), and the clients who relied on
         the leaver may follow them first (:mod:`orgmodel.model.loyalty`).
+        The leaver's relationships carry over to the receivers once every
+        client is handed over, in one batch (nothing in between reads them).
         """
         model = self.model
         model.turnover.on_leave(person, reason)
@@ -266,21 +275,28 @@ class Staffing:
         )
         awaiting = self.awaiting_handover
         ranking = self.ranking(keepers, self.work_tally) if person.portfolio else None
-        for company in list(person.portfolio):
-            receiver = ranking.least_loaded() if ranking is not None else None
-            if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
-                raise RuntimeError("the last client-facing person cannot leave")
-            model.hand_over(company, receiver)
-            ranking.moved(person, receiver)
-            if receiver.keeps_clients and company in awaiting:
-                awaiting.remove(company)
-            elif (
-                not receiver.keeps_clients
-                and company.stage == Stage.SERIAL
-                and model.structure.hands_over
-                and company not in awaiting
-            ):
-                awaiting.append(company)
+        moves: list[tuple[ClientCompany, Staff]] = []
+        self._carrying = (person, moves)  # nothing below reads relationships until they are carried over
+        try:
+            for company in list(person.portfolio):
+                receiver = ranking.least_loaded() if ranking is not None else None
+                if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
+                    raise RuntimeError("the last client-facing person cannot leave")
+                model.hand_over(company, receiver)
+                ranking.moved(person, receiver)
+                if receiver.keeps_clients and company in awaiting:
+                    awaiting.remove(company)
+                elif (
+                    not receiver.keeps_clients
+                    and company.stage == Stage.SERIAL
+                    and model.structure.hands_over
+                    and company not in awaiting
+                ):
+                    awaiting.append(company)
+        finally:
+            self._carrying = None
+        if moves:
+            model.relations.carry_over(person, moves)
         for company in person.originated:
             if company.originator is person:
                 company.originator = None

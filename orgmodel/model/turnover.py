@@ -17,6 +17,7 @@ staff table.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from orgmodel.model.clients import Stage
@@ -52,6 +53,12 @@ class PayMemory:
     def __init__(self, current: float, reference: float) -> None:
         self.current = current
         self.reference = reference
+
+    def shortfall(self, base: float) -> float:
+        """How far ``base`` plus the last months' pay falls short of ``base`` plus what was earned before (0-1)."""
+        if self.current >= self.reference:
+            return 0.0
+        return 1.0 - (base + self.current) / (base + self.reference)  # reference > current >= 0 here
 
 
 class Turnover:
@@ -92,19 +99,29 @@ class Turnover:
     def shortfall(self, person: Staff) -> float:
         """How far the last months' total pay falls short of what the person earned before (0-1)."""
         memory = self.pay.get(person.unique_id)
-        if memory is None or memory.current >= memory.reference:
-            return 0.0
-        base = self.model.cfg.base_salary / 12.0
-        return 1.0 - (base + memory.current) / (base + memory.reference)  # reference > current >= 0 here
+        return 0.0 if memory is None else memory.shortfall(self.model.cfg.base_salary / 12.0)
 
     # --- quitting ---------------------------------------------------------------------------------
-    def annual_rates(self, person: Staff) -> tuple[float, float, float]:
-        """The person's annual quit rate in three parts: base (other reasons), pay shortfall, overload."""
+    def annual_rates(self, people: Sequence[Staff]) -> list[tuple[float, float, float]]:
+        """Each person's annual quit rate in three parts: base (other reasons), pay shortfall, overload.
+
+        For everyone at once (the weekly draw asks for all client-facing
+        staff), so the scenario's keys are read once, not once per person.
+        """
         cfg = self.model.cfg
-        base = cfg.voluntary_turnover_salespeople if person.hunts else cfg.voluntary_turnover_account_managers
-        pay = cfg.turnover_pay_shortfall_effect * self.shortfall(person) if cfg.turnover_pay_shortfall_effect else 0.0
-        over = person.load - cfg.turnover_overload_threshold
-        return base, pay, cfg.turnover_overload_effect * over if over > 0.0 else 0.0
+        base_sales, base_accounts = cfg.voluntary_turnover_salespeople, cfg.voluntary_turnover_account_managers
+        pay_effect, base_pay = cfg.turnover_pay_shortfall_effect, cfg.base_salary / 12.0
+        threshold, over_effect = cfg.turnover_overload_threshold, cfg.turnover_overload_effect
+        memories = self.pay
+        rates = []
+        for person in people:
+            pay = 0.0
+            if pay_effect:
+                memory = memories.get(person.unique_id)
+                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
+            over = person.load - threshold
+            rates.append((base_sales if person.hunts else base_accounts, pay, over_effect * over if over > 0.0 else 0.0))
+        return rates
 
     def close_week(self) -> None:
         """Who quits this week (drawn before the week's tallies, so leavers' hours and pay are not counted)."""
@@ -114,10 +131,10 @@ class Turnover:
         reasons: list[str] = []
         staff = model.staff
         salespeople = sum(1 for p in staff if p.hunts)
-        for person in staff:
-            rates = self.annual_rates(person)
+        weeks = WEEKS_PER_YEAR
+        for person, rates in zip(staff, self.annual_rates(staff), strict=True):
             total = rates[0] + rates[1] + rates[2]
-            if total <= 0.0 or rnd() * WEEKS_PER_YEAR >= total:
+            if total <= 0.0 or rnd() * weeks >= total:
                 continue
             if person.hunts:
                 if salespeople <= 1:  # the last salesperson stays (the organisation needs one)

@@ -19,6 +19,7 @@ methods give.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -40,11 +41,16 @@ class WeeklyRecord(DataCollector):
     def __init__(self, columns: Mapping[str, str], tables: Mapping[str, Sequence[str]]) -> None:
         super().__init__(model_reporters=dict(columns), tables={name: list(cols) for name, cols in tables.items()})
         self._weekly = [(self.model_vars[name], attribute) for name, attribute in columns.items()]
+        #: every column's attribute read in one call (after the first week, when all of them exist)
+        self._read = attrgetter(*columns.values()) if len(columns) > 1 else None
         self._checked = False
 
     def collect(self, model: Model) -> None:
         """Append this week's value of every column (Mesa's ``collect`` for the first week and any odd value)."""
-        values = [getattr(model, attribute, None) for _, attribute in self._weekly]
+        if self._checked and self._read is not None:
+            values = self._read(model)
+        else:
+            values = [getattr(model, attribute, None) for _, attribute in self._weekly]
         if not self._checked or not all(isinstance(v, _IMMUTABLE) for v in values):
             super().collect(model)
             self._checked = True
@@ -56,8 +62,18 @@ class WeeklyRecord(DataCollector):
 
     def add_row(self, table: str, values: Sequence[Any]) -> None:
         """Append one row given in the table's column order (``add_table_row`` without a dict per row)."""
+        self.add_rows(table, (values,))
+
+    def add_rows(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows given in the table's column order, column by column (a month's rows of the staff table).
+
+        The same values in the same order as one :meth:`add_row` after
+        another; each column is extended once rather than every cell appended.
+        """
         columns = self.tables[table]
-        if len(values) != len(columns):
-            raise ValueError(f"a row of table {table!r} needs {len(columns)} values, got {len(values)}")
-        for store, value in zip(columns.values(), values, strict=True):
-            store.append(value)
+        for values in rows:
+            if len(values) != len(columns):
+                raise ValueError(f"a row of table {table!r} needs {len(columns)} values, got {len(values)}")
+        if rows:
+            for store, column in zip(columns.values(), zip(*rows, strict=True), strict=True):
+                store.extend(column)
