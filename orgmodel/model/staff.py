@@ -140,6 +140,15 @@ class Staff(Agent):
         if hours > 0.0:
             self.hours[activity] += hours
 
+    def _log_spent(self, activity: int, planned: float, spent: float) -> None:
+        """Record ``spent`` of the ``planned`` hours on an activity, the rest as idle (no work could absorb it)."""
+        hours = self.hours
+        if spent > 0.0:
+            hours[activity] += spent
+        idle = planned - spent
+        if idle > 0.0:
+            hours[IDLE] += idle
+
     def service_multiplier(self, company: ClientCompany) -> float:
         """Real hours per standard hour of service for this client.
 
@@ -272,8 +281,7 @@ class Staff(Agent):
                 deal.hours += h
                 deal.last_worked = week
                 spent += h
-            self.log(PIPELINE, spent)
-            self.log(IDLE, hours - spent)  # planned hours no deal could absorb
+            self._log_spent(PIPELINE, hours, spent)
         pipeline = model.pipeline
         min_weeks = pipeline.stage_min_weeks
         for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
@@ -320,21 +328,25 @@ class Staff(Agent):
                 spent += h
             if project.hours + 1e-9 >= work:  # the work is in (CrossSelling.ready checks its weeks too)
                 queue(project)  # the buying centre decides after everyone's week
-        self.log(CROSS_SELL, spent)
-        self.log(IDLE, hours - spent)  # planned hours no project could absorb
+        self._log_spent(CROSS_SELL, hours, spent)
 
     def build_relationships(self, hours: float) -> None:
         """Meet the wider buying centre of the clients whose coverage is weakest."""
         if hours <= 0.0:
             return
-        clients = [c for c in self.portfolio if c.stage == Stage.SERIAL]
+        model = self.model
+        week = model.time
+        ranking = getattr(self, "relationship_ranking", None)
+        if ranking is not None and ranking[0] == week:
+            clients = ranking[1]  # ranked by this week's plan (worktime.plan_discretionary)
+        else:
+            clients = [c for c in self.portfolio if c.stage == Stage.SERIAL]
+            clients.sort(key=_COVERAGE)
         if not clients:
             self.log(IDLE, hours)
             return
-        clients.sort(key=_COVERAGE)
         chosen = clients[: max(1, min(len(clients), math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)))]
         per_client = hours / len(chosen)
-        model = self.model
         skill = self.service_skill
         people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill
         met_hours: list[float] = []
@@ -344,7 +356,7 @@ class Staff(Agent):
             people.extend(company.people)
             met_hours.extend([per_client / n * skill] * n)
             met(company)  # its coverage is refreshed with the week's contacts
-        model.network.book([self.unique_id] * len(people), people, met_hours, model.time)
+        model.network.book([self.unique_id] * len(people), people, met_hours, week)
         self.hours[RELATIONSHIP] += hours
 
     # --- pay --------------------------------------------------------------------------------------------

@@ -233,7 +233,15 @@ def _cross_sell_values(staff: Staff, week: int, candidates: list[ClientCompany],
 
 
 def plan_discretionary(staff: Staff, free: float) -> list[float]:
-    """Split ``free`` hours over the discretionary activities (see module doc)."""
+    """Split ``free`` hours over the discretionary activities (see module doc).
+
+    On the way it ranks what the week's work then takes in order, so that
+    the person's week does not read their portfolio again:
+    ``staff.cross_sell_ranking`` (candidates for a new cross-sell project,
+    best first) and ``staff.relationship_ranking`` (the week and the own
+    serial clients, least covered first; nothing in the person's own week
+    changes a client's stage or coverage, which change after everyone's week).
+    """
     plan = [0.0] * N_ACTIVITIES
     if free <= 1e-9:
         return plan
@@ -305,8 +313,10 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     value[CROSS_SELL], cap[CROSS_SELL] = xs_value, xs_cap
 
     # relationship building with the least-covered own serial clients
+    serial.sort(key=_COVERAGE)  # stable: ties in portfolio order (as min() picks)
+    staff.relationship_ranking = (week, serial)  # whom build_relationships visits this week, weakest first
     if serial:
-        weakest = min(serial, key=_COVERAGE)
+        weakest = serial[0]
         gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.people)
         fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
         ws = min(week - weakest.won_week, WS_MAX)  # Expectations.value_of_owned, written out
