@@ -324,7 +324,8 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         value[RELATIONSHIP] = fewer_losses * pay
         cap[RELATIONSHIP] = min(len(serial), RELATIONSHIP_CLIENTS_PER_WEEK) * RELATIONSHIP_HOURS_PER_CLIENT
 
-    weights = [v**cfg.allocation_sharpness if v > 0.0 else 0.0 for v in value]
+    sharpness = cfg.allocation_sharpness
+    weights = [v**sharpness if v > 0.0 else 0.0 for v in value]
     floor = 1e-6 * max(max(weights), 1e-300)
     for i in role_default:  # the role's own work absorbs whatever pay does not claim
         if weights[i] == 0.0:
@@ -362,18 +363,17 @@ def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list
     cap (when the proportional share would exceed it; the rest is shared
     again among the others) or its proportional share of what remains.
     """
-    active = [i for i, w in enumerate(weights) if w > 0.0 and cap[i] > 0.0]
+    active = [i for i in range(len(weights)) if weights[i] > 0.0 and cap[i] > 0.0]
     remaining = hours
     while remaining > 1e-9 and active:
         total = sum([weights[i] for i in active])
-        shares = [remaining * weights[i] / total for i in active]
-        full = [i for i, share in zip(active, shares, strict=True) if share >= cap[i]]
+        full = [i for i in active if remaining * weights[i] / total >= cap[i]]
         if not full:
-            for i, share in zip(active, shares, strict=True):
-                plan[i] = share
+            for i in active:
+                plan[i] = remaining * weights[i] / total
             return 0.0
         for i in full:
             remaining -= cap[i]
             plan[i] = cap[i]
-        active = [i for i in active if i not in full]
+            active.remove(i)
     return max(remaining, 0.0)
