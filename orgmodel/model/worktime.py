@@ -28,6 +28,7 @@ import numpy as np
 
 from orgmodel.model.activities import (
     CROSS_SELL,
+    DISCRETIONARY,
     IDLE,
     MAX_CROSS_SELL_PROJECTS,
     MAX_DEAL_HOURS_PER_WEEK,
@@ -274,7 +275,8 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
             # _deal_outlook and value_of_win written out with the per-stage constants (same arithmetic)
             chance, more_hours, min_weeks, later_weeks = stages[deal.stage]
             hours = left + more_hours if more_hours is not None else left
-            weeks = max(min_weeks - (week - deal.entered), 1) + later_weeks
+            weeks = min_weeks - (week - deal.entered)
+            weeks = (weeks if weeks > 1 else 1) + later_weeks
             need = left if left <= MAX_DEAL_HOURS_PER_WEEK else MAX_DEAL_HOURS_PER_WEEK
             worth += need * chance * win_values[weeks if weeks < horizon else horizon] / (hours if hours > 0.25 else 0.25)
             need_total += need
@@ -320,7 +322,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.people)
         fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
         ws = min(week - weakest.won_week, WS_MAX)  # Expectations.value_of_owned, written out
-        pay = weakest.annual_value / 52.0 * float(ex.owned[weakest.originator is staff][ws if ws > 0 else 0])
+        pay = weakest.annual_value / 52.0 * ex.owned[weakest.originator is staff].item(ws if ws > 0 else 0)
         value[RELATIONSHIP] = fewer_losses * pay
         cap[RELATIONSHIP] = min(len(serial), RELATIONSHIP_CLIENTS_PER_WEEK) * RELATIONSHIP_HOURS_PER_CLIENT
 
@@ -359,11 +361,13 @@ def split_hunting(staff: Staff, hours: float) -> tuple[float, float]:
 def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list[float]) -> float:
     """Share ``hours`` in proportion to ``weights`` without exceeding ``cap``; return the rest.
 
-    ``plan`` is zero on entry: an activity's share is set once, either its
-    cap (when the proportional share would exceed it; the rest is shared
-    again among the others) or its proportional share of what remains.
+    Only the :data:`DISCRETIONARY` activities take hours (the others have
+    no weight or no cap here). ``plan`` is zero on entry: an activity's
+    share is set once, either its cap (when the proportional share would
+    exceed it; the rest is shared again among the others) or its
+    proportional share of what remains.
     """
-    active = [i for i in range(len(weights)) if weights[i] > 0.0 and cap[i] > 0.0]
+    active = [i for i in DISCRETIONARY if weights[i] > 0.0 and cap[i] > 0.0]
     remaining = hours
     while remaining > 1e-9 and active:
         total = sum([weights[i] for i in active])
