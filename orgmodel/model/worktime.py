@@ -269,11 +269,12 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         win_values = outlook.win_values
         horizon = ex.horizon
         for deal in staff.deals:
-            left = needs[deal.stage] - deal.hours
+            stage = deal.stage
+            left = needs[stage] - deal.hours
             if left <= 0.0:
                 continue
             # _deal_outlook and value_of_win written out with the per-stage constants (same arithmetic)
-            chance, more_hours, min_weeks, later_weeks = stages[deal.stage]
+            chance, more_hours, min_weeks, later_weeks = stages[stage]
             hours = left + more_hours if more_hours is not None else left
             weeks = min_weeks - (week - deal.entered)
             weeks = (weeks if weeks > 1 else 1) + later_weeks
