@@ -48,8 +48,6 @@ if TYPE_CHECKING:
     from orgmodel.model.staff import Staff
 
 WS_MAX = 520  # weeks-since-win beyond which expected rates no longer change (tables stop here)
-SERIAL = Stage.SERIAL
-_COVERAGE = attrgetter("coverage")  # the weakest client first (a C-level getter)
 
 
 class Expectations:
@@ -115,6 +113,10 @@ def support(cfg, strength: float) -> float:
 def stage_hours(staff: Staff, stage: Stage) -> float:
     """Hours a stage needs from this person (skill and ramp-up shorten it)."""
     return staff.model.pipeline.stage_hours[stage] / (staff.hunting_skill * staff.productivity)
+
+
+SERIAL = Stage.SERIAL
+_COVERAGE = attrgetter("coverage")  # the weakest client first (a C-level getter)
 
 
 class HuntingOutlook:
