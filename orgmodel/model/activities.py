@@ -25,6 +25,7 @@ ACTIVITIES: tuple[str, ...] = (
 )
 N_ACTIVITIES = len(ACTIVITIES)
 HUNTING = (PROSPECTING, PIPELINE)
+DISCRETIONARY = (PROSPECTING, PIPELINE, CROSS_SELL, RELATIONSHIP)  # what the time-allocation rule shares out
 
 # Limits on how many hours one piece of work absorbs in a week (all assumptions, see docs/ODD.md)
 MAX_DEAL_HOURS_PER_WEEK = 4.0  # one deal absorbs at most half a day a week

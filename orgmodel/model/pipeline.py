@@ -77,11 +77,12 @@ class Pipeline:
     def open_deal(self, company: ClientCompany, owner: Staff) -> Deal:
         """A first contact turns a prospect into a lead."""
         model = self.model
+        week = model.time
         self._deal_ids += 1
-        deal = Deal(company, owner, int(model.time), self._deal_ids)
+        deal = Deal(company, owner, int(week), self._deal_ids)
         model.market.set_stage(company, Stage.LEAD)
         self.deals[deal.id] = deal
-        model.network.invest(owner.unique_id, company.people[0], 0.5, model.time, owner.hunting_skill)
+        model.network.invest(owner.unique_id, company.people[0], 0.5, week, owner.hunting_skill)
         if model.recorder is not None:
             model.recorder.deal_opened(deal)
         return deal

@@ -160,6 +160,15 @@ class Staff(Agent):
         if hours > 0.0:
             self.hours[activity] += hours
 
+    def _log_spent(self, activity: int, planned: float, spent: float) -> None:
+        """Record ``spent`` of the ``planned`` hours on an activity, the rest as idle (no work could absorb it)."""
+        hours = self.hours
+        if spent > 0.0:
+            hours[activity] += spent
+        idle = planned - spent
+        if idle > 0.0:
+            hours[IDLE] += idle
+
     def service_multiplier(self, company: ClientCompany) -> float:
         """Real hours per standard hour of service for this client.
 
@@ -213,42 +222,56 @@ class Staff(Agent):
         """Research, calls and first meetings: open new leads."""
         if hours <= 0.0:
             return
-        self.log(PROSPECTING, hours)
-        self.prospect_progress += hours * self.hunting_skill * self.productivity / self.model.cfg.hours_per_lead
+        self.hours[PROSPECTING] += hours
+        model = self.model
+        self.prospect_progress += hours * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
         while self.prospect_progress >= 1.0:
             self.prospect_progress -= 1.0
-            company = self.model.market.find_prospect()
+            company = model.market.find_prospect()
             if company is None:
                 self.prospect_progress = 0.0
                 break
-            self.deals.append(self.model.pipeline.open_deal(company, self))
+            self.deals.append(model.pipeline.open_deal(company, self))
 
     def work_pipeline(self, hours: float) -> None:
         """Advance deals, closest to closing first; deals whose work is done await the client."""
-        week = self.model.time
-        spent = 0.0
+        deals = self.deals
+        if not deals:
+            self.log(IDLE, hours)  # planned hours no deal could absorb
+            return
+        model = self.model
+        week = model.time
         needs = self.stage_hours_now
-        for deal in sorted(self.deals, key=_STAGE, reverse=True) if hours > 0.0 else ():
-            need = needs[deal.stage] - deal.hours  # worktime.deal_hours_left, written out (every deal, every week)
-            h = min(need if need > 0.0 else 0.0, MAX_DEAL_HOURS_PER_WEEK, hours - spent)
-            if h <= 0.0:
-                continue
-            deal.hours += h
-            deal.last_worked = week
-            spent += h
-        self.log(PIPELINE, spent)
-        self.log(IDLE, hours - spent)  # planned hours no deal could absorb
-        pipeline = self.model.pipeline
+        if hours > 0.0:
+            spent = 0.0
+            for deal in sorted(deals, key=_STAGE, reverse=True):
+                room = hours - spent
+                if room <= 0.0:  # the week's pipeline hours are spent
+                    break
+                need = needs[deal.stage] - deal.hours  # worktime.deal_hours_left, written out (every deal, every week)
+                if need <= 0.0:
+                    continue
+                h = need if need < MAX_DEAL_HOURS_PER_WEEK else MAX_DEAL_HOURS_PER_WEEK
+                if room < h:
+                    h = room
+                deal.hours += h
+                deal.last_worked = week
+                spent += h
+            self._log_spent(PIPELINE, hours, spent)
+        pipeline = model.pipeline
         min_weeks = pipeline.stage_min_weeks
-        for deal in self.deals:  # the stage's work and weeks are in: the client answers after everyone's week
+        for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
             if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:
                 pipeline.queue(deal)
 
     def drop_stale_deals(self) -> None:
         """Deals that still need work and got none for ``stale_weeks`` die."""
-        cutoff = self.model.time - self.model.cfg.stale_weeks
+        if not self.deals:
+            return
+        model = self.model
+        cutoff = model.time - model.cfg.stale_weeks
         for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
-            self.model.pipeline.lose_deal(deal)
+            model.pipeline.lose_deal(deal)
 
     # --- farming ----------------------------------------------------------------------------------
     def develop_cross_sells(self, hours: float) -> None:
@@ -258,45 +281,59 @@ class Staff(Agent):
         the person has cross-sell hours this week.
         """
         model = self.model
-        ranking = iter(self.cross_sell_ranking)  # this week's candidates, best first (worktime.plan_discretionary)
-        while hours > 0.0 and len(self.projects) < MAX_CROSS_SELL_PROJECTS:
-            best = next(ranking, None)
-            if best is None:
-                break
-            self.projects.append(model.cross_selling.start(best, self))
+        projects = self.projects
+        if hours > 0.0 and len(projects) < MAX_CROSS_SELL_PROJECTS:
+            for best in self.cross_sell_ranking:  # this week's candidates, best first (worktime.plan_discretionary)
+                projects.append(model.cross_selling.start(best, self))
+                if len(projects) >= MAX_CROSS_SELL_PROJECTS:
+                    break
+        if not projects:
+            self.log(IDLE, hours)  # planned hours no project could absorb
+            return
+        work = model.cfg.cross_sell_hours
+        queue = model.cross_selling.queue
         spent = 0.0
-        for project in self.projects:
-            h = min(MAX_PROJECT_HOURS_PER_WEEK, model.cfg.cross_sell_hours - project.hours, hours - spent)
+        for project in projects:
+            h = work - project.hours
+            if h > MAX_PROJECT_HOURS_PER_WEEK:
+                h = MAX_PROJECT_HOURS_PER_WEEK
+            if hours - spent < h:
+                h = hours - spent
             if h > 1e-12:
                 project.hours += h
                 spent += h
-            model.cross_selling.queue(project)  # done: the buying centre decides after everyone's week
-        self.log(CROSS_SELL, spent)
-        self.log(IDLE, hours - spent)  # planned hours no project could absorb
+            if project.hours + 1e-9 >= work:  # the work is in (CrossSelling.ready checks its weeks too)
+                queue(project)  # the buying centre decides after everyone's week
+        self._log_spent(CROSS_SELL, hours, spent)
 
     def build_relationships(self, hours: float) -> None:
         """Meet the wider buying centre of the clients whose coverage is weakest."""
         if hours <= 0.0:
             return
-        clients = [c for c in self.portfolio if c.stage == Stage.SERIAL]
+        model = self.model
+        week = model.time
+        ranking = getattr(self, "relationship_ranking", None)
+        if ranking is not None and ranking[0] == week:
+            clients = ranking[1]  # ranked by this week's plan (worktime.plan_discretionary)
+        else:
+            clients = [c for c in self.portfolio if c.stage == Stage.SERIAL]
+            clients.sort(key=_COVERAGE)
         if not clients:
             self.log(IDLE, hours)
             return
-        clients.sort(key=_COVERAGE)
         chosen = clients[: max(1, min(len(clients), math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)))]
         per_client = hours / len(chosen)
-        model = self.model
-        week = model.time
-        sid = self.unique_id
         skill = self.service_skill
-        book = model.network.book
+        people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill
+        met_hours: list[float] = []
         met = model.relations.met
         for company in chosen:
-            people = company.people
-            n = len(people)
-            book([sid] * n, people, [per_client / n * skill] * n, week)
+            n = len(company.people)
+            people.extend(company.people)
+            met_hours.extend([per_client / n * skill] * n)
             met(company)  # its coverage is refreshed with the week's contacts
-        self.log(RELATIONSHIP, hours)
+        model.network.book([self.unique_id] * len(people), people, met_hours, week)
+        self.hours[RELATIONSHIP] += hours
 
     # --- pay --------------------------------------------------------------------------------------------
     def close_month(self) -> MonthLedger:

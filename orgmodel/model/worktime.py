@@ -28,6 +28,7 @@ import numpy as np
 
 from orgmodel.model.activities import (
     CROSS_SELL,
+    DISCRETIONARY,
     IDLE,
     MAX_CROSS_SELL_PROJECTS,
     MAX_DEAL_HOURS_PER_WEEK,
@@ -114,14 +115,78 @@ def stage_hours(staff: Staff, stage: Stage) -> float:
     return staff.model.pipeline.stage_hours[stage] / (staff.hunting_skill * staff.productivity)
 
 
+SERIAL = Stage.SERIAL
+_COVERAGE = attrgetter("coverage")  # the weakest client first (a C-level getter)
+
+
+class HuntingOutlook:
+    """What a person's plan reads about pipeline work that changes only with their skill, the settings or the scheme.
+
+    The hours each stage needs from the person (:func:`stage_hours`), the
+    constant parts of :func:`_deal_outlook` per stage, and the perceived pay
+    per hour of prospecting are the same week after week until the person's
+    hunting skill or ramp-up moves, an intervention brings new settings and
+    expectations, or who keeps the clients changes; the week asks for them
+    for every open deal. Built by :func:`outlook_of`, which rebuilds it when
+    any of these inputs differs.
+    """
+
+    __slots__ = ("cfg", "denominator", "expectations", "keeps", "prospecting", "stage_hours", "stages", "standard", "win_values")
+
+    def __init__(self, staff: Staff, denominator: float) -> None:
+        model = staff.model
+        cfg = model.cfg
+        ex = model.expectations
+        self.cfg = cfg
+        self.denominator = denominator
+        self.standard = model.pipeline.stage_hours
+        self.expectations = ex
+        self.keeps = staff.keeps_clients
+        #: :func:`stage_hours` of every stage
+        self.stage_hours = tuple([h / denominator for h in self.standard])
+        #: per deal stage, the constant parts of :func:`_deal_outlook`: ``(chance, hours added to the
+        #: stage's own, minimum weeks of the stage, weeks after it)``; indexed by stage (the PROPOSAL
+        #: entry stands for any other stage, as in :func:`_deal_outlook`); ``None`` hours: the stage's own
+        q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, ex.p_close
+        hq, hp = self.stage_hours[Stage.QUALIFIED], self.stage_hours[Stage.PROPOSAL]
+        impl = cfg.implementation_weeks
+        proposal = (c, None, cfg.proposal_min_weeks, impl)
+        lead = (q * p * c, q * (hq + p * hp), cfg.lead_min_weeks, cfg.qualified_min_weeks + cfg.proposal_min_weeks + impl)
+        qualified = (p * c, p * hp, cfg.qualified_min_weeks, cfg.proposal_min_weeks + impl)
+        self.stages = (proposal, lead, qualified, proposal)
+        #: :meth:`Expectations.value_of_win` for every delay up to the horizon, under the person's keeping rule
+        self.win_values = ex.win_values[self.keeps]
+        # prospecting: a new lead's outlook from its first week, plus the hours of finding it
+        chance, hours, weeks = _deal_outlook(self, Stage.LEAD, self.stage_hours[Stage.LEAD], 0)
+        per_lead = cfg.hours_per_lead / denominator
+        #: perceived pay per hour of prospecting
+        self.prospecting = chance * ex.value_of_win(self.keeps, weeks + 1) / (per_lead + hours)
+
+
+def outlook_of(staff: Staff) -> HuntingOutlook:
+    """The person's :class:`HuntingOutlook` for this week (kept on the person while its inputs stay the same)."""
+    denominator = staff.hunting_skill * staff.productivity
+    model = staff.model
+    outlook: HuntingOutlook | None = getattr(staff, "hunting_outlook", None)
+    if (
+        outlook is None
+        or outlook.denominator != denominator
+        or outlook.cfg is not model.cfg
+        or outlook.standard is not model.pipeline.stage_hours
+        or outlook.expectations is not model.expectations
+        or outlook.keeps != staff.keeps_clients
+    ):
+        outlook = staff.hunting_outlook = HuntingOutlook(staff, denominator)
+    return outlook
+
+
 def stage_hours_table(staff: Staff) -> tuple[float, ...]:
     """:func:`stage_hours` of every stage, for the week's ``staff.stage_hours_now``.
 
     Skill and ramp-up do not change within a person's week, and the
     pipeline's work asks for these hours for every deal several times a week.
     """
-    denominator = staff.hunting_skill * staff.productivity
-    return tuple([h / denominator for h in staff.model.pipeline.stage_hours])
+    return outlook_of(staff).stage_hours
 
 
 def deal_hours_left(staff: Staff, deal: Deal) -> float:
@@ -130,12 +195,11 @@ def deal_hours_left(staff: Staff, deal: Deal) -> float:
     return left if left > 0.0 else 0.0
 
 
-def _deal_outlook(staff: Staff, deal_stage: Stage, hours_left: float, weeks_in_stage: int) -> tuple[float, float, int]:
-    """(chance of winning, expected hours to the close, weeks to the first serial order)."""
-    cfg = staff.model.cfg
-    ex = staff.model.expectations
-    q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, ex.p_close
-    hq, hp = staff.stage_hours_now[Stage.QUALIFIED], staff.stage_hours_now[Stage.PROPOSAL]
+def _deal_outlook(outlook: HuntingOutlook, deal_stage: Stage, hours_left: float, weeks_in_stage: int) -> tuple[float, float, int]:
+    """(chance of winning, expected hours to the close, weeks to the first serial order), with ``outlook``'s stage hours."""
+    cfg = outlook.cfg
+    q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, outlook.expectations.p_close
+    hq, hp = outlook.stage_hours[Stage.QUALIFIED], outlook.stage_hours[Stage.PROPOSAL]
     if deal_stage == Stage.LEAD:
         chance, hours = q * p * c, hours_left + q * (hq + p * hp)
         weeks = max(cfg.lead_min_weeks - weeks_in_stage, 1) + cfg.qualified_min_weeks + cfg.proposal_min_weeks
@@ -148,59 +212,39 @@ def _deal_outlook(staff: Staff, deal_stage: Stage, hours_left: float, weeks_in_s
     return chance, max(hours, 0.25), weeks + cfg.implementation_weeks
 
 
-def _stage_outlooks(staff: Staff) -> tuple[tuple[float, float | None, int, int], ...]:
-    """Per deal stage, the constant parts of :func:`_deal_outlook` this week, for the plan's loop over deals.
+def _cross_sell_values(staff: Staff, week: int, candidates: list[ClientCompany], hours_left: list[float]) -> list[float]:
+    """Perceived pay per hour of developing each candidate's next line, with ``hours_left`` of work to go.
 
-    ``(chance, hours added to the stage's own, minimum weeks of the stage,
-    weeks after it)``; indexed by stage (the PROPOSAL entry stands for any
-    other stage, as in :func:`_deal_outlook`). ``None`` hours: the stage's
-    own hours only.
+    Chance the buying centre agrees (every member backs it, at the
+    client's coverage) x the discounted pay from the line's revenue once
+    the project's minimum weeks are over (:meth:`Expectations.value_of_owned`
+    with ``later``, written out: this runs for every candidate and project
+    every week), per hour of the work left.
     """
-    cfg = staff.model.cfg
-    q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, staff.model.expectations.p_close
-    hq, hp = staff.stage_hours_now[Stage.QUALIFIED], staff.stage_hours_now[Stage.PROPOSAL]
-    impl = cfg.implementation_weeks
-    proposal = (c, None, cfg.proposal_min_weeks, impl)
-    lead = (q * p * c, q * (hq + p * hp), cfg.lead_min_weeks, cfg.qualified_min_weeks + cfg.proposal_min_weeks + impl)
-    qualified = (p * c, p * hp, cfg.qualified_min_weeks, cfg.proposal_min_weeks + impl)
-    return (proposal, lead, qualified, proposal)
-
-
-def cross_sell_candidates(staff: Staff) -> list[ClientCompany]:
-    """Own serial clients with potential left, no project running and not recently refused."""
-    week = staff.model.time
-    return [c for c in staff.portfolio if c.stage == Stage.SERIAL and c.lines and c.project is None and c.cross_sell_from <= week]
-
-
-def _cross_sell_value(staff: Staff, company: ClientCompany, hours_left: float) -> float:
-    """Perceived pay per hour of developing the client's next line."""
-    model = staff.model
-    chance = support(model.cfg, company.coverage) ** len(company.people)
-    pay = model.expectations.value_of_owned(staff, company, company.lines[0] / 52.0, later=True)
-    return chance * pay / max(hours_left, 0.25)
-
-
-def _cross_sell_values(staff: Staff, candidates: list[ClientCompany], hours_left: float) -> list[float]:
-    """:func:`_cross_sell_value` of each candidate, the same arithmetic written out once for the week's list."""
     model = staff.model
     cfg = model.cfg
     lo = cfg.support_at_no_relationship
     span = cfg.support_at_full_relationship - lo
-    ex = model.expectations
-    table = ex.owned_later_lists
-    now = int(model.time)
-    per_hour = max(hours_left, 0.25)
+    table = model.expectations.owned_later_lists
     values = []
-    for c in candidates:
+    for c, left in zip(candidates, hours_left, strict=True):
         chance = (lo + span * c.coverage) ** len(c.people)
-        ws = min(now - c.won_week, WS_MAX)
+        ws = min(week - c.won_week, WS_MAX)
         pay = c.lines[0] / 52.0 * table[c.originator is staff][ws if ws > 0 else 0]
-        values.append(chance * pay / per_hour)
+        values.append(chance * pay / (0.25 if left < 0.25 else left))
     return values
 
 
 def plan_discretionary(staff: Staff, free: float) -> list[float]:
-    """Split ``free`` hours over the discretionary activities (see module doc)."""
+    """Split ``free`` hours over the discretionary activities (see module doc).
+
+    On the way it ranks what the week's work then takes in order, so that
+    the person's week does not read their portfolio again:
+    ``staff.cross_sell_ranking`` (candidates for a new cross-sell project,
+    best first) and ``staff.relationship_ranking`` (the week and the own
+    serial clients, least covered first; nothing in the person's own week
+    changes a client's stage or coverage, which change after everyone's week).
+    """
     plan = [0.0] * N_ACTIVITIES
     if free <= 1e-9:
         return plan
@@ -216,23 +260,26 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         role_default = ()  # hunting hours were reserved before servicing (see reserved_hunting_hours)
     elif staff.hunts:
         role_default = (PROSPECTING, PIPELINE)
-        chance, hours, weeks = _deal_outlook(staff, Stage.LEAD, staff.stage_hours_now[Stage.LEAD], 0)
-        per_lead = cfg.hours_per_lead / (staff.hunting_skill * staff.productivity)
-        value[PROSPECTING] = chance * ex.value_of_win(staff.keeps_clients, weeks + 1) / (per_lead + hours)
+        needs = staff.stage_hours_now
+        outlook = getattr(staff, "hunting_outlook", None)
+        if outlook is None or outlook.stage_hours is not needs:  # the week's constants, unless set otherwise
+            outlook = outlook_of(staff)
+        value[PROSPECTING] = outlook.prospecting
         cap[PROSPECTING] = free
         worth = need_total = 0.0
-        needs = staff.stage_hours_now
-        outlook = _stage_outlooks(staff)
-        win_values = ex.win_values[staff.keeps_clients]
+        stages = outlook.stages
+        win_values = outlook.win_values
         horizon = ex.horizon
         for deal in staff.deals:
-            left = needs[deal.stage] - deal.hours
+            stage = deal.stage
+            left = needs[stage] - deal.hours
             if left <= 0.0:
                 continue
-            # _deal_outlook and value_of_win written out with the week's per-stage constants (same arithmetic)
-            chance, more_hours, min_weeks, later_weeks = outlook[deal.stage]
+            # _deal_outlook and value_of_win written out with the per-stage constants (same arithmetic)
+            chance, more_hours, min_weeks, later_weeks = stages[stage]
             hours = left + more_hours if more_hours is not None else left
-            weeks = max(min_weeks - (week - deal.entered), 1) + later_weeks
+            weeks = min_weeks - (week - deal.entered)
+            weeks = (weeks if weeks > 1 else 1) + later_weeks
             need = left if left <= MAX_DEAL_HOURS_PER_WEEK else MAX_DEAL_HOURS_PER_WEEK
             worth += need * chance * win_values[weeks if weeks < horizon else horizon] / (hours if hours > 0.25 else 0.25)
             need_total += need
@@ -245,34 +292,45 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     # cross-sell: running projects plus room for new ones
     xs_cap = 0.0
     xs_value = 0.0
-    for project in staff.projects:
-        left = cfg.cross_sell_hours - project.hours
-        if left > 0.0:
-            xs_cap += min(left, MAX_PROJECT_HOURS_PER_WEEK)
-            xs_value = max(xs_value, _cross_sell_value(staff, project.company, left))
-    room = MAX_CROSS_SELL_PROJECTS - len(staff.projects)
-    staff.cross_sell_ranking = []
-    if room > 0:
-        candidates = cross_sell_candidates(staff)
+    projects = staff.projects
+    running = [p for p in projects if p.hours < cfg.cross_sell_hours]  # left > 0.0
+    if running:
+        lefts = [cfg.cross_sell_hours - p.hours for p in running]
+        for left in lefts:
+            xs_cap += left if left <= MAX_PROJECT_HOURS_PER_WEEK else MAX_PROJECT_HOURS_PER_WEEK
+        xs_value = max(xs_value, *_cross_sell_values(staff, week, [p.company for p in running], lefts))
+    room = MAX_CROSS_SELL_PROJECTS - len(projects)
+    serial = [c for c in staff.portfolio if c.stage == SERIAL]
+    if room > 0 and serial:
+        # own serial clients with potential left, no project running and not recently refused
+        candidates = [c for c in serial if c.lines and c.project is None and c.cross_sell_from <= week]
         if candidates:
-            values = _cross_sell_values(staff, candidates, cfg.cross_sell_hours)
+            values = _cross_sell_values(staff, week, candidates, [cfg.cross_sell_hours] * len(candidates))
             # best first, ties in portfolio order (as max() picks): what develop_cross_sells starts this week
             order = sorted(range(len(candidates)), key=values.__getitem__, reverse=True)
             staff.cross_sell_ranking = [candidates[i] for i in order]
             xs_cap += min(room, len(candidates)) * MAX_PROJECT_HOURS_PER_WEEK
             xs_value = max(xs_value, values[order[0]])
+        else:
+            staff.cross_sell_ranking = []
+    else:
+        staff.cross_sell_ranking = []
     value[CROSS_SELL], cap[CROSS_SELL] = xs_value, xs_cap
 
     # relationship building with the least-covered own serial clients
-    serial = [c for c in staff.portfolio if c.stage == Stage.SERIAL]
+    serial.sort(key=_COVERAGE)  # stable: ties in portfolio order (as min() picks)
+    staff.relationship_ranking = (week, serial)  # whom build_relationships visits this week, weakest first
     if serial:
-        weakest = min(serial, key=attrgetter("coverage"))
+        weakest = serial[0]
         gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.people)
         fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
-        value[RELATIONSHIP] = fewer_losses * ex.value_of_owned(staff, weakest, weakest.annual_value / 52.0, later=False)
+        ws = min(week - weakest.won_week, WS_MAX)  # Expectations.value_of_owned, written out
+        pay = weakest.annual_value / 52.0 * ex.owned[weakest.originator is staff].item(ws if ws > 0 else 0)
+        value[RELATIONSHIP] = fewer_losses * pay
         cap[RELATIONSHIP] = min(len(serial), RELATIONSHIP_CLIENTS_PER_WEEK) * RELATIONSHIP_HOURS_PER_CLIENT
 
-    weights = [v**cfg.allocation_sharpness if v > 0.0 else 0.0 for v in value]
+    sharpness = cfg.allocation_sharpness
+    weights = [v**sharpness if v > 0.0 else 0.0 for v in value]
     floor = 1e-6 * max(max(weights), 1e-300)
     for i in role_default:  # the role's own work absorbs whatever pay does not claim
         if weights[i] == 0.0:
@@ -304,18 +362,25 @@ def split_hunting(staff: Staff, hours: float) -> tuple[float, float]:
 
 
 def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list[float]) -> float:
-    """Share ``hours`` in proportion to ``weights`` without exceeding ``cap``; return the rest."""
-    active = [i for i, w in enumerate(weights) if w > 0.0 and cap[i] > 0.0]
+    """Share ``hours`` in proportion to ``weights`` without exceeding ``cap``; return the rest.
+
+    Only the :data:`DISCRETIONARY` activities take hours (the others have
+    no weight or no cap here). ``plan`` is zero on entry: an activity's
+    share is set once, either its cap (when the proportional share would
+    exceed it; the rest is shared again among the others) or its
+    proportional share of what remains.
+    """
+    active = [i for i in DISCRETIONARY if weights[i] > 0.0 and cap[i] > 0.0]
     remaining = hours
     while remaining > 1e-9 and active:
-        total = sum(weights[i] for i in active)
-        full = [i for i in active if remaining * weights[i] / total >= cap[i] - plan[i]]
+        total = sum([weights[i] for i in active])
+        full = [i for i in active if remaining * weights[i] / total >= cap[i]]
         if not full:
             for i in active:
-                plan[i] += remaining * weights[i] / total
+                plan[i] = remaining * weights[i] / total
             return 0.0
         for i in full:
-            remaining -= cap[i] - plan[i]
+            remaining -= cap[i]
             plan[i] = cap[i]
             active.remove(i)
     return max(remaining, 0.0)
