@@ -160,10 +160,16 @@ class RelationshipNetwork:
         self._book_staff.extend([staff] * n)
 
     def book(self, staff: Sequence[int], people: Sequence[int], hours: Sequence[float], week: float) -> None:
-        """Book contacts given as columns: ``hours[i]`` (already times skill) of ``staff[i]`` with ``people[i]``."""
+        """Book contacts given as columns: ``hours[i]`` (already times skill) of ``staff[i]`` with ``people[i]``.
+
+        Lists or arrays; arrays go into the ledger as Python numbers (``tolist``
+        at C speed), not one numpy scalar per contact.
+        """
         if week != self._book_week:
             self.flush()
             self._book_week = week
+        if isinstance(people, np.ndarray):
+            staff, people, hours = np.asarray(staff).tolist(), people.tolist(), np.asarray(hours).tolist()
         self._book_staff.extend(staff)
         self._book_person.extend(people)
         self._book_hours.extend(hours)
