@@ -239,8 +239,13 @@ class CrossSelling:
             self.resolve(project)
 
     def queue(self, project: CrossSell) -> None:
-        """The work is done: its hours with the buying centre are booked, the client decides after everyone's week."""
-        if self.ready(project):
+        """The work is done: its hours with the buying centre are booked, the client decides after everyone's week.
+
+        Called for every open project every week: :meth:`ready` written out.
+        """
+        model = self.model
+        cfg = model.cfg
+        if project.hours + 1e-9 >= cfg.cross_sell_hours and model.time - project.started >= cfg.cross_sell_min_weeks:
             self._book(project)
             self.waiting.append(project)
 
