@@ -113,3 +113,28 @@ def test_someone_never_added_gets_a_row_when_first_met():
     net.invest(1, 5000, 1.0, week=1)
     assert net.strength(5000, 1, 1) == pytest.approx(1 - math.exp(-0.35))
     assert net.number_of_relationships() == 1 and net.graph.has_edge(1, 5000)
+
+
+def test_stored_coverage_is_the_weighted_mean_of_best_strengths_and_follows_a_new_decision_maker_weight():
+    """The weights and their sums are kept between reads: a new decision maker's weight must reach them."""
+    from orgmodel.model.model import SalesOrgModel
+
+    model = SalesOrgModel(rng=2, salespeople=3, market_size=60, years=1)
+    model.run_for(30)
+    relations, network = model.relations, model.network
+    met = [c for c in model.market.companies if c.people and network.best_strengths(np.asarray(c.people), model.time).max() > 0]
+    assert met
+
+    def direct(company, w_dm: float) -> float:
+        best = network.best_strengths(np.asarray(company.people), model.time)
+        w = np.where(np.asarray(company.deciders), w_dm, 1.0)
+        return float((w * best).sum() / w.sum())
+
+    for w_dm in (model.cfg.decision_maker_weight, 3.5):
+        model.cfg = model.cfg.with_(decision_maker_weight=w_dm)
+        for company in met:
+            relations.met(company)
+        relations.refresh()
+        assert [c.coverage for c in met] == pytest.approx([direct(c, w_dm) for c in met], rel=1e-12)
+        uids = np.asarray([c.uid for c in met])
+        assert relations.coverage_of(uids) == pytest.approx([direct(c, w_dm) for c in met], rel=1e-12)

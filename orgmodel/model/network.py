@@ -40,6 +40,9 @@ import networkx as nx
 import numpy as np
 
 _SLOTS = 4  # relationships per person before the rows widen (a buyer rarely knows more suppliers' people)
+# a pair of people as one sortable integer: the person's row in the high bits, the staff id in the low ones
+_STAFF_BITS = 32
+_STAFF_MASK = (1 << _STAFF_BITS) - 1
 
 
 class RelationshipNetwork:
@@ -63,6 +66,7 @@ class RelationshipNetwork:
         self.s = np.zeros((0, _SLOTS))  # strength when last touched
         self.t = np.zeros((0, _SLOTS))  # week last touched
         self.used = np.zeros(0, dtype=np.int64)  # slots in use per row (the first ``used`` of the row)
+        self._widest = 0  # at least the most slots any row uses (searches look no further)
         #: per row, the best relationship in decay-free units, max over slots of ln s + decay t (-inf: none).
         #: A relationship's current strength is exp(ln s + decay t - decay week), so the best one now is
         #: the row's ``top`` turned into a strength, whatever the week: growth only raises a slot's value,
@@ -156,10 +160,16 @@ class RelationshipNetwork:
         self._book_staff.extend([staff] * n)
 
     def book(self, staff: Sequence[int], people: Sequence[int], hours: Sequence[float], week: float) -> None:
-        """Book contacts given as columns: ``hours[i]`` (already times skill) of ``staff[i]`` with ``people[i]``."""
+        """Book contacts given as columns: ``hours[i]`` (already times skill) of ``staff[i]`` with ``people[i]``.
+
+        Lists or arrays; arrays go into the ledger as Python numbers (``tolist``
+        at C speed), not one numpy scalar per contact.
+        """
         if week != self._book_week:
             self.flush()
             self._book_week = week
+        if isinstance(people, np.ndarray):
+            staff, people, hours = np.asarray(staff).tolist(), people.tolist(), np.asarray(hours).tolist()
         self._book_staff.extend(staff)
         self._book_person.extend(people)
         self._book_hours.extend(hours)
@@ -170,37 +180,43 @@ class RelationshipNetwork:
         return len(self._book_person)
 
     def flush(self) -> None:
-        """Apply every booked contact: one array update for the whole ledger."""
+        """Apply every booked contact: one array update for the whole ledger.
+
+        A week's ledger holds a few hundred contacts at the reference size, so
+        the fixed cost of each numpy call outweighs its arithmetic: the steps
+        below use as few calls as give the same numbers (a pair's contacts
+        summed in booking order, new relationships given slots in (person,
+        staff) order).
+        """
         if not self._book_person:
             return
         week = self._book_week
-        staff = np.array(self._book_staff, dtype=np.int64)
-        people = np.array(self._book_person, dtype=np.int64)
-        hours = np.array(self._book_hours, dtype=float)
+        n = len(self._book_person)
+        staff = np.fromiter(self._book_staff, dtype=np.int64, count=n)  # fromiter: a fifth faster than np.array here
+        people = np.fromiter(self._book_person, dtype=np.int64, count=n)
+        hours = np.fromiter(self._book_hours, dtype=float, count=n)
         self._book_staff, self._book_person, self._book_hours = [], [], []
         if hours.min() <= 0.0:  # no time together is no contact (a decision maker weighted 0, say)
             keep = hours > 0.0
             staff, people, hours = staff[keep], people[keep], hours[keep]
             if not hours.size:
                 return
-        rows = self.row_of[people] if people.max() < self.row_of.size else np.full(people.size, -1)
+        rows = np.take(self.row_of, people) if people.max() < self.row_of.size else np.full(people.size, -1)
         if rows.min() < 0:  # someone met for the first time who was never added
             rows = self.rows(people)
         # one update per pair of people: a week's contacts of a pair combine (no decay within a week)
-        width = int(staff.max()) + 1
-        key = rows * width + staff
-        order = key.argsort(kind="stable")  # a pair's contacts summed in booking order, whoever's id is larger
+        key = (rows << _STAFF_BITS) | staff  # by person, then staff
+        order = key.argsort(kind="stable")  # a pair's contacts summed in booking order
         key = key[order]
-        first = np.empty(key.size, dtype=bool)
-        first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        if first.all():  # every pair once (the usual week): no sums needed
-            hours = hours[order]
-        else:
+        repeat = key[1:] == key[:-1]
+        if repeat.any():
+            first = np.concatenate(([True], ~repeat))
             hours = np.bincount(first.cumsum() - 1, weights=hours[order])
             key = key[first]
-        rows = key // width
-        staff = key - rows * width
+        else:  # every pair once (the usual week): no sums needed
+            hours = hours[order]
+        rows = key >> _STAFF_BITS
+        staff = key & _STAFF_MASK
         slot = self._slots_for(rows, staff, week)
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
@@ -212,13 +228,13 @@ class RelationshipNetwork:
         self._raise_top(rows, s, week)
 
     def _raise_top(self, rows: np.ndarray, s: np.ndarray, week: float) -> None:
-        """Relationships in ``rows`` (ascending) now have strength ``s`` as of ``week``: update the rows' best."""
-        with np.errstate(divide="ignore"):
+        """Relationships in ``rows`` now have strength ``s`` as of ``week``: update the rows' best."""
+        if s.min() > 0.0:
             value = np.log(s) + self.decay * week
-        if rows.size < 2 or (rows[1:] != rows[:-1]).all():  # each row once (sorted): a plain maximum
-            self.top[rows] = np.maximum(np.take(self.top, rows), value)
-        else:
-            np.maximum.at(self.top, rows, value)
+        else:  # a relationship at 0 (no growth) is no better than none
+            with np.errstate(divide="ignore"):
+                value = np.log(s) + self.decay * week
+        np.maximum.at(self.top, rows, value)
 
     def _recompute_top(self, rows: np.ndarray) -> None:
         """The best of ``rows`` from their slots (after relationships were dropped, or a new decay rate)."""
@@ -235,14 +251,14 @@ class RelationshipNetwork:
 
     def _find(self, rows: np.ndarray, staff: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
         """(found, slot): where each row holds a relationship with the matching ``staff`` id."""
-        used = int(self.used[rows].max()) if rows.size else 0
-        if used == 0:
+        width = self._widest  # no row uses more slots (slots beyond a row's last are empty, -1)
+        if width == 0 or not rows.size:
             return np.zeros(rows.size, dtype=bool), np.zeros(rows.size, dtype=np.int64)
-        held = np.take(self.staff, rows, axis=0)[:, :used]  # take: several times faster than fancy indexing
+        held = np.take(self.staff, rows, axis=0)[:, :width]  # take (of whole rows): several times faster than fancy indexing
         match = held == (staff[:, None] if isinstance(staff, np.ndarray) else staff)
         return match.any(axis=1), match.argmax(axis=1)
 
-    def _slots_for(self, rows: np.ndarray, staff: np.ndarray, week: float) -> np.ndarray:
+    def _slots_for(self, rows: np.ndarray, staff: np.ndarray | int, week: float) -> np.ndarray:
         """The slot of each (row, staff) relationship, new ones (strength 0, touched ``week``) made as needed.
 
         Pairs must be distinct and sorted by row (as :meth:`flush` makes them).
@@ -255,20 +271,27 @@ class RelationshipNetwork:
         first = np.searchsorted(new_rows, new_rows, side="left")
         slot_new = self.used[new_rows] + (np.arange(new.size) - first)  # the next free slots of each row, in order
         need = int(slot_new.max()) + 1
-        if need > self.staff.shape[1]:
-            self._widen(need)
+        if need > self._widest:
+            self._widest = need
+            if need > self.staff.shape[1]:
+                self._widen(need)
         slot[new] = slot_new
-        self.staff[new_rows, slot_new] = staff[new]
-        self.s[new_rows, slot_new] = 0.0
-        self.t[new_rows, slot_new] = week
+        at = new_rows * self.staff.shape[1] + slot_new  # positions in the flattened columns
+        new_staff = staff[new] if isinstance(staff, np.ndarray) else staff
+        self.staff.put(at, new_staff)
+        self.s.put(at, 0.0)
+        self.t.put(at, week)
         np.add.at(self.used, new_rows, 1)
         known = self.known_by
-        for sid, row in zip(staff[new].tolist(), new_rows.tolist(), strict=True):
-            bucket = known.get(sid)
-            if bucket is None:
-                known[sid] = {row}
-            else:
-                bucket.add(row)
+        if isinstance(staff, np.ndarray):
+            for sid, row in zip(new_staff.tolist(), new_rows.tolist(), strict=True):
+                bucket = known.get(sid)
+                if bucket is None:
+                    known[sid] = {row}
+                else:
+                    bucket.add(row)
+        else:
+            known.setdefault(staff, set()).update(new_rows.tolist())
         return slot
 
     def strengths_at(self, staff: int, rows: np.ndarray, week: float) -> np.ndarray:
@@ -282,17 +305,26 @@ class RelationshipNetwork:
         return out
 
     def set_strengths(self, staff: int, rows: np.ndarray, values: np.ndarray, week: float) -> None:
-        """:meth:`set_strength` for each person in ``rows`` (distinct) at once."""
+        """:meth:`set_strength` for each person in ``rows`` (distinct) at once.
+
+        The relationships are made first (a new one at strength 0 as of
+        ``week``, which is the 0 of no relationship), then read and raised
+        in place: one search of the rows.
+        """
         keep = values > 0.0
         order = np.argsort(rows[keep], kind="stable")
         rows, values = rows[keep][order], values[keep][order]
         if not rows.size:
             return
-        current = self.strengths_at(staff, rows, week)
-        slot = self._slots_for(rows, np.full(rows.size, staff, dtype=np.int64), week)
+        self.flush()
+        slot = self._slots_for(rows, staff, week)
+        at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
+        flat_s = self.s.reshape(-1)
+        flat_t = self.t.reshape(-1)
+        current = np.take(flat_s, at) * np.exp(-self.decay * (week - np.take(flat_t, at)))
         s = np.maximum(current, np.minimum(1.0, values))
-        self.s[rows, slot] = s
-        self.t[rows, slot] = week
+        flat_s[at] = s
+        flat_t[at] = week
         self._raise_top(rows, s, week)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -360,34 +392,41 @@ class RelationshipNetwork:
     def prune(self, week: float, staff: Iterable[int], below: float = 0.01) -> int:
         """Drop relationships of ``staff`` that have decayed below ``below``; returns how many.
 
-        Works on the whole table at once; the surviving relationships of each
-        row move to its front, in their order.
+        Works on the whole table at once (only the slots in use are read);
+        the surviving relationships of each row move to its front, in their
+        order.
         """
         self.flush()
-        if self.staff.shape[0] == 0:
+        n = len(self.id_of)
+        width = self._widest
+        if n == 0 or width == 0:
             return 0
         ids = np.fromiter(staff, dtype=np.int64)
-        live = self.staff >= 0
-        current = np.where(live, self.s * np.exp(-self.decay * (week - self.t)), 0.0)
-        dead = live & (current < below) & np.isin(self.staff, ids)
-        dropped = int(dead.sum())
+        rows, slots = np.nonzero(self.staff[:n, :width] >= 0)  # every relationship, row by row
+        at = rows * self.staff.shape[1] + slots
+        current = np.take(self.s, at) * np.exp(-self.decay * (week - np.take(self.t, at)))
+        faded = np.flatnonzero(current < below)
+        dead = faded[np.isin(np.take(self.staff, at[faded]), ids)]
+        dropped = int(dead.size)
         if not dropped:
             return 0
-        rows, slots = np.nonzero(dead)
+        rows, slots = rows[dead], slots[dead]
         known = self.known_by
         for sid, row in zip(self.staff[rows, slots].tolist(), rows.tolist(), strict=True):
             bucket = known[sid]
             bucket.discard(row)
             if not bucket:
                 del known[sid]
-        touched = np.unique(rows)  # only rows that lose someone are rearranged
-        keep = live[touched] & ~dead[touched]
+        touched, local = np.unique(rows, return_inverse=True)  # only rows that lose someone are rearranged
+        keep = self.staff[touched] >= 0
+        keep[local, slots] = False
         order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
         kept = np.take_along_axis(keep, order, axis=1)
         self.staff[touched] = np.where(kept, np.take_along_axis(self.staff[touched], order, axis=1), -1)
         self.s[touched] = np.take_along_axis(self.s[touched], order, axis=1)
         self.t[touched] = np.take_along_axis(self.t[touched], order, axis=1)
         self.used[touched] = keep.sum(axis=1)
+        self._widest = int(self.used[:n].max())
         self._recompute_top(touched)
         return dropped
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from orgmodel.model.staff import Staff
 
 KNOWLEDGE_FROM_SALE = 0.8  # assumption: who ran the sale knows most of what is in "kit A"
+_LEAD, _QUALIFIED, _PROPOSAL = Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL
+_NEXT_STAGE = {_LEAD: _QUALIFIED, _QUALIFIED: _PROPOSAL}  # where a deal goes when its stage is passed
 
 
 class Deal:
@@ -120,8 +122,9 @@ class Pipeline:
             strengths = self.model.relations.best_strengths(self.asking())
         self.waiting = []
         answers = iter(strengths)
+        resolve = self.resolve
         for deal in waiting:
-            self.resolve(deal, next(answers) if deal.stage == Stage.PROPOSAL else None)
+            resolve(deal, next(answers) if deal.stage == _PROPOSAL else None)
 
     def _ready(self, deal: Deal) -> bool:
         """Whether the deal's stage has its hours (during the owner's week) and minimum weeks."""
@@ -145,11 +148,11 @@ class Pipeline:
         cfg = model.cfg
         owner = deal.owner
         company = deal.company
-        rnd = model.random.random
-        if deal.stage == Stage.LEAD:
-            passed = rnd() < cfg.lead_qualify_rate
-        elif deal.stage == Stage.QUALIFIED:
-            passed = rnd() < cfg.proposal_rate
+        stage = deal.stage
+        if stage == _LEAD:
+            passed = model.random.random() < cfg.lead_qualify_rate
+        elif stage == _QUALIFIED:
+            passed = model.random.random() < cfg.proposal_rate
         else:
             passed = model.relations.buying_centre_agrees(company, best)
             if model.large_deals is not None:
@@ -160,8 +163,8 @@ class Pipeline:
         if not passed:
             self.lose_deal(deal)
             return
-        deal.stage = Stage(deal.stage + 1)
-        model.market.set_stage(company, deal.stage)
+        deal.stage = stage = _NEXT_STAGE[stage]
+        model.market.set_stage(company, stage)
         deal.hours = 0.0
         deal.entered = int(model.time)
         deal.last_worked = deal.entered  # the next stage's shelf life starts now
@@ -237,8 +240,13 @@ class CrossSelling:
             self.resolve(project)
 
     def queue(self, project: CrossSell) -> None:
-        """The work is done: its hours with the buying centre are booked, the client decides after everyone's week."""
-        if self.ready(project):
+        """The work is done: its hours with the buying centre are booked, the client decides after everyone's week.
+
+        Called for every open project every week: :meth:`ready` written out.
+        """
+        model = self.model
+        cfg = model.cfg
+        if project.hours + 1e-9 >= cfg.cross_sell_hours and model.time - project.started >= cfg.cross_sell_min_weeks:
             self._book(project)
             self.waiting.append(project)
 

@@ -17,6 +17,7 @@ the week someone invests in the buying centre and at every supplier review.
 from __future__ import annotations
 
 from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from orgmodel.model.clients import ClientCompany
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
+
+
+_UID = attrgetter("uid")
 
 
 class BuyingCentreRelations:
@@ -52,6 +56,12 @@ class BuyingCentreRelations:
         self._start = np.zeros(0, dtype=np.int64)
         self._size = np.zeros(0, dtype=np.int64)
         self.coverage_week = np.zeros(0)  # per company: the week its stored coverage was computed
+        # each person's weight in coverage and each company's sum of them, for this decision maker's weight
+        self._weight = np.zeros(0)
+        self._weight_sum = np.zeros(0)
+        self._weights_for: float | None = None
+        #: (decision maker's weight, who decides) -> the members' weights in a contact and their sum
+        self._spread: dict[tuple[float, tuple[bool, ...]], tuple[list[float], float]] = {}
 
     def seat(self) -> None:
         """Lay out every buying centre's people in columns (once: after the market is built)."""
@@ -66,6 +76,7 @@ class BuyingCentreRelations:
         self._size = sizes
         self._start = np.cumsum(sizes) - sizes
         self.coverage_week = np.full(len(companies), -1.0)
+        self._weights_for = None  # the weights follow the layout
 
     # --- contact ---------------------------------------------------------------------------------------
     def book_contact(
@@ -87,8 +98,12 @@ class BuyingCentreRelations:
         if hours <= 0.0:
             return
         w_dm = model.cfg.decision_maker_weight
-        weights = [w_dm if dm else 1.0 for dm in company.deciders]
-        per_weight = hours * skill / sum(weights)
+        spread = self._spread.get((w_dm, company.deciders))
+        if spread is None:  # buying centres share a few shapes: worked out once each
+            weights = [w_dm if dm else 1.0 for dm in company.deciders]
+            spread = self._spread[w_dm, company.deciders] = (weights, sum(weights))
+        weights, total = spread
+        per_weight = hours * skill / total
         people = company.people
         model.network.book([sid] * len(people), people, [w * per_weight for w in weights], week)
         if refresh:
@@ -108,23 +123,42 @@ class BuyingCentreRelations:
         index = np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(self._start[uids] - (ends - sizes), sizes)
         return index, np.repeat(np.arange(uids.size), sizes)
 
+    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each person's weight in coverage (the decision maker's is ``decision_maker_weight``), and each company's sum.
+
+        Worked out again only when the weight changes (an intervention); the
+        sums are added member by member in order, as a sum over a few
+        companies' members adds them.
+        """
+        w_dm = self.model.cfg.decision_maker_weight
+        if w_dm != self._weights_for:
+            if self._rows is None:
+                self.seat()
+            self._weight = np.where(self._deciders, w_dm, 1.0)
+            owner = np.repeat(np.arange(self._size.size), self._size)
+            self._weight_sum = np.bincount(owner, weights=self._weight, minlength=self._size.size)
+            self._weights_for = w_dm
+        return self._weight, self._weight_sum
+
     def coverage_of(self, uids: np.ndarray) -> np.ndarray:
         """Coverage of each company in ``uids`` now: the weighted mean of its members' best strengths."""
         index, owner = self._members(uids)
         best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
-        w = np.where(self._deciders[index], self.model.cfg.decision_maker_weight, 1.0)
-        return np.bincount(owner, weights=w * best, minlength=uids.size) / np.bincount(owner, weights=w, minlength=uids.size)
+        weight, total = self._weights()
+        return np.bincount(owner, weights=np.take(weight, index) * best, minlength=uids.size) / np.take(total, uids)
 
     def coverage(self, company: ClientCompany) -> float:
         """How well the supplier covers the buying centre (weighted mean of best strengths), now."""
         return float(self.coverage_of(np.asarray([company.uid], dtype=np.int64))[0])
 
-    def _store(self, companies: Sequence[ClientCompany], values: Sequence[float]) -> None:
-        """Store this week's coverage of ``companies``."""
+    def _store(self, companies: Sequence[ClientCompany], values: Sequence[float], uids: np.ndarray | None = None) -> None:
+        """Store this week's coverage of ``companies`` (``uids``: their uids, if at hand)."""
         for company, value in zip(companies, values, strict=True):
             company.coverage = value
         if companies:
-            self.coverage_week[np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))] = self.model.time
+            if uids is None:
+                uids = np.fromiter(map(_UID, companies), dtype=np.int64, count=len(companies))
+            self.coverage_week[uids] = self.model.time
 
     def refresh(self) -> None:
         """Apply the booked contacts and store the coverage of every client whose buying centre was met."""
@@ -155,15 +189,15 @@ class BuyingCentreRelations:
         if not stored and not asked:
             return []
         companies = [*stored, *asked]
-        uids = np.fromiter((c.uid for c in companies), dtype=np.int64, count=len(companies))
+        uids = np.fromiter(map(_UID, companies), dtype=np.int64, count=len(companies))
         index, owner = self._members(uids)
         best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
         n = len(stored)
         cut = int(np.searchsorted(owner, n)) if n else 0  # the stored companies' members come first
         if n:
-            w = np.where(self._deciders[index[:cut]], self.model.cfg.decision_maker_weight, 1.0)
-            num = np.bincount(owner[:cut], weights=w * best[:cut], minlength=n)
-            self._store(stored, (num / np.bincount(owner[:cut], weights=w, minlength=n)).tolist())
+            weight, total = self._weights()
+            num = np.bincount(owner[:cut], weights=np.take(weight, index[:cut]) * best[:cut], minlength=n)
+            self._store(stored, (num / np.take(total, uids[:n])).tolist(), uids[:n])
         out = []
         flat = best[cut:].tolist()
         at = 0
