@@ -36,8 +36,10 @@ def test_a_leavers_clients_go_one_by_one_to_the_least_loaded_colleague():
     handed = _record_receivers(model, {leaver.unique_id})
     model.let_go(leaver)
     moved = [c for c in clients if c.owner is not None]  # a client that followed the leaver out is not handed over
+    # every receiver was the least loaded colleague at its turn (checked in _record_receivers against a full scan);
+    # whether the least loaded changes within one leaver's clients depends on the draw (a new hire without clients
+    # may stay the least loaded throughout): test_equal_work_goes_to_the_lowest_id_first shows the turn-taking
     assert len(moved) >= 5 and [uid for uid, _ in handed] == [c.uid for c in moved]
-    assert len({r for _, r in handed}) >= 2  # the receivers change as their work grows
     model.check_invariants()
 
 
