@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -154,3 +155,19 @@ def test_mixed_with_a_handover_component_needs_a_handover_structure():
     with pytest.raises(ValidationError, match="mixed_components"):
         Scenario(incentive="mixed", mixed_components="split_commission:1")
     Scenario(incentive="mixed", mixed_components="split_commission:1", structure="hunter_farmer")
+
+
+@pytest.mark.parametrize("n", [40, 400])  # the loop for a week's few dozen orders, bincount for hundreds
+def test_a_weeks_orders_are_summed_per_person_in_order(n):
+    from orgmodel.model.service import _per_person
+
+    rng = np.random.default_rng(n)
+    rows = rng.integers(-1, 7, n)
+    values, margin = rng.lognormal(8.0, 1.0, n), rng.normal(0.0, 1e4, n)
+    expected: dict[int, list[float]] = {}
+    for row, v, m in zip(rows.tolist(), values.tolist(), margin.tolist(), strict=True):
+        if row >= 0:
+            got = expected.setdefault(row, [0.0, 0.0])
+            got[0] += v
+            got[1] += m
+    assert {row: [v, m] for row, v, m in _per_person(rows, values, margin)} == expected  # exactly, not approximately

@@ -260,11 +260,22 @@ class ClientService:
 
 
 def _per_person(rows: np.ndarray, values: np.ndarray, margin: np.ndarray) -> list[tuple[int, float, float]]:
-    """(staff row, summed values, summed margin) for each staff row in ``rows`` (-1, nobody, left out)."""
-    has = rows >= 0
-    if not has.any():
-        return []
-    people, where = np.unique(rows[has], return_inverse=True)
-    revenue = np.bincount(where, weights=values[has], minlength=people.size)
-    earned = np.bincount(where, weights=margin[has], minlength=people.size)
-    return list(zip(people.tolist(), revenue.tolist(), earned.tolist(), strict=True))
+    """(staff row, summed values, summed margin) for each staff row in ``rows`` (-1, nobody, left out).
+
+    A plain loop for a few hundred orders or fewer (a week at the reference size has a few
+    dozen, where numpy's per-call cost is more than the additions), ``bincount`` beyond; both
+    add each person's values in order, so the sums are the same.
+    """
+    if rows.size > 256:
+        has = rows >= 0
+        people, where = np.unique(rows[has], return_inverse=True)
+        totals = np.bincount(where, weights=values[has], minlength=people.size)
+        gains = np.bincount(where, weights=margin[has], minlength=people.size)
+        return list(zip(people.tolist(), totals.tolist(), gains.tolist(), strict=True))
+    revenue: dict[int, float] = {}
+    earned: dict[int, float] = {}
+    for row, value, gain in zip(rows.tolist(), values.tolist(), margin.tolist(), strict=True):
+        if row >= 0:
+            revenue[row] = revenue.get(row, 0.0) + value
+            earned[row] = earned.get(row, 0.0) + gain
+    return [(row, total, earned[row]) for row, total in revenue.items()]
