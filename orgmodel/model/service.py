@@ -107,8 +107,8 @@ class ClientService:
         brings ``problem_hours`` and may bring a complaint. Where the
         structure has an order desk (``model.desk``), the desk takes the
         order's work (:mod:`orgmodel.model.desk`); complaints still go to the
-        client's owner. The revenue is credited order by order
-        (:meth:`book_order`, through the model: the incentive scheme decides
+        client's owner. The revenue is booked for the week's orders together
+        (:meth:`book_orders`, through the model: the incentive scheme decides
         who is credited).
         """
         model = self.model
