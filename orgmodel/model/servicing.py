@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from orgmodel.model import fragmentation
 from orgmodel.model.activities import SERVICING
 
 if TYPE_CHECKING:
@@ -112,9 +113,8 @@ def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:
     mine = server >= 0
     rows, server = owing[mine], server[mine]
     if model.cfg.fragmented_weeks:
-        waiting = np.bincount(server, minlength=len(people)).tolist()
-        for person, n in zip(people, waiting, strict=True):
-            person.waiting = n if person.hunts else 0
+        for person, n in zip(people, fragmentation.count_interruptions(people, server), strict=True):
+            person.waiting = n
     free = np.array([max(p.free, 0.0) for p in people])
     demand, spent = serve(model, people, free, rows, server)
     cap = model.cfg.available_hours
