@@ -129,7 +129,7 @@ class ClientService:
             companies = model.market.companies
             for uid, weeks, hit in zip(rows.tolist(), interval.tolist(), problem.tolist(), strict=True):
                 desk.take_order(companies[uid], weeks, hit)
-        # a complaint: hours to settle it, and a dent in satisfaction (ClientBuyer.complain, for the week's orders at once)
+        # a complaint: hours to settle it (for the owner, desk or not), and a dent in satisfaction
         table.backlog[rows] += np.where(complaint, cfg.complaint_hours, 0.0)
         table.satisfaction[rows] = np.where(complaint, satisfaction * 0.85, satisfaction)
         model.complaints_week += int(np.count_nonzero(complaint))
