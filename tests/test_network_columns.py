@@ -138,3 +138,25 @@ def test_stored_coverage_is_the_weighted_mean_of_best_strengths_and_follows_a_ne
         assert [c.coverage for c in met] == pytest.approx([direct(c, w_dm) for c in met], rel=1e-12)
         uids = np.asarray([c.uid for c in met])
         assert relations.coverage_of(uids) == pytest.approx([direct(c, w_dm) for c in met], rel=1e-12)
+
+
+def test_the_clients_reviewing_this_week_are_read_from_their_column_and_get_the_week_s_coverage():
+    """Serial clients whose ``next_review`` is this week have their coverage stored as the week settles; no others."""
+    from orgmodel.model.clients import Stage
+    from orgmodel.model.model import SalesOrgModel
+
+    model = SalesOrgModel(rng=2, salespeople=3, market_size=60, years=1)
+    model.run_for(30)
+    relations, table, week = model.relations, model.clients, round(model.time)
+    serial = [c for c in model.market.companies if c.stage == Stage.SERIAL]
+    prospect = next(c for c in model.market.companies if c.stage == Stage.PROSPECT)
+    assert len(serial) >= 2
+    due, later = serial[:2]
+    relations.settle()  # the week's contacts stored: what follows is the reviews' doing
+    table.next_review[[due.uid, prospect.uid]] = week
+    table.next_review[later.uid] = week + 1
+    for company in (due, later, prospect):
+        company.coverage = -1.0
+    relations.settle(reviews=True)
+    assert due.coverage == relations.coverage(due) >= 0.0 and relations.coverage_week[due.uid] == model.time
+    assert later.coverage == prospect.coverage == -1.0

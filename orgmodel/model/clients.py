@@ -200,6 +200,4 @@ class ClientBuyer(ClientPerson):
         """The next supplier review, ``review_interval_weeks`` from now (held with the week's: ClientService.review_suppliers)."""
         model = self.model
         company = self.company
-        at = round(model.time) + model.cfg.review_interval_weeks
-        company.table.next_review[company.uid] = at
-        model.relations.expect_review(company, at)
+        company.table.next_review[company.uid] = round(model.time) + model.cfg.review_interval_weeks

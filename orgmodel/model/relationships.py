@@ -47,8 +47,6 @@ class BuyingCentreRelations:
         self.model = model
         #: clients whose buying centre was met since their coverage was last computed (uid -> company)
         self.stale: dict[int, ClientCompany] = {}
-        #: week -> clients whose supplier review falls due then (their coverage is computed with the week's)
-        self.reviews_due: dict[float, list[ClientCompany]] = {}
         # every buying centre's people as columns (built on first use; buying centres never change):
         # network rows of the people, company by company; whether each decides; each company's first index
         self._rows: np.ndarray | None = None
@@ -164,14 +162,6 @@ class BuyingCentreRelations:
         """Apply the booked contacts and store the coverage of every client whose buying centre was met."""
         self.settle()
 
-    def expect_review(self, company: ClientCompany, at: float) -> None:
-        """``company`` reviews its supplier at ``at``: its coverage will be computed with that week's."""
-        due = self.reviews_due.get(at)
-        if due is None:
-            self.reviews_due[at] = [company]
-        else:
-            due.append(company)
-
     def settle(self, asked: Sequence[ClientCompany] = (), reviews: bool = False) -> list[list[float]]:
         """Apply the booked contacts; store the coverage of the clients met; read the buying centres ``asked``.
 
@@ -179,13 +169,19 @@ class BuyingCentreRelations:
         centre was met since their coverage was stored, with ``reviews`` the
         clients reviewing their supplier now (their coverage with the week's
         relationships), and the buying centres asked for a decision, whose
-        members' best strengths are returned (one list per company).
+        members' best strengths are returned (one list per company). The
+        reviews due are read from the buyers' ``next_review`` column, as
+        :meth:`ClientService.review_suppliers` reads them.
         """
-        self.model.network.flush()
+        model = self.model
+        model.network.flush()
         stored = list(self.stale.values())
         self.stale.clear()
         if reviews:
-            stored += [c for c in self.reviews_due.pop(self.model.time, ()) if c.stage == Stage.SERIAL]
+            due = np.flatnonzero(model.clients.next_review == round(model.time)).tolist()
+            if due:
+                companies = model.market.companies
+                stored += [c for c in map(companies.__getitem__, due) if c.stage == Stage.SERIAL]
         if not stored and not asked:
             return []
         companies = [*stored, *asked]

@@ -183,8 +183,6 @@ class ClientService:
         leave = table.review_rng.random(rows.size) < p_leave
         stay = rows[~leave]
         table.next_review[stay] = week + cfg.review_interval_weeks
-        for company in [c for c, gone in zip(companies, leave.tolist(), strict=True) if not gone]:
-            relations.expect_review(company, week + cfg.review_interval_weeks)
         for company in [c for c, gone in zip(companies, leave.tolist(), strict=True) if gone]:
             self.lose_client(company)
 
