@@ -160,3 +160,26 @@ def test_the_clients_reviewing_this_week_are_read_from_their_column_and_get_the_
     relations.settle(reviews=True)
     assert due.coverage == relations.coverage(due) >= 0.0 and relations.coverage_week[due.uid] == model.time
     assert later.coverage == prospect.coverage == -1.0
+
+
+def test_the_reviews_read_the_week_s_coverage_and_compute_what_was_not_stored():
+    """Stored this week, met since (stale) or not stored: each review gets its client's coverage now."""
+    from orgmodel.model.clients import Stage
+    from orgmodel.model.model import SalesOrgModel
+
+    model = SalesOrgModel(rng=3, salespeople=3, market_size=60, years=1)
+    model.run_for(30)
+    relations = model.relations
+    serial = [c for c in model.market.companies if c.stage == Stage.SERIAL][:6]
+    assert len(serial) >= 3
+    relations.settle()
+    met, unstored = serial[0], serial[1:3]
+    owner = met.owner
+    relations.book_contact(owner, met, 4.0, everyone=True, skill=owner.service_skill)  # met since the week settled
+    for company in unstored:
+        relations.coverage_week[company.uid] = -1.0
+        company.coverage = -1.0
+    uids = np.asarray([c.uid for c in serial], dtype=np.int64)
+    values = relations.coverage_for_reviews(serial, uids)
+    assert values == [relations.coverage(c) for c in serial] == [c.coverage for c in serial]
+    assert not relations.stale and (relations.coverage_week[uids] == model.time).all()

@@ -203,15 +203,25 @@ class BuyingCentreRelations:
             at += k
         return out
 
-    def coverage_for_review(self, company: ClientCompany) -> float:
-        """The client's coverage now, as the review sees it (computed with the week's if it was)."""
-        if company.uid in self.stale:  # met since: stored with the other clients met
+    def coverage_for_reviews(self, companies: Sequence[ClientCompany], uids: np.ndarray) -> list[float]:
+        """The clients' coverage now, as their reviews see it (computed with the week's where it was).
+
+        ``uids``: the companies' uids. Most were stored as the week settled
+        (:meth:`settle`); a client met since is stored with the other
+        clients met (:meth:`refresh`), and the rest are computed now, each
+        from its own buying centre, so the values are those of one client
+        at a time.
+        """
+        stale = self.stale
+        if stale and any(c.uid in stale for c in companies):  # met since: stored with the other clients met
             self.refresh()
-        if self._rows is not None and self.coverage_week[company.uid] == self.model.time:
-            return company.coverage
-        value = self.coverage(company)
-        self._store([company], [value])
-        return value
+        if self._rows is None:
+            self.seat()
+        missing = np.flatnonzero(self.coverage_week[uids] != self.model.time)
+        if missing.size:
+            fresh = [companies[i] for i in missing.tolist()]
+            self._store(fresh, self.coverage_of(uids[missing]).tolist(), uids[missing])
+        return [c.coverage for c in companies]
 
     # --- backing ---------------------------------------------------------------------------------------
     def best_strengths(self, companies: Sequence[ClientCompany]) -> list[list[float]]:
