@@ -115,6 +115,18 @@ def test_someone_never_added_gets_a_row_when_first_met():
     assert net.number_of_relationships() == 1 and net.graph.has_edge(1, 5000)
 
 
+def test_ids_at_the_end_of_the_row_table_get_rows_and_its_last_entry_stays_no_ones():
+    """A look-up clipped to the table's end must read "no row yet" for an id beyond it."""
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    size = net.row_of.size
+    for person in (size - 2, size - 1, size, 3 * size):
+        net.invest(1, person, 1.0, week=1)
+        net.flush()
+        assert net.strength(person, 1, 1) == pytest.approx(1 - math.exp(-0.35))
+        assert net.row_of[-1] == -1
+    assert net.number_of_relationships() == 4
+
+
 def test_stored_coverage_is_the_weighted_mean_of_best_strengths_and_follows_a_new_decision_maker_weight():
     """The weights and their sums are kept between reads: a new decision maker's weight must reach them."""
     from orgmodel.model.model import SalesOrgModel

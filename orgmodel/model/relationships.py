@@ -112,14 +112,14 @@ class BuyingCentreRelations:
         self.stale[company.uid] = company
 
     # --- coverage --------------------------------------------------------------------------------------
-    def _members(self, uids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Indices into the people columns of the buying centres of ``uids``, and each one's company position."""
+    def _members(self, uids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the buying centres of ``uids``: indices into the people columns, each one's company, each company's end."""
         if self._rows is None:
             self.seat()
         sizes = self._size[uids]
         ends = np.cumsum(sizes)
         index = np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(self._start[uids] - (ends - sizes), sizes)
-        return index, np.repeat(np.arange(uids.size), sizes)
+        return index, np.repeat(np.arange(uids.size), sizes), ends
 
     def _weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Each person's weight in coverage (the decision maker's is ``decision_maker_weight``), and each company's sum.
@@ -140,7 +140,7 @@ class BuyingCentreRelations:
 
     def coverage_of(self, uids: np.ndarray) -> np.ndarray:
         """Coverage of each company in ``uids`` now: the weighted mean of its members' best strengths."""
-        index, owner = self._members(uids)
+        index, owner, _ = self._members(uids)
         best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
         weight, total = self._weights()
         return np.bincount(owner, weights=np.take(weight, index) * best, minlength=uids.size) / np.take(total, uids)
@@ -186,10 +186,10 @@ class BuyingCentreRelations:
             return []
         companies = [*stored, *asked]
         uids = np.fromiter(map(_UID, companies), dtype=np.int64, count=len(companies))
-        index, owner = self._members(uids)
+        index, owner, ends = self._members(uids)
         best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
         n = len(stored)
-        cut = int(np.searchsorted(owner, n)) if n else 0  # the stored companies' members come first
+        cut = ends.item(n - 1) if n else 0  # the stored companies' members come first
         if n:
             weight, total = self._weights()
             num = np.bincount(owner[:cut], weights=np.take(weight, index[:cut]) * best[:cut], minlength=n)
