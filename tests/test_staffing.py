@@ -193,3 +193,25 @@ def test_a_group_recounts_a_colleague_whose_client_followed_a_leaver():
     shrank = [m for m in staying if len(m.portfolio) < before[m.unique_id] + received[m.unique_id]]
     assert len(handed) >= 10 and shrank  # some stayer lost a client that followed a hunter out
     model.check_invariants()
+
+
+def test_a_pod_with_nothing_owed_shares_no_work_and_skips_the_servicing():
+    """Serving colleagues' clients that owe nothing spends nothing and changes nothing, so the pod skips the call."""
+    scenario = Scenario(market_size=1500, salespeople=8, years=1, structure="pod", pod_size=4, account_managers=4)
+    model = SalesOrgModel(rng=3, scenario=scenario)
+    model.run_until(30)
+    person = next(m for m in model.account_managers if any(o is not m and o.team == m.team for o in model.account_managers))
+    clients = [c for o in model.account_managers if o is not person and o.team == person.team for c in o.portfolio]
+    assert clients
+    table = model.clients
+    for company in clients:  # the colleagues are up to date with their clients' work
+        company.backlog = 0.0
+    state = (table.backlog.copy(), table.knowledge.copy(), list(person.hours))
+    assert person.serve(clients, 20.0) == (0.0, 0.0)  # what the skipped call would give
+    assert (table.backlog == state[0]).all() and (table.knowledge == state[1]).all() and person.hours == state[2]
+
+    served = []
+    person.serve = lambda clients, free: served.append(len(clients)) or (1.0, 1.0)
+    assert model.structure.shared_service(person, 20.0) == 0.0 and not served
+    clients[-1].backlog = 2.0  # one client owes work: the colleague serves, as before
+    assert model.structure.shared_service(person, 20.0) == 1.0 and served == [len(clients)]
