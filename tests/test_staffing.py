@@ -193,3 +193,19 @@ def test_a_group_recounts_a_colleague_whose_client_followed_a_leaver():
     shrank = [m for m in staying if len(m.portfolio) < before[m.unique_id] + received[m.unique_id]]
     assert len(handed) >= 10 and shrank  # some stayer lost a client that followed a hunter out
     model.check_invariants()
+
+
+def test_standard_work_reads_the_columns_as_the_clients_attributes_do():
+    """The ranking's sum (column reads) is the very float the clients' own attributes give, summed in portfolio order."""
+    model = SalesOrgModel(rng=3, **SMALL)
+    model.run_until(40)
+    staffing = model.staffing
+    support = model.cfg.implementation_hours
+    stages = set()
+    people = model.salespeople
+    counted = staffing._standard_works(people)  # everyone at once, as a ranking's first count
+    for person, key in zip(people, counted, strict=True):
+        by_attribute = sum([c.weekly_service if c.stage == Stage.SERIAL else support for c in person.portfolio])
+        stages |= {c.stage for c in person.portfolio}
+        assert key == staffing._standard_work(person) == (by_attribute, person.unique_id)
+    assert {Stage.SERIAL, Stage.IMPLEMENTATION} <= stages  # both kinds of client were counted

@@ -54,6 +54,8 @@ class Staffing:
         #: during a group's departures, each colleague's standard work by id with the number of clients it
         #: was counted for (None otherwise): see :class:`WorkRanking`
         self.work_tally: Tally | None = None
+        #: during a group's departures, the rankings made so far by their candidates' ids (see :meth:`_leaver_ranking`)
+        self._group_rankings: dict[tuple[int, ...], WorkRanking] | None = None
         #: while a leaver's clients are handed over (``let_go``): the leaver, and the (client, receiver)
         #: pairs whose relationships carry over together at the end (see :meth:`BuyingCentreRelations.carry_over`)
         self._carrying: tuple[Staff, list[tuple[ClientCompany, Staff]]] | None = None
@@ -175,11 +177,21 @@ class Staffing:
 
     def _standard_work(self, p: Staff) -> tuple[float, int]:
         """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
+        return self._standard_works([p])[0]
+
+    def _standard_works(self, people: list[Staff]) -> list[tuple[float, int]]:
+        """:meth:`_standard_work` of each of ``people`` (a ranking's first count covers every candidate).
+
+        Each client's row is read straight from the column (the float
+        ``c.weekly_service`` reads, without a descriptor call per client:
+        a group of leavers counts all their colleagues' clients), into a
+        list, not a generator: ``sum`` adds the very same terms in the same
+        order, without resuming a frame per client.
+        """
         support_hours = self.model.cfg.implementation_hours
         serial = Stage.SERIAL
-        # a list, not a generator: sum adds the very same terms in the same order, without resuming a frame per client
-        hours = sum([c.weekly_service if c.stage == serial else support_hours for c in p.portfolio])
-        return hours, p.unique_id
+        weekly = self.model.clients.weekly_service.item
+        return [(sum([weekly(c.uid) if c.stage == serial else support_hours for c in p.portfolio]), p.unique_id) for p in people]
 
     def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
         """Move a client to another person: relationships and knowledge only partly carry over."""
@@ -212,6 +224,28 @@ class Staffing:
         """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
         return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving], known)
 
+    def _leaver_ranking(self, keepers: list[Staff]) -> WorkRanking:
+        """The ranking of ``keepers`` for a leaver's clients: in a group, the one an earlier leaver's had, brought up to date.
+
+        The leavers of a group usually hand to the same colleagues (in a
+        full-cycle force, every salesperson who stays), so the ranking made
+        for the first is kept, with each candidate's work taken again by the
+        rule a new ranking would use (:meth:`WorkRanking.refresh`), rather
+        than a new heap of every colleague for each leaver.
+        """
+        rankings = self._group_rankings
+        if rankings is None:
+            return self.ranking(keepers, self.work_tally)
+        leaving = self.leaving
+        people = [p for p in keepers if p.unique_id not in leaving]
+        ids = tuple([p.unique_id for p in people])
+        ranking = rankings.get(ids)
+        if ranking is None:
+            ranking = rankings[ids] = WorkRanking(self, people, self.work_tally)
+        else:
+            ranking.refresh()
+        return ranking
+
     # --- people leaving ----------------------------------------------------------------------------
     def who_leaves(self, people: list[Staff], n: int) -> list[Staff]:
         """The ``n`` people a cut lets go: the weakest at their role's job, the most recently hired on a tie."""
@@ -228,9 +262,11 @@ class Staffing:
         """
         self.leaving = {p.unique_id for p in people}
         self.work_tally = {}  # one tally of colleagues' standard work for the whole group (see let_go)
+        self._group_rankings = {}
         for i, person in enumerate(people):
             self.let_go(person, reasons[i] if reasons is not None else "let_go")
         self.work_tally = None
+        self._group_rankings = None
         self.leaving = set()
 
     def let_go(self, person: Staff, reason: str = "let_go") -> None:
@@ -274,7 +310,7 @@ class Staffing:
             or keepers
         )
         awaiting = self.awaiting_handover
-        ranking = self.ranking(keepers, self.work_tally) if person.portfolio else None
+        ranking = self._leaver_ranking(keepers) if person.portfolio else None
         moves: list[tuple[ClientCompany, Staff]] = []
         self._carrying = (person, moves)  # nothing below reads relationships until they are carried over
         try:
@@ -335,17 +371,49 @@ class WorkRanking:
     def __init__(self, staffing: Staffing, people: list[Staff], known: Tally | None = None) -> None:
         self._work = staffing._standard_work
         self._known = known
-        self._keys: dict[int, tuple[float, int]] = {}
-        heap = []
+        keys: dict[int, tuple[float, int]] = {}
+        self._keys = keys
+        self._people: list[Staff] = []
+        uncounted = []
         for p in people:
-            if p.unique_id in self._keys:  # listed twice: one entry (two equal keys would compare the people)
+            if p.unique_id in keys:  # listed twice: one entry (two equal keys would compare the people)
                 continue
+            self._people.append(p)
             entry = known.get(p.unique_id) if known is not None else None
-            key = entry[1] if entry is not None and entry[0] == len(p.portfolio) else self._count(p)
-            self._keys[p.unique_id] = key
-            heap.append((key, p))
+            if entry is not None and entry[0] == len(p.portfolio):
+                keys[p.unique_id] = entry[1]
+            else:
+                keys[p.unique_id] = None  # type: ignore[assignment]  # counted below, all at once
+                uncounted.append(p)
+        for p, key in zip(uncounted, staffing._standard_works(uncounted), strict=True):
+            keys[p.unique_id] = key
+            if known is not None:
+                known[p.unique_id] = (len(p.portfolio), key)
+        heap = [(keys[p.unique_id], p) for p in self._people]
         heapq.heapify(heap)
         self._heap = heap
+
+    def _key(self, p: Staff) -> tuple[float, int]:
+        """``p``'s work as a new ranking takes it: from the known tally if counted for as many clients, else counted."""
+        known = self._known
+        entry = known.get(p.unique_id) if known is not None else None
+        return entry[1] if entry is not None and entry[0] == len(p.portfolio) else self._count(p)
+
+    def refresh(self) -> None:
+        """Take every candidate's work again as a new ranking of them would (for the next leaver of a group).
+
+        Between two leavers, clients move by handovers (recorded in the
+        shared tally by whichever ranking saw them) and leave with a leaver
+        (which shortens the owner's portfolio); each candidate's key is the
+        one a new ranking would find, and an entry is pushed only for a
+        candidate whose key changed.
+        """
+        keys, heap = self._keys, self._heap
+        for p in self._people:
+            key = self._key(p)
+            if key is not keys[p.unique_id]:
+                keys[p.unique_id] = key
+                heapq.heappush(heap, (key, p))
 
     def _count(self, p: Staff) -> tuple[float, int]:
         key = self._work(p)
