@@ -56,6 +56,8 @@ class Staffing:
         self.work_tally: Tally | None = None
         #: during a group's departures, the rankings made so far by their candidates' ids (see :meth:`_leaver_ranking`)
         self._group_rankings: dict[tuple[int, ...], WorkRanking] | None = None
+        #: during a group's departures, who may receive a leaver's clients, by role and team (see :meth:`_receivers_for`)
+        self._group_receivers: dict[tuple[str, Hashable | None], list[Staff]] | None = None
         #: while a leaver's clients are handed over (``let_go``): the leaver, and the (client, receiver)
         #: pairs whose relationships carry over together at the end (see :meth:`BuyingCentreRelations.carry_over`)
         self._carrying: tuple[Staff, list[tuple[ClientCompany, Staff]]] | None = None
@@ -224,6 +226,30 @@ class Staffing:
         """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
         return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving], known)
 
+    def _receivers_for(self, person: Staff) -> list[Staff]:
+        """Who may receive a leaver's clients (see :meth:`let_go`), the same for a group's leavers of one role and team.
+
+        In a group (:meth:`let_go_group`) everyone leaving is left out, so the
+        colleagues depend only on the leaver's role and team: found once
+        for each, not by scanning the whole force again for every leaver.
+        """
+        found = self._group_receivers
+        key = (person.role, person.team)
+        if found is not None and key in found:
+            return found[key]
+        others = [p for p in self.model.staff if p is not person and p.unique_id not in self.leaving]
+        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
+        team = person.team
+        keepers = (
+            [p for p in keepers if p.role == person.role and p.team == team]
+            or [p for p in keepers if team is not None and p.team == team]
+            or [p for p in keepers if p.role == person.role]
+            or keepers
+        )
+        if found is not None:
+            found[key] = keepers
+        return keepers
+
     def _leaver_ranking(self, keepers: list[Staff]) -> WorkRanking:
         """The ranking of ``keepers`` for a leaver's clients: in a group, the one an earlier leaver's had, brought up to date.
 
@@ -263,10 +289,12 @@ class Staffing:
         self.leaving = {p.unique_id for p in people}
         self.work_tally = {}  # one tally of colleagues' standard work for the whole group (see let_go)
         self._group_rankings = {}
+        self._group_receivers = {}
         for i, person in enumerate(people):
             self.let_go(person, reasons[i] if reasons is not None else "let_go")
         self.work_tally = None
         self._group_rankings = None
+        self._group_receivers = None
         self.leaving = set()
 
     def let_go(self, person: Staff, reason: str = "let_go") -> None:
@@ -300,17 +328,8 @@ class Staffing:
         for project in person.projects:
             project.company.project = None
         person.projects.clear()
-        others = [p for p in model.staff if p is not person and p.unique_id not in self.leaving]
-        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
-        team = person.team
-        keepers = (
-            [p for p in keepers if p.role == person.role and p.team == team]
-            or [p for p in keepers if team is not None and p.team == team]
-            or [p for p in keepers if p.role == person.role]
-            or keepers
-        )
         awaiting = self.awaiting_handover
-        ranking = self._leaver_ranking(keepers) if person.portfolio else None
+        ranking = self._leaver_ranking(self._receivers_for(person)) if person.portfolio else None
         moves: list[tuple[ClientCompany, Staff]] = []
         self._carrying = (person, moves)  # nothing below reads relationships until they are carried over
         try:
