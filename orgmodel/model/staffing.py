@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -58,9 +59,10 @@ class Staffing:
         self._group_rankings: dict[tuple[int, ...], WorkRanking] | None = None
         #: during a group's departures, who may receive a leaver's clients, by role and team (see :meth:`_receivers_for`)
         self._group_receivers: dict[tuple[str, Hashable | None], list[Staff]] | None = None
-        #: while a leaver's clients are handed over (``let_go``): the leaver, and the (client, receiver)
-        #: pairs whose relationships carry over together at the end (see :meth:`BuyingCentreRelations.carry_over`)
-        self._carrying: tuple[Staff, list[tuple[ClientCompany, Staff]]] | None = None
+        #: within :meth:`handing_over_together`: the (giver, client, receiver) handovers whose relationships
+        #: carry over together at the end, and the clients among them (None otherwise)
+        self._together: list[tuple[Staff, ClientCompany, Staff]] | None = None
+        self._together_clients: set[int] = set()
 
     # --- hiring -------------------------------------------------------------------------------------
     def skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -204,11 +206,14 @@ class Staffing:
             return
         if giver is not None:
             giver.portfolio.remove(company)
-            carrying = self._carrying
-            if carrying is not None and carrying[0] is giver:  # a leaver's client: carried over with the others
-                carrying[1].append((company, receiver))
-            else:
+            together = self._together
+            if together is None:
                 model.relations.carry_over(giver, [(company, receiver)])
+            else:  # carried over with the others (handing_over_together)
+                if company.uid in self._together_clients:  # moved twice: the first carries over first
+                    self._carry_together()
+                self._together.append((giver, company, receiver))
+                self._together_clients.add(company.uid)
             giver.handover_due += cfg.handover_hours
             if company.project is not None and company.project in giver.projects:
                 giver.projects.remove(company.project)
@@ -221,6 +226,46 @@ class Staffing:
         company.knowledge *= cfg.handover_knowledge_carryover
         model.relations.met(company)  # its coverage is refreshed with the week's contacts
         self.handovers += 1
+
+    @contextmanager
+    def handing_over_together(self) -> Iterator[None]:
+        """Handovers inside carry their relationships over together, when the block ends (a leaver's, a restructuring's).
+
+        A client handed over on its own reads the giver's relationships with
+        its buying centre and sets the receiver's (a few numpy calls, tens of
+        microseconds); a restructuring hands over thousands. Carried over
+        together (:meth:`RelationshipNetwork.carry_strengths`), the strengths
+        are those of one handover after another, provided nothing inside the
+        block reads relationships: each person is in one buying centre, so
+        different clients' rows are disjoint (a client moved twice carries
+        its first move over first). Nested blocks carry over with the
+        outermost; nothing is carried over if the block raises.
+        """
+        if self._together is not None:
+            yield
+            return
+        self._together = []
+        try:
+            yield
+            self._carry_together()
+        finally:
+            self._together = None
+            self._together_clients = set()
+
+    def _carry_together(self) -> None:
+        """Carry over the relationships of the handovers gathered so far (see :meth:`handing_over_together`)."""
+        moves = self._together
+        if not moves:
+            return
+        model = self.model
+        each = [model.relations.rows_of(company) for _, company, _ in moves]
+        sizes = [r.size for r in each]
+        givers = np.repeat(np.fromiter((g.unique_id for g, _, _ in moves), np.int64, len(moves)), sizes)
+        receivers = np.repeat(np.fromiter((r.unique_id for _, _, r in moves), np.int64, len(moves)), sizes)
+        rows = np.concatenate(each)
+        model.network.carry_strengths(givers, receivers, rows, model.cfg.handover_relationship_carryover, model.time)
+        self._together = []
+        self._together_clients = set()
 
     def ranking(self, people: list[Staff], known: Tally | None = None) -> WorkRanking:
         """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
@@ -330,9 +375,7 @@ class Staffing:
         person.projects.clear()
         awaiting = self.awaiting_handover
         ranking = self._leaver_ranking(self._receivers_for(person)) if person.portfolio else None
-        moves: list[tuple[ClientCompany, Staff]] = []
-        self._carrying = (person, moves)  # nothing below reads relationships until they are carried over
-        try:
+        with self.handing_over_together():  # nothing below reads relationships until they are carried over
             for company in list(person.portfolio):
                 receiver = ranking.least_loaded() if ranking is not None else None
                 if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
@@ -348,10 +391,6 @@ class Staffing:
                     and company not in awaiting
                 ):
                     awaiting.append(company)
-        finally:
-            self._carrying = None
-        if moves:
-            model.relations.carry_over(person, moves)
         for company in person.originated:
             if company.originator is person:
                 company.originator = None
