@@ -222,3 +222,50 @@ def test_a_pod_with_nothing_owed_shares_no_work_and_skips_the_servicing():
     assert model.structure.shared_service(person, 20.0) == 0.0 and not served
     clients[-1].backlog = clients[0].backlog = 2.0  # two clients owe work: the colleague serves them, in order
     assert model.structure.shared_service(person, 20.0) == 1.0 and served == [[clients[0], clients[-1]]]
+
+
+def test_standard_work_reads_the_columns_as_the_clients_attributes_do():
+    """The ranking's sum (column reads) is the very float the clients' own attributes give, summed in portfolio order."""
+    model = SalesOrgModel(rng=3, **SMALL)
+    model.run_until(40)
+    staffing = model.staffing
+    support = model.cfg.implementation_hours
+    stages = set()
+    people = model.salespeople
+    counted = staffing._standard_works(people)  # everyone at once, as a ranking's first count
+    for person, key in zip(people, counted, strict=True):
+        by_attribute = sum([c.weekly_service if c.stage == Stage.SERIAL else support for c in person.portfolio])
+        stages |= {c.stage for c in person.portfolio}
+        assert key == staffing._standard_work(person) == (by_attribute, person.unique_id)
+    assert {Stage.SERIAL, Stage.IMPLEMENTATION} <= stages  # both kinds of client were counted
+
+
+def test_handovers_carried_over_together_set_the_strengths_one_after_another_would():
+    """One call for many clients' relationships (a restructuring's) leaves the network as client-by-client carry-overs."""
+    import copy
+
+    import numpy as np
+
+    scenario = Scenario(**SMALL, structure="hunter_farmer", account_managers=3)
+    model = SalesOrgModel(rng=2, scenario=scenario)
+    model.run_until(60)
+    clients = [c for p in model.salespeople for c in p.portfolio] + [c for m in model.account_managers for c in m.portfolio]
+    receivers = [*model.account_managers, *model.salespeople]
+    moves = [(c.owner, c, receivers[i % len(receivers)]) for i, c in enumerate(clients)]
+    moves = [(g, c, r) for g, c, r in moves if g is not r]
+    assert len(moves) >= 10 and len({g for g, _, _ in moves}) >= 3 and len({r for _, _, r in moves}) >= 3
+    week, share = model.time, model.cfg.handover_relationship_carryover
+    one_by_one, together = model.network, copy.deepcopy(model.network)
+    before = together.number_of_relationships()
+    for giver, company, receiver in moves:  # what a handover on its own does (BuyingCentreRelations.carry_over)
+        rows = model.relations.rows_of(company)
+        one_by_one.set_strengths(receiver.unique_id, rows, share * one_by_one.strengths_at(giver.unique_id, rows, week), week)
+    each = [model.relations.rows_of(c) for _, c, _ in moves]
+    sizes = [r.size for r in each]
+    givers = np.repeat([g.unique_id for g, _, _ in moves], sizes)
+    takers = np.repeat([r.unique_id for _, _, r in moves], sizes)
+    together.carry_strengths(givers, takers, np.concatenate(each), share, week)
+    for name in ("staff", "s", "t", "used", "top"):
+        assert np.array_equal(getattr(one_by_one, name), getattr(together, name)), name
+    assert one_by_one.known_by == together.known_by
+    assert together.number_of_relationships() > before  # receivers met clients' people they did not know

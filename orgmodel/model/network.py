@@ -467,3 +467,20 @@ class RelationshipNetwork:
         """How many relationships exist (pruned ones excluded; booked contacts applied first)."""
         self.flush()
         return int(self.used.sum())
+
+    # --- s8scale (issue 13): many handovers' relationships carried over in one call -------------------------
+    def carry_strengths(self, givers: np.ndarray, receivers: np.ndarray, rows: np.ndarray, share: float, week: float) -> None:
+        """Each ``receivers[i]`` starts with ``share`` times ``givers[i]``'s current strength with ``rows[i]``.
+
+        What :meth:`strengths_at` and then :meth:`set_strengths` give pair by
+        pair (a stronger existing relationship is kept), in one read and one
+        write for a restructuring's thousands of handovers: both take a staff
+        id per row as well as one for all (:meth:`_find`, :meth:`_slots_for`).
+        ``rows`` must be distinct (each person is in one buying centre, and
+        each client moves once): then no pair's write is another's read, and
+        every value is computed element by element as pair by pair.
+        """
+        values = share * self.strengths_at(givers, rows, week)  # type: ignore[arg-type]  # a staff id per row
+        keep = values > 0.0
+        order = np.argsort(rows[keep], kind="stable")  # set_strengths' own order, so its receivers line up
+        self.set_strengths(receivers[keep][order], rows[keep][order], values[keep][order], week)  # type: ignore[arg-type]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -54,9 +55,14 @@ class Staffing:
         #: during a group's departures, each colleague's standard work by id with the number of clients it
         #: was counted for (None otherwise): see :class:`WorkRanking`
         self.work_tally: Tally | None = None
-        #: while a leaver's clients are handed over (``let_go``): the leaver, and the (client, receiver)
-        #: pairs whose relationships carry over together at the end (see :meth:`BuyingCentreRelations.carry_over`)
-        self._carrying: tuple[Staff, list[tuple[ClientCompany, Staff]]] | None = None
+        #: during a group's departures, the rankings made so far by their candidates' ids (see :meth:`_leaver_ranking`)
+        self._group_rankings: dict[tuple[int, ...], WorkRanking] | None = None
+        #: during a group's departures, who may receive a leaver's clients, by role and team (see :meth:`_receivers_for`)
+        self._group_receivers: dict[tuple[str, Hashable | None], list[Staff]] | None = None
+        #: within :meth:`handing_over_together`: the (giver, client, receiver) handovers whose relationships
+        #: carry over together at the end, and the clients among them (None otherwise)
+        self._together: list[tuple[Staff, ClientCompany, Staff]] | None = None
+        self._together_clients: set[int] = set()
 
     # --- hiring -------------------------------------------------------------------------------------
     def skills(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,11 +181,21 @@ class Staffing:
 
     def _standard_work(self, p: Staff) -> tuple[float, int]:
         """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
+        return self._standard_works([p])[0]
+
+    def _standard_works(self, people: list[Staff]) -> list[tuple[float, int]]:
+        """:meth:`_standard_work` of each of ``people`` (a ranking's first count covers every candidate).
+
+        Each client's row is read straight from the column (the float
+        ``c.weekly_service`` reads, without a descriptor call per client:
+        a group of leavers counts all their colleagues' clients), into a
+        list, not a generator: ``sum`` adds the very same terms in the same
+        order, without resuming a frame per client.
+        """
         support_hours = self.model.cfg.implementation_hours
         serial = Stage.SERIAL
-        # a list, not a generator: sum adds the very same terms in the same order, without resuming a frame per client
-        hours = sum([c.weekly_service if c.stage == serial else support_hours for c in p.portfolio])
-        return hours, p.unique_id
+        weekly = self.model.clients.weekly_service.item
+        return [(sum([weekly(c.uid) if c.stage == serial else support_hours for c in p.portfolio]), p.unique_id) for p in people]
 
     def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
         """Move a client to another person: relationships and knowledge only partly carry over."""
@@ -190,11 +206,14 @@ class Staffing:
             return
         if giver is not None:
             giver.portfolio.remove(company)
-            carrying = self._carrying
-            if carrying is not None and carrying[0] is giver:  # a leaver's client: carried over with the others
-                carrying[1].append((company, receiver))
-            else:
+            together = self._together
+            if together is None:
                 model.relations.carry_over(giver, [(company, receiver)])
+            else:  # carried over with the others (handing_over_together)
+                if company.uid in self._together_clients:  # moved twice: the first carries over first
+                    self._carry_together()
+                self._together.append((giver, company, receiver))
+                self._together_clients.add(company.uid)
             giver.handover_due += cfg.handover_hours
             if company.project is not None and company.project in giver.projects:
                 giver.projects.remove(company.project)
@@ -208,9 +227,95 @@ class Staffing:
         model.relations.met(company)  # its coverage is refreshed with the week's contacts
         self.handovers += 1
 
+    @contextmanager
+    def handing_over_together(self) -> Iterator[None]:
+        """Handovers inside carry their relationships over together, when the block ends (a leaver's, a restructuring's).
+
+        A client handed over on its own reads the giver's relationships with
+        its buying centre and sets the receiver's (a few numpy calls, tens of
+        microseconds); a restructuring hands over thousands. Carried over
+        together (:meth:`RelationshipNetwork.carry_strengths`), the strengths
+        are those of one handover after another, provided nothing inside the
+        block reads relationships: each person is in one buying centre, so
+        different clients' rows are disjoint (a client moved twice carries
+        its first move over first). Nested blocks carry over with the
+        outermost; nothing is carried over if the block raises.
+        """
+        if self._together is not None:
+            yield
+            return
+        self._together = []
+        try:
+            yield
+            self._carry_together()
+        finally:
+            self._together = None
+            self._together_clients = set()
+
+    def _carry_together(self) -> None:
+        """Carry over the relationships of the handovers gathered so far (see :meth:`handing_over_together`)."""
+        moves = self._together
+        if not moves:
+            return
+        model = self.model
+        each = [model.relations.rows_of(company) for _, company, _ in moves]
+        sizes = [r.size for r in each]
+        givers = np.repeat(np.fromiter((g.unique_id for g, _, _ in moves), np.int64, len(moves)), sizes)
+        receivers = np.repeat(np.fromiter((r.unique_id for _, _, r in moves), np.int64, len(moves)), sizes)
+        rows = np.concatenate(each)
+        model.network.carry_strengths(givers, receivers, rows, model.cfg.handover_relationship_carryover, model.time)
+        self._together = []
+        self._together_clients = set()
+
     def ranking(self, people: list[Staff], known: Tally | None = None) -> WorkRanking:
         """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
         return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving], known)
+
+    def _receivers_for(self, person: Staff) -> list[Staff]:
+        """Who may receive a leaver's clients (see :meth:`let_go`), the same for a group's leavers of one role and team.
+
+        In a group (:meth:`let_go_group`) everyone leaving is left out, so the
+        colleagues depend only on the leaver's role and team: found once
+        for each, not by scanning the whole force again for every leaver.
+        """
+        found = self._group_receivers
+        key = (person.role, person.team)
+        if found is not None and key in found:
+            return found[key]
+        others = [p for p in self.model.staff if p is not person and p.unique_id not in self.leaving]
+        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
+        team = person.team
+        keepers = (
+            [p for p in keepers if p.role == person.role and p.team == team]
+            or [p for p in keepers if team is not None and p.team == team]
+            or [p for p in keepers if p.role == person.role]
+            or keepers
+        )
+        if found is not None:
+            found[key] = keepers
+        return keepers
+
+    def _leaver_ranking(self, keepers: list[Staff]) -> WorkRanking:
+        """The ranking of ``keepers`` for a leaver's clients: in a group, the one an earlier leaver's had, brought up to date.
+
+        The leavers of a group usually hand to the same colleagues (in a
+        full-cycle force, every salesperson who stays), so the ranking made
+        for the first is kept, with each candidate's work taken again by the
+        rule a new ranking would use (:meth:`WorkRanking.refresh`), rather
+        than a new heap of every colleague for each leaver.
+        """
+        rankings = self._group_rankings
+        if rankings is None:
+            return self.ranking(keepers, self.work_tally)
+        leaving = self.leaving
+        people = [p for p in keepers if p.unique_id not in leaving]
+        ids = tuple([p.unique_id for p in people])
+        ranking = rankings.get(ids)
+        if ranking is None:
+            ranking = rankings[ids] = WorkRanking(self, people, self.work_tally)
+        else:
+            ranking.refresh()
+        return ranking
 
     # --- people leaving ----------------------------------------------------------------------------
     def who_leaves(self, people: list[Staff], n: int) -> list[Staff]:
@@ -228,9 +333,13 @@ class Staffing:
         """
         self.leaving = {p.unique_id for p in people}
         self.work_tally = {}  # one tally of colleagues' standard work for the whole group (see let_go)
+        self._group_rankings = {}
+        self._group_receivers = {}
         for i, person in enumerate(people):
             self.let_go(person, reasons[i] if reasons is not None else "let_go")
         self.work_tally = None
+        self._group_rankings = None
+        self._group_receivers = None
         self.leaving = set()
 
     def let_go(self, person: Staff, reason: str = "let_go") -> None:
@@ -264,20 +373,9 @@ class Staffing:
         for project in person.projects:
             project.company.project = None
         person.projects.clear()
-        others = [p for p in model.staff if p is not person and p.unique_id not in self.leaving]
-        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
-        team = person.team
-        keepers = (
-            [p for p in keepers if p.role == person.role and p.team == team]
-            or [p for p in keepers if team is not None and p.team == team]
-            or [p for p in keepers if p.role == person.role]
-            or keepers
-        )
         awaiting = self.awaiting_handover
-        ranking = self.ranking(keepers, self.work_tally) if person.portfolio else None
-        moves: list[tuple[ClientCompany, Staff]] = []
-        self._carrying = (person, moves)  # nothing below reads relationships until they are carried over
-        try:
+        ranking = self._leaver_ranking(self._receivers_for(person)) if person.portfolio else None
+        with self.handing_over_together():  # nothing below reads relationships until they are carried over
             for company in list(person.portfolio):
                 receiver = ranking.least_loaded() if ranking is not None else None
                 if receiver is None:  # nobody left at all; the schema keeps at least one salesperson
@@ -293,10 +391,6 @@ class Staffing:
                     and company not in awaiting
                 ):
                     awaiting.append(company)
-        finally:
-            self._carrying = None
-        if moves:
-            model.relations.carry_over(person, moves)
         for company in person.originated:
             if company.originator is person:
                 company.originator = None
@@ -335,17 +429,49 @@ class WorkRanking:
     def __init__(self, staffing: Staffing, people: list[Staff], known: Tally | None = None) -> None:
         self._work = staffing._standard_work
         self._known = known
-        self._keys: dict[int, tuple[float, int]] = {}
-        heap = []
+        keys: dict[int, tuple[float, int]] = {}
+        self._keys = keys
+        self._people: list[Staff] = []
+        uncounted = []
         for p in people:
-            if p.unique_id in self._keys:  # listed twice: one entry (two equal keys would compare the people)
+            if p.unique_id in keys:  # listed twice: one entry (two equal keys would compare the people)
                 continue
+            self._people.append(p)
             entry = known.get(p.unique_id) if known is not None else None
-            key = entry[1] if entry is not None and entry[0] == len(p.portfolio) else self._count(p)
-            self._keys[p.unique_id] = key
-            heap.append((key, p))
+            if entry is not None and entry[0] == len(p.portfolio):
+                keys[p.unique_id] = entry[1]
+            else:
+                keys[p.unique_id] = None  # type: ignore[assignment]  # counted below, all at once
+                uncounted.append(p)
+        for p, key in zip(uncounted, staffing._standard_works(uncounted), strict=True):
+            keys[p.unique_id] = key
+            if known is not None:
+                known[p.unique_id] = (len(p.portfolio), key)
+        heap = [(keys[p.unique_id], p) for p in self._people]
         heapq.heapify(heap)
         self._heap = heap
+
+    def _key(self, p: Staff) -> tuple[float, int]:
+        """``p``'s work as a new ranking takes it: from the known tally if counted for as many clients, else counted."""
+        known = self._known
+        entry = known.get(p.unique_id) if known is not None else None
+        return entry[1] if entry is not None and entry[0] == len(p.portfolio) else self._count(p)
+
+    def refresh(self) -> None:
+        """Take every candidate's work again as a new ranking of them would (for the next leaver of a group).
+
+        Between two leavers, clients move by handovers (recorded in the
+        shared tally by whichever ranking saw them) and leave with a leaver
+        (which shortens the owner's portfolio); each candidate's key is the
+        one a new ranking would find, and an entry is pushed only for a
+        candidate whose key changed.
+        """
+        keys, heap = self._keys, self._heap
+        for p in self._people:
+            key = self._key(p)
+            if key is not keys[p.unique_id]:
+                keys[p.unique_id] = key
+                heapq.heappush(heap, (key, p))
 
     def _count(self, p: Staff) -> tuple[float, int]:
         key = self._work(p)

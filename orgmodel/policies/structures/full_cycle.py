@@ -36,8 +36,9 @@ class FullCycle(Structure):
         model = self.model
         model.awaiting_handover.clear()
         salespeople = model.staffing.ranking(model.salespeople)  # kept up to date as clients move (one sum a move)
-        for manager in model.account_managers:
-            for company in list(manager.portfolio):
-                receiver = salespeople.least_loaded()
-                model.hand_over(company, receiver)
-                salespeople.moved(manager, receiver)
+        with model.staffing.handing_over_together():  # relationships carry over at the end, in one call
+            for manager in model.account_managers:
+                for company in list(manager.portfolio):
+                    receiver = salespeople.least_loaded()
+                    model.hand_over(company, receiver)
+                    salespeople.moved(manager, receiver)

@@ -185,21 +185,22 @@ class HunterFarmer(Structure):
         if cfg.hire_account_managers and clients:
             self._recruit_for(clients)
         rankings: dict[Hashable | None, WorkRanking] = {}  # per team, kept up to date as clients move (one sum a move)
-        for company in clients:
-            team = self.team_of_client(company)
-            ranking = rankings.get(team)
-            if ranking is None:
-                managers = [m for m in model.account_managers if team is None or m.team == team]
-                ranking = rankings[team] = model.staffing.ranking(managers)
-            receiver = ranking.least_loaded()
-            if receiver is None:
-                if company not in model.awaiting_handover:
-                    model.awaiting_handover.append(company)
-            else:
-                giver = company.owner
-                model.hand_over(company, receiver)
-                for each in rankings.values():
-                    each.moved(giver, receiver)
+        with model.staffing.handing_over_together():  # relationships carry over at the end, in one call
+            for company in clients:
+                team = self.team_of_client(company)
+                ranking = rankings.get(team)
+                if ranking is None:
+                    managers = [m for m in model.account_managers if team is None or m.team == team]
+                    ranking = rankings[team] = model.staffing.ranking(managers)
+                receiver = ranking.least_loaded()
+                if receiver is None:
+                    if company not in model.awaiting_handover:
+                        model.awaiting_handover.append(company)
+                else:
+                    giver = company.owner
+                    model.hand_over(company, receiver)
+                    for each in rankings.values():
+                        each.moved(giver, receiver)
 
     def _recruit_for(self, clients: list[ClientCompany]) -> None:
         """Hire, per team, the account managers needed to carry ``clients`` from today (ramping up)."""
