@@ -158,10 +158,12 @@ def test_a_pods_roster_holds_for_the_whole_week():
             for m in model.account_managers:
                 fresh.setdefault(m.team, []).append(m)
             assert structure._rosters == fresh, f"week {model.time}: the pods changed during the week"
-            kept = {uid: rows.tolist() for uid, rows in structure._rows.items()}
-            assert kept == {m.unique_id: [c.uid for c in m.portfolio] for m in model.account_managers if m.unique_id in kept}
+            for team, pool in structure._pools.items():
+                clients = [c for m in fresh.get(team, ()) for c in m.portfolio]
+                assert pool.clients == clients and pool.rows.tolist() == [c.uid for c in clients]
+                assert all(pool.clients[s:e] == m.portfolio for m in fresh.get(team, ()) for s, e in [pool.own[m.unique_id]])
+                portfolios_kept.append(len(clients))
             checked.append(model.time)
-            portfolios_kept.append(len(kept))
         return spent
 
     structure.shared_service = check
