@@ -4,6 +4,7 @@ Run from the repository root::
 
     python benchmarks/bench_experiments.py            # everything (about 10 minutes on an idle 2-core machine)
     python benchmarks/bench_experiments.py --quick    # smaller model and fewer runs (about 2 minutes)
+    python benchmarks/bench_experiments.py --throughput 400   # only: reference runs per hour, as a user gets them
 
 Three measurements, each contender in a fresh Python process (this script or
 the ``orgmodel`` command), timed from outside and with the peak memory of its
@@ -49,6 +50,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "experiments.json"
+THROUGHPUT_OUT = ROOT / "benchmarks" / "results" / "throughput.json"
 MARK = "@@BENCH@@"
 
 REFERENCE = {"salespeople": 20, "market_size": 3000, "years": 10}
@@ -261,6 +263,26 @@ def efficiency(work: Path, size: dict[str, int], runs: int) -> dict[str, Any]:
     }
 
 
+def throughput(work: Path, size: dict[str, int], runs: int, workers: int) -> dict[str, Any]:
+    """Reference runs per hour as a user gets them: ``orgmodel experiment run`` of ``runs`` runs, timed from outside.
+
+    Issue 13 asks for 10,000 reference runs of an experiment within an hour on 2 cores; this
+    measures the whole command (start-up, imports in every worker, scheduling, storing the
+    summaries), not the model's CPU time alone.
+    """
+    file = _experiment_file(work, "throughput", size, runs, "summary", factors=False)
+    r = measure(_orgmodel("experiment", "run", str(file), "--workers", str(workers), "--out", str(work / "throughput")))
+    return {
+        "runs": runs,
+        "workers": workers,
+        "wall_s": r["wall_s"],
+        "cpu_s": r["cpu_s"],
+        "runs_per_hour": runs * 3600 / r["wall_s"],
+        "cpu_s_per_run": r["cpu_s"] / runs,
+        "peak_pss_mb": r["peak_pss_mb"],
+    }
+
+
 def overhead(work: Path, size: dict[str, int], runs: int) -> dict[str, Any]:
     """The runner's own time per run (scheduling, storing, compacting) against a run's simulation time."""
     out: dict[str, Any] = {}
@@ -322,8 +344,15 @@ def main() -> None:
     )
     parser.add_argument("--efficiency-runs", type=int, help="runs for parallel efficiency and overhead (default 40; quick 16)")
     parser.add_argument("--repeats", type=int, default=2, help="repeats of each comparison, alternating the order (default 2)")
+    parser.add_argument(
+        "--throughput",
+        type=int,
+        metavar="N",
+        help="only measure reference runs per hour: one experiment of N reference runs on 2 workers "
+        "(writes benchmarks/results/throughput.json unless --out is given)",
+    )
     parser.add_argument("--skip-growth", action="store_true", help="skip the memory-as-runs-grow comparison")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON")
+    parser.add_argument("--out", type=Path, help="where to write the JSON (default benchmarks/results/experiments.json)")
     parser.add_argument("--child", choices=("batch", "overhead"), help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
     parser.add_argument("--weekly", action="store_true", help=argparse.SUPPRESS)
@@ -338,6 +367,10 @@ def main() -> None:
         print(MARK + json.dumps(child_overhead(args.file, args.out, args.workers)))
         return
 
+    if args.throughput:
+        _throughput_only(args.throughput, args.out or THROUGHPUT_OUT)
+        return
+    args.out = args.out or DEFAULT_OUT
     size = QUICK if args.quick else REFERENCE
     replications = args.replications or (4 if args.quick else 5)
     n_eff = args.efficiency_runs or (16 if args.quick else 40)
@@ -385,6 +418,28 @@ def main() -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _throughput_only(runs: int, out: Path) -> None:
+    """``--throughput N``: one experiment of N reference runs on 2 workers, and the rate it reached."""
+    load_start = os.getloadavg()
+    print(f"load average at start: {load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f} on {os.cpu_count()} cores")
+    work = Path(tempfile.mkdtemp(prefix="bench_throughput_"))
+    try:
+        result = throughput(work, REFERENCE, runs, workers=2)
+        print(
+            f"{runs} reference runs on 2 workers: {result['wall_s']:.1f} s wall, {result['cpu_s']:.1f} s CPU "
+            f"({result['cpu_s_per_run']:.2f} s per run) -> {result['runs_per_hour']:,.0f} runs per hour",
+            flush=True,
+        )
+        results = {"size": REFERENCE, "throughput": result, "environment": environment(load_start)}
+        end = results["environment"]["load_average_end"]
+        print(f"load average at end: {end[0]:.2f} {end[1]:.2f} {end[2]:.2f}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

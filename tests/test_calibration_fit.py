@@ -45,6 +45,7 @@ def test_parameter_recovery_and_holdout(tmp_path):
         fit_keys=list(TRUTH),
         slice_points=5,
         noise_seeds=4,
+        workers=2,  # the same fit with one worker (test_refuses_to_overwrite_and_resumes_deterministically); half the wait
     )
     fits = {p.key: p for p in result.parameters}
     assert set(fits) == {*TRUTH, HISTORY}
