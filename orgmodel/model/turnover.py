@@ -152,8 +152,8 @@ class Turnover:
                 else:
                     model.request_account_manager(person.team)
 
-    def on_leave(self, person: Staff, reason: str) -> None:
-        """Record a departure (called by ``let_go`` before the leaver's clients move)."""
+    def on_leave(self, person: Staff, reason: str) -> int:
+        """Record a departure (called by ``let_go`` before the leaver's clients move); returns how many clients followed."""
         model = self.model
         week = math.ceil(model.time)
         followed = model.loyalty.on_leave(person)
@@ -172,6 +172,7 @@ class Turnover:
         )
         model.write_leaver_row(person, week, reason)
         self.pay.pop(person.unique_id, None)
+        return followed
 
     def reset_week(self) -> None:
         """Start the next week's tally."""
