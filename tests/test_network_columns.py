@@ -115,6 +115,18 @@ def test_someone_never_added_gets_a_row_when_first_met():
     assert net.number_of_relationships() == 1 and net.graph.has_edge(1, 5000)
 
 
+def test_ids_at_the_end_of_the_row_table_get_rows_and_its_last_entry_stays_no_ones():
+    """A look-up clipped to the table's end must read "no row yet" for an id beyond it."""
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    size = net.row_of.size
+    for person in (size - 2, size - 1, size, 3 * size):
+        net.invest(1, person, 1.0, week=1)
+        net.flush()
+        assert net.strength(person, 1, 1) == pytest.approx(1 - math.exp(-0.35))
+        assert net.row_of[-1] == -1
+    assert net.number_of_relationships() == 4
+
+
 def test_stored_coverage_is_the_weighted_mean_of_best_strengths_and_follows_a_new_decision_maker_weight():
     """The weights and their sums are kept between reads: a new decision maker's weight must reach them."""
     from orgmodel.model.model import SalesOrgModel
@@ -138,3 +150,48 @@ def test_stored_coverage_is_the_weighted_mean_of_best_strengths_and_follows_a_ne
         assert [c.coverage for c in met] == pytest.approx([direct(c, w_dm) for c in met], rel=1e-12)
         uids = np.asarray([c.uid for c in met])
         assert relations.coverage_of(uids) == pytest.approx([direct(c, w_dm) for c in met], rel=1e-12)
+
+
+def test_the_clients_reviewing_this_week_are_read_from_their_column_and_get_the_week_s_coverage():
+    """Serial clients whose ``next_review`` is this week have their coverage stored as the week settles; no others."""
+    from orgmodel.model.clients import Stage
+    from orgmodel.model.model import SalesOrgModel
+
+    model = SalesOrgModel(rng=2, salespeople=3, market_size=60, years=1)
+    model.run_for(30)
+    relations, table, week = model.relations, model.clients, round(model.time)
+    serial = [c for c in model.market.companies if c.stage == Stage.SERIAL]
+    prospect = next(c for c in model.market.companies if c.stage == Stage.PROSPECT)
+    assert len(serial) >= 2
+    due, later = serial[:2]
+    relations.settle()  # the week's contacts stored: what follows is the reviews' doing
+    table.next_review[[due.uid, prospect.uid]] = week
+    table.next_review[later.uid] = week + 1
+    for company in (due, later, prospect):
+        company.coverage = -1.0
+    relations.settle(reviews=True)
+    assert due.coverage == relations.coverage(due) >= 0.0 and relations.coverage_week[due.uid] == model.time
+    assert later.coverage == prospect.coverage == -1.0
+
+
+def test_the_reviews_read_the_week_s_coverage_and_compute_what_was_not_stored():
+    """Stored this week, met since (stale) or not stored: each review gets its client's coverage now."""
+    from orgmodel.model.clients import Stage
+    from orgmodel.model.model import SalesOrgModel
+
+    model = SalesOrgModel(rng=3, salespeople=3, market_size=60, years=1)
+    model.run_for(30)
+    relations = model.relations
+    serial = [c for c in model.market.companies if c.stage == Stage.SERIAL][:6]
+    assert len(serial) >= 3
+    relations.settle()
+    met, unstored = serial[0], serial[1:3]
+    owner = met.owner
+    relations.book_contact(owner, met, 4.0, everyone=True, skill=owner.service_skill)  # met since the week settled
+    for company in unstored:
+        relations.coverage_week[company.uid] = -1.0
+        company.coverage = -1.0
+    uids = np.asarray([c.uid for c in serial], dtype=np.int64)
+    values = relations.coverage_for_reviews(serial, uids)
+    assert values == [relations.coverage(c) for c in serial] == [c.coverage for c in serial]
+    assert not relations.stale and (relations.coverage_week[uids] == model.time).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -77,13 +78,17 @@ def test_not_knowing_the_kits_costs_the_desk_more_hours_per_client():
 
 
 def test_complaints_still_go_to_the_salesperson():
-    model = SalesOrgModel(rng=5, **DESK)
+    model = SalesOrgModel(rng=5, **DESK, desk_knows_client_kits=True)  # the desk takes all of an order's work
     model.run_until(40)
     company = next(c for c in model.companies if c.stage == Stage.SERIAL)
-    desk, own = company.desk_backlog, company.backlog
-    company.buyer.complain()
-    assert company.desk_backlog == desk
-    assert company.backlog == own + model.cfg.complaint_hours
+    # work long left undone: the buyer's next order comes with a complaint
+    own = company.backlog = 2.0 * model.cfg.backlog_complaint_weeks * company.weekly_service + 1.0
+    desk, complaints, satisfaction = company.desk_backlog, model.complaints_week, company.satisfaction
+    model.service.place_orders(np.array([company.uid]))
+    assert company.desk_backlog > desk  # the order's work went to the desk
+    assert company.backlog == own + model.cfg.complaint_hours  # the complaint to the salesperson
+    assert model.complaints_week == complaints + 1
+    assert company.satisfaction < satisfaction
 
 
 def test_work_the_desk_cannot_do_waits_and_makes_buyers_complain():

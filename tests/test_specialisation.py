@@ -49,7 +49,7 @@ def test_with_every_switch_off_no_mechanism_runs_or_draws(monkeypatch, name):
 
     for cls in (SkillPractice, HiringPool, LargeDeals, LargeClientCare):
         monkeypatch.setattr(cls, "__init__", refuse)
-    monkeypatch.setattr(fragmentation, "interruptions", refuse)
+    monkeypatch.setattr(fragmentation, "count_interruptions", refuse)
     monkeypatch.setattr(fragmentation, "lose_selling_hours", refuse)
     scenario = load_builtin(name, {"market_size": 300, "salespeople": 4, "years": 1, "management_response": "hire_on_revenue"})
     result = simulate(scenario, seed=3)
@@ -152,7 +152,14 @@ def test_a_fragmented_week_loses_selling_hours_a_specialists_week_does_not():
     assert plan[PROSPECTING] + plan[PIPELINE] == pytest.approx(10.0 - lost)
     assert plan[PROSPECTING] / plan[PIPELINE] == pytest.approx(1.5)
     assert person.hours[SERVICING] == pytest.approx(lost)
-    assert fragmentation.interruptions(person) == 0  # no clients: an unfragmented week
+
+
+def test_each_waiting_client_interrupts_a_hunter_not_an_account_manager():
+    model = _model(seed=7, structure="hunter_farmer", incentive="split_commission", account_managers=1)
+    hunter, manager = model.salespeople[0], model.account_managers[0]
+    owners = np.array([1, 0, 1, 1])  # the owner (index in the people served) of each client with work waiting
+    assert fragmentation.count_interruptions([manager, hunter], owners) == [0, 3]  # a specialist's week is whole
+    assert fragmentation.count_interruptions([hunter, manager], np.zeros(0, dtype=np.int64)) == [0, 0]
 
 
 def test_a_fragmented_week_gets_less_pipeline_work_done():
@@ -165,7 +172,7 @@ def test_a_fragmented_week_gets_less_pipeline_work_done():
     for firm in firms:
         firm.run_until(40)
     firms[1].cfg = firms[1].cfg.model_copy(update={"fragmented_weeks": True})
-    waiting = sum(fragmentation.interruptions(p) for p in firms[1].salespeople)  # clients with work waiting
+    waiting = sum(c.backlog > 0.0 for p in firms[1].salespeople for c in p.portfolio)  # clients with work waiting
     assert waiting > 0
     for firm in firms:
         firm.run_for(1)

@@ -134,7 +134,7 @@ def test_a_new_client_goes_to_the_account_manager_with_the_lightest_load(receive
 
 
 def test_a_pods_roster_holds_for_the_whole_week():
-    """Each call's roster is a fresh scan's, through hires, departures and monthly re-dealing into pods."""
+    """Each call's roster (and its portfolios' client rows) is a fresh scan's, through hires, departures and re-dealing."""
     scenario = Scenario(
         market_size=1500,
         salespeople=8,
@@ -149,6 +149,7 @@ def test_a_pods_roster_holds_for_the_whole_week():
     structure = model.structure
     original = structure.shared_service
     checked = []
+    portfolios_kept = []  # the week's client rows of the account managers read so far
 
     def check(person, free):
         spent = original(person, free)
@@ -157,14 +158,17 @@ def test_a_pods_roster_holds_for_the_whole_week():
             for m in model.account_managers:
                 fresh.setdefault(m.team, []).append(m)
             assert structure._rosters == fresh, f"week {model.time}: the pods changed during the week"
+            kept = {uid: rows.tolist() for uid, rows in structure._rows.items()}
+            assert kept == {m.unique_id: [c.uid for c in m.portfolio] for m in model.account_managers if m.unique_id in kept}
             checked.append(model.time)
+            portfolios_kept.append(len(kept))
         return spent
 
     structure.shared_service = check
     model.run_until(model.cfg.weeks)
     left = sum(1 for d in model.turnover.departures if d["role"] == "account_manager")
     hired = len(model.account_managers) + left - 3
-    assert len(set(checked)) > 50 and left >= 2 and hired >= 2
+    assert len(set(checked)) > 50 and left >= 2 and hired >= 2 and sum(portfolios_kept) > 100
 
 
 def test_a_group_recounts_a_colleague_whose_client_followed_a_leaver():
@@ -193,6 +197,31 @@ def test_a_group_recounts_a_colleague_whose_client_followed_a_leaver():
     shrank = [m for m in staying if len(m.portfolio) < before[m.unique_id] + received[m.unique_id]]
     assert len(handed) >= 10 and shrank  # some stayer lost a client that followed a hunter out
     model.check_invariants()
+
+
+def test_a_pod_with_nothing_owed_shares_no_work_and_skips_the_servicing():
+    """Serving colleagues' clients that owe nothing spends nothing and changes nothing: the pod skips the call.
+
+    With work owed, the colleague serves the clients that owe it, in order (all that ``Staff.serve`` keeps).
+    """
+    scenario = Scenario(market_size=1500, salespeople=8, years=1, structure="pod", pod_size=4, account_managers=4)
+    model = SalesOrgModel(rng=3, scenario=scenario)
+    model.run_until(30)
+    person = next(m for m in model.account_managers if any(o is not m and o.team == m.team for o in model.account_managers))
+    clients = [c for o in model.account_managers if o is not person and o.team == person.team for c in o.portfolio]
+    assert clients
+    table = model.clients
+    for company in clients:  # the colleagues are up to date with their clients' work
+        company.backlog = 0.0
+    state = (table.backlog.copy(), table.knowledge.copy(), list(person.hours))
+    assert person.serve(clients, 20.0) == (0.0, 0.0)  # what the skipped call would give
+    assert (table.backlog == state[0]).all() and (table.knowledge == state[1]).all() and person.hours == state[2]
+
+    served = []
+    person.serve = lambda clients, free: served.append(clients) or (1.0, 1.0)
+    assert model.structure.shared_service(person, 20.0) == 0.0 and not served
+    clients[-1].backlog = clients[0].backlog = 2.0  # two clients owe work: the colleague serves them, in order
+    assert model.structure.shared_service(person, 20.0) == 1.0 and served == [[clients[0], clients[-1]]]
 
 
 def test_standard_work_reads_the_columns_as_the_clients_attributes_do():

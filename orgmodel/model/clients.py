@@ -166,8 +166,8 @@ class ClientBuyer(ClientPerson):
     """The purchaser: places serial orders, reviews the supplier, complains.
 
     Nothing calls it every week: its serial orders fall due on its own
-    rhythm, its supplier reviews every quarter, and each is held with the
-    week's others in one array operation
+    rhythm (a complaint comes with an order), its supplier reviews every
+    quarter, and each is held with the week's others in one array operation
     (:meth:`~orgmodel.model.service.ClientService.place_due_orders`,
     :meth:`~orgmodel.model.service.ClientService.review_suppliers`).
     """
@@ -196,19 +196,8 @@ class ClientBuyer(ClientPerson):
         self.company.handover_event = None
         self.model.structure.handover_due(self.company)
 
-    def complain(self) -> None:
-        """A complaint: hours to settle it, and a dent in satisfaction."""
-        company = self.company
-        company.backlog += self.model.cfg.complaint_hours
-        company.satisfaction *= 0.85
-        self.model.complaints_week += 1
-        if self.model.recorder is not None:
-            self.model.recorder.case(company, "complaint")
-
     def schedule_review(self) -> None:
         """The next supplier review, ``review_interval_weeks`` from now (held with the week's: ClientService.review_suppliers)."""
         model = self.model
         company = self.company
-        at = round(model.time) + model.cfg.review_interval_weeks
-        company.table.next_review[company.uid] = at
-        model.relations.expect_review(company, at)
+        company.table.next_review[company.uid] = round(model.time) + model.cfg.review_interval_weeks

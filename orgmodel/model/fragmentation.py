@@ -15,7 +15,10 @@ unfragmented week and loses nothing; account managers do no pipeline work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from orgmodel.model.activities import PIPELINE, PROSPECTING, SERVICING
 
@@ -23,11 +26,16 @@ if TYPE_CHECKING:
     from orgmodel.model.staff import Staff
 
 
-def interruptions(person: Staff) -> int:
-    """Clients with service work waiting at the start of the week (each interrupts it); 0 for non-hunters."""
-    if not person.hunts:
-        return 0
-    return sum(1 for c in person.portfolio if c.backlog > 0.0)
+def count_interruptions(people: Sequence[Staff], server: np.ndarray) -> list[int]:
+    """Each person's interruptions this week: their clients with service work waiting; 0 for non-hunters.
+
+    Args:
+        people: who serves (the week's servicing, :func:`orgmodel.model.servicing.serve_portfolios`).
+        server: for each client with work waiting, the index in ``people`` of its owner.
+
+    """
+    waiting = np.bincount(server, minlength=len(people)).tolist()
+    return [n if person.hunts else 0 for person, n in zip(people, waiting, strict=True)]
 
 
 def lose_selling_hours(person: Staff, plan: list[float], n: int) -> float:
@@ -47,4 +55,4 @@ def lose_selling_hours(person: Staff, plan: list[float], n: int) -> float:
     return lost
 
 
-__all__ = ["interruptions", "lose_selling_hours"]
+__all__ = ["count_interruptions", "lose_selling_hours"]

@@ -251,15 +251,33 @@ class SalesOrgModel(Model):
         (:meth:`settle_week`). The week's serial orders and supplier reviews
         come after the week's events, as the week closes (:meth:`close_week`).
         """
-        groups = [self.agents_by_type[cls].shuffle() for cls in (Salesperson, AccountManager) if cls in self.agents_by_type]
+        groups = self.week_order()
         for group in groups:
-            group.do("begin_week")
+            for person in group:
+                person.begin_week()
         servicing.serve_portfolios(self, [person for group in groups for person in group])
         for group in groups:
-            group.do("finish_week")
+            for person in group:
+                person.finish_week()
         if DeskAgent in self.agents_by_type:
             self.agents_by_type[DeskAgent].shuffle_do("step")
         self.settle_week()
+
+    def week_order(self) -> list[list[Staff]]:
+        """The week's salespeople and account managers, each group in a new random order.
+
+        The order and the draws are those of ``agents_by_type[cls].shuffle()``
+        (a shuffle of the group's list with ``model.random``), without building
+        a new weakly referenced ``AgentSet`` per group every week.
+        """
+        rng = self.random
+        groups = []
+        for cls in (Salesperson, AccountManager):
+            if cls in self.agents_by_type:
+                group = list(self.agents_by_type[cls])
+                rng.shuffle(group)
+                groups.append(group)
+        return groups
 
     def settle_week(self) -> None:
         """The week's contacts applied, then the clients' answers to the deals and cross-sell projects put to them.
@@ -309,7 +327,10 @@ class SalesOrgModel(Model):
         self.proposals = int(counts[Stage.PROPOSAL])
         self.open_deals = len(self.deals)
         owned = self.clients.owner_row >= 0
-        self.service_backlog_hours = float(np.sum(self.clients.backlog[owned]) + np.sum(self.clients.desk_backlog[owned]))
+        backlog = np.sum(self.clients.backlog[owned])
+        if self.desk is not None:  # without a desk nobody has desk work (the desk hands it back as it closes)
+            backlog += np.sum(self.clients.desk_backlog[owned])
+        self.service_backlog_hours = float(backlog)
         # contacts the week's events booked (a new client's implementation) and the week's handovers, with coverage
         self.relations.refresh()
         self.datacollector.collect(self)

@@ -58,7 +58,8 @@ class RelationshipNetwork:
         self.decay = math.log(2.0) / half_life_weeks
         self.gain = gain_per_hour
         self._people: list[tuple[list[int], dict[str, object]]] = []  # ids and their node attributes, per call
-        #: person id -> row (-1: no row yet); grown as ids arrive
+        #: person id -> row (-1: no row yet); grown as ids arrive, always with a last entry of -1 (no one's),
+        #: so a look-up clipped to the end (:meth:`flush`) reads "no row yet" for an id beyond it
         self.row_of = np.full(1024, -1, dtype=np.int64)
         self.id_of: list[int] = []  # row -> person id
         # rows are allocated with room to spare (rows beyond the last person's are empty)
@@ -95,8 +96,8 @@ class RelationshipNetwork:
         if ids.size == 0:
             return ids
         top = int(ids.max())
-        if top >= self.row_of.size:
-            grown = np.full(max(top + 1, 2 * self.row_of.size), -1, dtype=np.int64)
+        if top >= self.row_of.size - 1:  # the last entry stays -1
+            grown = np.full(max(top + 2, 2 * self.row_of.size), -1, dtype=np.int64)
             grown[: self.row_of.size] = self.row_of
             self.row_of = grown
         rows = self.row_of[ids]
@@ -201,7 +202,7 @@ class RelationshipNetwork:
             staff, people, hours = staff[keep], people[keep], hours[keep]
             if not hours.size:
                 return
-        rows = np.take(self.row_of, people) if people.max() < self.row_of.size else np.full(people.size, -1)
+        rows = np.take(self.row_of, people, mode="clip")  # an id beyond the table reads its last entry, -1
         if rows.min() < 0:  # someone met for the first time who was never added
             rows = self.rows(people)
         # one update per pair of people: a week's contacts of a pair combine (no decay within a week)

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from orgmodel.model.staff import Staff
 
 KNOWLEDGE_FROM_SALE = 0.8  # assumption: who ran the sale knows most of what is in "kit A"
-_LEAD, _QUALIFIED, _PROPOSAL = Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL
+#: the stages as module constants (the pipeline reads them for every deal; a member read off the enum class costs more)
+_PROSPECT, _LEAD, _QUALIFIED, _PROPOSAL = Stage.PROSPECT, Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL
+_IMPLEMENTATION = Stage.IMPLEMENTATION
 _NEXT_STAGE = {_LEAD: _QUALIFIED, _QUALIFIED: _PROPOSAL}  # where a deal goes when its stage is passed
 
 
@@ -33,7 +35,7 @@ class Deal:
         self.id = deal_id
         self.company = company
         self.owner = owner
-        self.stage = Stage.LEAD
+        self.stage = _LEAD
         self.hours = 0.0
         self.entered = week
         self.last_worked = week
@@ -82,7 +84,7 @@ class Pipeline:
         week = model.time
         self._deal_ids += 1
         deal = Deal(company, owner, int(week), self._deal_ids)
-        model.market.set_stage(company, Stage.LEAD)
+        model.market.set_stage(company, _LEAD)
         self.deals[deal.id] = deal
         model.network.invest(owner.unique_id, company.people[0], 0.5, week, owner.hunting_skill)
         if model.recorder is not None:
@@ -106,7 +108,7 @@ class Pipeline:
 
     def asking(self) -> list[ClientCompany]:
         """The buying centres the queued proposals put the decision to (in queue order)."""
-        return [d.company for d in self.waiting if d.stage == Stage.PROPOSAL]
+        return [d.company for d in self.waiting if d.stage == _PROPOSAL]
 
     def decide(self, strengths: list[list[float]] | None = None) -> None:
         """Resolve the deals queued this week.
@@ -136,7 +138,7 @@ class Pipeline:
         """The stage's hours with the prospect's people (its buyer alone at the lead stage)."""
         owner = deal.owner
         self.model.relations.book_contact(
-            owner, deal.company, deal.hours, everyone=deal.stage != Stage.LEAD, skill=owner.hunting_skill, refresh=False
+            owner, deal.company, deal.hours, everyone=deal.stage != _LEAD, skill=owner.hunting_skill, refresh=False
         )
 
     def resolve(self, deal: Deal, best: list[float] | None = None) -> None:
@@ -180,7 +182,7 @@ class Pipeline:
             model.recorder.deal_closed(deal, won=True)
         del self.deals[deal.id]
         owner.deals.remove(deal)
-        model.market.set_stage(company, Stage.IMPLEMENTATION)
+        model.market.set_stage(company, _IMPLEMENTATION)
         company.owner = owner
         company.originator = owner
         owner.originated.append(company)
@@ -202,7 +204,7 @@ class Pipeline:
             model.recorder.deal_closed(deal, won=False)
         del self.deals[deal.id]
         deal.owner.deals.remove(deal)
-        model.market.set_stage(company, Stage.PROSPECT)
+        model.market.set_stage(company, _PROSPECT)
         company.available_from = int(model.time) + model.cfg.reapproach_weeks
         model.deals_lost += 1
 

@@ -47,8 +47,6 @@ class BuyingCentreRelations:
         self.model = model
         #: clients whose buying centre was met since their coverage was last computed (uid -> company)
         self.stale: dict[int, ClientCompany] = {}
-        #: week -> clients whose supplier review falls due then (their coverage is computed with the week's)
-        self.reviews_due: dict[float, list[ClientCompany]] = {}
         # every buying centre's people as columns (built on first use; buying centres never change):
         # network rows of the people, company by company; whether each decides; each company's first index
         self._rows: np.ndarray | None = None
@@ -114,14 +112,14 @@ class BuyingCentreRelations:
         self.stale[company.uid] = company
 
     # --- coverage --------------------------------------------------------------------------------------
-    def _members(self, uids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Indices into the people columns of the buying centres of ``uids``, and each one's company position."""
+    def _members(self, uids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the buying centres of ``uids``: indices into the people columns, each one's company, each company's end."""
         if self._rows is None:
             self.seat()
         sizes = self._size[uids]
         ends = np.cumsum(sizes)
         index = np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(self._start[uids] - (ends - sizes), sizes)
-        return index, np.repeat(np.arange(uids.size), sizes)
+        return index, np.repeat(np.arange(uids.size), sizes), ends
 
     def _weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Each person's weight in coverage (the decision maker's is ``decision_maker_weight``), and each company's sum.
@@ -142,7 +140,7 @@ class BuyingCentreRelations:
 
     def coverage_of(self, uids: np.ndarray) -> np.ndarray:
         """Coverage of each company in ``uids`` now: the weighted mean of its members' best strengths."""
-        index, owner = self._members(uids)
+        index, owner, _ = self._members(uids)
         best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
         weight, total = self._weights()
         return np.bincount(owner, weights=np.take(weight, index) * best, minlength=uids.size) / np.take(total, uids)
@@ -164,14 +162,6 @@ class BuyingCentreRelations:
         """Apply the booked contacts and store the coverage of every client whose buying centre was met."""
         self.settle()
 
-    def expect_review(self, company: ClientCompany, at: float) -> None:
-        """``company`` reviews its supplier at ``at``: its coverage will be computed with that week's."""
-        due = self.reviews_due.get(at)
-        if due is None:
-            self.reviews_due[at] = [company]
-        else:
-            due.append(company)
-
     def settle(self, asked: Sequence[ClientCompany] = (), reviews: bool = False) -> list[list[float]]:
         """Apply the booked contacts; store the coverage of the clients met; read the buying centres ``asked``.
 
@@ -179,21 +169,27 @@ class BuyingCentreRelations:
         centre was met since their coverage was stored, with ``reviews`` the
         clients reviewing their supplier now (their coverage with the week's
         relationships), and the buying centres asked for a decision, whose
-        members' best strengths are returned (one list per company).
+        members' best strengths are returned (one list per company). The
+        reviews due are read from the buyers' ``next_review`` column, as
+        :meth:`ClientService.review_suppliers` reads them.
         """
-        self.model.network.flush()
+        model = self.model
+        model.network.flush()
         stored = list(self.stale.values())
         self.stale.clear()
         if reviews:
-            stored += [c for c in self.reviews_due.pop(self.model.time, ()) if c.stage == Stage.SERIAL]
+            due = np.flatnonzero(model.clients.next_review == round(model.time)).tolist()
+            if due:
+                companies = model.market.companies
+                stored += [c for c in map(companies.__getitem__, due) if c.stage == Stage.SERIAL]
         if not stored and not asked:
             return []
         companies = [*stored, *asked]
         uids = np.fromiter(map(_UID, companies), dtype=np.int64, count=len(companies))
-        index, owner = self._members(uids)
+        index, owner, ends = self._members(uids)
         best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
         n = len(stored)
-        cut = int(np.searchsorted(owner, n)) if n else 0  # the stored companies' members come first
+        cut = ends.item(n - 1) if n else 0  # the stored companies' members come first
         if n:
             weight, total = self._weights()
             num = np.bincount(owner[:cut], weights=np.take(weight, index[:cut]) * best[:cut], minlength=n)
@@ -207,15 +203,25 @@ class BuyingCentreRelations:
             at += k
         return out
 
-    def coverage_for_review(self, company: ClientCompany) -> float:
-        """The client's coverage now, as the review sees it (computed with the week's if it was)."""
-        if company.uid in self.stale:  # met since: stored with the other clients met
+    def coverage_for_reviews(self, companies: Sequence[ClientCompany], uids: np.ndarray) -> list[float]:
+        """The clients' coverage now, as their reviews see it (computed with the week's where it was).
+
+        ``uids``: the companies' uids. Most were stored as the week settled
+        (:meth:`settle`); a client met since is stored with the other
+        clients met (:meth:`refresh`), and the rest are computed now, each
+        from its own buying centre, so the values are those of one client
+        at a time.
+        """
+        stale = self.stale
+        if stale and any(c.uid in stale for c in companies):  # met since: stored with the other clients met
             self.refresh()
-        if self._rows is not None and self.coverage_week[company.uid] == self.model.time:
-            return company.coverage
-        value = self.coverage(company)
-        self._store([company], [value])
-        return value
+        if self._rows is None:
+            self.seat()
+        missing = np.flatnonzero(self.coverage_week[uids] != self.model.time)
+        if missing.size:
+            fresh = [companies[i] for i in missing.tolist()]
+            self._store(fresh, self.coverage_of(uids[missing]).tolist(), uids[missing])
+        return [c.coverage for c in companies]
 
     # --- backing ---------------------------------------------------------------------------------------
     def best_strengths(self, companies: Sequence[ClientCompany]) -> list[list[float]]:

@@ -17,6 +17,8 @@ from orgmodel.model.clients import ClientCompany, Stage
 from orgmodel.policies.incentives.base import IncentiveScheme
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
+SERIAL = Stage.SERIAL
+
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
@@ -117,20 +119,24 @@ class ClientService:
         draws = table.order_rng.random((3, rows.size))
         interval = np.maximum(1, np.round(cfg.order_interval_weeks * (0.5 + draws[0]))).astype(np.int64)
         weekly = table.weekly_service[rows]
-        lagging = table.backlog[rows] + table.desk_backlog[rows] > cfg.backlog_complaint_weeks * weekly
+        backlog = table.backlog[rows]
+        desk = model.desk
+        # the work still open: without a desk nobody has desk work (the desk hands it back as it closes)
+        owed = backlog if desk is None else backlog + table.desk_backlog[rows]
+        lagging = owed > cfg.backlog_complaint_weeks * weekly
         satisfaction = table.satisfaction[rows]
         satisfaction += 0.2 * (np.where(lagging, 0.0, 1.0) - satisfaction)
         problem = draws[1] < cfg.problem_rate
         complaint = lagging | (problem & (draws[2] < cfg.complaint_rate))
-        desk = model.desk
-        if desk is None:
-            table.backlog[rows] += weekly * interval + np.where(problem, cfg.problem_hours, 0.0)
+        # a complaint: hours to settle it (for the owner, desk or not), and a dent in satisfaction
+        complaint_hours = np.where(complaint, cfg.complaint_hours, 0.0)
+        if desk is None:  # the order's work, then the complaint's, added to the owner's backlog
+            table.backlog[rows] = backlog + (weekly * interval + np.where(problem, cfg.problem_hours, 0.0)) + complaint_hours
         else:
             companies = model.market.companies
             for uid, weeks, hit in zip(rows.tolist(), interval.tolist(), problem.tolist(), strict=True):
                 desk.take_order(companies[uid], weeks, hit)
-        # a complaint: hours to settle it, and a dent in satisfaction (ClientBuyer.complain, for the week's orders at once)
-        table.backlog[rows] += np.where(complaint, cfg.complaint_hours, 0.0)
+            table.backlog[rows] += complaint_hours
         table.satisfaction[rows] = np.where(complaint, satisfaction * 0.85, satisfaction)
         model.complaints_week += int(np.count_nonzero(complaint))
         table.next_order[rows] = round(model.time) + interval
@@ -164,15 +170,13 @@ class ClientService:
         rows = np.flatnonzero(table.next_review == week)
         if not rows.size:
             return
-        companies = [model.market.companies[uid] for uid in rows.tolist()]
-        serial = [c for c in companies if c.stage == Stage.SERIAL]
+        companies = list(map(model.market.companies.__getitem__, rows.tolist()))
+        serial = [c for c in companies if c.stage == SERIAL]
         if len(serial) < len(companies):
             companies = serial
             rows = np.fromiter((c.uid for c in serial), dtype=np.int64, count=len(serial))
-        relations, loyalty = model.relations, model.loyalty
-        coverage = np.array([relations.coverage_for_review(c) for c in companies])
-        for company, value in zip(companies, coverage.tolist(), strict=True):
-            company.coverage = value
+        loyalty = model.loyalty
+        coverage = np.array(model.relations.coverage_for_reviews(companies, rows))  # stored on each company too
         annual = cfg.churn_base + cfg.churn_weak_relationship * (1.0 - coverage)
         annual += cfg.churn_dissatisfied * (1.0 - table.satisfaction[rows])
         if loyalty.unsettled:
@@ -183,8 +187,6 @@ class ClientService:
         leave = table.review_rng.random(rows.size) < p_leave
         stay = rows[~leave]
         table.next_review[stay] = week + cfg.review_interval_weeks
-        for company in [c for c, gone in zip(companies, leave.tolist(), strict=True) if not gone]:
-            relations.expect_review(company, week + cfg.review_interval_weeks)
         for company in [c for c, gone in zip(companies, leave.tolist(), strict=True) if gone]:
             self.lose_client(company)
 
@@ -218,13 +220,17 @@ class ClientService:
         hourly_cost = cfg.base_salary / (WEEKS_PER_YEAR * cfg.hours_per_week)
         margin = cfg.gross_margin * values - table.weekly_service[rows] * values * WEEKS_PER_YEAR / annual * hourly_cost
         owners = table.owner_row[rows]
-        if type(model.scheme).credited is IncentiveScheme.credited:
-            credited = owners
-        else:
-            week = model.time
-            people = [model.scheme.credited(companies[uid], week - companies[uid].won_week) for uid in rows.tolist()]
-            credited = np.array([-1 if p is None else p.row for p in people], dtype=np.int64)
         staff = table.staff
+        if type(model.scheme).credited is IncentiveScheme.credited:  # the owner is credited: one grouping serves both
+            for row, revenue, earned in _per_person(owners, values, margin):
+                ledger = staff[row].month
+                ledger.credited_revenue += revenue
+                ledger.credited_margin += earned
+                ledger.owned_revenue += revenue
+            return
+        week = model.time
+        people = [model.scheme.credited(companies[uid], week - companies[uid].won_week) for uid in rows.tolist()]
+        credited = np.array([-1 if p is None else p.row for p in people], dtype=np.int64)
         for row, revenue, earned in _per_person(credited, values, margin):
             ledger = staff[row].month
             ledger.credited_revenue += revenue

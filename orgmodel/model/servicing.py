@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from orgmodel.model import fragmentation
 from orgmodel.model.activities import SERVICING
 
 if TYPE_CHECKING:
@@ -36,9 +37,13 @@ LOAD_CAP = 3.0  # a backlog counts in the load up to three weeks' hours
 
 
 def serve(
-    model: SalesOrgModel, people: Sequence[Staff], free: np.ndarray, rows: np.ndarray, server: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    model: SalesOrgModel, people: Sequence[Staff], free: Sequence[float], rows: np.ndarray, server: np.ndarray
+) -> tuple[list[float], list[float]]:
     """``people[server[i]]`` works on the open service of client ``rows[i]``, each person with up to ``free`` hours.
+
+    The clients' part is array operations over their rows; the people's
+    part (a few dozen shares) is plain Python, where numpy's fixed cost per
+    call would be most of the work; both do the same arithmetic.
 
     Args:
         model: the model (its client columns, network and random numbers).
@@ -52,27 +57,32 @@ def serve(
         and the hours spent on them.
 
     """
+    n = len(people)
+    if not rows.size:  # nobody is owed anything: nothing to share out
+        return [0.0] * n, [0.0] * n
     cfg = model.cfg
     table = model.clients
-    n = len(people)
-    skill = np.array([p.service_skill for p in people])
-    rate = skill * np.array([p.productivity for p in people])
+    skills = [p.service_skill for p in people]
+    rate = np.array([skill * p.productivity for skill, p in zip(skills, people, strict=True)])
     backlog = table.backlog[rows]
     knowledge = table.knowledge[rows]
     real = backlog * ((1.0 + cfg.knowledge_penalty * (1.0 - knowledge)) / rate[server])
-    demand = np.bincount(server, weights=real, minlength=n)
-    share = np.minimum(1.0, free / np.where(demand > 0.0, demand, 1.0))
-    share[demand <= 0.0] = 0.0
-    by_client = share[server]
+    demand = np.bincount(server, weights=real, minlength=n).tolist()
+    share = [min(1.0, f / owed) if owed > 0.0 else 0.0 for f, owed in zip(free, demand, strict=True)]
+    by_client = np.array(share)[server]
     hours = real * by_client
     left = backlog - backlog * by_client
     table.backlog[rows] = np.where(left >= 1e-9, left, 0.0)
-    served = hours > 0.0
     learned = 1.0 - (1.0 - knowledge) * np.exp(-hours / cfg.knowledge_learning_hours)
-    table.knowledge[rows] = np.where(served, learned, knowledge)
-    if served.any():
-        _meet(model, people, rows[served], server[served], 0.5 * hours[served] * skill[server[served]])
-    return demand, demand * share
+    served = hours > 0.0
+    if served.all():  # the usual week: everyone had hours for their clients
+        table.knowledge[rows] = learned
+        _meet(model, people, rows, server, 0.5 * hours * np.array(skills)[server])
+    else:
+        table.knowledge[rows] = np.where(served, learned, knowledge)
+        if served.any():
+            _meet(model, people, rows[served], server[served], 0.5 * hours[served] * np.array(skills)[server[served]])
+    return demand, [owed * part for owed, part in zip(demand, share, strict=True)]
 
 
 def _meet(model: SalesOrgModel, people: Sequence[Staff], rows: np.ndarray, server: np.ndarray, half: np.ndarray) -> None:
@@ -83,12 +93,13 @@ def _meet(model: SalesOrgModel, people: Sequence[Staff], rows: np.ndarray, serve
     """
     table = model.clients
     start = table.people_start[rows]
-    size = table.people_size[rows]
-    pick = (table.contact_rng.random(rows.size) * (size - 1)).astype(np.int64)  # 0 .. size - 2 among the others
-    other = table.people[np.where(size > 1, start + 1 + pick, start)]
+    span = table.people_size[rows] - 1  # the others in the buying centre
+    pick = (table.contact_rng.random(rows.size) * span).astype(np.int64)  # 0 .. span - 1 among the others
+    met = np.empty(2 * rows.size, dtype=np.int64)  # the buyer, then the other, client by client
+    met[0::2] = start
+    met[1::2] = start + np.minimum(pick + 1, span)  # the buyer (+0) in a buying centre of one
     ids = np.array([p.unique_id for p in people], dtype=np.int64)[server]
-    met = np.column_stack((table.people[start], other)).ravel()
-    model.network.book(np.repeat(ids, 2).tolist(), met.tolist(), np.repeat(half, 2).tolist(), model.time)
+    model.network.book(ids.repeat(2).tolist(), table.people[met].tolist(), half.repeat(2).tolist(), model.time)
 
 
 def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:
@@ -104,21 +115,20 @@ def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:
     if not people:
         return
     table = model.clients
-    index = np.full(len(table.staff), -1, dtype=np.int64)
+    # each staff row's position in ``people`` (-1: not serving now); the extra last entry is nobody's (owner -1)
+    index = np.full(len(table.staff) + 1, -1, dtype=np.int64)
     index[[p.row for p in people]] = np.arange(len(people))
-    owing = np.flatnonzero(table.backlog > 0.0)
-    owner = table.owner_row[owing]
-    server = np.where(owner >= 0, index[owner], -1)
+    rows = np.flatnonzero(table.backlog > 0.0)
+    server = index[table.owner_row[rows]]
     mine = server >= 0
-    rows, server = owing[mine], server[mine]
+    if not mine.all():
+        rows, server = rows[mine], server[mine]
     if model.cfg.fragmented_weeks:
-        waiting = np.bincount(server, minlength=len(people)).tolist()
-        for person, n in zip(people, waiting, strict=True):
-            person.waiting = n if person.hunts else 0
-    free = np.array([max(p.free, 0.0) for p in people])
-    demand, spent = serve(model, people, free, rows, server)
+        for person, n in zip(people, fragmentation.count_interruptions(people, server), strict=True):
+            person.waiting = n
+    demand, spent = serve(model, people, [max(p.free, 0.0) for p in people], rows, server)
     cap = model.cfg.available_hours
-    for person, owed, hours in zip(people, demand.tolist(), spent.tolist(), strict=True):
+    for person, owed, hours in zip(people, demand, spent, strict=True):
         person.load += LOAD_SMOOTHING * (min(owed, LOAD_CAP * cap) / cap - person.load)
         person.free -= hours
         person.log(SERVICING, hours)

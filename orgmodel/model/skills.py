@@ -28,6 +28,7 @@ from orgmodel.model.activities import CROSS_SELL, IMPLEMENTATION, PIPELINE, PROS
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
+    from orgmodel.scenario.schema import Scenario
 
 
 class SkillPractice:
@@ -58,20 +59,30 @@ class SkillPractice:
 
     def skill(self, innate: float, stock: float) -> float:
         """The power law of practice, bounded by ``skill_floor`` and ``skill_ceiling``."""
-        cfg = self.model.cfg
-        ratio = stock / self.reference_stock()
-        factor = math.exp(cfg.learning_exponent * math.log(ratio)) if ratio > 0.0 else 0.0
-        return innate * min(cfg.skill_ceiling, max(cfg.skill_floor, factor))
+        return _practised(self.model.cfg, self.reference_stock(), innate, stock)
 
     def close_week(self, people: list[Staff]) -> None:
-        """Add the week's practice to each stock after depreciating it, and update the skills."""
+        """Add the week's practice to each stock after depreciating it, and update the skills.
+
+        The retention and the reference stock are worked out once for the
+        week (as :meth:`reference_stock` does), not twice per person.
+        """
+        cfg = self.model.cfg
         keep = self._retention()
+        reference = cfg.skill_practice_hours / (1.0 - keep)
         for p in people:
             h = p.hours
             p.hunting_practice = keep * p.hunting_practice + h[PROSPECTING] + h[PIPELINE]
             p.service_practice = keep * p.service_practice + h[SERVICING] + h[IMPLEMENTATION] + h[CROSS_SELL] + h[RELATIONSHIP]
-            p.hunting_skill = self.skill(p.innate_hunting, p.hunting_practice)
-            p.service_skill = self.skill(p.innate_service, p.service_practice)
+            p.hunting_skill = _practised(cfg, reference, p.innate_hunting, p.hunting_practice)
+            p.service_skill = _practised(cfg, reference, p.innate_service, p.service_practice)
+
+
+def _practised(cfg: Scenario, reference: float, innate: float, stock: float) -> float:
+    """:meth:`SkillPractice.skill` with the week's reference stock given."""
+    ratio = stock / reference
+    factor = math.exp(cfg.learning_exponent * math.log(ratio)) if ratio > 0.0 else 0.0
+    return innate * min(cfg.skill_ceiling, max(cfg.skill_floor, factor))
 
 
 __all__ = ["SkillPractice"]

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 #: sort keys of the week's loops (C-level getters; ``reverse=True`` keeps ties in list order, as a negated key did)
 _STAGE = attrgetter("stage")
 _COVERAGE = attrgetter("coverage")
+#: the stages the week's loops compare with (a module constant: reading a member off the enum class costs twice as much)
+_IMPLEMENTATION, _SERIAL = Stage.IMPLEMENTATION, Stage.SERIAL
 
 
 class Staff(Agent):
@@ -96,6 +98,12 @@ class Staff(Agent):
         self.waiting = 0  # clients interrupting this week (fragmented_weeks only)
         #: own clients a cross-sell project could start with this week, best first (set by the week's plan)
         self.cross_sell_ranking: list[ClientCompany] = []
+        #: the week and the own serial clients, least covered first (set by the week's plan; see build_relationships)
+        self.relationship_ranking: tuple[int, list[ClientCompany]] | None = None
+        #: the constants of the person's pipeline outlook (:func:`orgmodel.model.worktime.outlook_of`)
+        self.hunting_outlook: worktime.HuntingOutlook | None = None
+        #: the clock as the week's own work is done (read once by finish_week for all its parts)
+        self.now = model.time
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
@@ -116,16 +124,21 @@ class Staff(Agent):
         self.stage_hours_now = worktime.stage_hours_table(self)
         self.cross_sell_ranking = []
         self.waiting = 0  # clients interrupting the week (fragmented weeks: set with the week's servicing)
-        free = self.model.cfg.available_hours
-        free -= self.join_handovers(free)
+        cfg = self.model.cfg
+        free = cfg.available_hours
+        if self.handover_due > 0.0:  # (none owed: no hours, nothing logged)
+            free -= self.join_handovers(free)
         free -= self.support_implementations(free)
-        self.hunting = worktime.reserved_hunting_hours(self, free)  # only under a fixed hunting share
+        # only under a fixed hunting share (else none: reserved_hunting_hours' answer without the call)
+        self.hunting = 0.0 if cfg.fixed_hunting_share is None else worktime.reserved_hunting_hours(self, free)
         self.free = free - self.hunting
 
     def finish_week(self) -> None:
         """After servicing: colleagues' work (pods), then the hours split by the time-allocation rule, worked."""
+        model = self.model
+        self.now = model.time  # one read of the clock for the week's parts below (a Mesa observable)
         free = self.free
-        free -= self.model.structure.shared_service(self, free)
+        free -= model.structure.shared_service(self, free)
         plan = worktime.plan_discretionary(self, free)
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
@@ -135,7 +148,9 @@ class Staff(Agent):
         self.work_pipeline(plan[PIPELINE])
         self.develop_cross_sells(plan[CROSS_SELL])
         self.build_relationships(plan[RELATIONSHIP])
-        self.log(IDLE, plan[IDLE])
+        idle = plan[IDLE]
+        if idle > 0.0:  # self.log(IDLE, idle), written out
+            self.hours[IDLE] += idle
         self.drop_stale_deals()
 
     # --- helpers ----------------------------------------------------------------------
@@ -193,14 +208,15 @@ class Staff(Agent):
         learn = 1.0 / cfg.knowledge_learning_hours
         spent = 0.0
         for company in self.portfolio:
-            if company.stage == Stage.IMPLEMENTATION:
+            if company.stage == _IMPLEMENTATION:
                 h = min(need, free - spent)
                 if h <= 0.0:
                     break
                 spent += h
                 company.support_hours += h
                 company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-h * learn)
-        self.log(IMPLEMENTATION, spent)
+        if spent > 0.0:  # self.log(IMPLEMENTATION, spent), written out
+            self.hours[IMPLEMENTATION] += spent
         return spent
 
     def serve(self, clients: list[ClientCompany], free: float) -> tuple[float, float]:
@@ -240,7 +256,7 @@ class Staff(Agent):
             self.log(IDLE, hours)  # planned hours no deal could absorb
             return
         model = self.model
-        week = model.time
+        week = self.now
         needs = self.stage_hours_now
         if hours > 0.0:
             spent = 0.0
@@ -269,7 +285,7 @@ class Staff(Agent):
         if not self.deals:
             return
         model = self.model
-        cutoff = model.time - model.cfg.stale_weeks
+        cutoff = self.now - model.cfg.stale_weeks
         for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
             model.pipeline.lose_deal(deal)
 
@@ -311,12 +327,12 @@ class Staff(Agent):
         if hours <= 0.0:
             return
         model = self.model
-        week = model.time
-        ranking = getattr(self, "relationship_ranking", None)
+        week = self.now
+        ranking = self.relationship_ranking
         if ranking is not None and ranking[0] == week:
             clients = ranking[1]  # ranked by this week's plan (worktime.plan_discretionary)
         else:
-            clients = [c for c in self.portfolio if c.stage == Stage.SERIAL]
+            clients = [c for c in self.portfolio if c.stage == _SERIAL]
             clients.sort(key=_COVERAGE)
         if not clients:
             self.log(IDLE, hours)

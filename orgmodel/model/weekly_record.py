@@ -18,7 +18,9 @@ methods give.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -41,6 +43,7 @@ class WeeklyRecord(DataCollector):
     def __init__(self, columns: Mapping[str, str], tables: Mapping[str, Sequence[str]]) -> None:
         super().__init__(model_reporters=dict(columns), tables={name: list(cols) for name, cols in tables.items()})
         self._weekly = [(self.model_vars[name], attribute) for name, attribute in columns.items()]
+        self._stores = [store for store, _ in self._weekly]  # each column's list of values, in column order
         #: every column's attribute read in one call (after the first week, when all of them exist)
         self._read = attrgetter(*columns.values()) if len(columns) > 1 else None
         self._checked = False
@@ -51,14 +54,13 @@ class WeeklyRecord(DataCollector):
             values = self._read(model)
         else:
             values = [getattr(model, attribute, None) for _, attribute in self._weekly]
-        if not self._checked or not all(isinstance(v, _IMMUTABLE) for v in values):
+        if not self._checked or not all(map(isinstance, values, repeat(_IMMUTABLE))):
             super().collect(model)
             self._checked = True
             return
         if hasattr(self, "_collection_steps"):  # as Mesa's collect keeps it (a private list it may drop)
             self._collection_steps.append(model.time)
-        for (store, _), value in zip(self._weekly, values, strict=True):
-            store.append(value)
+        deque(map(list.append, self._stores, values), maxlen=0)  # each store appends its value, a C-level loop
 
     def add_row(self, table: str, values: Sequence[Any]) -> None:
         """Append one row given in the table's column order (``add_table_row`` without a dict per row)."""

@@ -82,7 +82,9 @@ class Expectations:
             later = np.zeros_like(self.discount)
             later[d_xs:] = self.discount[d_xs:]
             self.owned_later[originated] = grid @ later
-        #: owned_later as plain lists (read per cross-sell candidate every week; indexing a list is cheaper)
+        #: owned and owned_later as plain lists (read per person and cross-sell candidate every week; indexing a
+        #: list is cheaper, and its items are the very floats ``ndarray.item`` gives)
+        self.owned_lists = {k: v.tolist() for k, v in self.owned.items()}
         self.owned_later_lists = {k: v.tolist() for k, v in self.owned_later.items()}
         self.d_xs = d_xs
         mean_bc = (cfg.buying_centre_min + cfg.buying_centre_max) / 2.0
@@ -167,7 +169,7 @@ def outlook_of(staff: Staff) -> HuntingOutlook:
     """The person's :class:`HuntingOutlook` for this week (kept on the person while its inputs stay the same)."""
     denominator = staff.hunting_skill * staff.productivity
     model = staff.model
-    outlook: HuntingOutlook | None = getattr(staff, "hunting_outlook", None)
+    outlook = staff.hunting_outlook
     if (
         outlook is None
         or outlook.denominator != denominator
@@ -261,7 +263,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     elif staff.hunts:
         role_default = (PROSPECTING, PIPELINE)
         needs = staff.stage_hours_now
-        outlook = getattr(staff, "hunting_outlook", None)
+        outlook = staff.hunting_outlook
         if outlook is None or outlook.stage_hours is not needs:  # the week's constants, unless set otherwise
             outlook = outlook_of(staff)
         value[PROSPECTING] = outlook.prospecting
@@ -293,9 +295,10 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     xs_cap = 0.0
     xs_value = 0.0
     projects = staff.projects
-    running = [p for p in projects if p.hours < cfg.cross_sell_hours]  # left > 0.0
+    xs_hours = cfg.cross_sell_hours
+    running = [p for p in projects if p.hours < xs_hours]  # left > 0.0
     if running:
-        lefts = [cfg.cross_sell_hours - p.hours for p in running]
+        lefts = [xs_hours - p.hours for p in running]
         for left in lefts:
             xs_cap += left if left <= MAX_PROJECT_HOURS_PER_WEEK else MAX_PROJECT_HOURS_PER_WEEK
         xs_value = max(xs_value, *_cross_sell_values(staff, week, [p.company for p in running], lefts))
@@ -305,7 +308,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         # own serial clients with potential left, no project running and not recently refused
         candidates = [c for c in serial if c.lines and c.project is None and c.cross_sell_from <= week]
         if candidates:
-            values = _cross_sell_values(staff, week, candidates, [cfg.cross_sell_hours] * len(candidates))
+            values = _cross_sell_values(staff, week, candidates, [xs_hours] * len(candidates))
             # best first, ties in portfolio order (as max() picks): what develop_cross_sells starts this week
             order = sorted(range(len(candidates)), key=values.__getitem__, reverse=True)
             staff.cross_sell_ranking = [candidates[i] for i in order]
@@ -324,10 +327,16 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
         weakest = serial[0]
         gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.people)
         fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
-        ws = min(week - weakest.won_week, WS_MAX)  # Expectations.value_of_owned, written out
-        pay = weakest.annual_value / 52.0 * ex.owned[weakest.originator is staff].item(ws if ws > 0 else 0)
+        ws = week - weakest.won_week  # Expectations.value_of_owned, written out
+        ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
+        # weakest.annual_value read off its column (the descriptor's own read, without the call)
+        annual_value = weakest.table.annual_value.item(weakest.uid)
+        pay = annual_value / 52.0 * ex.owned_lists[weakest.originator is staff][ws]
         value[RELATIONSHIP] = fewer_losses * pay
-        cap[RELATIONSHIP] = min(len(serial), RELATIONSHIP_CLIENTS_PER_WEEK) * RELATIONSHIP_HOURS_PER_CLIENT
+        clients = len(serial)
+        cap[RELATIONSHIP] = (
+            clients if clients < RELATIONSHIP_CLIENTS_PER_WEEK else RELATIONSHIP_CLIENTS_PER_WEEK
+        ) * RELATIONSHIP_HOURS_PER_CLIENT
 
     sharpness = cfg.allocation_sharpness
     weights = [v**sharpness if v > 0.0 else 0.0 for v in value]

@@ -6,6 +6,8 @@ import math
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from orgmodel.policies.structures import register
 from orgmodel.policies.structures.hunter_farmer import HunterFarmer
 
@@ -53,6 +55,7 @@ class Pod(HunterFarmer):
         self.n_pods = pod_count(model.cfg)
         self._week = -1.0
         self._rosters: dict[Hashable | None, list[Staff]] | None = None  # this week's account managers by pod
+        self._rows: dict[int, np.ndarray] = {}  # this week's portfolios as client rows, by account manager (see rows_of)
 
     @classmethod
     def check_scenario(cls, cfg: Scenario) -> None:
@@ -126,16 +129,43 @@ class Pod(HunterFarmer):
         service by now (the week's servicing comes before anyone's free
         hours), so each colleague's load already counts all their clients'
         work, and what is shared is what they could not do.
+
+        Most weeks the colleagues have done all their clients' work; then
+        there is nothing to share, and one look at the backlogs does without
+        the servicing call (serving clients that owe nothing spends no hours
+        and changes nothing). Otherwise the person serves the colleagues'
+        clients that owe work, in the colleagues' order: exactly the clients
+        :meth:`~orgmodel.model.staff.Staff.serve` keeps of all of them.
         """
-        week = self.model.time
+        model = self.model
+        week = model.time
         if week != self._week:
-            self._week, self._rosters = week, None
+            self._week, self._rosters, self._rows = week, None, {}
         if person.hunts or free <= 1e-9:
             return 0.0
-        clients = [c for m in self.rosters().get(person.team, ()) if m is not person for c in m.portfolio]
-        if not clients:
+        colleagues = [m for m in self.rosters().get(person.team, ()) if m is not person]
+        if not colleagues:
             return 0.0
-        return person.serve(clients, free)[1]
+        rows = np.concatenate([self.rows_of(m) for m in colleagues])
+        owed = np.flatnonzero(model.clients.backlog[rows] > 0.0).tolist()
+        if not owed:
+            return 0.0
+        clients = [c for m in colleagues for c in m.portfolio]
+        return person.serve([clients[i] for i in owed], free)[1]
+
+    def rows_of(self, manager: Staff) -> np.ndarray:
+        """The account manager's clients as rows of the clients' columns, in portfolio order (kept for the week).
+
+        Portfolios change when deals are won (after everyone's week), clients
+        leave or are handed over (as the week closes, monthly, on events):
+        never during the staff's week, so the week's first reading holds for
+        all of its calls (``tests/test_staffing.py`` checks it).
+        """
+        rows = self._rows.get(manager.unique_id)
+        if rows is None:
+            portfolio = manager.portfolio
+            rows = self._rows[manager.unique_id] = np.fromiter((c.uid for c in portfolio), dtype=np.int64, count=len(portfolio))
+        return rows
 
     def rosters(self) -> dict[Hashable | None, list[Staff]]:
         """The account managers of each pod this week, in the model's order (built at the week's first call).
