@@ -133,6 +133,30 @@ def test_a_new_client_goes_to_the_account_manager_with_the_lightest_load(receive
     assert len(asked) >= 20 and any(asked)  # many choices, some of them between equally loaded managers
 
 
+def test_the_account_manager_choice_skips_other_teams_and_those_being_let_go():
+    """Per team and with people being let go, the choice is a scan's: load plus a thousandth per client, then the id."""
+    scenario = Scenario(**SMALL, structure="hunter_farmer", account_managers=6, handover_receiver="by_segment", client_segments=2)
+    model = SalesOrgModel(rng=5, scenario=scenario)
+    model.run_until(30)
+    staffing = model.staffing
+    managers = list(model.account_managers)
+    managers[1].load = managers[0].load + (len(managers[0].portfolio) - len(managers[1].portfolio)) * 1e-3  # a tie
+
+    def scan(team):
+        kept = [m for m in managers if m.unique_id not in staffing.leaving and (team is None or m.team == team)]
+        return min(kept, key=lambda m: (m.load + len(m.portfolio) * 1e-3, m.unique_id)) if kept else None
+
+    for team in [None, *{m.team for m in managers}]:
+        staffing.leaving = set()
+        while True:
+            expected = scan(team)
+            assert staffing.least_loaded_account_manager(team) is expected
+            if expected is None:
+                break
+            staffing.leaving.add(expected.unique_id)  # the next best once this one is being let go
+    staffing.leaving = set()
+
+
 def test_a_pods_roster_holds_for_the_whole_week():
     """Each call's roster (and its portfolios' client rows) is a fresh scan's, through hires, departures and re-dealing."""
     scenario = Scenario(
