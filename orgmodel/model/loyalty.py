@@ -69,8 +69,8 @@ class ClientLoyalty:
         if self._by_buyer is None:
             self._by_buyer = {c.people[0]: c for c in model.companies}
         known = model.network.people_known_by(sid)  # only buyers the leaver has a tie with can rely on them
-        candidates = sorted([c for c in map(self._by_buyer.get, known) if c is not None], key=_UID)
-        candidates = [c for c in candidates if c.stage == Stage.SERIAL]
+        serial = Stage.SERIAL  # only buying clients can follow; kept before sorting (the same order, fewer to sort)
+        candidates = sorted([c for c in map(self._by_buyer.get, known) if c is not None and c.stage == serial], key=_UID)
         for company in self._relying(candidates, sid):
             follows = rnd() < cfg.clients_follow_share
             self.exposed.append((week, company.uid, follows))
