@@ -124,8 +124,11 @@ class HunterFarmer(Structure):
     def monthly(self) -> None:
         """Hand over queued clients; per team, hire when every account manager (counting the ones on their way) is full."""
         model = self.model
-        for person in model.account_managers:
-            self.place(person)
+        teams = self.teams()
+        if teams != [None]:  # with one team nobody needs placing (asked at every account manager's arrival, too)
+            for person in model.account_managers:
+                if person.team not in teams:
+                    self.place(person)
         queue = model.awaiting_handover
         if queue:
             waiting = []
@@ -140,9 +143,10 @@ class HunterFarmer(Structure):
             return
         everyone = model.account_managers
         by_team: dict[Hashable | None, list[Staff]] = {}  # one pass, not one per team (pods are many in a large force)
-        for m in everyone:
-            by_team.setdefault(m.team, []).append(m)
-        for team in self.teams():
+        if teams != [None]:
+            for m in everyone:
+                by_team.setdefault(m.team, []).append(m)
+        for team in teams:
             managers = everyone if team is None else by_team.get(team, [])
             seats = len(managers) + model.requisitions_for(team)
             load = sum(m.load for m in managers) / seats if seats else float("inf")
