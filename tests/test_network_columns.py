@@ -218,26 +218,3 @@ def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
             assert net.known_by == table
     assert net.prune(week + 200, range(1, 10), below=0.5) > 0
     assert all(net.known_by.values()) and sum(map(len, net.known_by.values())) == net.number_of_relationships()
-
-
-def test_a_few_buying_centres_read_in_python_give_the_array_path_s_numbers_exactly(monkeypatch):
-    """``settle`` reads a few buying centres in Python and many with arrays: the same bits either way."""
-    from orgmodel.model import relationships
-    from orgmodel.model.model import SalesOrgModel
-
-    def run(few: int) -> tuple[list[float], bytes, list[list[float]]]:
-        monkeypatch.setattr(relationships, "_FEW", few)
-        model = SalesOrgModel(rng=4, salespeople=6, market_size=400, years=1)
-        model.run_for(40)
-        companies = model.market.companies
-        for company in companies[::3]:
-            model.relations.met(company)
-        asked = model.relations.settle(companies[1::7])
-        coverage = [c.coverage for c in companies]
-        return coverage, model.datacollector.get_model_vars_dataframe().to_csv().encode(), asked
-
-    python_path, array_path = run(10**9), run(0)
-    assert python_path[0] == array_path[0]  # every stored coverage, bit for bit
-    assert python_path[1] == array_path[1]
-    assert python_path[2] == array_path[2] and any(any(b > 0 for b in best) for best in python_path[2])
-    assert len(python_path[2]) == len(range(1, 400, 7))

@@ -16,7 +16,6 @@ the week someone invests in the buying centre and at every supplier review.
 
 from __future__ import annotations
 
-import math
 from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -34,9 +33,6 @@ if TYPE_CHECKING:
 
 
 _UID = attrgetter("uid")
-#: up to this many buying centres, :meth:`BuyingCentreRelations.settle` reads them in Python: at a few dozen
-#: companies (the reference week's) numpy's cost per call outweighs the arithmetic; beyond, arrays are cheaper
-_FEW = 48
 
 
 class BuyingCentreRelations:
@@ -62,12 +58,6 @@ class BuyingCentreRelations:
         self._weight = np.zeros(0)
         self._weight_sum = np.zeros(0)
         self._weights_for: float | None = None
-        # the same columns as Python lists, for reading a few buying centres (:meth:`_settle_few`)
-        self._row_list: list[int] = []
-        self._start_list: list[int] = []
-        self._size_list: list[int] = []
-        self._weight_list: list[float] = []
-        self._weight_sum_list: list[float] = []
         #: (decision maker's weight, who decides) -> the members' weights in a contact and their sum
         self._spread: dict[tuple[float, tuple[bool, ...]], tuple[list[float], float]] = {}
 
@@ -83,7 +73,6 @@ class BuyingCentreRelations:
         self._deciders = np.fromiter(deciders, dtype=bool, count=people.size)
         self._size = sizes
         self._start = np.cumsum(sizes) - sizes
-        self._row_list, self._start_list, self._size_list = self._rows.tolist(), self._start.tolist(), sizes.tolist()
         self.coverage_week = np.full(len(companies), -1.0)
         self._weights_for = None  # the weights follow the layout
 
@@ -146,7 +135,6 @@ class BuyingCentreRelations:
             self._weight = np.where(self._deciders, w_dm, 1.0)
             owner = np.repeat(np.arange(self._size.size), self._size)
             self._weight_sum = np.bincount(owner, weights=self._weight, minlength=self._size.size)
-            self._weight_list, self._weight_sum_list = self._weight.tolist(), self._weight_sum.tolist()
             self._weights_for = w_dm
         return self._weight, self._weight_sum
 
@@ -186,20 +174,18 @@ class BuyingCentreRelations:
         :meth:`ClientService.review_suppliers` reads them.
         """
         model = self.model
-        week = model.time
+        week = model.time  # a Mesa observable: read once
         model.network.flush()
         stored = list(self.stale.values())
         self.stale.clear()
         if reviews:
             due = np.flatnonzero(model.clients.next_review == round(week)).tolist()
             if due:
-                companies = model.market.companies
-                stored += [c for c in map(companies.__getitem__, due) if c.stage == Stage.SERIAL]
+                companies, serial = model.market.companies, Stage.SERIAL  # the member looked up once, not per client
+                stored += [c for c in map(companies.__getitem__, due) if c.stage == serial]
         if not stored and not asked:
             return []
         companies = [*stored, *asked]
-        if len(companies) <= _FEW:
-            return self._settle_few(stored, asked, week)
         uids = np.fromiter(map(_UID, companies), dtype=np.int64, count=len(companies))
         index, owner, ends = self._members(uids)
         best = model.network.best_strengths_at(self._rows[index], week)
@@ -215,45 +201,6 @@ class BuyingCentreRelations:
         for company in asked:
             k = len(company.people)
             out.append(flat[at : at + k])
-            at += k
-        return out
-
-    def _settle_few(self, stored: list[ClientCompany], asked: Sequence[ClientCompany], week: float) -> list[list[float]]:
-        """:meth:`settle`'s reading for a few buying centres, in Python (the numbers of its array path).
-
-        One array read of the members' best strengths; each stored coverage
-        is the sum of weight times strength added member by member from 0 and
-        divided by the weights' sum, which is what the array path's
-        ``bincount`` and division compute, operation for operation.
-        """
-        if self._rows is None:
-            self.seat()
-        starts, sizes, row_list = self._start_list, self._size_list, self._row_list
-        uids = [company.uid for company in stored]
-        rows: list[int] = []
-        for uid in uids:
-            rows += row_list[starts[uid] : starts[uid] + sizes[uid]]
-        asked_sizes = []
-        for company in asked:
-            uid = company.uid
-            asked_sizes.append(sizes[uid])
-            rows += row_list[starts[uid] : starts[uid] + sizes[uid]]
-        best = self.model.network.best_strengths_at(np.fromiter(rows, dtype=np.int64, count=len(rows)), week).tolist()
-        at = 0
-        if stored:
-            self._weights()
-            weight, total = self._weight_list, self._weight_sum_list
-            for company, uid in zip(stored, uids, strict=True):
-                start, k = starts[uid], sizes[uid]
-                num = 0.0
-                for w, b in zip(weight[start : start + k], best[at : at + k], strict=True):
-                    num += w * b
-                company.coverage = num / total[uid] if total[uid] else math.nan  # numpy's 0 / 0
-                at += k
-            self.coverage_week[uids] = week
-        out = []
-        for k in asked_sizes:
-            out.append(best[at : at + k])
             at += k
         return out
 
