@@ -250,7 +250,7 @@ class Staff(Agent):
             self.deals.append(model.pipeline.open_deal(company, self))
 
     def work_pipeline(self, hours: float) -> None:
-        """Advance deals, closest to closing first; deals whose work is done await the client."""
+        """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`)."""
         deals = self.deals
         if not deals:
             self.log(IDLE, hours)  # planned hours no deal could absorb
@@ -281,7 +281,7 @@ class Staff(Agent):
                 pipeline.queue(deal)
 
     def drop_stale_deals(self) -> None:
-        """Deals that still need work and got none for ``stale_weeks`` die."""
+        """Deals that still need work and got none for ``stale_weeks`` die (part of :meth:`finish_week`)."""
         if not self.deals:
             return
         model = self.model
@@ -323,7 +323,7 @@ class Staff(Agent):
         self._log_spent(CROSS_SELL, hours, spent)
 
     def build_relationships(self, hours: float) -> None:
-        """Meet the wider buying centre of the clients whose coverage is weakest."""
+        """Meet the wider buying centre of the clients whose coverage is weakest (part of :meth:`finish_week`)."""
         if hours <= 0.0:
             return
         model = self.model

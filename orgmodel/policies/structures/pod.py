@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from orgmodel.model.staff import Staff
     from orgmodel.policies.structures.base import Structure
     from orgmodel.scenario.schema import Scenario
+
+
+class Pool(NamedTuple):
+    """A pod's account managers' clients for the week: who they are, their rows, and each manager's own stretch."""
+
+    clients: list[ClientCompany]
+    rows: np.ndarray  # the clients' rows in the clients' columns (their uids)
+    own: dict[int, tuple[int, int]]  # account manager id -> (start, end) of their own clients in ``clients``
 
 
 def pod_count(cfg: Scenario) -> int:
@@ -55,7 +63,7 @@ class Pod(HunterFarmer):
         self.n_pods = pod_count(model.cfg)
         self._week = -1.0
         self._rosters: dict[Hashable | None, list[Staff]] | None = None  # this week's account managers by pod
-        self._rows: dict[int, np.ndarray] = {}  # this week's portfolios as client rows, by account manager (see rows_of)
+        self._pools: dict[Hashable | None, Pool] = {}  # this week's pools of clients, by pod (see pool)
 
     @classmethod
     def check_scenario(cls, cfg: Scenario) -> None:
@@ -140,32 +148,37 @@ class Pod(HunterFarmer):
         model = self.model
         week = model.time
         if week != self._week:
-            self._week, self._rosters, self._rows = week, None, {}
+            self._week, self._rosters, self._pools = week, None, {}
         if person.hunts or free <= 1e-9:
             return 0.0
-        colleagues = [m for m in self.rosters().get(person.team, ()) if m is not person]
-        if not colleagues:
+        pool = self.pool(person.team)
+        owed = model.clients.backlog[pool.rows] > 0.0
+        start, end = pool.own.get(person.unique_id, (0, 0))
+        owed[start:end] = False  # one's own clients: served before, with one's own hours
+        found = np.flatnonzero(owed).tolist()
+        if not found:
             return 0.0
-        rows = np.concatenate([self.rows_of(m) for m in colleagues])
-        owed = np.flatnonzero(model.clients.backlog[rows] > 0.0).tolist()
-        if not owed:
-            return 0.0
-        clients = [c for m in colleagues for c in m.portfolio]
-        return person.serve([clients[i] for i in owed], free)[1]
+        clients = pool.clients
+        return person.serve([clients[i] for i in found], free)[1]
 
-    def rows_of(self, manager: Staff) -> np.ndarray:
-        """The account manager's clients as rows of the clients' columns, in portfolio order (kept for the week).
+    def pool(self, team: Hashable | None) -> Pool:
+        """The pod's account managers' clients this week, in roster and portfolio order (built at the week's first call).
 
         Portfolios change when deals are won (after everyone's week), clients
         leave or are handed over (as the week closes, monthly, on events):
         never during the staff's week, so the week's first reading holds for
-        all of its calls (``tests/test_staffing.py`` checks it).
+        all of its calls, as the roster does (``tests/test_staffing.py`` checks it).
         """
-        rows = self._rows.get(manager.unique_id)
-        if rows is None:
-            portfolio = manager.portfolio
-            rows = self._rows[manager.unique_id] = np.fromiter((c.uid for c in portfolio), dtype=np.int64, count=len(portfolio))
-        return rows
+        pool = self._pools.get(team)
+        if pool is None:
+            clients: list[ClientCompany] = []
+            own: dict[int, tuple[int, int]] = {}
+            for m in self.rosters().get(team, ()):
+                own[m.unique_id] = (len(clients), len(clients) + len(m.portfolio))
+                clients.extend(m.portfolio)
+            rows = np.fromiter((c.uid for c in clients), dtype=np.int64, count=len(clients))
+            pool = self._pools[team] = Pool(clients, rows, own)
+        return pool
 
     def rosters(self) -> dict[Hashable | None, list[Staff]]:
         """The account managers of each pod this week, in the model's order (built at the week's first call).
