@@ -74,7 +74,7 @@ def serve(
     hours = real * by_client
     left = backlog - backlog * by_client
     table.backlog[rows] = np.where(left >= 1e-9, left, 0.0)
-    learned = 1.0 - unknown * np.exp(-hours / cfg.knowledge_learning_hours)
+    learned = 1.0 - unknown * np.exp(hours / -cfg.knowledge_learning_hours)  # = -hours / ...: one array op fewer
     served = hours > 0.0
     if served.all():  # the usual week: everyone had hours for their clients
         table.knowledge[rows] = learned
