@@ -271,3 +271,30 @@ def test_handovers_carried_over_together_set_the_strengths_one_after_another_wou
         assert np.array_equal(getattr(one_by_one, name), getattr(together, name)), name
     assert one_by_one.known_by == together.known_by
     assert together.number_of_relationships() > before  # receivers met clients' people they did not know
+
+
+@pytest.mark.parametrize("follow", [0.0, 0.6])
+def test_a_group_of_leavers_reuses_one_ranking_and_still_picks_the_least_loaded(follow):
+    """Later leavers of a group reuse the first one's ranking (looked at again only if clients followed a leaver)."""
+    from orgmodel.model.staffing import WorkRanking
+
+    model = SalesOrgModel(rng=6, **{**SMALL, "salespeople": 8, "clients_follow_share": follow})
+    model.run_until(80)
+    group = sorted(model.salespeople, key=lambda p: -len(p.portfolio))[:3]
+    handed = _record_receivers(model, {p.unique_id for p in group})  # each receiver checked against a full scan
+    refreshed, original = [], WorkRanking.refresh
+
+    def refresh(ranking):
+        refreshed.append(ranking._seen != ranking._now())  # whether it had to look at everyone again
+        original(ranking)
+
+    WorkRanking.refresh = refresh
+    try:
+        model.let_go_group(group)
+    finally:
+        WorkRanking.refresh = original
+    assert len(handed) >= 10 and len(refreshed) == 2
+    followed_later = sum(d["clients_followed"] for d in model.turnover.departures[-2:])  # the leavers after the first
+    assert (followed_later > 0) == (follow > 0)  # both paths are taken: nothing changed, and clients followed
+    assert any(refreshed) == (followed_later > 0)
+    model.check_invariants()

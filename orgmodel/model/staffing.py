@@ -59,6 +59,10 @@ class Staffing:
         self._group_rankings: dict[tuple[int, ...], WorkRanking] | None = None
         #: during a group's departures, who may receive a leaver's clients, by role and team (see :meth:`_receivers_for`)
         self._group_receivers: dict[tuple[str, Hashable | None], list[Staff]] | None = None
+        #: how often a ranking wrote the shared tally, and how many leavers had clients follow them (ever): a
+        #: group's ranking that saw every write since it last looked, and no client leaving, need not look again
+        self._tally_writes = 0
+        self._leavers_followed = 0
         #: within :meth:`handing_over_together`: the (giver, client, receiver) handovers whose relationships
         #: carry over together at the end, and the clients among them (None otherwise)
         self._together: list[tuple[Staff, ClientCompany, Staff]] | None = None
@@ -364,7 +368,8 @@ class Staffing:
         client is handed over, in one batch (nothing in between reads them).
         """
         model = self.model
-        model.turnover.on_leave(person, reason)
+        if model.turnover.on_leave(person, reason):  # clients followed: their owners' work is counted again
+            self._leavers_followed += 1
         for deal in list(person.deals):  # the prospect did not say no: colleagues may approach it at once
             model.pipeline.lose_deal(deal)
             deal.company.available_from = int(model.time)
@@ -427,6 +432,7 @@ class WorkRanking:
     """
 
     def __init__(self, staffing: Staffing, people: list[Staff], known: Tally | None = None) -> None:
+        self._staffing = staffing
         self._work = staffing._standard_work
         self._known = known
         keys: dict[int, tuple[float, int]] = {}
@@ -447,9 +453,11 @@ class WorkRanking:
             keys[p.unique_id] = key
             if known is not None:
                 known[p.unique_id] = (len(p.portfolio), key)
+                staffing._tally_writes += 1
         heap = [(keys[p.unique_id], p) for p in self._people]
         heapq.heapify(heap)
         self._heap = heap
+        self._seen = self._now()
 
     def _key(self, p: Staff) -> tuple[float, int]:
         """``p``'s work as a new ranking takes it: from the known tally if counted for as many clients, else counted."""
@@ -466,17 +474,30 @@ class WorkRanking:
         one a new ranking would find, and an entry is pushed only for a
         candidate whose key changed.
         """
+        if self._known is not None and self._seen == self._now():
+            # every change to the tally since was this ranking's own, and no client left with a leaver: a
+            # candidate's clients changed only by this ranking's handovers, so every key is the tally's already
+            return
         keys, heap = self._keys, self._heap
         for p in self._people:
             key = self._key(p)
             if key is not keys[p.unique_id]:
                 keys[p.unique_id] = key
                 heapq.heappush(heap, (key, p))
+        self._seen = self._now()
+
+    def _now(self) -> tuple[int, int]:
+        """The tally's writes and the leavers followed by clients so far (what :meth:`refresh` compares)."""
+        return self._staffing._tally_writes, self._staffing._leavers_followed
 
     def _count(self, p: Staff) -> tuple[float, int]:
         key = self._work(p)
         if self._known is not None:
             self._known[p.unique_id] = (len(p.portfolio), key)
+            staffing = self._staffing
+            if self._seen[0] == staffing._tally_writes:  # it had seen every write: this one too
+                self._seen = (staffing._tally_writes + 1, self._seen[1])
+            staffing._tally_writes += 1
         return key
 
     def least_loaded(self) -> Staff | None:

@@ -17,7 +17,6 @@ staff table.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from orgmodel.model.clients import Stage
@@ -102,46 +101,46 @@ class Turnover:
         return 0.0 if memory is None else memory.shortfall(self.model.cfg.base_salary / 12.0)
 
     # --- quitting ---------------------------------------------------------------------------------
-    def annual_rates(self, people: Sequence[Staff]) -> list[tuple[float, float, float]]:
-        """Each person's annual quit rate in three parts: base (other reasons), pay shortfall, overload.
+    def close_week(self) -> None:
+        """Who quits this week (drawn before the week's tallies, so leavers' hours and pay are not counted).
 
-        For everyone at once (the weekly draw asks for all client-facing
-        staff), so the scenario's keys are read once, not once per person.
+        Each person's annual quit rate has three parts: the base rate of
+        their role (other reasons), the pay shortfall's and the overload's.
+        One draw a person whose rate is above 0, and a second for the reason
+        of whoever quits (one of the parts, in proportion to its share). The
+        scenario's keys are read once for everyone, and the parts are kept
+        as plain numbers (the weekly loop runs over the whole force).
         """
-        cfg = self.model.cfg
+        model = self.model
+        cfg = model.cfg
         base_sales, base_accounts = cfg.voluntary_turnover_salespeople, cfg.voluntary_turnover_account_managers
         pay_effect, base_pay = cfg.turnover_pay_shortfall_effect, cfg.base_salary / 12.0
         threshold, over_effect = cfg.turnover_overload_threshold, cfg.turnover_overload_effect
         memories = self.pay
-        rates = []
-        for person in people:
-            pay = 0.0
-            if pay_effect:
-                memory = memories.get(person.unique_id)
-                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
-            over = person.load - threshold
-            rates.append((base_sales if person.hunts else base_accounts, pay, over_effect * over if over > 0.0 else 0.0))
-        return rates
-
-    def close_week(self) -> None:
-        """Who quits this week (drawn before the week's tallies, so leavers' hours and pay are not counted)."""
-        model = self.model
         rnd = model.random.random
         quits: list[Staff] = []
         reasons: list[str] = []
         staff = model.staff
         salespeople = sum(1 for p in staff if p.hunts)
         weeks = WEEKS_PER_YEAR
-        for person, rates in zip(staff, self.annual_rates(staff), strict=True):
-            total = rates[0] + rates[1] + rates[2]
+        for person in staff:
+            hunts = person.hunts
+            base = base_sales if hunts else base_accounts
+            pay = 0.0
+            if pay_effect:
+                memory = memories.get(person.unique_id)
+                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
+            over = person.load - threshold
+            over = over_effect * over if over > 0.0 else 0.0
+            total = base + pay + over
             if total <= 0.0 or rnd() * weeks >= total:
                 continue
-            if person.hunts:
+            if hunts:
                 if salespeople <= 1:  # the last salesperson stays (the organisation needs one)
                     continue
                 salespeople -= 1
             draw = rnd() * total  # the reason: one of the parts, in proportion to its share of the rate
-            reasons.append("other" if draw < rates[0] else "pay" if draw < rates[0] + rates[1] else "overload")
+            reasons.append("other" if draw < base else "pay" if draw < base + pay else "overload")
             quits.append(person)
         if not quits:
             return
@@ -153,8 +152,8 @@ class Turnover:
                 else:
                     model.request_account_manager(person.team)
 
-    def on_leave(self, person: Staff, reason: str) -> None:
-        """Record a departure (called by ``let_go`` before the leaver's clients move)."""
+    def on_leave(self, person: Staff, reason: str) -> int:
+        """Record a departure (called by ``let_go`` before the leaver's clients move); returns how many clients followed."""
         model = self.model
         week = math.ceil(model.time)
         followed = model.loyalty.on_leave(person)
@@ -173,6 +172,7 @@ class Turnover:
         )
         model.write_leaver_row(person, week, reason)
         self.pay.pop(person.unique_id, None)
+        return followed
 
     def reset_week(self) -> None:
         """Start the next week's tally."""
