@@ -195,3 +195,26 @@ def test_the_reviews_read_the_week_s_coverage_and_compute_what_was_not_stored():
     values = relations.coverage_for_reviews(serial, uids)
     assert values == [relations.coverage(c) for c in serial] == [c.coverage for c in serial]
     assert not relations.stale and (relations.coverage_week[uids] == model.time).all()
+
+
+def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
+    """``known_by`` sorts in new relationships when read: reads between weeks of new ones miss none and repeat none."""
+    rng = np.random.default_rng(11)
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    people = list(range(200, 260))
+    net.add_people(people)
+    for week in range(1, 30):
+        staff = rng.integers(1, 9, size=int(rng.integers(0, 30)))
+        met = rng.choice(people, size=staff.size)
+        net.book(staff.tolist(), met.tolist(), rng.uniform(0.1, 2.0, size=staff.size).tolist(), week)
+        if week % 7 == 0:  # a handover: one receiver for a few people at once (the one-staff path)
+            net.set_strengths(9, net.rows(np.asarray(people[:5])), np.full(5, 0.3), week)
+        if week % 3 == 0:
+            net.flush()
+            table: dict[int, set[int]] = {}
+            for row in range(len(net.id_of)):
+                for k in range(int(net.used[row])):
+                    table.setdefault(int(net.staff[row, k]), set()).add(row)
+            assert net.known_by == table
+    assert net.prune(week + 200, range(1, 10), below=0.5) > 0
+    assert all(net.known_by.values()) and sum(map(len, net.known_by.values())) == net.number_of_relationships()

@@ -73,8 +73,11 @@ class RelationshipNetwork:
         #: the row's ``top`` turned into a strength, whatever the week: growth only raises a slot's value,
         #: so each update is a maximum, and only pruning (and a new decay rate) recomputes it.
         self.top = np.zeros(0)
-        #: staff id -> rows of the people they have a relationship with (a leaver's clients, the views)
-        self.known_by: dict[int, set[int]] = {}
+        # staff id -> rows of the people they have a relationship with (a leaver's clients, the views):
+        # read seldom (leavers, pruning, views), so new relationships wait in batches of (staff, rows)
+        # columns and are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made
+        self._known_by: dict[int, set[int]] = {}
+        self._known_new: list[tuple[np.ndarray, np.ndarray]] = []
         # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week
         self._book_staff: list[int] = []
         self._book_person: list[int] = []
@@ -283,17 +286,35 @@ class RelationshipNetwork:
         self.s.put(at, 0.0)
         self.t.put(at, week)
         np.add.at(self.used, new_rows, 1)
-        known = self.known_by
         if isinstance(staff, np.ndarray):
-            for sid, row in zip(new_staff.tolist(), new_rows.tolist(), strict=True):
+            self._known_new.append((new_staff, new_rows))
+        else:
+            self._known_by.setdefault(staff, set()).update(new_rows.tolist())
+        return slot
+
+    @property
+    def known_by(self) -> dict[int, set[int]]:
+        """Staff id -> rows of the people they have a relationship with (pruned ones excluded).
+
+        The relationships made since the last read are sorted in here, by
+        staff, a set update per staff member instead of one per relationship
+        (sets: the order they arrive in does not matter).
+        """
+        if self._known_new:
+            staff = np.concatenate([sid for sid, _ in self._known_new])
+            rows = np.concatenate([row for _, row in self._known_new])
+            self._known_new.clear()
+            order = staff.argsort(kind="stable")
+            staff, rows = staff[order], rows[order]
+            ends = np.flatnonzero(staff[1:] != staff[:-1]) + 1
+            known = self._known_by
+            for sid, part in zip(staff[np.concatenate(([0], ends))].tolist(), np.split(rows, ends), strict=True):
                 bucket = known.get(sid)
                 if bucket is None:
-                    known[sid] = {row}
+                    known[sid] = set(part.tolist())
                 else:
-                    bucket.add(row)
-        else:
-            known.setdefault(staff, set()).update(new_rows.tolist())
-        return slot
+                    bucket.update(part.tolist())
+        return self._known_by
 
     def strengths_at(self, staff: int, rows: np.ndarray, week: float) -> np.ndarray:
         """Current strength of ``staff``'s relationship with each person in ``rows`` (0 where none)."""

@@ -174,20 +174,21 @@ class BuyingCentreRelations:
         :meth:`ClientService.review_suppliers` reads them.
         """
         model = self.model
+        week = model.time  # a Mesa observable: read once
         model.network.flush()
         stored = list(self.stale.values())
         self.stale.clear()
         if reviews:
-            due = np.flatnonzero(model.clients.next_review == round(model.time)).tolist()
+            due = np.flatnonzero(model.clients.next_review == round(week)).tolist()
             if due:
-                companies = model.market.companies
-                stored += [c for c in map(companies.__getitem__, due) if c.stage == Stage.SERIAL]
+                companies, serial = model.market.companies, Stage.SERIAL  # the member looked up once, not per client
+                stored += [c for c in map(companies.__getitem__, due) if c.stage == serial]
         if not stored and not asked:
             return []
         companies = [*stored, *asked]
         uids = np.fromiter(map(_UID, companies), dtype=np.int64, count=len(companies))
         index, owner, ends = self._members(uids)
-        best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
+        best = model.network.best_strengths_at(self._rows[index], week)
         n = len(stored)
         cut = ends.item(n - 1) if n else 0  # the stored companies' members come first
         if n:
