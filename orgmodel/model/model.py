@@ -327,9 +327,9 @@ class SalesOrgModel(Model):
         self.proposals = int(counts[Stage.PROPOSAL])
         self.open_deals = len(self.deals)
         owned = self.clients.owner_row >= 0
-        backlog = np.sum(self.clients.backlog[owned])
+        backlog = self.clients.backlog[owned].sum()  # np.sum's very reduction, without its Python wrapper
         if self.desk is not None:  # without a desk nobody has desk work (the desk hands it back as it closes)
-            backlog += np.sum(self.clients.desk_backlog[owned])
+            backlog += self.clients.desk_backlog[owned].sum()
         self.service_backlog_hours = float(backlog)
         # contacts the week's events booked (a new client's implementation) and the week's handovers, with coverage
         self.relations.refresh()

@@ -17,6 +17,8 @@ from orgmodel.model.activities import ACTIVITIES, HUNTING, SERVICING
 from orgmodel.model.clients import Stage
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
+SERIAL = Stage.SERIAL  # read once, not per person and month
+
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
@@ -146,7 +148,7 @@ class Payroll:
             p.unique_id,
             p.role,
             *ledger.hours,
-            [c.stage for c in p.portfolio].count(Stage.SERIAL),  # serial clients (one C-level count, no generator)
+            [c.stage for c in p.portfolio].count(SERIAL),  # serial clients (one C-level count, no generator)
             ledger.new_clients,
             ledger.credited_revenue,
             ledger.credited_margin,

@@ -92,7 +92,7 @@ class ClientService:
     def place_due_orders(self) -> None:
         """Every buyer whose next serial order falls due this week orders (after the staff's week)."""
         table = self.model.clients
-        rows = np.flatnonzero(table.next_order == round(self.model.time))
+        rows = (table.next_order == round(self.model.time)).nonzero()[0]  # flatnonzero without its wrappers
         if rows.size:
             self.place_orders(rows)
 
@@ -117,7 +117,7 @@ class ClientService:
         cfg = model.cfg
         table = model.clients
         draws = table.order_rng.random((3, rows.size))
-        interval = np.maximum(1, np.round(cfg.order_interval_weeks * (0.5 + draws[0]))).astype(np.int64)
+        interval = np.maximum(1, (cfg.order_interval_weeks * (0.5 + draws[0])).round()).astype(np.int64)
         weekly = table.weekly_service[rows]
         backlog = table.backlog[rows]
         desk = model.desk
@@ -167,7 +167,7 @@ class ClientService:
         cfg = model.cfg
         table = model.clients
         week = round(model.time)
-        rows = np.flatnonzero(table.next_review == week)
+        rows = (table.next_review == week).nonzero()[0]
         if not rows.size:
             return
         companies = list(map(model.market.companies.__getitem__, rows.tolist()))
@@ -179,8 +179,10 @@ class ClientService:
         coverage = np.array(model.relations.coverage_for_reviews(companies, rows))  # stored on each company too
         annual = cfg.churn_base + cfg.churn_weak_relationship * (1.0 - coverage)
         annual += cfg.churn_dissatisfied * (1.0 - table.satisfaction[rows])
-        if loyalty.unsettled:
-            annual += np.array([loyalty.extra_churn(c) for c in companies])
+        unsettled = loyalty.unsettled
+        if unsettled:  # only a client a leaver unsettled has extra churn (extra_churn of any other is 0)
+            extra = loyalty.extra_churn
+            annual += np.array([extra(c) if c.uid in unsettled else 0.0 for c in companies])
         if model.large_client_care is not None:
             annual *= np.array([model.large_client_care.churn_factor(c) for c in companies])
         p_leave = 1.0 - (1.0 - np.minimum(annual, 1.0)) ** (cfg.review_interval_weeks / WEEKS_PER_YEAR)
@@ -278,10 +280,13 @@ def _per_person(rows: np.ndarray, values: np.ndarray, margin: np.ndarray) -> lis
         totals = np.bincount(where, weights=values[has], minlength=people.size)
         gains = np.bincount(where, weights=margin[has], minlength=people.size)
         return list(zip(people.tolist(), totals.tolist(), gains.tolist(), strict=True))
-    revenue: dict[int, float] = {}
-    earned: dict[int, float] = {}
+    sums: dict[int, list[float]] = {}  # staff row -> [values, margin], each summed from 0.0 in order
     for row, value, gain in zip(rows.tolist(), values.tolist(), margin.tolist(), strict=True):
         if row >= 0:
-            revenue[row] = revenue.get(row, 0.0) + value
-            earned[row] = earned.get(row, 0.0) + gain
-    return [(row, total, earned[row]) for row, total in revenue.items()]
+            both = sums.get(row)
+            if both is None:
+                sums[row] = [0.0 + value, 0.0 + gain]
+            else:
+                both[0] += value
+                both[1] += gain
+    return [(row, total, gain) for row, (total, gain) in sums.items()]

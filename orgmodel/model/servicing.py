@@ -66,14 +66,15 @@ def serve(
     rate = np.array([skill * p.productivity for skill, p in zip(skills, people, strict=True)])
     backlog = table.backlog[rows]
     knowledge = table.knowledge[rows]
-    real = backlog * ((1.0 + cfg.knowledge_penalty * (1.0 - knowledge)) / rate[server])
+    unknown = 1.0 - knowledge  # the client's specifics still to learn (stretches the work, shrinks as it is done)
+    real = backlog * ((1.0 + cfg.knowledge_penalty * unknown) / rate[server])
     demand = np.bincount(server, weights=real, minlength=n).tolist()
     share = [min(1.0, f / owed) if owed > 0.0 else 0.0 for f, owed in zip(free, demand, strict=True)]
     by_client = np.array(share)[server]
     hours = real * by_client
     left = backlog - backlog * by_client
     table.backlog[rows] = np.where(left >= 1e-9, left, 0.0)
-    learned = 1.0 - (1.0 - knowledge) * np.exp(-hours / cfg.knowledge_learning_hours)
+    learned = 1.0 - unknown * np.exp(hours / -cfg.knowledge_learning_hours)  # = -hours / ...: one array op fewer
     served = hours > 0.0
     if served.all():  # the usual week: everyone had hours for their clients
         table.knowledge[rows] = learned
@@ -118,7 +119,7 @@ def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:
     # each staff row's position in ``people`` (-1: not serving now); the extra last entry is nobody's (owner -1)
     index = np.full(len(table.staff) + 1, -1, dtype=np.int64)
     index[[p.row for p in people]] = np.arange(len(people))
-    rows = np.flatnonzero(table.backlog > 0.0)
+    rows = (table.backlog > 0.0).nonzero()[0]  # flatnonzero without its wrappers
     server = index[table.owner_row[rows]]
     mine = server >= 0
     if not mine.all():
@@ -128,7 +129,9 @@ def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:
             person.waiting = n
     demand, spent = serve(model, people, [max(p.free, 0.0) for p in people], rows, server)
     cap = model.cfg.available_hours
+    most = LOAD_CAP * cap
     for person, owed, hours in zip(people, demand, spent, strict=True):
-        person.load += LOAD_SMOOTHING * (min(owed, LOAD_CAP * cap) / cap - person.load)
+        person.load += LOAD_SMOOTHING * ((most if most < owed else owed) / cap - person.load)  # min(owed, most)
         person.free -= hours
-        person.log(SERVICING, hours)
+        if hours > 0.0:  # person.log(SERVICING, hours), written out (every person, every week)
+            person.hours[SERVICING] += hours
