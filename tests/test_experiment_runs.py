@@ -78,6 +78,16 @@ def assert_same_results(a: Path, b: Path) -> None:
     pd.testing.assert_frame_equal(ra.timeseries, rb.timeseries)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child before it runs: Ctrl-C (SIGINT) back to its default, as a terminal starts a command.
+
+    A process started in the background of a script (``cmd &``), or by such a process (a pytest-xdist
+    worker under it), inherits SIGINT *ignored*, and Python then leaves it ignored: the command would
+    rightly not stop on Ctrl-C, and the test would fail for how it was launched, not for the runner.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cli(*args: str, **kw) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "orgmodel", *args],
@@ -85,6 +95,7 @@ def _cli(*args: str, **kw) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal would give it
+        preexec_fn=_ctrl_c_as_in_a_terminal,
         **kw,
     )
 
