@@ -489,7 +489,7 @@ class RelationshipNetwork:
         self.flush()
         return int(self.used.sum())
 
-    # --- s8scale (issue 13): many handovers' relationships carried over in one call -------------------------
+    # --- a restructuring's or a leaver's many handovers: their relationships carried over in one call -----------
     def carry_strengths(self, givers: np.ndarray, receivers: np.ndarray, rows: np.ndarray, share: float, week: float) -> None:
         """Each ``receivers[i]`` starts with ``share`` times ``givers[i]``'s current strength with ``rows[i]``.
 
