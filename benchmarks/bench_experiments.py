@@ -367,6 +367,8 @@ def main() -> None:
         print(MARK + json.dumps(child_overhead(args.file, args.out, args.workers)))
         return
 
+    if args.throughput is not None and args.throughput < 1:
+        parser.error(f"--throughput: at least 1 run, got {args.throughput}")
     if args.throughput:
         _throughput_only(args.throughput, args.out or THROUGHPUT_OUT)
         return
