@@ -31,6 +31,7 @@ with the load average before and after (the machine may be shared).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.metadata
 import json
@@ -128,12 +129,14 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict[str, Any]:
     CPU time (user + system) comes from ``wait4``: the command's own and that of every
     worker it started and waited for. Other processes on a shared machine stretch wall
     time far more than CPU time, so the CPU ratio is the steadier comparison of the work done.
+    ``own_cpu_s`` is the command's process alone, without its workers, as last sampled
+    (at most 50 ms before it ended): the part of the work that competes with the workers.
     """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True)
         root = psutil.Process(proc.pid)
-        peak = {"pss": 0.0, "rss": 0.0}
+        peak = {"pss": 0.0, "rss": 0.0, "own_cpu": 0.0}
         done = threading.Event()
 
         def sample() -> None:
@@ -141,6 +144,9 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict[str, Any]:
                 pss, rss = _tree_memory(root)
                 peak["pss"] = max(peak["pss"], pss)
                 peak["rss"] = max(peak["rss"], rss)
+                with contextlib.suppress(psutil.Error):
+                    own = root.cpu_times()
+                    peak["own_cpu"] = own.user + own.system
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -158,6 +164,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
+        "own_cpu_s": peak["own_cpu"],
         "peak_pss_mb": peak["pss"],
         "peak_rss_mb": peak["rss"],
     }
@@ -268,10 +275,18 @@ def throughput(work: Path, size: dict[str, int], runs: int, workers: int) -> dic
 
     Issue 13 asks for 10,000 reference runs of an experiment within an hour on 2 cores; this
     measures the whole command (start-up, imports in every worker, scheduling, storing the
-    summaries), not the model's CPU time alone.
+    summaries), not the model's CPU time alone. Where the time went, less sensitive to other
+    load on a shared machine than the rate: CPU seconds per run (the whole process tree), the
+    runner's own CPU (start-up, storing, compacting: it competes with the workers), the share
+    of the workers' wall time spent inside runs (``run_share``: the runs' stored wall times
+    over workers x wall time) and the share they spent on a CPU (``cpu_share``).
     """
+    import pyarrow.parquet as pq
+
     file = _experiment_file(work, "throughput", size, runs, "summary", factors=False)
-    r = measure(_orgmodel("experiment", "run", str(file), "--workers", str(workers), "--out", str(work / "throughput")))
+    out = work / "throughput"
+    r = measure(_orgmodel("experiment", "run", str(file), "--workers", str(workers), "--out", str(out)))
+    run_wall = sum(pq.read_table(out / "runs.parquet", columns=["wall_time_s"]).column("wall_time_s").to_pylist())
     return {
         "runs": runs,
         "workers": workers,
@@ -279,6 +294,11 @@ def throughput(work: Path, size: dict[str, int], runs: int, workers: int) -> dic
         "cpu_s": r["cpu_s"],
         "runs_per_hour": runs * 3600 / r["wall_s"],
         "cpu_s_per_run": r["cpu_s"] / runs,
+        "runner_cpu_s": r["own_cpu_s"],
+        "runner_cpu_ms_per_run": 1000 * r["own_cpu_s"] / runs,
+        "run_wall_s_per_run": run_wall / runs,
+        "run_share": run_wall / (workers * r["wall_s"]),
+        "cpu_share": r["cpu_s"] / (workers * r["wall_s"]),
         "peak_pss_mb": r["peak_pss_mb"],
     }
 
@@ -433,7 +453,13 @@ def _throughput_only(runs: int, out: Path) -> None:
         result = throughput(work, REFERENCE, runs, workers=2)
         print(
             f"{runs} reference runs on 2 workers: {result['wall_s']:.1f} s wall, {result['cpu_s']:.1f} s CPU "
-            f"({result['cpu_s_per_run']:.2f} s per run) -> {result['runs_per_hour']:,.0f} runs per hour",
+            f"({result['cpu_s_per_run']:.3f} s per run) -> {result['runs_per_hour']:,.0f} runs per hour",
+            flush=True,
+        )
+        print(
+            f"runner's own CPU {result['runner_cpu_s']:.1f} s ({result['runner_cpu_ms_per_run']:.1f} ms per run); "
+            f"a run's wall time {result['run_wall_s_per_run']:.3f} s; workers inside runs {result['run_share']:.1%} "
+            f"and on a CPU {result['cpu_share']:.1%} of the wall time",
             flush=True,
         )
         results = {"size": REFERENCE, "throughput": result, "environment": environment(load_start)}
