@@ -29,12 +29,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import re
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +70,8 @@ _RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
 _MERGED_FILE = re.compile(r"^part-(\d+)\.parquet$")
 #: rows per merged timeseries file
 CHUNK_ROWS = 250_000
+#: threads reading a store's files (compaction runs after the workers stopped, so every core is free)
+READERS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
 
 
 class StoreError(ExperimentError):
@@ -198,10 +203,43 @@ def _scaffolding(path: Path) -> bool:
     return False
 
 
+def _read(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One Parquet file as a table: every column, or those of ``columns`` it has, in that order.
+
+    ``ParquetFile.read`` gives the very table ``pq.read_table`` gives, for
+    less: ``read_table`` also sets up a dataset for each file.
+    """
+    with pq.ParquetFile(path) as file:
+        names = None if columns is None else [c for c in columns if c in file.schema_arrow.names]
+        return file.read(columns=names)
+
+
+def _tables(paths: Sequence[Path], columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """The tables of ``paths`` (see :func:`_read`), in order, a few read ahead on other threads.
+
+    Compacting reads every run's small file once, after the workers have
+    stopped: decoding one is mostly Arrow's C++ work, done without the GIL,
+    so reading on every core shortens that wait. At most ``2 * READERS``
+    tables are held ahead of the caller, so memory stays bounded.
+    """
+    if len(paths) < 2:
+        yield from (_read(p, columns) for p in paths)
+        return
+    rest = iter(paths)
+    with ThreadPoolExecutor(READERS, thread_name_prefix="orgmodel-store-read") as pool:
+        ahead = deque(pool.submit(_read, p, columns) for p in itertools.islice(rest, 2 * READERS))
+        while ahead:
+            table = ahead.popleft().result()
+            following = next(rest, None)
+            if following is not None:
+                ahead.append(pool.submit(_read, following, columns))
+            yield table
+
+
 def _column_ids(paths: Iterable[Path]) -> set[int]:
     ids: set[int] = set()
-    for p in paths:
-        ids.update(pq.read_table(p, columns=["run_id"]).column("run_id").to_pylist())
+    for table in _tables(list(paths), ["run_id"]):
+        ids.update(table.column("run_id").to_pylist())
     return ids
 
 
@@ -233,11 +271,7 @@ def read_runs(folder: str | Path, columns: list[str] | None = None) -> pa.Table:
     files = run_files(folder)
     if not files:
         return pa.table({c: pa.array([], t) for c, t in zip(ID_COLUMNS, _ID_TYPES, strict=True)})
-    tables = []
-    for path in files:
-        names = None if columns is None else [c for c in columns if c in pq.read_schema(path).names]
-        tables.append(pq.read_table(path, columns=names))
-    table = pa.concat_tables(tables, promote_options="permissive")
+    table = pa.concat_tables(list(_tables(files, columns)), promote_options="permissive")
     ids = table.column("run_id").to_numpy()
     _, first = np.unique(ids, return_index=True)
     return table.take(pa.array(first))
@@ -444,9 +478,9 @@ class Store:
         batch: list[Path] = []
         tables: list[pa.Table] = []
         rows = 0
-        for run_id in sorted(single):
-            table = pq.read_table(single[run_id])
-            batch.append(single[run_id])
+        ordered = [single[run_id] for run_id in sorted(single)]
+        for path, table in zip(ordered, _tables(ordered), strict=True):
+            batch.append(path)
             tables.append(table)
             rows += table.num_rows
             if rows >= CHUNK_ROWS:
