@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.jsonl"
@@ -43,14 +43,14 @@ def digest(path: Path) -> tuple[int, str]:
     return size, sha.hexdigest()
 
 
-def entry(folder: Path, path: Path, written: Path, table: pa.Table, run_ids: list[int] | None = None) -> dict[str, Any]:
-    """The manifest line of ``table``, written to ``written`` and about to become ``path`` in the store ``folder``.
+def entry(folder: Path, path: Path, written: Path, rows: int, run_ids: Iterable[int]) -> dict[str, Any]:
+    """The manifest line of a file of ``rows`` rows, written to ``written`` and about to become ``path`` in ``folder``.
 
-    ``run_ids``: the runs the file stands for, when its rows do not name them all (a timeseries that kept no week).
+    ``run_ids``: the runs the file stands for (those its rows name, and a timeseries' run even if it kept no week).
     """
     size, sha = digest(written)
-    ids = sorted(set(table.column("run_id").to_pylist()) | set(run_ids or ()))
-    return {"file": path.relative_to(folder).as_posix(), "bytes": size, "sha256": sha, "rows": table.num_rows, "run_ids": ids}
+    ids = sorted(set(run_ids))
+    return {"file": path.relative_to(folder).as_posix(), "bytes": size, "sha256": sha, "rows": rows, "run_ids": ids}
 
 
 def record(folder: Path, line: dict[str, Any]) -> None:

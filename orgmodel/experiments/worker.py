@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from orgmodel.experiments.plan import RunTask
-from orgmodel.experiments.store import run_row, timeseries_table
+from orgmodel.experiments.store import ParquetBytes, encoded, run_row, timeseries_table
 from orgmodel.outputs import pid_alive
 from orgmodel.scenario.schema import Scenario
 from orgmodel.simulate import simulate
@@ -29,13 +29,13 @@ from orgmodel.simulate import simulate
 
 @dataclass
 class RunOutput:
-    """A finished run: its ``runs`` row and its thinned timeseries (None if failed or not kept)."""
+    """A finished run: its ``runs`` row and its thinned timeseries (None if failed or not kept), as tables or Parquet bytes."""
 
     run_id: int
     error: str | None
     wall_time_s: float
-    row: pa.Table
-    timeseries: pa.Table | None
+    row: pa.Table | ParquetBytes
+    timeseries: pa.Table | ParquetBytes | None
 
 
 def describe(exc: BaseException) -> str:
@@ -47,19 +47,20 @@ def describe(exc: BaseException) -> str:
 
 
 def execute(task: RunTask) -> RunOutput:
-    """Run one task of the plan and build its store rows."""
+    """Run one task of the plan and build its store rows, encoded as the files the runner will save."""
     start = time.perf_counter()
     try:
         result = simulate(Scenario.model_validate(task.scenario), seed=task.seed)
         # the store's rows too: an error in them (e.g. from the storage settings) is this run's error
         ts = timeseries_table(task.run_id, result.timeseries, task.keep_every) if task.keep_every else None
         wall = time.perf_counter() - start
-        row = run_row(task, None, wall, result.summary)
+        row = encoded(run_row(task, None, wall, result.summary))
+        kept = encoded(ts, [task.run_id]) if ts is not None else None
     except Exception as exc:  # a failing run is recorded with its error; the experiment goes on
         wall = time.perf_counter() - start
         error = describe(exc)
-        return RunOutput(task.run_id, error, wall, run_row(task, error, wall, None), None)
-    return RunOutput(task.run_id, None, wall, row, ts)
+        return RunOutput(task.run_id, error, wall, encoded(run_row(task, error, wall, None)), None)
+    return RunOutput(task.run_id, None, wall, row, kept)
 
 
 #: how often a worker checks that the runner is still there (seconds)
