@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -20,8 +21,10 @@ from typer.testing import CliRunner
 from orgmodel.cli import app
 from orgmodel.experiments import Plan, load_experiment, load_results, run_experiment
 from orgmodel.experiments.spec import ExperimentError
-from orgmodel.experiments.store import Store, StoreError
+from orgmodel.experiments.store import ParquetBytes, Store, StoreError, run_row, timeseries_table
 from orgmodel.experiments.worker import execute
+from orgmodel.scenario.schema import Scenario
+from orgmodel.simulate import simulate
 
 TINY = """
 name = "tiny"
@@ -90,6 +93,29 @@ def test_a_corrupted_runs_file_is_refused_by_readers_and_run_again_on_resume(ref
     ref_runs, ref_ts = _stored(reference)
     pd.testing.assert_frame_equal(runs, ref_runs)
     pd.testing.assert_frame_equal(ts, ref_ts)
+
+
+def test_a_run_encoded_in_its_worker_is_stored_as_the_runner_would_write_it(tiny, tmp_path):
+    """The bytes a worker sends are the files (and manifest lines) the store writes from the tables themselves."""
+    exp = load_experiment(tiny)
+    task = next(Plan(exp).tasks(iter([1])))
+    output = execute(task)
+    assert isinstance(output.row, ParquetBytes) and isinstance(output.timeseries, ParquetBytes)
+    alone = simulate(Scenario.model_validate(task.scenario), seed=task.seed)
+    row = run_row(task, None, output.wall_time_s, alone.summary)
+    series = timeseries_table(task.run_id, alone.timeseries, task.keep_every)
+    assert pq.read_table(pa.BufferReader(output.row.data)).equals(row)
+    assert output.row.run_ids == (1,) and output.row.rows == 1 and output.timeseries.rows == series.num_rows > 0
+    stored: dict[str, dict[str, bytes]] = {}
+    for how, (r, ts) in {"bytes": (output.row, output.timeseries), "tables": (row, series)}.items():
+        store = Store(tmp_path / how)
+        with store.locked():
+            store.open(exp, resume=False)
+            store.write(r, ts)
+        stored[how] = {p.relative_to(store.folder).as_posix(): p.read_bytes() for p in store.folder.rglob("*.parquet")}
+        stored[how]["manifest"] = (store.folder / "manifest.jsonl").read_bytes()
+    assert set(stored["bytes"]) == {"parts/run-00000001.parquet", "timeseries/run-00000001.parquet", "manifest"}
+    assert stored["bytes"] == stored["tables"]
 
 
 def test_a_truncated_part_file_of_a_killed_experiment_is_run_again(reference, tiny, tmp_path):
