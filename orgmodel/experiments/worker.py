@@ -3,8 +3,9 @@
 The same function runs in the main process (one worker), in local worker
 processes and on Dask workers, so a run's result never depends on where it
 ran. A run that raises is returned as an error row, so the experiment goes
-on; the rows are built here, in the worker, to keep the main process free
-for scheduling and writing.
+on; the rows are built and encoded as Parquet files' bytes here, in the
+worker, so the main process only saves them: on a machine whose cores all
+run workers, every millisecond it spends per run is taken from a worker.
 """
 
 from __future__ import annotations
