@@ -79,10 +79,11 @@ class Market:
         counts[stage] += 1
         company.stage = stage
 
-    def find_prospect(self) -> ClientCompany | None:
-        """A random company nobody is working on and that can be approached now."""
+    def find_prospect(self, week: float | None = None) -> ClientCompany | None:
+        """A random company nobody is working on and that can be approached now (``week``: ``model.time``, if read already)."""
         model = self.model
-        week = model.time
+        if week is None:
+            week = model.time
         companies = self.companies
         pick = model.random.choice  # companies[randrange(n)] with the very same draw, without randrange's checks
         open_to_approach = (Stage.PROSPECT, Stage.LOST)

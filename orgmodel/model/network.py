@@ -205,7 +205,7 @@ class RelationshipNetwork:
             staff, people, hours = staff[keep], people[keep], hours[keep]
             if not hours.size:
                 return
-        rows = np.take(self.row_of, people, mode="clip")  # an id beyond the table reads its last entry, -1
+        rows = self.row_of.take(people, mode="clip")  # an id beyond the table reads its last entry, -1
         if rows.min() < 0:  # someone met for the first time who was never added
             rows = self.rows(people)
         # one update per pair of people: a week's contacts of a pair combine (no decay within a week)
@@ -225,7 +225,7 @@ class RelationshipNetwork:
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
         flat_t = self.t.reshape(-1)
-        s = np.take(flat_s, at) * np.exp(-self.decay * (week - np.take(flat_t, at)))
+        s = flat_s.take(at) * np.exp(-self.decay * (week - flat_t.take(at)))
         s = 1.0 - (1.0 - s) * np.exp(-self.gain * hours)
         flat_s[at] = s
         flat_t[at] = week

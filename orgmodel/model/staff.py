@@ -139,7 +139,7 @@ class Staff(Agent):
         self.now = model.time  # one read of the clock for the week's parts below (a Mesa observable)
         free = self.free
         free -= model.structure.shared_service(self, free)
-        plan = worktime.plan_discretionary(self, free)
+        plan = worktime.plan_discretionary(self, free, int(self.now))
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
         if self.waiting:
@@ -241,13 +241,14 @@ class Staff(Agent):
         self.hours[PROSPECTING] += hours
         model = self.model
         self.prospect_progress += hours * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
+        week = self.now
         while self.prospect_progress >= 1.0:
             self.prospect_progress -= 1.0
-            company = model.market.find_prospect()
+            company = model.market.find_prospect(week)
             if company is None:
                 self.prospect_progress = 0.0
                 break
-            self.deals.append(model.pipeline.open_deal(company, self))
+            self.deals.append(model.pipeline.open_deal(company, self, week))
 
     def work_pipeline(self, hours: float) -> None:
         """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`)."""
@@ -278,16 +279,17 @@ class Staff(Agent):
         min_weeks = pipeline.stage_min_weeks
         for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
             if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:
-                pipeline.queue(deal)
+                pipeline.queue(deal, week)
 
     def drop_stale_deals(self) -> None:
         """Deals that still need work and got none for ``stale_weeks`` die (part of :meth:`finish_week`)."""
         if not self.deals:
             return
         model = self.model
-        cutoff = self.now - model.cfg.stale_weeks
+        week = self.now
+        cutoff = week - model.cfg.stale_weeks
         for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
-            model.pipeline.lose_deal(deal)
+            model.pipeline.lose_deal(deal, week)
 
     # --- farming ----------------------------------------------------------------------------------
     def develop_cross_sells(self, hours: float) -> None:
@@ -308,6 +310,7 @@ class Staff(Agent):
             return
         work = model.cfg.cross_sell_hours
         queue = model.cross_selling.queue
+        week = self.now
         spent = 0.0
         for project in projects:
             h = work - project.hours
@@ -319,7 +322,7 @@ class Staff(Agent):
                 project.hours += h
                 spent += h
             if project.hours + 1e-9 >= work:  # the work is in (CrossSelling.ready checks its weeks too)
-                queue(project)  # the buying centre decides after everyone's week
+                queue(project, week)  # the buying centre decides after everyone's week
         self._log_spent(CROSS_SELL, hours, spent)
 
     def build_relationships(self, hours: float) -> None:

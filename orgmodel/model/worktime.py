@@ -237,7 +237,7 @@ def _cross_sell_values(staff: Staff, week: int, candidates: list[ClientCompany],
     return values
 
 
-def plan_discretionary(staff: Staff, free: float) -> list[float]:
+def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc).
 
     On the way it ranks what the week's work then takes in order, so that
@@ -246,6 +246,8 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     best first) and ``staff.relationship_ranking`` (the week and the own
     serial clients, least covered first; nothing in the person's own week
     changes a client's stage or coverage, which change after everyone's week).
+    ``week``: ``int(model.time)``, if the caller has read the clock (a Mesa
+    observable, dearer to read than a plain attribute).
     """
     plan = [0.0] * N_ACTIVITIES
     if free <= 1e-9:
@@ -253,7 +255,8 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     model = staff.model
     cfg = model.cfg
     ex = model.expectations
-    week = int(model.time)
+    if week is None:
+        week = int(model.time)
     value = [0.0] * N_ACTIVITIES
     cap = [0.0] * N_ACTIVITIES
     role_default: tuple[int, ...]
