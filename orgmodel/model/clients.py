@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 
 
 class Stage(IntEnum):
-    """Where a company stands with the supplier."""
+    """Where a company stands with the supplier.
+
+    A company's and a deal's stage is always a member (:meth:`Market.set_stage`
+    makes it one), so the weekly loops compare stages by identity (``is``):
+    an ``==`` between two members of an ``int`` subclass is a generic call
+    and costs twice as much, for every client of every person every week.
+    """
 
     PROSPECT = 0
     LEAD = 1

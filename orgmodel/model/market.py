@@ -73,7 +73,13 @@ class Market:
         return companies
 
     def set_stage(self, company: ClientCompany, stage: Stage) -> None:
-        """Move a company to a stage, keeping the stage counts the weekly data reads."""
+        """Move a company to a stage, keeping the stage counts the weekly data reads.
+
+        The stage is stored as a :class:`Stage` member (a plain number is
+        turned into one), which the weekly loops compare by identity.
+        """
+        if type(stage) is not Stage:
+            stage = Stage(stage)
         counts = self.stage_counts
         counts[company.stage] -= 1
         counts[stage] += 1

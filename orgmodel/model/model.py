@@ -256,9 +256,10 @@ class SalesOrgModel(Model):
             for person in group:
                 person.begin_week()
         servicing.serve_portfolios(self, [person for group in groups for person in group])
+        now = self.time  # issue 13: one read of the clock (a Mesa observable) for everyone's week
         for group in groups:
             for person in group:
-                person.finish_week()
+                person.finish_week(now)
         if DeskAgent in self.agents_by_type:
             self.agents_by_type[DeskAgent].shuffle_do("step")
         self.settle_week()

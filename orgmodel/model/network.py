@@ -78,10 +78,13 @@ class RelationshipNetwork:
         # columns and are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made
         self._known_by: dict[int, set[int]] = {}
         self._known_new: list[tuple[np.ndarray, np.ndarray]] = []
-        # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week
+        # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week;
+        # contacts booked one by one go to the lists, contacts booked as arrays (a week's service visits) stay
+        # arrays, in ``_book_parts`` with the lists booked before them, so that the order of booking is kept
         self._book_staff: list[int] = []
         self._book_person: list[int] = []
         self._book_hours: list[float] = []
+        self._book_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._book_week = 0.0
 
     # --- people -----------------------------------------------------------------------------------
@@ -166,22 +169,47 @@ class RelationshipNetwork:
     def book(self, staff: Sequence[int], people: Sequence[int], hours: Sequence[float], week: float) -> None:
         """Book contacts given as columns: ``hours[i]`` (already times skill) of ``staff[i]`` with ``people[i]``.
 
-        Lists or arrays; arrays go into the ledger as Python numbers (``tolist``
-        at C speed), not one numpy scalar per contact.
+        Lists or arrays. Arrays (``people`` an array) are kept as arrays (copies)
+        until the flush, which then needs no conversion of them; lists go into
+        the ledger's lists.
         """
         if week != self._book_week:
             self.flush()
             self._book_week = week
         if isinstance(people, np.ndarray):
-            staff, people, hours = np.asarray(staff).tolist(), people.tolist(), np.asarray(hours).tolist()
+            if self._book_person:
+                self._seal()
+            part = (np.array(staff, dtype=np.int64), people.astype(np.int64), np.array(hours, dtype=float))
+            self._book_parts.append(part)
+            return
         self._book_staff.extend(staff)
         self._book_person.extend(people)
         self._book_hours.extend(hours)
 
+    def _seal(self) -> None:
+        """Move the contacts in the ledger's lists to its parts, as arrays (the lists start again)."""
+        n = len(self._book_person)
+        staff = np.fromiter(self._book_staff, dtype=np.int64, count=n)  # fromiter: a fifth faster than np.array here
+        people = np.fromiter(self._book_person, dtype=np.int64, count=n)
+        hours = np.fromiter(self._book_hours, dtype=float, count=n)
+        self._book_staff, self._book_person, self._book_hours = [], [], []
+        self._book_parts.append((staff, people, hours))
+
     @property
     def pending(self) -> int:
         """Contacts booked and not yet applied."""
-        return len(self._book_person)
+        return len(self._book_person) + sum(part[1].size for part in self._book_parts)
+
+    def booked(self) -> tuple[list[int], list[int], list[float]]:
+        """The contacts booked and not yet applied, in booking order: staff, person, hours x skill (for checks)."""
+        staff: list[int] = []
+        people: list[int] = []
+        hours: list[float] = []
+        for s, p, h in self._book_parts:
+            staff += s.tolist()
+            people += p.tolist()
+            hours += h.tolist()
+        return staff + self._book_staff, people + self._book_person, hours + self._book_hours
 
     def flush(self) -> None:
         """Apply every booked contact: one array update for the whole ledger.
@@ -192,14 +220,19 @@ class RelationshipNetwork:
         summed in booking order, new relationships given slots in (person,
         staff) order).
         """
-        if not self._book_person:
+        if self._book_person:
+            self._seal()
+        parts = self._book_parts
+        if not parts:
             return
         week = self._book_week
-        n = len(self._book_person)
-        staff = np.fromiter(self._book_staff, dtype=np.int64, count=n)  # fromiter: a fifth faster than np.array here
-        people = np.fromiter(self._book_person, dtype=np.int64, count=n)
-        hours = np.fromiter(self._book_hours, dtype=float, count=n)
-        self._book_staff, self._book_person, self._book_hours = [], [], []
+        self._book_parts = []
+        if len(parts) == 1:
+            staff, people, hours = parts[0]
+        else:
+            staff = np.concatenate([part[0] for part in parts])
+            people = np.concatenate([part[1] for part in parts])
+            hours = np.concatenate([part[2] for part in parts])
         if hours.min() <= 0.0:  # no time together is no contact (a decision maker weighted 0, say)
             keep = hours > 0.0
             staff, people, hours = staff[keep], people[keep], hours[keep]

@@ -115,7 +115,7 @@ class Pipeline:
 
     def asking(self) -> list[ClientCompany]:
         """The buying centres the queued proposals put the decision to (in queue order)."""
-        return [d.company for d in self.waiting if d.stage == _PROPOSAL]
+        return [d.company for d in self.waiting if d.stage is _PROPOSAL]
 
     def decide(self, strengths: list[list[float]] | None = None) -> None:
         """Resolve the deals queued this week.
@@ -134,7 +134,7 @@ class Pipeline:
         resolve = self.resolve
         week = self.model.time  # one read of the clock for all the answers
         for deal in waiting:
-            resolve(deal, next(answers) if deal.stage == _PROPOSAL else None, week)
+            resolve(deal, next(answers) if deal.stage is _PROPOSAL else None, week)
 
     def _ready(self, deal: Deal) -> bool:
         """Whether the deal's stage has its hours (during the owner's week) and minimum weeks."""
@@ -146,7 +146,7 @@ class Pipeline:
         """The stage's hours with the prospect's people (its buyer alone at the lead stage)."""
         owner = deal.owner
         self.model.relations.book_contact(
-            owner, deal.company, deal.hours, everyone=deal.stage != _LEAD, skill=owner.hunting_skill, refresh=False, week=week
+            owner, deal.company, deal.hours, everyone=deal.stage is not _LEAD, skill=owner.hunting_skill, refresh=False, week=week
         )
 
     def resolve(self, deal: Deal, best: list[float] | None = None, week: float | None = None) -> None:
@@ -162,9 +162,9 @@ class Pipeline:
         owner = deal.owner
         company = deal.company
         stage = deal.stage
-        if stage == _LEAD:
+        if stage is _LEAD:
             passed = model.random.random() < cfg.lead_qualify_rate
-        elif stage == _QUALIFIED:
+        elif stage is _QUALIFIED:
             passed = model.random.random() < cfg.proposal_rate
         else:
             passed = model.relations.buying_centre_agrees(company, best)

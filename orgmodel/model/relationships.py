@@ -192,7 +192,7 @@ class BuyingCentreRelations:
             due = (model.clients.next_review == round(week)).nonzero()[0].tolist()  # flatnonzero without its wrappers
             if due:
                 companies, serial = model.market.companies, Stage.SERIAL  # the member looked up once, not per client
-                stored += [c for c in map(companies.__getitem__, due) if c.stage == serial]
+                stored += [c for c in map(companies.__getitem__, due) if c.stage is serial]
         if not stored and not asked:
             return []
         companies = [*stored, *asked]

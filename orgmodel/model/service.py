@@ -171,7 +171,7 @@ class ClientService:
         if not rows.size:
             return
         companies = list(map(model.market.companies.__getitem__, rows.tolist()))
-        serial = [c for c in companies if c.stage == SERIAL]
+        serial = [c for c in companies if c.stage is SERIAL]
         if len(serial) < len(companies):
             companies = serial
             rows = np.fromiter((c.uid for c in serial), dtype=np.int64, count=len(serial))

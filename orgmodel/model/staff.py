@@ -133,10 +133,14 @@ class Staff(Agent):
         self.hunting = 0.0 if cfg.fixed_hunting_share is None else worktime.reserved_hunting_hours(self, free)
         self.free = free - self.hunting
 
-    def finish_week(self) -> None:
-        """After servicing: colleagues' work (pods), then the hours split by the time-allocation rule, worked."""
+    def finish_week(self, now: float | None = None) -> None:
+        """After servicing: colleagues' work (pods), then the hours split by the time-allocation rule, worked.
+
+        ``now``: ``model.time``, if the caller has read it (the model reads it
+        once for everyone's week: the clock is a Mesa observable).
+        """
         model = self.model
-        self.now = model.time  # one read of the clock for the week's parts below (a Mesa observable)
+        self.now = model.time if now is None else now  # one read of the clock for the week's parts below
         free = self.free
         free -= model.structure.shared_service(self, free)
         plan = worktime.plan_discretionary(self, free, int(self.now))
@@ -208,7 +212,7 @@ class Staff(Agent):
         learn = 1.0 / cfg.knowledge_learning_hours
         spent = 0.0
         for company in self.portfolio:
-            if company.stage == _IMPLEMENTATION:
+            if company.stage is _IMPLEMENTATION:
                 h = min(need, free - spent)
                 if h <= 0.0:
                     break
@@ -335,7 +339,7 @@ class Staff(Agent):
         if ranking is not None and ranking[0] == week:
             clients = ranking[1]  # ranked by this week's plan (worktime.plan_discretionary)
         else:
-            clients = [c for c in self.portfolio if c.stage == _SERIAL]
+            clients = [c for c in self.portfolio if c.stage is _SERIAL]
             clients.sort(key=_COVERAGE)
         if not clients:
             self.log(IDLE, hours)
@@ -345,12 +349,12 @@ class Staff(Agent):
         skill = self.service_skill
         people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill
         met_hours: list[float] = []
-        met = model.relations.met
+        stale = model.relations.stale  # relations.met(company), written out
         for company in chosen:
             n = len(company.people)
             people.extend(company.people)
             met_hours.extend([per_client / n * skill] * n)
-            met(company)  # its coverage is refreshed with the week's contacts
+            stale[company.uid] = company  # its coverage is refreshed with the week's contacts
         model.network.book([self.unique_id] * len(people), people, met_hours, week)
         self.hours[RELATIONSHIP] += hours
 

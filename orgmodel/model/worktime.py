@@ -306,7 +306,7 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
             xs_cap += left if left <= MAX_PROJECT_HOURS_PER_WEEK else MAX_PROJECT_HOURS_PER_WEEK
         xs_value = max(xs_value, *_cross_sell_values(staff, week, [p.company for p in running], lefts))
     room = MAX_CROSS_SELL_PROJECTS - len(projects)
-    serial = [c for c in staff.portfolio if c.stage == SERIAL]
+    serial = [c for c in staff.portfolio if c.stage is SERIAL]
     if room > 0 and serial:
         # own serial clients with potential left, no project running and not recently refused
         candidates = [c for c in serial if c.lines and c.project is None and c.cross_sell_from <= week]
