@@ -68,8 +68,8 @@ class Market:
             person.company.members.append(person)
         for company in companies:
             company.seat_buying_centre()
-        model.network.add_people((b.unique_id for b in buyers), role="buyer")
-        model.network.add_people((p.unique_id for p in influencers), role="influencer")
+        model.network.add_people([b.unique_id for b in buyers], role="buyer")
+        model.network.add_people([p.unique_id for p in influencers], role="influencer")
         return companies
 
     def set_stage(self, company: ClientCompany, stage: Stage) -> None:

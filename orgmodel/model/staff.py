@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 #: sort keys of the week's loops (C-level getters; ``reverse=True`` keeps ties in list order, as a negated key did)
 _STAGE = attrgetter("stage")
 _COVERAGE = attrgetter("coverage")
+_UID = attrgetter("uid")
 #: the stages the week's loops compare with (a module constant: reading a member off the enum class costs twice as much)
 _IMPLEMENTATION, _SERIAL = Stage.IMPLEMENTATION, Stage.SERIAL
 
@@ -231,7 +232,7 @@ class Staff(Agent):
         clients (a pod colleague's, say).
         """
         table = self.model.clients
-        rows = np.fromiter((c.uid for c in clients), dtype=np.int64, count=len(clients))
+        rows = np.fromiter(map(_UID, clients), dtype=np.int64, count=len(clients))
         rows = rows[table.backlog[rows] > 0.0]
         demand, spent = servicing.serve(self.model, [self], np.array([free]), rows, np.zeros(rows.size, dtype=np.int64))
         self.log(SERVICING, float(spent[0]))
