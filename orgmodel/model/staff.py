@@ -113,20 +113,21 @@ class Staff(Agent):
         servicing.serve_portfolios(self.model, [self])
         self.finish_week()
 
-    def begin_week(self) -> None:
+    def begin_week(self, available: float | None = None) -> None:
         """The start of the week: what cannot wait (handover visits, implementation support), and hunting reserved.
 
         What is left (``free``) goes to the person's own clients' service
         work first, which the model does for everyone at once
         (:func:`orgmodel.model.servicing.serve_portfolios`), then to
-        :meth:`finish_week`.
+        :meth:`finish_week`. ``available``: ``cfg.available_hours``, if the
+        caller has it (the model works it out once for everyone's week).
         """
         self.hours = [0.0] * N_ACTIVITIES
-        self.stage_hours_now = worktime.stage_hours_table(self)
+        self.stage_hours_now = worktime.outlook_of(self).stage_hours  # worktime.stage_hours_table, without the call
         self.cross_sell_ranking = []
         self.waiting = 0  # clients interrupting the week (fragmented weeks: set with the week's servicing)
         cfg = self.model.cfg
-        free = cfg.available_hours
+        free = cfg.available_hours if available is None else available
         if self.handover_due > 0.0:  # (none owed: no hours, nothing logged)
             free -= self.join_handovers(free)
         free -= self.support_implementations(free)

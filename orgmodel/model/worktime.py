@@ -231,8 +231,9 @@ def _cross_sell_values(staff: Staff, week: int, candidates: list[ClientCompany],
     values = []
     for c, left in zip(candidates, hours_left, strict=True):
         chance = (lo + span * c.coverage) ** len(c.people)
-        ws = min(week - c.won_week, WS_MAX)
-        pay = c.lines[0] / 52.0 * table[c.originator is staff][ws if ws > 0 else 0]
+        ws = week - c.won_week  # min(ws, WS_MAX), at least 0, without the calls
+        ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
+        pay = c.lines[0] / 52.0 * table[c.originator is staff][ws]
         values.append(chance * pay / (0.25 if left < 0.25 else left))
     return values
 
