@@ -209,18 +209,20 @@ class Staff(Agent):
 
     def support_implementations(self, free: float) -> float:
         """Weekly support for own clients in implementation (it also teaches their specifics)."""
+        implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]  # most weeks: none
+        if not implementing:
+            return 0.0
         cfg = self.model.cfg
         need = cfg.implementation_hours
         learn = 1.0 / cfg.knowledge_learning_hours
         spent = 0.0
-        for company in self.portfolio:
-            if company.stage is _IMPLEMENTATION:
-                h = min(need, free - spent)
-                if h <= 0.0:
-                    break
-                spent += h
-                company.support_hours += h
-                company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-h * learn)
+        for company in implementing:
+            h = min(need, free - spent)
+            if h <= 0.0:
+                break
+            spent += h
+            company.support_hours += h
+            company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-h * learn)
         if spent > 0.0:  # self.log(IMPLEMENTATION, spent), written out
             self.hours[IMPLEMENTATION] += spent
         return spent
