@@ -75,6 +75,7 @@ class ClientLoyalty:
             follows = rnd() < cfg.clients_follow_share
             self.exposed.append((week, company.uid, follows))
             if follows:
+                model.staffing.portfolio_changed(company.owner)  # a group's rankings count the owner again
                 model.lose_client(company)  # counted in lost_with_leaver by on_lost
                 followed += 1
             elif cfg.leaver_churn_weeks > 0:
