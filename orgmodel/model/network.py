@@ -315,8 +315,8 @@ class RelationshipNetwork:
                     bucket.update(part.tolist())
         return self._known_by
 
-    def strengths_at(self, staff: int, rows: np.ndarray, week: float) -> np.ndarray:
-        """Current strength of ``staff``'s relationship with each person in ``rows`` (0 where none)."""
+    def strengths_at(self, staff: int | np.ndarray, rows: np.ndarray, week: float) -> np.ndarray:
+        """Current strength of ``staff``'s relationship with each of ``rows``, 0 where none (a staff id per row, or one)."""
         self.flush()
         found, slot = self._find(rows, staff)
         out = np.zeros(rows.size)
@@ -325,8 +325,8 @@ class RelationshipNetwork:
             out[found] = self.s[r, k] * np.exp(-self.decay * (week - self.t[r, k]))
         return out
 
-    def set_strengths(self, staff: int, rows: np.ndarray, values: np.ndarray, week: float) -> None:
-        """:meth:`set_strength` for each person in ``rows`` (distinct) at once.
+    def set_strengths(self, staff: int | np.ndarray, rows: np.ndarray, values: np.ndarray, week: float) -> None:
+        """:meth:`set_strength` for each person in ``rows`` (distinct) at once (a staff id per row, or one for all).
 
         The relationships are made first (a new one at strength 0 as of
         ``week``, which is the 0 of no relationship), then read and raised
@@ -334,10 +334,16 @@ class RelationshipNetwork:
         """
         keep = values > 0.0
         order = np.argsort(rows[keep], kind="stable")
+        if isinstance(staff, np.ndarray):
+            staff = staff[keep][order]
         rows, values = rows[keep][order], values[keep][order]
         if not rows.size:
             return
         self.flush()
+        self._raise_sorted(staff, rows, values, week)
+
+    def _raise_sorted(self, staff: int | np.ndarray, rows: np.ndarray, values: np.ndarray, week: float) -> None:
+        """:meth:`set_strengths` of positive ``values`` for ``rows`` in ascending order, the contacts booked applied."""
         slot = self._slots_for(rows, staff, week)
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
@@ -521,10 +527,12 @@ class RelationshipNetwork:
         each client moves once): then no pair's write is another's read, and
         every value is computed element by element as pair by pair.
         """
-        values = share * self.strengths_at(givers, rows, week)  # type: ignore[arg-type]  # a staff id per row
+        values = share * self.strengths_at(givers, rows, week)  # the contacts booked are applied here
         keep = values > 0.0
-        order = np.argsort(rows[keep], kind="stable")  # set_strengths' own order, so its receivers line up
-        self.set_strengths(receivers[keep][order], rows[keep][order], values[keep][order], week)  # type: ignore[arg-type]
+        order = np.argsort(rows[keep], kind="stable")  # set_strengths' order: by row
+        rows = rows[keep][order]
+        if rows.size:
+            self._raise_sorted(receivers[keep][order], rows, values[keep][order], week)
 
 
 def _widened(table: np.ndarray, k: int, empty: float) -> np.ndarray:

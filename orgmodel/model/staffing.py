@@ -14,6 +14,7 @@ import heapq
 import math
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,8 @@ from orgmodel.model.staff import AccountManager, Staff
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
+
+_ROW = attrgetter("row")
 
 
 class Staffing:
@@ -47,8 +50,8 @@ class Staffing:
         #: during a group's departures, everyone whose clients changed, in order, once per change (None
         #: otherwise): what a ranking reused for the group's next leaver reads again (:meth:`WorkRanking.refresh`)
         self.changed_portfolios: list[Staff] | None = None
-        #: during a group's departures, the rankings made so far by their candidates' ids (see :meth:`_leaver_ranking`)
-        self._group_rankings: dict[tuple[int, ...], WorkRanking] | None = None
+        #: during a group's departures, the rankings made so far, by the leavers' role and team (see :meth:`_leaver_ranking`)
+        self._group_rankings: dict[tuple[str, Hashable | None], WorkRanking] | None = None
         #: during a group's departures, who may receive a leaver's clients, by role and team (see :meth:`_receivers_for`)
         self._group_receivers: dict[tuple[str, Hashable | None], list[Staff]] | None = None
         #: within :meth:`handing_over_together`: the (giver, client, receiver) handovers whose relationships
@@ -186,7 +189,7 @@ class Staffing:
         size = len(table.staff)
         sums = np.bincount(rows, weights=least, minlength=size)
         slack = np.bincount(rows, weights=np.abs(least), minlength=size) * 1e-9
-        at = np.fromiter((p.row for p in people), dtype=np.int64, count=len(people))
+        at = np.fromiter(map(_ROW, people), dtype=np.int64, count=len(people))
         return (sums[at] - slack[at]).tolist()
 
     def _standard_work(self, p: Staff) -> tuple[float, int]:
@@ -313,24 +316,25 @@ class Staffing:
             found[key] = keepers
         return keepers
 
-    def _leaver_ranking(self, keepers: list[Staff]) -> WorkRanking:
-        """The ranking of ``keepers`` for a leaver's clients: in a group, the one an earlier leaver's had, brought up to date.
+    def _leaver_ranking(self, person: Staff) -> WorkRanking:
+        """The ranking of who may receive ``person``'s clients: in a group, the one an earlier leaver's had, brought up to date.
 
         The leavers of a group usually hand to the same colleagues (in a
-        full-cycle force, every salesperson who stays), so the ranking made
-        for the first is kept, with the work of those whose clients changed
+        full-cycle force, every salesperson who stays): in a group the
+        colleagues depend only on the leaver's role and team
+        (:meth:`_receivers_for`), so the ranking made for the first leaver of
+        a role and team is kept, with the work of those whose clients changed
         since counted again (:meth:`WorkRanking.refresh`), rather than a new
-        heap of every colleague for each leaver.
+        heap of every colleague for each leaver (or a look at every colleague
+        to find which ranking is theirs).
         """
         rankings = self._group_rankings
         if rankings is None:
-            return self.ranking(keepers)
-        leaving = self.leaving
-        people = [p for p in keepers if p.unique_id not in leaving]
-        ids = tuple([p.unique_id for p in people])
-        ranking = rankings.get(ids)
+            return self.ranking(self._receivers_for(person))
+        key = (person.role, person.team)
+        ranking = rankings.get(key)
         if ranking is None:
-            ranking = rankings[ids] = WorkRanking(self, people)
+            ranking = rankings[key] = self.ranking(self._receivers_for(person))
         else:
             ranking.refresh()
         return ranking
@@ -392,7 +396,7 @@ class Staffing:
             project.company.project = None
         person.projects.clear()
         awaiting = self.awaiting_handover
-        ranking = self._leaver_ranking(self._receivers_for(person)) if person.portfolio else None
+        ranking = self._leaver_ranking(person) if person.portfolio else None
         with self.handing_over_together():  # nothing below reads relationships until they are carried over
             for company in list(person.portfolio):
                 receiver = ranking.least_loaded() if ranking is not None else None
