@@ -461,15 +461,15 @@ class WorkRanking:
         self._work = staffing._standard_work
         unique = list(dict.fromkeys(people))  # listed twice: one entry (two equal keys would compare the people)
         heap = [((bound, p.unique_id), p) for p, bound in zip(unique, staffing._work_bounds(unique), strict=True)]
-        #: each candidate's key in the heap, (work, id): counted, or a lower bound for those in ``_bound``
+        #: each candidate's key in the heap, (work, id): a lower bound, or the work counted for those in ``_counted``
         self._keys: dict[int, tuple[float, int]] = {p.unique_id: key for key, p in heap}
-        self._bound = set(self._keys)
+        self._counted: set[int] = set()
         heapq.heapify(heap)
         self._heap = heap
         log = staffing.changed_portfolios
-        #: how far the group's log of changed portfolios has been read, and where each key was taken in it
-        self._seen = len(log) if log is not None else 0
-        self._taken = dict.fromkeys(self._keys, self._seen)
+        #: how far the group's log of changed portfolios has been read; where in it the bounds and each count were taken
+        self._seen = self._born = len(log) if log is not None else 0
+        self._taken: dict[int, int] = {}
 
     def refresh(self) -> None:
         """Count again the candidates whose clients changed since this ranking last looked (for a group's next leaver).
@@ -482,10 +482,10 @@ class WorkRanking:
         log = self._staffing.changed_portfolios
         if log is None or self._seen == len(log):
             return
-        keys, taken, now = self._keys, self._taken, len(log)
+        keys, taken, born, now = self._keys, self._taken, self._born, len(log)
         for at in range(self._seen, now):
             p = log[at]
-            if p.unique_id in keys and taken[p.unique_id] <= at:
+            if p.unique_id in keys and taken.get(p.unique_id, born) <= at:
                 self._count(p)
         self._seen = now
 
@@ -493,19 +493,19 @@ class WorkRanking:
         """Count ``p``'s work now and push it (the entry it replaces is skipped when it reaches the top)."""
         uid = p.unique_id
         key = self._keys[uid] = self._work(p)
-        self._bound.discard(uid)
+        self._counted.add(uid)
         log = self._staffing.changed_portfolios
         self._taken[uid] = len(log) if log is not None else 0
         heapq.heappush(self._heap, (key, p))
 
     def least_loaded(self) -> Staff | None:
         """The candidate with the least standard client work now (the lowest id on a tie), if any."""
-        heap, keys, bound = self._heap, self._keys, self._bound
+        heap, keys, counted = self._heap, self._keys, self._counted
         while heap:
             key, p = heap[0]
             if keys[p.unique_id] is not key:  # an entry from before the person's last count
                 heapq.heappop(heap)
-            elif p.unique_id in bound:  # a lower bound at the top: count the work and look again
+            elif p.unique_id not in counted:  # a lower bound at the top: count the work and look again
                 heapq.heappop(heap)
                 self._count(p)
             else:
