@@ -72,7 +72,7 @@ app: $(STAMP_APP) $(ASSETS)
 	$(BIN)/orgmodel app
 
 test: $(STAMP_DEV) $(STAMP_APP) $(STAMP_NOTEBOOKS) $(ASSETS) $(CHROMIUM)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check orgmodel tests benchmarks notebooks
