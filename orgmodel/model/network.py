@@ -134,10 +134,9 @@ class RelationshipNetwork:
         if k <= old:
             return
         k = max(k, 2 * old)
-        n = self.staff.shape[0]
-        self.staff = np.hstack([self.staff, np.full((n, k - old), -1, dtype=self.staff.dtype)])
-        self.s = np.hstack([self.s, np.zeros((n, k - old))])
-        self.t = np.hstack([self.t, np.zeros((n, k - old), dtype=self.t.dtype)])
+        self.staff = _widened(self.staff, k, -1)
+        self.s = _widened(self.s, k, 0.0)
+        self.t = _widened(self.t, k, 0.0)
 
     # --- contacts ----------------------------------------------------------------------------------
     def invest(self, staff: int, person: int, hours: float, week: float, skill: float = 1.0) -> None:
@@ -349,8 +348,8 @@ class RelationshipNetwork:
                     bucket.update(part.tolist())
         return self._known_by
 
-    def strengths_at(self, staff: int, rows: np.ndarray, week: float) -> np.ndarray:
-        """Current strength of ``staff``'s relationship with each person in ``rows`` (0 where none)."""
+    def strengths_at(self, staff: int | np.ndarray, rows: np.ndarray, week: float) -> np.ndarray:
+        """Current strength of ``staff``'s relationship with each of ``rows``, 0 where none (a staff id per row, or one)."""
         self.flush()
         found, slot = self._find(rows, staff)
         out = np.zeros(rows.size)
@@ -359,8 +358,8 @@ class RelationshipNetwork:
             out[found] = self.s[r, k] * np.exp(-self.decay * (week - self.t[r, k]))
         return out
 
-    def set_strengths(self, staff: int, rows: np.ndarray, values: np.ndarray, week: float) -> None:
-        """:meth:`set_strength` for each person in ``rows`` (distinct) at once.
+    def set_strengths(self, staff: int | np.ndarray, rows: np.ndarray, values: np.ndarray, week: float) -> None:
+        """:meth:`set_strength` for each person in ``rows`` (distinct) at once (a staff id per row, or one for all).
 
         The relationships are made first (a new one at strength 0 as of
         ``week``, which is the 0 of no relationship), then read and raised
@@ -368,10 +367,16 @@ class RelationshipNetwork:
         """
         keep = values > 0.0
         order = np.argsort(rows[keep], kind="stable")
+        if isinstance(staff, np.ndarray):
+            staff = staff[keep][order]
         rows, values = rows[keep][order], values[keep][order]
         if not rows.size:
             return
         self.flush()
+        self._raise_sorted(staff, rows, values, week)
+
+    def _raise_sorted(self, staff: int | np.ndarray, rows: np.ndarray, values: np.ndarray, week: float) -> None:
+        """:meth:`set_strengths` of positive ``values`` for ``rows`` in ascending order, the contacts booked applied."""
         slot = self._slots_for(rows, staff, week)
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
@@ -447,32 +452,34 @@ class RelationshipNetwork:
     def prune(self, week: float, staff: Iterable[int], below: float = 0.01) -> int:
         """Drop relationships of ``staff`` that have decayed below ``below``; returns how many.
 
-        Works on the whole table at once (only the slots in use are read);
-        the surviving relationships of each row move to its front, in their
-        order.
+        Works on the whole table at once: every relationship is found by one
+        scan of the flattened staff column (the slots beyond a row's last in
+        use hold -1; a scan of a two-dimensional slice costs several times
+        more), and only the rows that lose someone are rearranged, the
+        surviving relationships moving to the row's front in their order.
         """
         self.flush()
         n = len(self.id_of)
-        width = self._widest
-        if n == 0 or width == 0:
+        if n == 0 or self._widest == 0:
             return 0
         ids = np.fromiter(staff, dtype=np.int64)
-        rows, slots = np.nonzero(self.staff[:n, :width] >= 0)  # every relationship, row by row
-        at = rows * self.staff.shape[1] + slots
+        k = self.staff.shape[1]
+        at = np.flatnonzero(self.staff[:n].reshape(-1) >= 0)  # every relationship's position, row by row
         current = np.take(self.s, at) * np.exp(-self.decay * (week - np.take(self.t, at)))
-        faded = np.flatnonzero(current < below)
-        dead = faded[np.isin(np.take(self.staff, at[faded]), ids)]
+        faded = at[current < below]
+        gone = np.take(self.staff, faded)
+        dead = faded[np.isin(gone, ids)]
         dropped = int(dead.size)
         if not dropped:
             return 0
-        rows, slots = rows[dead], slots[dead]
-        known = self.known_by
-        for sid, row in zip(self.staff[rows, slots].tolist(), rows.tolist(), strict=True):
-            bucket = known[sid]
-            bucket.discard(row)
-            if not bucket:
-                del known[sid]
-        touched, local = np.unique(rows, return_inverse=True)  # only rows that lose someone are rearranged
+        rows = dead // k  # ascending, as the scan found them
+        slots = dead - rows * k
+        self._forget(np.take(self.staff, dead), rows)
+        first = np.empty(rows.size, dtype=bool)  # the first relationship dropped of each row
+        first[0] = True
+        np.not_equal(rows[1:], rows[:-1], out=first[1:])
+        touched = rows[first]  # only rows that lose someone are rearranged
+        local = np.cumsum(first) - 1
         keep = self.staff[touched] >= 0
         keep[local, slots] = False
         order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
@@ -484,6 +491,25 @@ class RelationshipNetwork:
         self._widest = int(self.used[:n].max())
         self._recompute_top(touched)
         return dropped
+
+    def _forget(self, staff: np.ndarray, rows: np.ndarray) -> None:
+        """Take dropped relationships (``staff[i]`` with the person in ``rows[i]``) out of :attr:`known_by`.
+
+        Grouped by staff member (a stable sort keeps each one's rows in
+        order), so each set loses its rows in one ``difference_update``:
+        the very discards, one by one, of a loop over the relationships.
+        """
+        known = self.known_by
+        order = staff.argsort(kind="stable")
+        staff_sorted = staff[order]
+        rows_sorted = rows[order].tolist()
+        ends = np.flatnonzero(staff_sorted[1:] != staff_sorted[:-1]) + 1
+        bounds = [0, *ends.tolist(), staff.size]
+        for sid, a, b in zip(staff_sorted[bounds[:-1]].tolist(), bounds[:-1], bounds[1:], strict=True):
+            bucket = known[sid]
+            bucket.difference_update(rows_sorted[a:b])
+            if not bucket:
+                del known[sid]
 
     # --- views ---------------------------------------------------------------------------------------
     def _edges(self) -> tuple[list[int], list[int], np.ndarray, np.ndarray]:
@@ -534,7 +560,23 @@ class RelationshipNetwork:
         each client moves once): then no pair's write is another's read, and
         every value is computed element by element as pair by pair.
         """
-        values = share * self.strengths_at(givers, rows, week)  # type: ignore[arg-type]  # a staff id per row
+        values = share * self.strengths_at(givers, rows, week)  # the contacts booked are applied here
         keep = values > 0.0
-        order = np.argsort(rows[keep], kind="stable")  # set_strengths' own order, so its receivers line up
-        self.set_strengths(receivers[keep][order], rows[keep][order], values[keep][order], week)  # type: ignore[arg-type]
+        order = np.argsort(rows[keep], kind="stable")  # set_strengths' order: by row
+        rows = rows[keep][order]
+        if rows.size:
+            self._raise_sorted(receivers[keep][order], rows, values[keep][order], week)
+
+
+def _widened(table: np.ndarray, k: int, empty: float) -> np.ndarray:
+    """``table`` with its rows ``k`` wide, the new slots set to ``empty``.
+
+    Filled in place in a new array: no block of new slots is made first and
+    then joined (as ``hstack`` would), which at a hundred thousand companies
+    was a second copy of the table's new part, at the run's peak of memory.
+    """
+    n, old = table.shape
+    out = np.empty((n, k), dtype=table.dtype)
+    out[:, :old] = table
+    out[:, old:] = empty
+    return out
