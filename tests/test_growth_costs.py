@@ -208,3 +208,18 @@ def test_a_headcount_cut_withdraws_the_requisitions_on_their_way_first():
     model.run_for(1 + scenario.hiring_delay_weeks + 1)
     assert len(model.salespeople) == 7 and model.open_salesperson_requisitions == 0
     assert model.interventions_applied[0]["left"] == {} and model.interventions_applied[0]["requested"] == {}
+
+
+def test_a_leavers_possible_followers_are_the_buying_clients_whose_buyer_they_know():
+    """The table look-up gives the clients a dictionary of buyers gives: serial, buyer met by the leaver, by uid."""
+    model = SalesOrgModel(rng=2, structure="hunter_farmer", salespeople=6, account_managers=3, market_size=1500, years=2)
+    model.run_until(90)
+    by_buyer = {c.people[0]: c for c in model.companies}
+    found = 0
+    for person in model.staff:
+        known = model.network.people_known_by(person.unique_id)
+        expected = sorted([c for c in map(by_buyer.get, known) if c is not None and c.stage == Stage.SERIAL], key=lambda c: c.uid)
+        assert model.loyalty._buying_clients_known_by(person.unique_id) == expected
+        found += len(expected)
+    assert found >= 10  # hunters and account managers both know buying clients' buyers
+    assert model.loyalty._buying_clients_known_by(10**9) == []  # someone who met nobody

@@ -187,3 +187,12 @@ def test_bad_values_are_rejected_with_the_key_named():
         Scenario(structure="matrix")
     with pytest.raises(ValidationError, match="yearz"):
         Scenario(yearz=3)
+
+
+def test_a_stage_given_as_a_number_is_stored_as_the_member_the_weekly_loops_compare_by_identity():
+    model = SalesOrgModel(rng=1, market_size=50, salespeople=2, years=1)
+    company = model.companies[0]
+    model.market.set_stage(company, 5)
+    assert company.stage is Stage.SERIAL
+    assert model.stage_counts[Stage.SERIAL] == 1
+    assert model.stage_counts[Stage.PROSPECT] == 49

@@ -218,3 +218,30 @@ def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
             assert net.known_by == table
     assert net.prune(week + 200, range(1, 10), below=0.5) > 0
     assert all(net.known_by.values()) and sum(map(len, net.known_by.values())) == net.number_of_relationships()
+
+
+def test_contacts_booked_as_arrays_and_as_lists_give_the_same_bytes_in_booking_order():
+    """A week's ledger mixes contacts booked as arrays (service visits) and one by one; order decides the sums."""
+    rng = np.random.default_rng(7)
+    mixed, plain = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
+    for net in (mixed, plain):
+        net.add_people(range(100, 160))
+    for week in (1.0, 2.0, 5.0):
+        for _ in range(6):  # repeats of the same pairs within a week, so that the order of the sums matters
+            staff = rng.integers(1, 4, 12)
+            people = rng.integers(100, 160, 12)
+            hours = rng.uniform(0.01, 3.0, 12)
+            if rng.random() < 0.5:
+                mixed.book(staff, people, hours, week)
+            else:
+                mixed.book(staff.tolist(), people.tolist(), hours.tolist(), week)
+            mixed.invest(int(staff[0]), int(people[0]), 0.7, week)
+            plain.book(staff.tolist(), people.tolist(), hours.tolist(), week)
+            plain.invest(int(staff[0]), int(people[0]), 0.7, week)
+        assert mixed.booked() == plain.booked()
+        assert mixed.pending == plain.pending == len(plain.booked()[0])
+        mixed.flush()
+        plain.flush()
+        assert mixed.pending == 0
+        columns = [(net.s.tobytes(), net.t.tobytes(), net.top.tobytes()) for net in (mixed, plain)]
+        assert columns[0] == columns[1]

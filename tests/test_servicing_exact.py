@@ -62,7 +62,8 @@ def test_servicing_matches_the_all_array_rule_to_the_bit(case):
     booked = model.network.pending
     demand, spent = servicing.serve(model, people, free, rows, server)
     network = model.network
-    contacts = list(zip(network._book_staff[booked:], network._book_person[booked:], network._book_hours[booked:], strict=True))
+    staff, people, hours = network.booked()
+    contacts = list(zip(staff[booked:], people[booked:], hours[booked:], strict=True))
     assert (demand, spent, contacts) == expected
     assert table.backlog.tobytes() == twin.backlog.tobytes()
     assert table.knowledge.tobytes() == twin.knowledge.tobytes()

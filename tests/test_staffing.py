@@ -299,26 +299,84 @@ def test_handovers_carried_over_together_set_the_strengths_one_after_another_wou
 
 @pytest.mark.parametrize("follow", [0.0, 0.6])
 def test_a_group_of_leavers_reuses_one_ranking_and_still_picks_the_least_loaded(follow):
-    """Later leavers of a group reuse the first one's ranking (looked at again only if clients followed a leaver)."""
+    """Later leavers of a group reuse the first one's ranking, counting again only colleagues who lost clients meanwhile."""
     from orgmodel.model.staffing import WorkRanking
 
     model = SalesOrgModel(rng=6, **{**SMALL, "salespeople": 8, "clients_follow_share": follow})
     model.run_until(80)
     group = sorted(model.salespeople, key=lambda p: -len(p.portfolio))[:3]
     handed = _record_receivers(model, {p.unique_id for p in group})  # each receiver checked against a full scan
-    refreshed, original = [], WorkRanking.refresh
+    counts, recounted, original = [], [], (WorkRanking.refresh, WorkRanking._count)
 
     def refresh(ranking):
-        refreshed.append(ranking._seen != ranking._now())  # whether it had to look at everyone again
-        original(ranking)
+        before = len(counts)
+        original[0](ranking)
+        recounted.append(len(counts) - before)  # colleagues it had to count again
 
-    WorkRanking.refresh = refresh
+    def count(ranking, person):
+        counts.append(person.unique_id)
+        original[1](ranking, person)
+
+    WorkRanking.refresh, WorkRanking._count = refresh, count
     try:
         model.let_go_group(group)
     finally:
-        WorkRanking.refresh = original
-    assert len(handed) >= 10 and len(refreshed) == 2
+        WorkRanking.refresh, WorkRanking._count = original
+    assert len(handed) >= 10 and len(recounted) == 2
     followed_later = sum(d["clients_followed"] for d in model.turnover.departures[-2:])  # the leavers after the first
     assert (followed_later > 0) == (follow > 0)  # both paths are taken: nothing changed, and clients followed
-    assert any(refreshed) == (followed_later > 0)
+    if not follow:
+        assert sum(recounted) == 0  # its own handovers are known to it: nobody is counted again
     model.check_invariants()
+
+
+def test_hunters_leaving_together_take_clients_from_the_account_managers_who_receive_their_clients():
+    """A hunter's former clients follow them out of account managers' portfolios; the rankings count those again."""
+    model = SalesOrgModel(
+        rng=3,
+        scenario=Scenario(**{**SMALL, "salespeople": 8}, structure="hunter_farmer", account_managers=4, clients_follow_share=0.8),
+    )
+    model.run_until(90)
+    staffing = model.staffing
+    group = sorted(model.salespeople, key=lambda p: -len(p.originated))[:3]
+    leaving = {p.unique_id for p in group}
+    original, handed, lost = model.hand_over, [], []
+
+    def checked(company, receiver):
+        managers = [m for m in model.account_managers if m.unique_id not in leaving]
+        assert receiver is min(managers, key=staffing._standard_work)  # the brute-force choice, counted afresh
+        handed.append(company)
+        original(company, receiver)
+
+    def noted(person):
+        lost.append(person)
+        changed(person)
+
+    changed = staffing.portfolio_changed
+    model.hand_over, staffing.portfolio_changed = checked, noted
+    model.let_go_group(group)
+    assert handed and any(p is not None and p.role == "account_manager" for p in lost)  # the path was taken
+    model.check_invariants()
+
+
+def test_the_work_bounds_stay_below_the_counted_work():
+    """The ranking's lower bounds from the columns never exceed the work counted client by client (its serial part exactly)."""
+    import numpy as np
+
+    for structure in ("full_cycle", "hunter_farmer"):
+        model = SalesOrgModel(rng=7, scenario=Scenario(**SMALL, structure=structure))
+        staffing = model.staffing
+        for week in (10, 30, 60, 100):
+            model.run_until(week)
+            people = model.staff
+            bounds = np.array(staffing._work_bounds(people))
+            work = np.array([key for key, _ in staffing._standard_works(people)])
+            assert (bounds <= work).all(), structure
+            serial = [any(c.stage == Stage.SERIAL for c in p.portfolio) for p in people]
+            assert (bounds[serial] < work[serial]).all()  # strictly below: the rounding of the sums is allowed for
+            only_serial = [bool(p.portfolio) and all(c.stage == Stage.SERIAL for c in p.portfolio) for p in people]
+            assert (bounds[only_serial] > (1 - 1e-6) * work[only_serial]).all()  # their bound is their work, lowered
+            ranking = staffing.ranking(people)
+            assert ranking.least_loaded() is min(people, key=staffing._standard_work)
+            if week >= 60 and structure == "full_cycle":  # clients spread by now: most bounds spare a count
+                assert len(ranking._counted) <= len(people) // 2

@@ -18,6 +18,7 @@ group clients by who serves them without walking the portfolios.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,8 +91,9 @@ class ClientColumns:
         for company in companies:
             company.table = self
         # every buying centre's people as ids, company by company (buyer first): whom service work meets
-        sizes = np.fromiter((len(c.people) for c in companies), dtype=np.int64, count=n)
-        self.people = np.fromiter((p for c in companies for p in c.people), dtype=np.int64, count=int(sizes.sum()))
+        each = [c.people for c in companies]  # chained in C below, not by a generator resumed per person
+        sizes = np.fromiter(map(len, each), dtype=np.int64, count=n)
+        self.people = np.fromiter(chain.from_iterable(each), dtype=np.int64, count=int(sizes.sum()))
         self.people_start = np.cumsum(sizes) - sizes
         self.people_size = sizes
 

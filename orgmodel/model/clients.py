@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 
 
 class Stage(IntEnum):
-    """Where a company stands with the supplier."""
+    """Where a company stands with the supplier.
+
+    A company's and a deal's stage is always a member (:meth:`Market.set_stage`
+    makes it one), so the weekly loops compare stages by identity (``is``):
+    an ``==`` between two members of an ``int`` subclass is a generic call
+    and costs twice as much, for every client of every person every week.
+    """
 
     PROSPECT = 0
     LEAD = 1
@@ -132,8 +138,8 @@ class ClientCompany:
 
     def seat_buying_centre(self) -> None:
         """Record the members' ids and roles once they have all been created."""
-        self.people = tuple(m.unique_id for m in self.members)
-        self.deciders = tuple(bool(m.decision_maker) for m in self.members)
+        self.people = tuple([m.unique_id for m in self.members])  # a list first: cheaper than a generator
+        self.deciders = tuple([bool(m.decision_maker) for m in self.members])
 
     def __repr__(self) -> str:
         return f"ClientCompany({self.uid}, {self.stage.name}, size={self.size:.2f})"

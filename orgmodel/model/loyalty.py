@@ -12,7 +12,6 @@ clients stay passive: they act on their own review events.
 from __future__ import annotations
 
 import math
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from orgmodel.model.clients import ClientCompany
     from orgmodel.model.model import SalesOrgModel
     from orgmodel.model.staff import Staff
-
-_UID = attrgetter("uid")
 
 
 class ClientLoyalty:
@@ -44,7 +41,9 @@ class ClientLoyalty:
         self.exposed: list[tuple[int, int, bool]] = []
         self.lost_with_leaver = 0
         self.lost_total = 0  # since the start
-        self._by_buyer: dict[int, ClientCompany] | None = None  # buyer id -> company, built on first use
+        #: person id -> the company whose buyer they are (-1: not a buyer), built on first use; its last entry
+        #: is -1, so that a look-up clipped to the end reads "not a buyer" for an id beyond the buyers'
+        self._company_of: np.ndarray | None = None
 
     def _relying(self, companies: list[ClientCompany], staff_id: int) -> list[ClientCompany]:
         """Those of ``companies`` whose buyer's strongest supplier tie is ``staff_id``'s (one read of the buyers' ties)."""
@@ -58,6 +57,23 @@ class ClientLoyalty:
         relies = (mine > 0.0) & (mine >= best - 1e-12)
         return [c for c, r in zip(companies, relies.tolist(), strict=True) if r]
 
+    def _buying_clients_known_by(self, staff_id: int) -> list[ClientCompany]:
+        """The serial clients whose buyer ``staff_id`` has a tie with, by uid: only they can rely on them.
+
+        The leaver's ties are turned into companies with one look-up in a
+        table of buyers (person id -> company), not a dictionary look-up per
+        person met: a salesperson of some years has met thousands.
+        """
+        companies = self.model.companies
+        if self._company_of is None:
+            buyers = np.fromiter((c.people[0] for c in companies), dtype=np.int64, count=len(companies))
+            self._company_of = np.full(int(buyers.max(initial=-1)) + 2, -1, dtype=np.int64)
+            self._company_of[buyers] = np.arange(len(companies))  # a company's uid is its place in the market
+        known = self.model.network.people_known_by(staff_id)
+        at = np.take(self._company_of, np.fromiter(known, dtype=np.int64, count=len(known)), mode="clip")
+        serial = Stage.SERIAL  # only buying clients can follow
+        return [c for c in map(companies.__getitem__, np.sort(at[at >= 0]).tolist()) if c.stage == serial]
+
     def on_leave(self, person: Staff) -> int:
         """A person is leaving: their clients follow or are unsettled. Returns how many followed."""
         model = self.model
@@ -66,15 +82,11 @@ class ClientLoyalty:
         sid = person.unique_id
         rnd = model.random.random
         followed = 0
-        if self._by_buyer is None:
-            self._by_buyer = {c.people[0]: c for c in model.companies}
-        known = model.network.people_known_by(sid)  # only buyers the leaver has a tie with can rely on them
-        serial = Stage.SERIAL  # only buying clients can follow; kept before sorting (the same order, fewer to sort)
-        candidates = sorted([c for c in map(self._by_buyer.get, known) if c is not None and c.stage == serial], key=_UID)
-        for company in self._relying(candidates, sid):
+        for company in self._relying(self._buying_clients_known_by(sid), sid):
             follows = rnd() < cfg.clients_follow_share
             self.exposed.append((week, company.uid, follows))
             if follows:
+                model.staffing.portfolio_changed(company.owner)  # a group's rankings count the owner again
                 model.lose_client(company)  # counted in lost_with_leaver by on_lost
                 followed += 1
             elif cfg.leaver_churn_weeks > 0:

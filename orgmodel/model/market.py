@@ -68,21 +68,28 @@ class Market:
             person.company.members.append(person)
         for company in companies:
             company.seat_buying_centre()
-        model.network.add_people((b.unique_id for b in buyers), role="buyer")
-        model.network.add_people((p.unique_id for p in influencers), role="influencer")
+        model.network.add_people([b.unique_id for b in buyers], role="buyer")
+        model.network.add_people([p.unique_id for p in influencers], role="influencer")
         return companies
 
     def set_stage(self, company: ClientCompany, stage: Stage) -> None:
-        """Move a company to a stage, keeping the stage counts the weekly data reads."""
+        """Move a company to a stage, keeping the stage counts the weekly data reads.
+
+        The stage is stored as a :class:`Stage` member (a plain number is
+        turned into one), which the weekly loops compare by identity.
+        """
+        if type(stage) is not Stage:
+            stage = Stage(stage)
         counts = self.stage_counts
         counts[company.stage] -= 1
         counts[stage] += 1
         company.stage = stage
 
-    def find_prospect(self) -> ClientCompany | None:
-        """A random company nobody is working on and that can be approached now."""
+    def find_prospect(self, week: float | None = None) -> ClientCompany | None:
+        """A random company nobody is working on and that can be approached now (``week``: ``model.time``, if read already)."""
         model = self.model
-        week = model.time
+        if week is None:
+            week = model.time
         companies = self.companies
         pick = model.random.choice  # companies[randrange(n)] with the very same draw, without randrange's checks
         open_to_approach = (Stage.PROSPECT, Stage.LOST)

@@ -252,13 +252,15 @@ class SalesOrgModel(Model):
         come after the week's events, as the week closes (:meth:`close_week`).
         """
         groups = self.week_order()
+        available = self.cfg.available_hours  # issue 13: worked out once for everyone's week (a property)
         for group in groups:
             for person in group:
-                person.begin_week()
+                person.begin_week(available)
         servicing.serve_portfolios(self, [person for group in groups for person in group])
+        now = self.time  # issue 13: one read of the clock (a Mesa observable) for everyone's week
         for group in groups:
             for person in group:
-                person.finish_week()
+                person.finish_week(now)
         if DeskAgent in self.agents_by_type:
             self.agents_by_type[DeskAgent].shuffle_do("step")
         self.settle_week()

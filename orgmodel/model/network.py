@@ -78,10 +78,13 @@ class RelationshipNetwork:
         # columns and are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made
         self._known_by: dict[int, set[int]] = {}
         self._known_new: list[tuple[np.ndarray, np.ndarray]] = []
-        # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week
+        # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week;
+        # contacts booked one by one go to the lists, contacts booked as arrays (a week's service visits) stay
+        # arrays, in ``_book_parts`` with the lists booked before them, so that the order of booking is kept
         self._book_staff: list[int] = []
         self._book_person: list[int] = []
         self._book_hours: list[float] = []
+        self._book_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._book_week = 0.0
 
     # --- people -----------------------------------------------------------------------------------
@@ -131,10 +134,9 @@ class RelationshipNetwork:
         if k <= old:
             return
         k = max(k, 2 * old)
-        n = self.staff.shape[0]
-        self.staff = np.hstack([self.staff, np.full((n, k - old), -1, dtype=self.staff.dtype)])
-        self.s = np.hstack([self.s, np.zeros((n, k - old))])
-        self.t = np.hstack([self.t, np.zeros((n, k - old), dtype=self.t.dtype)])
+        self.staff = _widened(self.staff, k, -1)
+        self.s = _widened(self.s, k, 0.0)
+        self.t = _widened(self.t, k, 0.0)
 
     # --- contacts ----------------------------------------------------------------------------------
     def invest(self, staff: int, person: int, hours: float, week: float, skill: float = 1.0) -> None:
@@ -166,22 +168,47 @@ class RelationshipNetwork:
     def book(self, staff: Sequence[int], people: Sequence[int], hours: Sequence[float], week: float) -> None:
         """Book contacts given as columns: ``hours[i]`` (already times skill) of ``staff[i]`` with ``people[i]``.
 
-        Lists or arrays; arrays go into the ledger as Python numbers (``tolist``
-        at C speed), not one numpy scalar per contact.
+        Lists or arrays. Arrays (``people`` an array) are kept as arrays (copies)
+        until the flush, which then needs no conversion of them; lists go into
+        the ledger's lists.
         """
         if week != self._book_week:
             self.flush()
             self._book_week = week
         if isinstance(people, np.ndarray):
-            staff, people, hours = np.asarray(staff).tolist(), people.tolist(), np.asarray(hours).tolist()
+            if self._book_person:
+                self._seal()
+            part = (np.array(staff, dtype=np.int64), people.astype(np.int64), np.array(hours, dtype=float))
+            self._book_parts.append(part)
+            return
         self._book_staff.extend(staff)
         self._book_person.extend(people)
         self._book_hours.extend(hours)
 
+    def _seal(self) -> None:
+        """Move the contacts in the ledger's lists to its parts, as arrays (the lists start again)."""
+        n = len(self._book_person)
+        staff = np.fromiter(self._book_staff, dtype=np.int64, count=n)  # fromiter: a fifth faster than np.array here
+        people = np.fromiter(self._book_person, dtype=np.int64, count=n)
+        hours = np.fromiter(self._book_hours, dtype=float, count=n)
+        self._book_staff, self._book_person, self._book_hours = [], [], []
+        self._book_parts.append((staff, people, hours))
+
     @property
     def pending(self) -> int:
         """Contacts booked and not yet applied."""
-        return len(self._book_person)
+        return len(self._book_person) + sum(part[1].size for part in self._book_parts)
+
+    def booked(self) -> tuple[list[int], list[int], list[float]]:
+        """The contacts booked and not yet applied, in booking order: staff, person, hours x skill (for checks)."""
+        staff: list[int] = []
+        people: list[int] = []
+        hours: list[float] = []
+        for s, p, h in self._book_parts:
+            staff += s.tolist()
+            people += p.tolist()
+            hours += h.tolist()
+        return staff + self._book_staff, people + self._book_person, hours + self._book_hours
 
     def flush(self) -> None:
         """Apply every booked contact: one array update for the whole ledger.
@@ -192,20 +219,25 @@ class RelationshipNetwork:
         summed in booking order, new relationships given slots in (person,
         staff) order).
         """
-        if not self._book_person:
+        if self._book_person:
+            self._seal()
+        parts = self._book_parts
+        if not parts:
             return
         week = self._book_week
-        n = len(self._book_person)
-        staff = np.fromiter(self._book_staff, dtype=np.int64, count=n)  # fromiter: a fifth faster than np.array here
-        people = np.fromiter(self._book_person, dtype=np.int64, count=n)
-        hours = np.fromiter(self._book_hours, dtype=float, count=n)
-        self._book_staff, self._book_person, self._book_hours = [], [], []
+        self._book_parts = []
+        if len(parts) == 1:
+            staff, people, hours = parts[0]
+        else:
+            staff = np.concatenate([part[0] for part in parts])
+            people = np.concatenate([part[1] for part in parts])
+            hours = np.concatenate([part[2] for part in parts])
         if hours.min() <= 0.0:  # no time together is no contact (a decision maker weighted 0, say)
             keep = hours > 0.0
             staff, people, hours = staff[keep], people[keep], hours[keep]
             if not hours.size:
                 return
-        rows = np.take(self.row_of, people, mode="clip")  # an id beyond the table reads its last entry, -1
+        rows = self.row_of.take(people, mode="clip")  # an id beyond the table reads its last entry, -1
         if rows.min() < 0:  # someone met for the first time who was never added
             rows = self.rows(people)
         # one update per pair of people: a week's contacts of a pair combine (no decay within a week)
@@ -225,7 +257,7 @@ class RelationshipNetwork:
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
         flat_t = self.t.reshape(-1)
-        s = np.take(flat_s, at) * np.exp(-self.decay * (week - np.take(flat_t, at)))
+        s = flat_s.take(at) * np.exp(-self.decay * (week - flat_t.take(at)))
         s = 1.0 - (1.0 - s) * np.exp(-self.gain * hours)
         flat_s[at] = s
         flat_t[at] = week
@@ -316,8 +348,8 @@ class RelationshipNetwork:
                     bucket.update(part.tolist())
         return self._known_by
 
-    def strengths_at(self, staff: int, rows: np.ndarray, week: float) -> np.ndarray:
-        """Current strength of ``staff``'s relationship with each person in ``rows`` (0 where none)."""
+    def strengths_at(self, staff: int | np.ndarray, rows: np.ndarray, week: float) -> np.ndarray:
+        """Current strength of ``staff``'s relationship with each of ``rows``, 0 where none (a staff id per row, or one)."""
         self.flush()
         found, slot = self._find(rows, staff)
         out = np.zeros(rows.size)
@@ -326,8 +358,8 @@ class RelationshipNetwork:
             out[found] = self.s[r, k] * np.exp(-self.decay * (week - self.t[r, k]))
         return out
 
-    def set_strengths(self, staff: int, rows: np.ndarray, values: np.ndarray, week: float) -> None:
-        """:meth:`set_strength` for each person in ``rows`` (distinct) at once.
+    def set_strengths(self, staff: int | np.ndarray, rows: np.ndarray, values: np.ndarray, week: float) -> None:
+        """:meth:`set_strength` for each person in ``rows`` (distinct) at once (a staff id per row, or one for all).
 
         The relationships are made first (a new one at strength 0 as of
         ``week``, which is the 0 of no relationship), then read and raised
@@ -335,10 +367,16 @@ class RelationshipNetwork:
         """
         keep = values > 0.0
         order = np.argsort(rows[keep], kind="stable")
+        if isinstance(staff, np.ndarray):
+            staff = staff[keep][order]
         rows, values = rows[keep][order], values[keep][order]
         if not rows.size:
             return
         self.flush()
+        self._raise_sorted(staff, rows, values, week)
+
+    def _raise_sorted(self, staff: int | np.ndarray, rows: np.ndarray, values: np.ndarray, week: float) -> None:
+        """:meth:`set_strengths` of positive ``values`` for ``rows`` in ascending order, the contacts booked applied."""
         slot = self._slots_for(rows, staff, week)
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
@@ -414,32 +452,34 @@ class RelationshipNetwork:
     def prune(self, week: float, staff: Iterable[int], below: float = 0.01) -> int:
         """Drop relationships of ``staff`` that have decayed below ``below``; returns how many.
 
-        Works on the whole table at once (only the slots in use are read);
-        the surviving relationships of each row move to its front, in their
-        order.
+        Works on the whole table at once: every relationship is found by one
+        scan of the flattened staff column (the slots beyond a row's last in
+        use hold -1; a scan of a two-dimensional slice costs several times
+        more), and only the rows that lose someone are rearranged, the
+        surviving relationships moving to the row's front in their order.
         """
         self.flush()
         n = len(self.id_of)
-        width = self._widest
-        if n == 0 or width == 0:
+        if n == 0 or self._widest == 0:
             return 0
         ids = np.fromiter(staff, dtype=np.int64)
-        rows, slots = np.nonzero(self.staff[:n, :width] >= 0)  # every relationship, row by row
-        at = rows * self.staff.shape[1] + slots
+        k = self.staff.shape[1]
+        at = np.flatnonzero(self.staff[:n].reshape(-1) >= 0)  # every relationship's position, row by row
         current = np.take(self.s, at) * np.exp(-self.decay * (week - np.take(self.t, at)))
-        faded = np.flatnonzero(current < below)
-        dead = faded[np.isin(np.take(self.staff, at[faded]), ids)]
+        faded = at[current < below]
+        gone = np.take(self.staff, faded)
+        dead = faded[np.isin(gone, ids)]
         dropped = int(dead.size)
         if not dropped:
             return 0
-        rows, slots = rows[dead], slots[dead]
-        known = self.known_by
-        for sid, row in zip(self.staff[rows, slots].tolist(), rows.tolist(), strict=True):
-            bucket = known[sid]
-            bucket.discard(row)
-            if not bucket:
-                del known[sid]
-        touched, local = np.unique(rows, return_inverse=True)  # only rows that lose someone are rearranged
+        rows = dead // k  # ascending, as the scan found them
+        slots = dead - rows * k
+        self._forget(np.take(self.staff, dead), rows)
+        first = np.empty(rows.size, dtype=bool)  # the first relationship dropped of each row
+        first[0] = True
+        np.not_equal(rows[1:], rows[:-1], out=first[1:])
+        touched = rows[first]  # only rows that lose someone are rearranged
+        local = np.cumsum(first) - 1
         keep = self.staff[touched] >= 0
         keep[local, slots] = False
         order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
@@ -451,6 +491,25 @@ class RelationshipNetwork:
         self._widest = int(self.used[:n].max())
         self._recompute_top(touched)
         return dropped
+
+    def _forget(self, staff: np.ndarray, rows: np.ndarray) -> None:
+        """Take dropped relationships (``staff[i]`` with the person in ``rows[i]``) out of :attr:`known_by`.
+
+        Grouped by staff member (a stable sort keeps each one's rows in
+        order), so each set loses its rows in one ``difference_update``:
+        the very discards, one by one, of a loop over the relationships.
+        """
+        known = self.known_by
+        order = staff.argsort(kind="stable")
+        staff_sorted = staff[order]
+        rows_sorted = rows[order].tolist()
+        ends = np.flatnonzero(staff_sorted[1:] != staff_sorted[:-1]) + 1
+        bounds = [0, *ends.tolist(), staff.size]
+        for sid, a, b in zip(staff_sorted[bounds[:-1]].tolist(), bounds[:-1], bounds[1:], strict=True):
+            bucket = known[sid]
+            bucket.difference_update(rows_sorted[a:b])
+            if not bucket:
+                del known[sid]
 
     # --- views ---------------------------------------------------------------------------------------
     def _edges(self) -> tuple[list[int], list[int], np.ndarray, np.ndarray]:
@@ -501,7 +560,23 @@ class RelationshipNetwork:
         each client moves once): then no pair's write is another's read, and
         every value is computed element by element as pair by pair.
         """
-        values = share * self.strengths_at(givers, rows, week)  # type: ignore[arg-type]  # a staff id per row
+        values = share * self.strengths_at(givers, rows, week)  # the contacts booked are applied here
         keep = values > 0.0
-        order = np.argsort(rows[keep], kind="stable")  # set_strengths' own order, so its receivers line up
-        self.set_strengths(receivers[keep][order], rows[keep][order], values[keep][order], week)  # type: ignore[arg-type]
+        order = np.argsort(rows[keep], kind="stable")  # set_strengths' order: by row
+        rows = rows[keep][order]
+        if rows.size:
+            self._raise_sorted(receivers[keep][order], rows, values[keep][order], week)
+
+
+def _widened(table: np.ndarray, k: int, empty: float) -> np.ndarray:
+    """``table`` with its rows ``k`` wide, the new slots set to ``empty``.
+
+    Filled in place in a new array: no block of new slots is made first and
+    then joined (as ``hstack`` would), which at a hundred thousand companies
+    was a second copy of the table's new part, at the run's peak of memory.
+    """
+    n, old = table.shape
+    out = np.empty((n, k), dtype=table.dtype)
+    out[:, :old] = table
+    out[:, old:] = empty
+    return out

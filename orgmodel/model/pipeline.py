@@ -78,10 +78,16 @@ class Pipeline:
         self.stage_hours = (0.0, cfg.lead_hours, cfg.qualified_hours, cfg.proposal_hours)
         self.stage_min_weeks = (0, cfg.lead_min_weeks, cfg.qualified_min_weeks, cfg.proposal_min_weeks)
 
-    def open_deal(self, company: ClientCompany, owner: Staff) -> Deal:
-        """A first contact turns a prospect into a lead."""
+    def open_deal(self, company: ClientCompany, owner: Staff, week: float | None = None) -> Deal:
+        """A first contact turns a prospect into a lead.
+
+        ``week``: ``model.time``, if the caller has read it (a person's week
+        opens thousands of deals; the clock is a Mesa observable, dearer to read
+        than a plain attribute).
+        """
         model = self.model
-        week = model.time
+        if week is None:
+            week = model.time
         self._deal_ids += 1
         deal = Deal(company, owner, int(week), self._deal_ids)
         model.market.set_stage(company, _LEAD)
@@ -97,18 +103,19 @@ class Pipeline:
             self._book_stage(deal)
             self.resolve(deal)
 
-    def queue(self, deal: Deal) -> None:
+    def queue(self, deal: Deal, week: float | None = None) -> None:
         """The stage's work is in (checked by the owner's week): the client decides when the week's contacts are.
 
-        The stage's hours with the buying centre are booked now; :meth:`decide`
-        resolves every queued deal at once after everyone's week.
+        The stage's hours with the buying centre are booked now (``week``:
+        ``model.time``, if read already); :meth:`decide` resolves every queued
+        deal at once after everyone's week.
         """
-        self._book_stage(deal)
+        self._book_stage(deal, week)
         self.waiting.append(deal)
 
     def asking(self) -> list[ClientCompany]:
         """The buying centres the queued proposals put the decision to (in queue order)."""
-        return [d.company for d in self.waiting if d.stage == _PROPOSAL]
+        return [d.company for d in self.waiting if d.stage is _PROPOSAL]
 
     def decide(self, strengths: list[list[float]] | None = None) -> None:
         """Resolve the deals queued this week.
@@ -125,8 +132,9 @@ class Pipeline:
         self.waiting = []
         answers = iter(strengths)
         resolve = self.resolve
+        week = self.model.time  # one read of the clock for all the answers
         for deal in waiting:
-            resolve(deal, next(answers) if deal.stage == _PROPOSAL else None)
+            resolve(deal, next(answers) if deal.stage is _PROPOSAL else None, week)
 
     def _ready(self, deal: Deal) -> bool:
         """Whether the deal's stage has its hours (during the owner's week) and minimum weeks."""
@@ -134,47 +142,50 @@ class Pipeline:
             return False
         return self.model.time - deal.entered >= self.stage_min_weeks[deal.stage]
 
-    def _book_stage(self, deal: Deal) -> None:
+    def _book_stage(self, deal: Deal, week: float | None = None) -> None:
         """The stage's hours with the prospect's people (its buyer alone at the lead stage)."""
         owner = deal.owner
         self.model.relations.book_contact(
-            owner, deal.company, deal.hours, everyone=deal.stage != _LEAD, skill=owner.hunting_skill, refresh=False
+            owner, deal.company, deal.hours, everyone=deal.stage is not _LEAD, skill=owner.hunting_skill, refresh=False, week=week
         )
 
-    def resolve(self, deal: Deal, best: list[float] | None = None) -> None:
+    def resolve(self, deal: Deal, best: list[float] | None = None, week: float | None = None) -> None:
         """The client's answer at the end of a stage: next stage, won, or lost.
 
-        ``best``: the buying centre's best strengths, if read already (proposals).
+        ``best``: the buying centre's best strengths, if read already
+        (proposals); ``week``: ``model.time``, if read already.
         """
         model = self.model
+        if week is None:
+            week = model.time
         cfg = model.cfg
         owner = deal.owner
         company = deal.company
         stage = deal.stage
-        if stage == _LEAD:
+        if stage is _LEAD:
             passed = model.random.random() < cfg.lead_qualify_rate
-        elif stage == _QUALIFIED:
+        elif stage is _QUALIFIED:
             passed = model.random.random() < cfg.proposal_rate
         else:
             passed = model.relations.buying_centre_agrees(company, best)
             if model.large_deals is not None:
                 passed = model.large_deals.decide(owner, company, passed)
             if passed:
-                self._win(deal)
+                self._win(deal, week)
                 return
         if not passed:
-            self.lose_deal(deal)
+            self.lose_deal(deal, week)
             return
         deal.stage = stage = _NEXT_STAGE[stage]
         model.market.set_stage(company, stage)
         deal.hours = 0.0
-        deal.entered = int(model.time)
+        deal.entered = int(week)
         deal.last_worked = deal.entered  # the next stage's shelf life starts now
         if model.recorder is not None:
             model.recorder.deal_advanced(deal)
 
-    def _win(self, deal: Deal) -> None:
-        """The deal is won: implementation starts with the winner."""
+    def _win(self, deal: Deal, week: float) -> None:
+        """The deal is won (at ``week``, the clock now): implementation starts with the winner."""
         model = self.model
         company = deal.company
         owner = deal.owner
@@ -186,7 +197,7 @@ class Pipeline:
         company.owner = owner
         company.originator = owner
         owner.originated.append(company)
-        company.won_week = int(model.time)
+        company.won_week = int(week)
         company.times_won += 1
         company.first_sale_factor = 1.0 if model.large_deals is None else model.large_deals.first_sale_factor(owner, company)
         company.knowledge = KNOWLEDGE_FROM_SALE
@@ -196,16 +207,18 @@ class Pipeline:
         model.deals_won += 1
         model.calendar.schedule(company.buyer.finish_implementation, model.cfg.implementation_weeks)
 
-    def lose_deal(self, deal: Deal) -> None:
-        """The prospect drops out; it can be approached again later."""
+    def lose_deal(self, deal: Deal, week: float | None = None) -> None:
+        """The prospect drops out; it can be approached again later (``week``: ``model.time``, if read already)."""
         model = self.model
+        if week is None:
+            week = model.time
         company = deal.company
         if model.recorder is not None:
             model.recorder.deal_closed(deal, won=False)
         del self.deals[deal.id]
         deal.owner.deals.remove(deal)
         model.market.set_stage(company, _PROSPECT)
-        company.available_from = int(model.time) + model.cfg.reapproach_weeks
+        company.available_from = int(week) + model.cfg.reapproach_weeks
         model.deals_lost += 1
 
 
@@ -241,16 +254,20 @@ class CrossSelling:
             self._book(project)
             self.resolve(project)
 
-    def queue(self, project: CrossSell) -> None:
+    def queue(self, project: CrossSell, week: float | None = None) -> None:
         """The work is done: its hours with the buying centre are booked, the client decides after everyone's week.
 
-        Called for every open project every week: :meth:`ready` written out.
+        Called for every open project every week: :meth:`ready` written out
+        (``week``: ``model.time``, if read already).
         """
         model = self.model
         cfg = model.cfg
-        if project.hours + 1e-9 >= cfg.cross_sell_hours and model.time - project.started >= cfg.cross_sell_min_weeks:
-            self._book(project)
-            self.waiting.append(project)
+        if project.hours + 1e-9 >= cfg.cross_sell_hours:
+            if week is None:
+                week = model.time
+            if week - project.started >= cfg.cross_sell_min_weeks:
+                self._book(project, week)
+                self.waiting.append(project)
 
     def asking(self) -> list[ClientCompany]:
         """The buying centres this week's finished projects put the decision to (in queue order)."""
@@ -267,9 +284,11 @@ class CrossSelling:
         for project, best in zip(waiting, strengths, strict=True):
             self.resolve(project, best)
 
-    def _book(self, project: CrossSell) -> None:
+    def _book(self, project: CrossSell, week: float | None = None) -> None:
         owner = project.owner
-        self.model.relations.book_contact(owner, project.company, project.hours, everyone=True, skill=owner.service_skill)
+        self.model.relations.book_contact(
+            owner, project.company, project.hours, everyone=True, skill=owner.service_skill, week=week
+        )
 
     def resolve(self, project: CrossSell, best: list[float] | None = None) -> None:
         """The buying centre's decision on a finished project (``best``: its strengths, if read already)."""

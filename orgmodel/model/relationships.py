@@ -78,17 +78,27 @@ class BuyingCentreRelations:
 
     # --- contact ---------------------------------------------------------------------------------------
     def book_contact(
-        self, staff: Staff, company: ClientCompany, hours: float, everyone: bool, skill: float, refresh: bool = True
+        self,
+        staff: Staff,
+        company: ClientCompany,
+        hours: float,
+        everyone: bool,
+        skill: float,
+        refresh: bool = True,
+        week: float | None = None,
     ) -> None:
         """Spread hours of contact over the buying centre (the decision maker counts double).
 
         ``refresh``: the client's ``coverage`` is refreshed with the week's
         contacts (a prospect's is read only once it buys, and
         :meth:`ClientService.begin_serial` refreshes it then, so the
-        pipeline's stages skip it).
+        pipeline's stages skip it). ``week``: ``model.time``, if the caller
+        has read it (the clock is a Mesa observable, dearer to read than a
+        plain attribute, and the week's work books thousands of contacts).
         """
         model = self.model
-        week = model.time
+        if week is None:
+            week = model.time
         sid = staff.unique_id
         if not everyone:
             model.network.invest(sid, company.people[0], hours, week, skill)
@@ -117,9 +127,9 @@ class BuyingCentreRelations:
         if self._rows is None:
             self.seat()
         sizes = self._size[uids]
-        ends = np.cumsum(sizes)
-        index = np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(self._start[uids] - (ends - sizes), sizes)
-        return index, np.repeat(np.arange(uids.size), sizes), ends
+        ends = sizes.cumsum()  # the array methods: np.cumsum and np.repeat only forward to them, in Python
+        index = np.arange(int(ends[-1]) if ends.size else 0) + (self._start[uids] - (ends - sizes)).repeat(sizes)
+        return index, np.arange(uids.size).repeat(sizes), ends
 
     def _weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Each person's weight in coverage (the decision maker's is ``decision_maker_weight``), and each company's sum.
@@ -143,7 +153,7 @@ class BuyingCentreRelations:
         index, owner, _ = self._members(uids)
         best = self.model.network.best_strengths_at(self._rows[index], self.model.time)
         weight, total = self._weights()
-        return np.bincount(owner, weights=np.take(weight, index) * best, minlength=uids.size) / np.take(total, uids)
+        return np.bincount(owner, weights=weight.take(index) * best, minlength=uids.size) / total.take(uids)
 
     def coverage(self, company: ClientCompany) -> float:
         """How well the supplier covers the buying centre (weighted mean of best strengths), now."""
@@ -179,10 +189,10 @@ class BuyingCentreRelations:
         stored = list(self.stale.values())
         self.stale.clear()
         if reviews:
-            due = np.flatnonzero(model.clients.next_review == round(week)).tolist()
+            due = (model.clients.next_review == round(week)).nonzero()[0].tolist()  # flatnonzero without its wrappers
             if due:
                 companies, serial = model.market.companies, Stage.SERIAL  # the member looked up once, not per client
-                stored += [c for c in map(companies.__getitem__, due) if c.stage == serial]
+                stored += [c for c in map(companies.__getitem__, due) if c.stage is serial]
         if not stored and not asked:
             return []
         companies = [*stored, *asked]
@@ -193,8 +203,8 @@ class BuyingCentreRelations:
         cut = ends.item(n - 1) if n else 0  # the stored companies' members come first
         if n:
             weight, total = self._weights()
-            num = np.bincount(owner[:cut], weights=np.take(weight, index[:cut]) * best[:cut], minlength=n)
-            self._store(stored, (num / np.take(total, uids[:n])).tolist(), uids[:n])
+            num = np.bincount(owner[:cut], weights=weight.take(index[:cut]) * best[:cut], minlength=n)
+            self._store(stored, (num / total.take(uids[:n])).tolist(), uids[:n])
         out = []
         flat = best[cut:].tolist()
         at = 0
@@ -218,7 +228,7 @@ class BuyingCentreRelations:
             self.refresh()
         if self._rows is None:
             self.seat()
-        missing = np.flatnonzero(self.coverage_week[uids] != self.model.time)
+        missing = (self.coverage_week[uids] != self.model.time).nonzero()[0]  # flatnonzero without its wrappers
         if missing.size:
             fresh = [companies[i] for i in missing.tolist()]
             self._store(fresh, self.coverage_of(uids[missing]).tolist(), uids[missing])

@@ -9,6 +9,7 @@ prospect again after a while.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +19,7 @@ from orgmodel.policies.incentives.base import IncentiveScheme
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
 SERIAL = Stage.SERIAL
+_UID = attrgetter("uid")  # a C-level getter (read for every reviewing client)
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
@@ -171,10 +173,10 @@ class ClientService:
         if not rows.size:
             return
         companies = list(map(model.market.companies.__getitem__, rows.tolist()))
-        serial = [c for c in companies if c.stage == SERIAL]
+        serial = [c for c in companies if c.stage is SERIAL]
         if len(serial) < len(companies):
             companies = serial
-            rows = np.fromiter((c.uid for c in serial), dtype=np.int64, count=len(serial))
+            rows = np.fromiter(map(_UID, serial), dtype=np.int64, count=len(serial))
         loyalty = model.loyalty
         coverage = np.array(model.relations.coverage_for_reviews(companies, rows))  # stored on each company too
         annual = cfg.churn_base + cfg.churn_weak_relationship * (1.0 - coverage)

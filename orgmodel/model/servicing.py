@@ -100,7 +100,7 @@ def _meet(model: SalesOrgModel, people: Sequence[Staff], rows: np.ndarray, serve
     met[0::2] = start
     met[1::2] = start + np.minimum(pick + 1, span)  # the buyer (+0) in a buying centre of one
     ids = np.array([p.unique_id for p in people], dtype=np.int64)[server]
-    model.network.book(ids.repeat(2).tolist(), table.people[met].tolist(), half.repeat(2).tolist(), model.time)
+    model.network.book(ids.repeat(2), table.people[met], half.repeat(2), model.time)
 
 
 def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 #: sort keys of the week's loops (C-level getters; ``reverse=True`` keeps ties in list order, as a negated key did)
 _STAGE = attrgetter("stage")
 _COVERAGE = attrgetter("coverage")
+_UID = attrgetter("uid")
 #: the stages the week's loops compare with (a module constant: reading a member off the enum class costs twice as much)
 _IMPLEMENTATION, _SERIAL = Stage.IMPLEMENTATION, Stage.SERIAL
 
@@ -112,20 +113,21 @@ class Staff(Agent):
         servicing.serve_portfolios(self.model, [self])
         self.finish_week()
 
-    def begin_week(self) -> None:
+    def begin_week(self, available: float | None = None) -> None:
         """The start of the week: what cannot wait (handover visits, implementation support), and hunting reserved.
 
         What is left (``free``) goes to the person's own clients' service
         work first, which the model does for everyone at once
         (:func:`orgmodel.model.servicing.serve_portfolios`), then to
-        :meth:`finish_week`.
+        :meth:`finish_week`. ``available``: ``cfg.available_hours``, if the
+        caller has it (the model works it out once for everyone's week).
         """
         self.hours = [0.0] * N_ACTIVITIES
-        self.stage_hours_now = worktime.stage_hours_table(self)
+        self.stage_hours_now = worktime.outlook_of(self).stage_hours  # worktime.stage_hours_table, without the call
         self.cross_sell_ranking = []
         self.waiting = 0  # clients interrupting the week (fragmented weeks: set with the week's servicing)
         cfg = self.model.cfg
-        free = cfg.available_hours
+        free = cfg.available_hours if available is None else available
         if self.handover_due > 0.0:  # (none owed: no hours, nothing logged)
             free -= self.join_handovers(free)
         free -= self.support_implementations(free)
@@ -133,13 +135,17 @@ class Staff(Agent):
         self.hunting = 0.0 if cfg.fixed_hunting_share is None else worktime.reserved_hunting_hours(self, free)
         self.free = free - self.hunting
 
-    def finish_week(self) -> None:
-        """After servicing: colleagues' work (pods), then the hours split by the time-allocation rule, worked."""
+    def finish_week(self, now: float | None = None) -> None:
+        """After servicing: colleagues' work (pods), then the hours split by the time-allocation rule, worked.
+
+        ``now``: ``model.time``, if the caller has read it (the model reads it
+        once for everyone's week: the clock is a Mesa observable).
+        """
         model = self.model
-        self.now = model.time  # one read of the clock for the week's parts below (a Mesa observable)
+        self.now = model.time if now is None else now  # one read of the clock for the week's parts below
         free = self.free
         free -= model.structure.shared_service(self, free)
-        plan = worktime.plan_discretionary(self, free)
+        plan = worktime.plan_discretionary(self, free, int(self.now))
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
         if self.waiting:
@@ -203,18 +209,20 @@ class Staff(Agent):
 
     def support_implementations(self, free: float) -> float:
         """Weekly support for own clients in implementation (it also teaches their specifics)."""
+        implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]  # most weeks: none
+        if not implementing:
+            return 0.0
         cfg = self.model.cfg
         need = cfg.implementation_hours
         learn = 1.0 / cfg.knowledge_learning_hours
         spent = 0.0
-        for company in self.portfolio:
-            if company.stage == _IMPLEMENTATION:
-                h = min(need, free - spent)
-                if h <= 0.0:
-                    break
-                spent += h
-                company.support_hours += h
-                company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-h * learn)
+        for company in implementing:
+            h = min(need, free - spent)
+            if h <= 0.0:
+                break
+            spent += h
+            company.support_hours += h
+            company.knowledge = 1.0 - (1.0 - company.knowledge) * math.exp(-h * learn)
         if spent > 0.0:  # self.log(IMPLEMENTATION, spent), written out
             self.hours[IMPLEMENTATION] += spent
         return spent
@@ -227,7 +235,7 @@ class Staff(Agent):
         clients (a pod colleague's, say).
         """
         table = self.model.clients
-        rows = np.fromiter((c.uid for c in clients), dtype=np.int64, count=len(clients))
+        rows = np.fromiter(map(_UID, clients), dtype=np.int64, count=len(clients))
         rows = rows[table.backlog[rows] > 0.0]
         demand, spent = servicing.serve(self.model, [self], np.array([free]), rows, np.zeros(rows.size, dtype=np.int64))
         self.log(SERVICING, float(spent[0]))
@@ -241,13 +249,14 @@ class Staff(Agent):
         self.hours[PROSPECTING] += hours
         model = self.model
         self.prospect_progress += hours * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
+        week = self.now
         while self.prospect_progress >= 1.0:
             self.prospect_progress -= 1.0
-            company = model.market.find_prospect()
+            company = model.market.find_prospect(week)
             if company is None:
                 self.prospect_progress = 0.0
                 break
-            self.deals.append(model.pipeline.open_deal(company, self))
+            self.deals.append(model.pipeline.open_deal(company, self, week))
 
     def work_pipeline(self, hours: float) -> None:
         """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`)."""
@@ -278,16 +287,17 @@ class Staff(Agent):
         min_weeks = pipeline.stage_min_weeks
         for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
             if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:
-                pipeline.queue(deal)
+                pipeline.queue(deal, week)
 
     def drop_stale_deals(self) -> None:
         """Deals that still need work and got none for ``stale_weeks`` die (part of :meth:`finish_week`)."""
         if not self.deals:
             return
         model = self.model
-        cutoff = self.now - model.cfg.stale_weeks
+        week = self.now
+        cutoff = week - model.cfg.stale_weeks
         for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
-            model.pipeline.lose_deal(deal)
+            model.pipeline.lose_deal(deal, week)
 
     # --- farming ----------------------------------------------------------------------------------
     def develop_cross_sells(self, hours: float) -> None:
@@ -308,6 +318,7 @@ class Staff(Agent):
             return
         work = model.cfg.cross_sell_hours
         queue = model.cross_selling.queue
+        week = self.now
         spent = 0.0
         for project in projects:
             h = work - project.hours
@@ -319,7 +330,7 @@ class Staff(Agent):
                 project.hours += h
                 spent += h
             if project.hours + 1e-9 >= work:  # the work is in (CrossSelling.ready checks its weeks too)
-                queue(project)  # the buying centre decides after everyone's week
+                queue(project, week)  # the buying centre decides after everyone's week
         self._log_spent(CROSS_SELL, hours, spent)
 
     def build_relationships(self, hours: float) -> None:
@@ -332,7 +343,7 @@ class Staff(Agent):
         if ranking is not None and ranking[0] == week:
             clients = ranking[1]  # ranked by this week's plan (worktime.plan_discretionary)
         else:
-            clients = [c for c in self.portfolio if c.stage == _SERIAL]
+            clients = [c for c in self.portfolio if c.stage is _SERIAL]
             clients.sort(key=_COVERAGE)
         if not clients:
             self.log(IDLE, hours)
@@ -342,12 +353,12 @@ class Staff(Agent):
         skill = self.service_skill
         people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill
         met_hours: list[float] = []
-        met = model.relations.met
+        stale = model.relations.stale  # relations.met(company), written out
         for company in chosen:
             n = len(company.people)
             people.extend(company.people)
             met_hours.extend([per_client / n * skill] * n)
-            met(company)  # its coverage is refreshed with the week's contacts
+            stale[company.uid] = company  # its coverage is refreshed with the week's contacts
         model.network.book([self.unique_id] * len(people), people, met_hours, week)
         self.hours[RELATIONSHIP] += hours
 

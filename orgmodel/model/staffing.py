@@ -14,6 +14,7 @@ import heapq
 import math
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,11 +23,10 @@ from orgmodel.model.clients import ClientCompany, Stage
 from orgmodel.model.desk import DeskAgent, OrderDesk
 from orgmodel.model.staff import AccountManager, Staff
 
-#: standard work by person id, with the number of clients it was counted for (see :class:`WorkRanking`)
-Tally = dict[int, tuple[int, tuple[float, int]]]
-
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
+
+_ROW = attrgetter("row")
 
 
 class Staffing:
@@ -47,17 +47,13 @@ class Staffing:
         self.handovers = 0
         self.leaving: set[int] = set()  # people an intervention is letting go: they receive no clients
         self.former_staff: list[int] = []  # people who left: their relationships decay until pruned
-        #: during a group's departures, each colleague's standard work by id with the number of clients it
-        #: was counted for (None otherwise): see :class:`WorkRanking`
-        self.work_tally: Tally | None = None
-        #: during a group's departures, the rankings made so far by their candidates' ids (see :meth:`_leaver_ranking`)
-        self._group_rankings: dict[tuple[int, ...], WorkRanking] | None = None
+        #: during a group's departures, everyone whose clients changed, in order, once per change (None
+        #: otherwise): what a ranking reused for the group's next leaver reads again (:meth:`WorkRanking.refresh`)
+        self.changed_portfolios: list[Staff] | None = None
+        #: during a group's departures, the rankings made so far, by the leavers' role and team (see :meth:`_leaver_ranking`)
+        self._group_rankings: dict[tuple[str, Hashable | None], WorkRanking] | None = None
         #: during a group's departures, who may receive a leaver's clients, by role and team (see :meth:`_receivers_for`)
         self._group_receivers: dict[tuple[str, Hashable | None], list[Staff]] | None = None
-        #: how often a ranking wrote the shared tally, and how many leavers had clients follow them (ever): a
-        #: group's ranking that saw every write since it last looked, and no client leaving, need not look again
-        self._tally_writes = 0
-        self._leavers_followed = 0
         #: within :meth:`handing_over_together`: the (giver, client, receiver) handovers whose relationships
         #: carry over together at the end, and the clients among them (None otherwise)
         self._together: list[tuple[Staff, ClientCompany, Staff]] | None = None
@@ -175,6 +171,27 @@ class Staffing:
         """
         return self.ranking(people).least_loaded()
 
+    def _work_bounds(self, people: list[Staff]) -> list[float]:
+        """A lower bound of each one's standard work (:meth:`_standard_work`), from the clients' columns at once.
+
+        Each client a person owns counts the smaller of its weekly service and
+        the implementation support hours, whichever stage it is in (its term
+        in the count is one of the two), summed per owner in one ``bincount``
+        over the owners' column: no walk of the portfolios. The sum is then
+        lowered by far more than the rounding of either sum (a billionth of
+        the terms' magnitude), so it stays below the counted work.
+        """
+        table = self.model.clients
+        owner = table.owner_row
+        owned = owner >= 0
+        rows = owner[owned]
+        least = np.minimum(table.weekly_service[owned], self.model.cfg.implementation_hours)
+        size = len(table.staff)
+        sums = np.bincount(rows, weights=least, minlength=size)
+        slack = np.bincount(rows, weights=np.abs(least), minlength=size) * 1e-9
+        at = np.fromiter(map(_ROW, people), dtype=np.int64, count=len(people))
+        return (sums[at] - slack[at]).tolist()
+
     def _standard_work(self, p: Staff) -> tuple[float, int]:
         """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
         return self._standard_works([p])[0]
@@ -200,6 +217,9 @@ class Staffing:
         cfg = model.cfg
         if giver is receiver:
             return
+        changed = self.changed_portfolios
+        if changed is not None:
+            changed += (giver, receiver) if giver is not None else (receiver,)
         if giver is not None:
             giver.portfolio.remove(company)
             together = self._together
@@ -263,9 +283,14 @@ class Staffing:
         self._together = []
         self._together_clients = set()
 
-    def ranking(self, people: list[Staff], known: Tally | None = None) -> WorkRanking:
+    def ranking(self, people: list[Staff]) -> WorkRanking:
         """``people`` (but those being let go) ranked as :meth:`least_loaded` ranks them, for many clients in a row."""
-        return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving], known)
+        return WorkRanking(self, [p for p in people if p.unique_id not in self.leaving])
+
+    def portfolio_changed(self, person: Staff | None) -> None:
+        """``person``'s clients changed other than by a handover (a client followed a leaver): noted during a group."""
+        if self.changed_portfolios is not None and person is not None:
+            self.changed_portfolios.append(person)
 
     def _receivers_for(self, person: Staff) -> list[Staff]:
         """Who may receive a leaver's clients (see :meth:`let_go`), the same for a group's leavers of one role and team.
@@ -291,24 +316,25 @@ class Staffing:
             found[key] = keepers
         return keepers
 
-    def _leaver_ranking(self, keepers: list[Staff]) -> WorkRanking:
-        """The ranking of ``keepers`` for a leaver's clients: in a group, the one an earlier leaver's had, brought up to date.
+    def _leaver_ranking(self, person: Staff) -> WorkRanking:
+        """The ranking of who may receive ``person``'s clients: in a group, the one an earlier leaver's had, brought up to date.
 
         The leavers of a group usually hand to the same colleagues (in a
-        full-cycle force, every salesperson who stays), so the ranking made
-        for the first is kept, with each candidate's work taken again by the
-        rule a new ranking would use (:meth:`WorkRanking.refresh`), rather
-        than a new heap of every colleague for each leaver.
+        full-cycle force, every salesperson who stays): in a group the
+        colleagues depend only on the leaver's role and team
+        (:meth:`_receivers_for`), so the ranking made for the first leaver of
+        a role and team is kept, with the work of those whose clients changed
+        since counted again (:meth:`WorkRanking.refresh`), rather than a new
+        heap of every colleague for each leaver (or a look at every colleague
+        to find which ranking is theirs).
         """
         rankings = self._group_rankings
         if rankings is None:
-            return self.ranking(keepers, self.work_tally)
-        leaving = self.leaving
-        people = [p for p in keepers if p.unique_id not in leaving]
-        ids = tuple([p.unique_id for p in people])
-        ranking = rankings.get(ids)
+            return self.ranking(self._receivers_for(person))
+        key = (person.role, person.team)
+        ranking = rankings.get(key)
         if ranking is None:
-            ranking = rankings[ids] = WorkRanking(self, people, self.work_tally)
+            ranking = rankings[key] = self.ranking(self._receivers_for(person))
         else:
             ranking.refresh()
         return ranking
@@ -328,12 +354,12 @@ class Staffing:
         ``reasons``: why each leaves (see :meth:`let_go`); all ``let_go`` if not given.
         """
         self.leaving = {p.unique_id for p in people}
-        self.work_tally = {}  # one tally of colleagues' standard work for the whole group (see let_go)
+        self.changed_portfolios = []  # whose clients change, for the rankings reused from leaver to leaver
         self._group_rankings = {}
         self._group_receivers = {}
         for i, person in enumerate(people):
             self.let_go(person, reasons[i] if reasons is not None else "let_go")
-        self.work_tally = None
+        self.changed_portfolios = None
         self._group_rankings = None
         self._group_receivers = None
         self.leaving = set()
@@ -360,8 +386,7 @@ class Staffing:
         client is handed over, in one batch (nothing in between reads them).
         """
         model = self.model
-        if model.turnover.on_leave(person, reason):  # clients followed: their owners' work is counted again
-            self._leavers_followed += 1
+        model.turnover.on_leave(person, reason)  # clients who follow the leaver leave their owners' portfolios here
         for deal in list(person.deals):  # the prospect did not say no: colleagues may approach it at once
             model.pipeline.lose_deal(deal)
             deal.company.available_from = int(model.time)
@@ -371,7 +396,7 @@ class Staffing:
             project.company.project = None
         person.projects.clear()
         awaiting = self.awaiting_handover
-        ranking = self._leaver_ranking(self._receivers_for(person)) if person.portfolio else None
+        ranking = self._leaver_ranking(person) if person.portfolio else None
         with self.handing_over_together():  # nothing below reads relationships until they are carried over
             for company in list(person.portfolio):
                 receiver = ranking.least_loaded() if ranking is not None else None
@@ -405,103 +430,90 @@ class WorkRanking:
     departure or restructuring. A handover changes only the giver's and the
     receiver's work, so a heap with their entries renewed gives the very
     same person for each client in O(log candidates). Keys are unique (the
-    id breaks ties), so the top is the person ``min`` would pick. Only valid
-    while nothing but :meth:`moved` handovers changes the candidates' clients.
+    id breaks ties), so the top is the person ``min`` would pick.
 
-    A group of leavers (:meth:`Staffing.let_go_group`) shares one ``known``
-    tally across its rankings. Between two leavers a colleague's clients
-    change only by handovers (which :meth:`moved` records) and by clients
-    leaving (a client following a leaver, :mod:`orgmodel.model.loyalty`),
-    which shortens the owner's portfolio: an entry counted for another
-    number of clients is counted again, the others are reused.
+    Counting every candidate's clients for a leaver who hands over a few
+    dozen was most of a large force's departures (a thousand colleagues,
+    thirty clients each, in nearly every week). So a candidate enters the
+    heap with a lower bound of their work from the clients' columns
+    (:meth:`Staffing._work_bounds`, one array pass, no portfolio walk), and
+    is counted only when that bound reaches the top: a counted key at the
+    top is then below every other candidate's bound, hence below their
+    work, and the person is the one ``min`` over counted work would pick.
+    Most candidates are never counted.
+
+    A key stays valid while the candidate's clients change only by
+    :meth:`moved` handovers. A group of leavers (:meth:`Staffing.let_go_group`)
+    reuses its rankings from leaver to leaver; the portfolios that changed in
+    between (other rankings' handovers, clients following a leaver) are in
+    the group's log (:meth:`Staffing.portfolio_changed`), and :meth:`refresh`
+    counts those candidates again: the work of reading it grows with the
+    clients moved, not with the candidates.
 
     Args:
         staffing: whose :meth:`Staffing._standard_work` ranks.
         people: the candidates.
-        known: standard work already counted, by id, with the number of clients it was counted for
-            (read, and updated as clients move), or None.
 
     """
 
-    def __init__(self, staffing: Staffing, people: list[Staff], known: Tally | None = None) -> None:
+    def __init__(self, staffing: Staffing, people: list[Staff]) -> None:
         self._staffing = staffing
         self._work = staffing._standard_work
-        self._known = known
-        keys: dict[int, tuple[float, int]] = {}
-        self._keys = keys
-        self._people: list[Staff] = []
-        uncounted = []
-        for p in people:
-            if p.unique_id in keys:  # listed twice: one entry (two equal keys would compare the people)
-                continue
-            self._people.append(p)
-            entry = known.get(p.unique_id) if known is not None else None
-            if entry is not None and entry[0] == len(p.portfolio):
-                keys[p.unique_id] = entry[1]
-            else:
-                keys[p.unique_id] = None  # type: ignore[assignment]  # counted below, all at once
-                uncounted.append(p)
-        for p, key in zip(uncounted, staffing._standard_works(uncounted), strict=True):
-            keys[p.unique_id] = key
-            if known is not None:
-                known[p.unique_id] = (len(p.portfolio), key)
-                staffing._tally_writes += 1
-        heap = [(keys[p.unique_id], p) for p in self._people]
+        unique = list(dict.fromkeys(people))  # listed twice: one entry (two equal keys would compare the people)
+        heap = [((bound, p.unique_id), p) for p, bound in zip(unique, staffing._work_bounds(unique), strict=True)]
+        #: each candidate's key in the heap, (work, id): a lower bound, or the work counted for those in ``_counted``
+        self._keys: dict[int, tuple[float, int]] = {p.unique_id: key for key, p in heap}
+        self._counted: set[int] = set()
         heapq.heapify(heap)
         self._heap = heap
-        self._seen = self._now()
-
-    def _key(self, p: Staff) -> tuple[float, int]:
-        """``p``'s work as a new ranking takes it: from the known tally if counted for as many clients, else counted."""
-        known = self._known
-        entry = known.get(p.unique_id) if known is not None else None
-        return entry[1] if entry is not None and entry[0] == len(p.portfolio) else self._count(p)
+        log = staffing.changed_portfolios
+        #: how far the group's log of changed portfolios has been read; where in it the bounds and each count were taken
+        self._seen = self._born = len(log) if log is not None else 0
+        self._taken: dict[int, int] = {}
 
     def refresh(self) -> None:
-        """Take every candidate's work again as a new ranking of them would (for the next leaver of a group).
+        """Count again the candidates whose clients changed since this ranking last looked (for a group's next leaver).
 
-        Between two leavers, clients move by handovers (recorded in the
-        shared tally by whichever ranking saw them) and leave with a leaver
-        (which shortens the owner's portfolio); each candidate's key is the
-        one a new ranking would find, and an entry is pushed only for a
-        candidate whose key changed.
+        Between two leavers of a group a colleague's clients change only by
+        handovers and by clients following a leaver, both in the group's log
+        (:meth:`Staffing.portfolio_changed`); a candidate whose key was taken
+        after a change (a handover this ranking made) keeps it.
         """
-        if self._known is not None and self._seen == self._now():
-            # every change to the tally since was this ranking's own, and no client left with a leaver: a
-            # candidate's clients changed only by this ranking's handovers, so every key is the tally's already
+        log = self._staffing.changed_portfolios
+        if log is None or self._seen == len(log):
             return
-        keys, heap = self._keys, self._heap
-        for p in self._people:
-            key = self._key(p)
-            if key is not keys[p.unique_id]:
-                keys[p.unique_id] = key
-                heapq.heappush(heap, (key, p))
-        self._seen = self._now()
+        keys, taken, born, now = self._keys, self._taken, self._born, len(log)
+        for at in range(self._seen, now):
+            p = log[at]
+            if p.unique_id in keys and taken.get(p.unique_id, born) <= at:
+                self._count(p)
+        self._seen = now
 
-    def _now(self) -> tuple[int, int]:
-        """The tally's writes and the leavers followed by clients so far (what :meth:`refresh` compares)."""
-        return self._staffing._tally_writes, self._staffing._leavers_followed
-
-    def _count(self, p: Staff) -> tuple[float, int]:
-        key = self._work(p)
-        if self._known is not None:
-            self._known[p.unique_id] = (len(p.portfolio), key)
-            staffing = self._staffing
-            if self._seen[0] == staffing._tally_writes:  # it had seen every write: this one too
-                self._seen = (staffing._tally_writes + 1, self._seen[1])
-            staffing._tally_writes += 1
-        return key
+    def _count(self, p: Staff) -> None:
+        """Count ``p``'s work now and push it (the entry it replaces is skipped when it reaches the top)."""
+        uid = p.unique_id
+        key = self._keys[uid] = self._work(p)
+        self._counted.add(uid)
+        log = self._staffing.changed_portfolios
+        self._taken[uid] = len(log) if log is not None else 0
+        heapq.heappush(self._heap, (key, p))
 
     def least_loaded(self) -> Staff | None:
         """The candidate with the least standard client work now (the lowest id on a tie), if any."""
-        heap, keys = self._heap, self._keys
-        while heap and keys[heap[0][1].unique_id] is not heap[0][0]:  # an entry from before the person's last move
-            heapq.heappop(heap)
-        return heap[0][1] if heap else None
+        heap, keys, counted = self._heap, self._keys, self._counted
+        while heap:
+            key, p = heap[0]
+            if keys[p.unique_id] is not key:  # an entry from before the person's last count
+                heapq.heappop(heap)
+            elif p.unique_id not in counted:  # a lower bound at the top: count the work and look again
+                heapq.heappop(heap)
+                self._count(p)
+            else:
+                return p
+        return None
 
     def moved(self, giver: Staff | None, receiver: Staff) -> None:
         """A client went from ``giver`` to ``receiver``: rank whichever of them is a candidate by their new work."""
         for p in (giver, receiver):
             if p is not None and p.unique_id in self._keys:
-                key = self._keys[p.unique_id] = self._count(p)
-                heapq.heappush(self._heap, (key, p))
+                self._count(p)

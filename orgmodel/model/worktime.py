@@ -231,13 +231,14 @@ def _cross_sell_values(staff: Staff, week: int, candidates: list[ClientCompany],
     values = []
     for c, left in zip(candidates, hours_left, strict=True):
         chance = (lo + span * c.coverage) ** len(c.people)
-        ws = min(week - c.won_week, WS_MAX)
-        pay = c.lines[0] / 52.0 * table[c.originator is staff][ws if ws > 0 else 0]
+        ws = week - c.won_week  # min(ws, WS_MAX), at least 0, without the calls
+        ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
+        pay = c.lines[0] / 52.0 * table[c.originator is staff][ws]
         values.append(chance * pay / (0.25 if left < 0.25 else left))
     return values
 
 
-def plan_discretionary(staff: Staff, free: float) -> list[float]:
+def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc).
 
     On the way it ranks what the week's work then takes in order, so that
@@ -246,6 +247,8 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     best first) and ``staff.relationship_ranking`` (the week and the own
     serial clients, least covered first; nothing in the person's own week
     changes a client's stage or coverage, which change after everyone's week).
+    ``week``: ``int(model.time)``, if the caller has read the clock (a Mesa
+    observable, dearer to read than a plain attribute).
     """
     plan = [0.0] * N_ACTIVITIES
     if free <= 1e-9:
@@ -253,7 +256,8 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
     model = staff.model
     cfg = model.cfg
     ex = model.expectations
-    week = int(model.time)
+    if week is None:
+        week = int(model.time)
     value = [0.0] * N_ACTIVITIES
     cap = [0.0] * N_ACTIVITIES
     role_default: tuple[int, ...]
@@ -303,7 +307,7 @@ def plan_discretionary(staff: Staff, free: float) -> list[float]:
             xs_cap += left if left <= MAX_PROJECT_HOURS_PER_WEEK else MAX_PROJECT_HOURS_PER_WEEK
         xs_value = max(xs_value, *_cross_sell_values(staff, week, [p.company for p in running], lefts))
     room = MAX_CROSS_SELL_PROJECTS - len(projects)
-    serial = [c for c in staff.portfolio if c.stage == SERIAL]
+    serial = [c for c in staff.portfolio if c.stage is SERIAL]
     if room > 0 and serial:
         # own serial clients with potential left, no project running and not recently refused
         candidates = [c for c in serial if c.lines and c.project is None and c.cross_sell_from <= week]
