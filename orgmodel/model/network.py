@@ -330,22 +330,26 @@ class RelationshipNetwork:
 
         The relationships made since the last read are sorted in here, by
         staff, a set update per staff member instead of one per relationship
-        (sets: the order they arrive in does not matter).
+        (sets: the order they arrive in does not matter). Each staff member's
+        rows are a slice of one list (a numpy split would make an array per
+        staff member, and a list of it again).
         """
         if self._known_new:
             staff = np.concatenate([sid for sid, _ in self._known_new])
             rows = np.concatenate([row for _, row in self._known_new])
             self._known_new.clear()
             order = staff.argsort(kind="stable")
-            staff, rows = staff[order], rows[order]
+            staff = staff[order]
+            rows_list = rows[order].tolist()
             ends = np.flatnonzero(staff[1:] != staff[:-1]) + 1
+            cuts = [0, *ends.tolist(), len(rows_list)]
             known = self._known_by
-            for sid, part in zip(staff[np.concatenate(([0], ends))].tolist(), np.split(rows, ends), strict=True):
+            for sid, a, b in zip(staff[cuts[:-1]].tolist(), cuts[:-1], cuts[1:], strict=True):
                 bucket = known.get(sid)
                 if bucket is None:
-                    known[sid] = set(part.tolist())
+                    known[sid] = set(rows_list[a:b])
                 else:
-                    bucket.update(part.tolist())
+                    bucket.update(rows_list[a:b])
         return self._known_by
 
     def strengths_at(self, staff: int | np.ndarray, rows: np.ndarray, week: float) -> np.ndarray:
