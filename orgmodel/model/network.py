@@ -272,10 +272,14 @@ class RelationshipNetwork:
                 value = np.log(s) + self.decay * week
         np.maximum.at(self.top, rows, value)
 
-    def _recompute_top(self, rows: np.ndarray) -> None:
-        """The best of ``rows`` from their slots (after relationships were dropped, or a new decay rate)."""
+    def _recompute_top(self, rows: np.ndarray, staff: np.ndarray, s: np.ndarray, t: np.ndarray) -> None:
+        """The best of ``rows`` from their slots (after relationships were dropped, or a new decay rate).
+
+        ``staff``, ``s`` and ``t`` are the rows' columns, as the caller has
+        them at hand (a second gather of the rows cost as much as the rest).
+        """
         with np.errstate(divide="ignore"):
-            value = np.where(self.staff[rows] >= 0, np.log(self.s[rows]) + self.decay * self.t[rows], -np.inf)
+            value = np.where(staff >= 0, np.log(s) + self.decay * t, -np.inf)
         self.top[rows] = value.max(axis=1) if value.shape[1] else -np.inf
 
     def set_rates(self, half_life_weeks: float, gain_per_hour: float) -> None:
@@ -283,16 +287,25 @@ class RelationshipNetwork:
         self.flush()
         self.decay = math.log(2.0) / half_life_weeks
         self.gain = gain_per_hour
-        self._recompute_top(np.arange(len(self.id_of)))
+        n = len(self.id_of)
+        self._recompute_top(np.arange(n), self.staff[:n], self.s[:n], self.t[:n])
 
     def _find(self, rows: np.ndarray, staff: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-        """(found, slot): where each row holds a relationship with the matching ``staff`` id."""
-        width = self._widest  # no row uses more slots (slots beyond a row's last are empty, -1)
-        if width == 0 or not rows.size:
+        """(found, slot): where each row holds a relationship with the matching ``staff`` id.
+
+        Whole rows are compared (the empty slots, -1, match no one): a
+        contiguous comparison costs less than one of the used slots alone.
+        ``argmax`` gives each row's first match (or 0), and one look-up of
+        the match there says whether there was one: a reduction along rows
+        a few slots long (``any``) costs several times more.
+        """
+        if self._widest == 0 or not rows.size:  # no relationship yet
             return np.zeros(rows.size, dtype=bool), np.zeros(rows.size, dtype=np.int64)
-        held = np.take(self.staff, rows, axis=0)[:, :width]  # take (of whole rows): several times faster than fancy indexing
+        held = self.staff.take(rows, axis=0)  # take (of whole rows): several times faster than fancy indexing
         match = held == (staff[:, None] if isinstance(staff, np.ndarray) else staff)
-        return match.any(axis=1), match.argmax(axis=1)
+        slot = match.argmax(axis=1)
+        k = match.shape[1]
+        return match.reshape(-1).take(slot + np.arange(0, match.size, k)), slot
 
     def _slots_for(self, rows: np.ndarray, staff: np.ndarray | int, week: float) -> np.ndarray:
         """The slot of each (row, staff) relationship, new ones (strength 0, touched ``week``) made as needed.
@@ -302,10 +315,10 @@ class RelationshipNetwork:
         found, slot = self._find(rows, staff)
         if found.all():
             return slot
-        new = np.flatnonzero(~found)
+        new = (~found).nonzero()[0]
         new_rows = rows[new]  # ascending
-        first = np.searchsorted(new_rows, new_rows, side="left")
-        slot_new = self.used[new_rows] + (np.arange(new.size) - first)  # the next free slots of each row, in order
+        first = new_rows.searchsorted(new_rows)  # each row's first new relationship
+        slot_new = self.used.take(new_rows) + (np.arange(new.size) - first)  # the next free slots of each row, in order
         need = int(slot_new.max()) + 1
         if need > self._widest:
             self._widest = need
@@ -484,16 +497,20 @@ class RelationshipNetwork:
         np.not_equal(rows[1:], rows[:-1], out=first[1:])
         touched = rows[first]  # only rows that lose someone are rearranged
         local = np.cumsum(first) - 1
-        keep = self.staff[touched] >= 0
+        staff_at = self.staff.take(touched, axis=0)  # take (of whole rows): several times faster than fancy indexing
+        keep = staff_at >= 0
         keep[local, slots] = False
         order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
         kept = np.take_along_axis(keep, order, axis=1)
-        self.staff[touched] = np.where(kept, np.take_along_axis(self.staff[touched], order, axis=1), -1)
-        self.s[touched] = np.take_along_axis(self.s[touched], order, axis=1)
-        self.t[touched] = np.take_along_axis(self.t[touched], order, axis=1)
+        staff_at = np.where(kept, np.take_along_axis(staff_at, order, axis=1), -1)
+        s_at = np.take_along_axis(self.s.take(touched, axis=0), order, axis=1)
+        t_at = np.take_along_axis(self.t.take(touched, axis=0), order, axis=1)
+        self.staff[touched] = staff_at
+        self.s[touched] = s_at
+        self.t[touched] = t_at
         self.used[touched] = keep.sum(axis=1)
         self._widest = int(self.used[:n].max())
-        self._recompute_top(touched)
+        self._recompute_top(touched, staff_at, s_at, t_at)
         return dropped
 
     def _forget(self, staff: np.ndarray, rows: np.ndarray) -> None:
