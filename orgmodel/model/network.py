@@ -383,10 +383,11 @@ class RelationshipNetwork:
         in place: one search of the rows.
         """
         keep = values > 0.0
-        order = np.argsort(rows[keep], kind="stable")
+        rows, values = rows[keep], values[keep]
+        order = rows.argsort(kind="stable")
         if isinstance(staff, np.ndarray):
             staff = staff[keep][order]
-        rows, values = rows[keep][order], values[keep][order]
+        rows, values = rows[order], values[order]
         if not rows.size:
             return
         self.flush()
@@ -398,7 +399,7 @@ class RelationshipNetwork:
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
         flat_t = self.t.reshape(-1)
-        current = np.take(flat_s, at) * np.exp(-self.decay * (week - np.take(flat_t, at)))
+        current = flat_s.take(at) * np.exp(-self.decay * (week - flat_t.take(at)))
         s = np.maximum(current, np.minimum(1.0, values))
         flat_s[at] = s
         flat_t[at] = week
@@ -500,7 +501,10 @@ class RelationshipNetwork:
         staff_at = self.staff.take(touched, axis=0)  # take (of whole rows): several times faster than fancy indexing
         keep = staff_at >= 0
         keep[local, slots] = False
-        order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
+        # kept slots first, in their order: each slot's key (dropped or empty after kept, then by slot) is distinct
+        # within its row, so any sort gives this order, and a small integer key sorts faster than a stable sort
+        small = np.int16 if 2 * k <= np.iinfo(np.int16).max else np.int64
+        order = ((~keep).astype(small) * small(k) + np.arange(k, dtype=small)).argsort(axis=1)
         kept = np.take_along_axis(keep, order, axis=1)
         staff_at = np.where(kept, np.take_along_axis(staff_at, order, axis=1), -1)
         s_at = np.take_along_axis(self.s.take(touched, axis=0), order, axis=1)
@@ -583,8 +587,9 @@ class RelationshipNetwork:
         """
         values = share * self.strengths_at(givers, rows, week)  # the contacts booked are applied here
         keep = values > 0.0
-        order = np.argsort(rows[keep], kind="stable")  # set_strengths' order: by row
-        rows = rows[keep][order]
+        rows = rows[keep]
+        order = rows.argsort(kind="stable")  # set_strengths' order: by row
+        rows = rows[order]
         if rows.size:
             self._raise_sorted(receivers[keep][order], rows, values[keep][order], week)
 
