@@ -245,3 +245,33 @@ def test_contacts_booked_as_arrays_and_as_lists_give_the_same_bytes_in_booking_o
         assert mixed.pending == 0
         columns = [(net.s.tobytes(), net.t.tobytes(), net.top.tobytes()) for net in (mixed, plain)]
         assert columns[0] == columns[1]
+
+
+def test_pruning_moves_each_rows_survivors_to_its_front_in_their_order_and_recomputes_its_best():
+    """After a prune each row holds its surviving relationships first, in their old order, then empty slots."""
+    rng = np.random.default_rng(13)
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    people = list(range(300, 340))
+    net.add_people(people)
+    for week in range(1, 40):  # many staff per person: rows widen past the first four slots
+        staff = rng.integers(1, 15, size=25)
+        net.book(staff.tolist(), rng.choice(people, size=25).tolist(), rng.uniform(0.05, 2.0, size=25).tolist(), week)
+    net.flush()
+    n, week = len(net.id_of), 70.0
+    before = [[(int(net.staff[r, k]), float(net.s[r, k]), float(net.t[r, k])) for k in range(int(net.used[r]))] for r in range(n)]
+    pruned_staff = set(range(1, 10))  # staff 10-14 keep even their faded relationships
+
+    def survives(staff: int, s: float, t: float) -> bool:
+        return staff not in pruned_staff or s * math.exp(-net.decay * (week - t)) >= 0.2
+
+    assert net.prune(week, sorted(pruned_staff), below=0.2) > 0
+    assert net.staff.shape[1] > 4
+    for r in range(n):
+        kept = [slot for slot in before[r] if survives(*slot)]
+        assert int(net.used[r]) == len(kept)
+        m = len(kept)
+        held = zip(net.staff[r, :m].tolist(), net.s[r, :m].tolist(), net.t[r, :m].tolist(), strict=True)
+        assert list(held) == kept
+        assert (net.staff[r, m:] == -1).all()
+        best = max((math.log(s) + net.decay * t for _, s, t in kept if s > 0.0), default=-math.inf)
+        assert net.top[r] == (pytest.approx(best, abs=1e-12) if math.isfinite(best) else best)

@@ -272,10 +272,14 @@ class RelationshipNetwork:
                 value = np.log(s) + self.decay * week
         np.maximum.at(self.top, rows, value)
 
-    def _recompute_top(self, rows: np.ndarray) -> None:
-        """The best of ``rows`` from their slots (after relationships were dropped, or a new decay rate)."""
+    def _recompute_top(self, rows: np.ndarray, staff: np.ndarray, s: np.ndarray, t: np.ndarray) -> None:
+        """The best of ``rows`` from their slots (after relationships were dropped, or a new decay rate).
+
+        ``staff``, ``s`` and ``t`` are the rows' columns, as the caller has
+        them at hand (a second gather of the rows cost as much as the rest).
+        """
         with np.errstate(divide="ignore"):
-            value = np.where(self.staff[rows] >= 0, np.log(self.s[rows]) + self.decay * self.t[rows], -np.inf)
+            value = np.where(staff >= 0, np.log(s) + self.decay * t, -np.inf)
         self.top[rows] = value.max(axis=1) if value.shape[1] else -np.inf
 
     def set_rates(self, half_life_weeks: float, gain_per_hour: float) -> None:
@@ -283,16 +287,25 @@ class RelationshipNetwork:
         self.flush()
         self.decay = math.log(2.0) / half_life_weeks
         self.gain = gain_per_hour
-        self._recompute_top(np.arange(len(self.id_of)))
+        n = len(self.id_of)
+        self._recompute_top(np.arange(n), self.staff[:n], self.s[:n], self.t[:n])
 
     def _find(self, rows: np.ndarray, staff: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-        """(found, slot): where each row holds a relationship with the matching ``staff`` id."""
-        width = self._widest  # no row uses more slots (slots beyond a row's last are empty, -1)
-        if width == 0 or not rows.size:
+        """(found, slot): where each row holds a relationship with the matching ``staff`` id.
+
+        Whole rows are compared (the empty slots, -1, match no one): a
+        contiguous comparison costs less than one of the used slots alone.
+        ``argmax`` gives each row's first match (or 0), and one look-up of
+        the match there says whether there was one: a reduction along rows
+        a few slots long (``any``) costs several times more.
+        """
+        if self._widest == 0 or not rows.size:  # no relationship yet
             return np.zeros(rows.size, dtype=bool), np.zeros(rows.size, dtype=np.int64)
-        held = np.take(self.staff, rows, axis=0)[:, :width]  # take (of whole rows): several times faster than fancy indexing
+        held = self.staff.take(rows, axis=0)  # take (of whole rows): several times faster than fancy indexing
         match = held == (staff[:, None] if isinstance(staff, np.ndarray) else staff)
-        return match.any(axis=1), match.argmax(axis=1)
+        slot = match.argmax(axis=1)
+        k = match.shape[1]
+        return match.reshape(-1).take(slot + np.arange(0, match.size, k)), slot
 
     def _slots_for(self, rows: np.ndarray, staff: np.ndarray | int, week: float) -> np.ndarray:
         """The slot of each (row, staff) relationship, new ones (strength 0, touched ``week``) made as needed.
@@ -302,10 +315,10 @@ class RelationshipNetwork:
         found, slot = self._find(rows, staff)
         if found.all():
             return slot
-        new = np.flatnonzero(~found)
+        new = (~found).nonzero()[0]
         new_rows = rows[new]  # ascending
-        first = np.searchsorted(new_rows, new_rows, side="left")
-        slot_new = self.used[new_rows] + (np.arange(new.size) - first)  # the next free slots of each row, in order
+        first = new_rows.searchsorted(new_rows)  # each row's first new relationship
+        slot_new = self.used.take(new_rows) + (np.arange(new.size) - first)  # the next free slots of each row, in order
         need = int(slot_new.max()) + 1
         if need > self._widest:
             self._widest = need
@@ -330,22 +343,26 @@ class RelationshipNetwork:
 
         The relationships made since the last read are sorted in here, by
         staff, a set update per staff member instead of one per relationship
-        (sets: the order they arrive in does not matter).
+        (sets: the order they arrive in does not matter). Each staff member's
+        rows are a slice of one list (a numpy split would make an array per
+        staff member, and a list of it again).
         """
         if self._known_new:
             staff = np.concatenate([sid for sid, _ in self._known_new])
             rows = np.concatenate([row for _, row in self._known_new])
             self._known_new.clear()
             order = staff.argsort(kind="stable")
-            staff, rows = staff[order], rows[order]
+            staff = staff[order]
+            rows_list = rows[order].tolist()
             ends = np.flatnonzero(staff[1:] != staff[:-1]) + 1
+            cuts = [0, *ends.tolist(), len(rows_list)]
             known = self._known_by
-            for sid, part in zip(staff[np.concatenate(([0], ends))].tolist(), np.split(rows, ends), strict=True):
+            for sid, a, b in zip(staff[cuts[:-1]].tolist(), cuts[:-1], cuts[1:], strict=True):
                 bucket = known.get(sid)
                 if bucket is None:
-                    known[sid] = set(part.tolist())
+                    known[sid] = set(rows_list[a:b])
                 else:
-                    bucket.update(part.tolist())
+                    bucket.update(rows_list[a:b])
         return self._known_by
 
     def strengths_at(self, staff: int | np.ndarray, rows: np.ndarray, week: float) -> np.ndarray:
@@ -366,10 +383,11 @@ class RelationshipNetwork:
         in place: one search of the rows.
         """
         keep = values > 0.0
-        order = np.argsort(rows[keep], kind="stable")
+        rows, values = rows[keep], values[keep]
+        order = rows.argsort(kind="stable")
         if isinstance(staff, np.ndarray):
             staff = staff[keep][order]
-        rows, values = rows[keep][order], values[keep][order]
+        rows, values = rows[order], values[order]
         if not rows.size:
             return
         self.flush()
@@ -381,7 +399,7 @@ class RelationshipNetwork:
         at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
         flat_s = self.s.reshape(-1)
         flat_t = self.t.reshape(-1)
-        current = np.take(flat_s, at) * np.exp(-self.decay * (week - np.take(flat_t, at)))
+        current = flat_s.take(at) * np.exp(-self.decay * (week - flat_t.take(at)))
         s = np.maximum(current, np.minimum(1.0, values))
         flat_s[at] = s
         flat_t[at] = week
@@ -480,16 +498,23 @@ class RelationshipNetwork:
         np.not_equal(rows[1:], rows[:-1], out=first[1:])
         touched = rows[first]  # only rows that lose someone are rearranged
         local = np.cumsum(first) - 1
-        keep = self.staff[touched] >= 0
+        staff_at = self.staff.take(touched, axis=0)  # take (of whole rows): several times faster than fancy indexing
+        keep = staff_at >= 0
         keep[local, slots] = False
-        order = np.argsort(~keep, axis=1, kind="stable")  # kept slots first, in their order
+        # kept slots first, in their order: each slot's key (dropped or empty after kept, then by slot) is distinct
+        # within its row, so any sort gives this order, and a small integer key sorts faster than a stable sort
+        small = np.int16 if 2 * k <= np.iinfo(np.int16).max else np.int64
+        order = ((~keep).astype(small) * small(k) + np.arange(k, dtype=small)).argsort(axis=1)
         kept = np.take_along_axis(keep, order, axis=1)
-        self.staff[touched] = np.where(kept, np.take_along_axis(self.staff[touched], order, axis=1), -1)
-        self.s[touched] = np.take_along_axis(self.s[touched], order, axis=1)
-        self.t[touched] = np.take_along_axis(self.t[touched], order, axis=1)
+        staff_at = np.where(kept, np.take_along_axis(staff_at, order, axis=1), -1)
+        s_at = np.take_along_axis(self.s.take(touched, axis=0), order, axis=1)
+        t_at = np.take_along_axis(self.t.take(touched, axis=0), order, axis=1)
+        self.staff[touched] = staff_at
+        self.s[touched] = s_at
+        self.t[touched] = t_at
         self.used[touched] = keep.sum(axis=1)
         self._widest = int(self.used[:n].max())
-        self._recompute_top(touched)
+        self._recompute_top(touched, staff_at, s_at, t_at)
         return dropped
 
     def _forget(self, staff: np.ndarray, rows: np.ndarray) -> None:
@@ -562,8 +587,9 @@ class RelationshipNetwork:
         """
         values = share * self.strengths_at(givers, rows, week)  # the contacts booked are applied here
         keep = values > 0.0
-        order = np.argsort(rows[keep], kind="stable")  # set_strengths' order: by row
-        rows = rows[keep][order]
+        rows = rows[keep]
+        order = rows.argsort(kind="stable")  # set_strengths' order: by row
+        rows = rows[order]
         if rows.size:
             self._raise_sorted(receivers[keep][order], rows, values[keep][order], week)
 
