@@ -380,3 +380,18 @@ def test_the_work_bounds_stay_below_the_counted_work():
             assert ranking.least_loaded() is min(people, key=staffing._standard_work)
             if week >= 60 and structure == "full_cycle":  # clients spread by now: most bounds spare a count
                 assert len(ranking._counted) <= len(people) // 2
+
+
+@pytest.mark.parametrize("scarce", [False, True])
+def test_hired_skills_are_plain_floats(scarce: bool) -> None:
+    """Skills are stored as Python floats (a numpy scalar made every product with them a numpy operation).
+
+    Also for people hired during the run from the labour market's pool (scarce talent).
+    """
+    model = SalesOrgModel(rng=2, **{**SMALL, "scarce_hunting_talent": scarce})
+    hired = model.staffing.hire(type(model.staff[0]), 2, True, 0)
+    model.run_until(3)
+    hired += model.staffing.hire(type(model.staff[0]), 2, True, 0)  # during the run: from the pool if talent is scarce
+    for person in [*model.staff, *hired]:
+        assert type(person.hunting_skill) is float
+        assert type(person.service_skill) is float

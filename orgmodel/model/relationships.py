@@ -111,7 +111,9 @@ class BuyingCentreRelations:
             weights = [w_dm if dm else 1.0 for dm in company.deciders]
             spread = self._spread[w_dm, company.deciders] = (weights, sum(weights))
         weights, total = spread
-        per_weight = hours * skill / total
+        # a Python float: the hours often come from the week's plan as a numpy scalar, and every
+        # product with one (here, per member) is a numpy scalar operation; the same IEEE result
+        per_weight = float(hours) * skill / total
         people = company.people
         model.network.book([sid] * len(people), people, [w * per_weight for w in weights], week)
         if refresh:

@@ -80,6 +80,9 @@ class Staffing:
             hunting, service = model.hiring_pool.take(n, by_hunting=cls.hunts)
         else:
             hunting, service = self.skills(n)
+        # skills as Python floats: a numpy scalar makes every product with it (hours x skill, productivity,
+        # a deal's hours) a numpy scalar operation, several times dearer, with the same IEEE result
+        hunting, service = np.asarray(hunting).tolist(), np.asarray(service).tolist()
         people = list(cls.create_agents(model, n, hunting, service, keeps_clients, ramp_up_weeks))
         model.recruiting.on_hire(people)
         model.network.add_people((p.unique_id for p in people), role=cls.role)
