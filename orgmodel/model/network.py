@@ -431,7 +431,7 @@ class RelationshipNetwork:
     def best_strengths_at(self, rows: np.ndarray, week: float) -> np.ndarray:
         """:meth:`best_strengths` of the people in ``rows`` (rows from :meth:`rows`)."""
         self.flush()
-        return np.exp(np.take(self.top, rows) - self.decay * week)
+        return np.exp(self.top.take(rows) - self.decay * week)  # the method: np.take only forwards to it
 
     def best_strength(self, person: int, week: float) -> float:
         """The strongest relationship anyone has with ``person`` (on either end)."""

@@ -252,7 +252,11 @@ class BuyingCentreRelations:
         """
         if best is None:
             best = self.best_strengths([company])[0]
-        return all(m.backs(s) for m, s in zip(company.members, best, strict=True))
+        # a loop, not all() over a generator: thousands of decisions a run, each a generator made and resumed
+        for member, strength in zip(company.members, best, strict=True):  # noqa: SIM110
+            if not member.backs(strength):
+                return False
+        return True
 
     def carry_over(self, giver: Staff, moves: Sequence[tuple[ClientCompany, Staff]]) -> None:
         """Handovers from ``giver``: each receiver starts with part of the giver's relationships with its client's buying centre.
