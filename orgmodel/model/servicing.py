@@ -63,7 +63,8 @@ def serve(
     cfg = model.cfg
     table = model.clients
     skills = [p.service_skill for p in people]
-    rate = np.array([skill * p.productivity for skill, p in zip(skills, people, strict=True)])
+    # productivity is 1 once ramped up (read off the flag: the property is a call per person and week)
+    rate = np.array([skill * (1.0 if p.ramped_up else p.productivity) for skill, p in zip(skills, people, strict=True)])
     backlog = table.backlog[rows]
     knowledge = table.knowledge[rows]
     unknown = 1.0 - knowledge  # the client's specifics still to learn (stretches the work, shrinks as it is done)
@@ -127,7 +128,8 @@ def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:
     if model.cfg.fragmented_weeks:
         for person, n in zip(people, fragmentation.count_interruptions(people, server), strict=True):
             person.waiting = n
-    demand, spent = serve(model, people, [max(p.free, 0.0) for p in people], rows, server)
+    # max(free, 0.0) per person, without the calls
+    demand, spent = serve(model, people, [0.0 if (f := p.free) < 0.0 else f for p in people], rows, server)
     cap = model.cfg.available_hours
     most = LOAD_CAP * cap
     for person, owed, hours in zip(people, demand, spent, strict=True):

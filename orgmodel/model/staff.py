@@ -219,7 +219,9 @@ class Staff(Agent):
         learn = 1.0 / cfg.knowledge_learning_hours
         spent = 0.0
         for company in implementing:
-            h = min(need, free - spent)
+            h = free - spent  # min(need, free - spent), without the call
+            if not h < need:
+                h = need
             if h <= 0.0:
                 break
             spent += h
