@@ -380,3 +380,13 @@ def test_the_work_bounds_stay_below_the_counted_work():
             assert ranking.least_loaded() is min(people, key=staffing._standard_work)
             if week >= 60 and structure == "full_cycle":  # clients spread by now: most bounds spare a count
                 assert len(ranking._counted) <= len(people) // 2
+
+
+def test_the_week_asks_for_colleagues_service_only_where_the_structure_shares_it():
+    """Only a structure that overrides ``shared_service`` (pods) is asked each person-week; the others' answer is none."""
+    pods = SalesOrgModel(rng=3, scenario=Scenario(market_size=300, salespeople=4, years=1, structure="pod", pod_size=2))
+    assert pods.structure.shares_service
+    for name in ("full_cycle", "hunter_farmer"):
+        model = SalesOrgModel(rng=3, scenario=Scenario(market_size=300, salespeople=4, years=1, structure=name))
+        assert not model.structure.shares_service
+        assert model.structure.shared_service(model.staff[0], 20.0) == 0.0

@@ -146,7 +146,9 @@ class Staff(Agent):
         model = self.model
         self.now = model.time if now is None else now  # one read of the clock for the week's parts below
         free = self.free
-        free -= model.structure.shared_service(self, free)
+        structure = model.structure
+        if structure.shares_service:  # (else none: the default's 0 hours, without the call)
+            free -= structure.shared_service(self, free)
         plan = worktime.plan_discretionary(self, free, int(self.now))
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
