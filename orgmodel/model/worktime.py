@@ -355,8 +355,17 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
         ) * RELATIONSHIP_HOURS_PER_CLIENT
 
     sharpness = cfg.allocation_sharpness
-    weights = [v**sharpness if v > 0.0 else 0.0 for v in value]
-    floor = 1e-6 * max(max(weights), 1e-300)
+    # v ** sharpness for the discretionary activities with a positive value (the others have none), and the
+    # largest weight on the way (max(weights), written out)
+    weights = [0.0] * N_ACTIVITIES
+    top = 0.0
+    for i in DISCRETIONARY:
+        v = value[i]
+        if v > 0.0:
+            w = weights[i] = v**sharpness
+            if w > top:
+                top = w
+    floor = 1e-6 * (1e-300 if top < 1e-300 else top)  # 1e-6 * max(top, 1e-300)
     for i in role_default:  # the role's own work absorbs whatever pay does not claim
         if weights[i] == 0.0:
             weights[i] = floor
