@@ -70,7 +70,8 @@ def serve(
     unknown = 1.0 - knowledge  # the client's specifics still to learn (stretches the work, shrinks as it is done)
     real = backlog * ((1.0 + cfg.knowledge_penalty * unknown) / rate[server])
     demand = np.bincount(server, weights=real, minlength=n).tolist()
-    share = [min(1.0, f / owed) if owed > 0.0 else 0.0 for f, owed in zip(free, demand, strict=True)]
+    # min(1.0, free / owed) per person, without the calls
+    share = [(r if (r := f / owed) < 1.0 else 1.0) if owed > 0.0 else 0.0 for f, owed in zip(free, demand, strict=True)]
     by_client = np.array(share)[server]
     hours = real * by_client
     left = backlog - backlog * by_client
