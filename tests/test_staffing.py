@@ -395,3 +395,13 @@ def test_hired_skills_are_plain_floats(scarce: bool) -> None:
     for person in [*model.staff, *hired]:
         assert type(person.hunting_skill) is float
         assert type(person.service_skill) is float
+
+
+def test_the_week_asks_for_colleagues_service_only_where_the_structure_shares_it():
+    """Only a structure that overrides ``shared_service`` (pods) is asked each person-week; the others' answer is none."""
+    pods = SalesOrgModel(rng=3, scenario=Scenario(market_size=300, salespeople=4, years=1, structure="pod", pod_size=2))
+    assert pods.structure.shares_service
+    for name in ("full_cycle", "hunter_farmer"):
+        model = SalesOrgModel(rng=3, scenario=Scenario(market_size=300, salespeople=4, years=1, structure=name))
+        assert not model.structure.shares_service
+        assert model.structure.shared_service(model.staff[0], 20.0) == 0.0

@@ -92,9 +92,10 @@ class Market:
             week = model.time
         companies = self.companies
         pick = model.random.choice  # companies[randrange(n)] with the very same draw, without randrange's checks
-        open_to_approach = (Stage.PROSPECT, Stage.LOST)
+        prospect, lost = Stage.PROSPECT, Stage.LOST  # open to approach (stages compared by identity: always members)
         for _ in range(64):
             c = pick(companies)
-            if c.stage in open_to_approach and c.available_from <= week:
+            stage = c.stage
+            if (stage is prospect or stage is lost) and c.available_from <= week:
                 return c
         return None

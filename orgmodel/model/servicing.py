@@ -63,13 +63,15 @@ def serve(
     cfg = model.cfg
     table = model.clients
     skills = [p.service_skill for p in people]
-    rate = np.array([skill * p.productivity for skill, p in zip(skills, people, strict=True)])
+    # productivity is 1 once ramped up (read off the flag: the property is a call per person and week)
+    rate = np.array([skill * (1.0 if p.ramped_up else p.productivity) for skill, p in zip(skills, people, strict=True)])
     backlog = table.backlog[rows]
     knowledge = table.knowledge[rows]
     unknown = 1.0 - knowledge  # the client's specifics still to learn (stretches the work, shrinks as it is done)
     real = backlog * ((1.0 + cfg.knowledge_penalty * unknown) / rate[server])
     demand = np.bincount(server, weights=real, minlength=n).tolist()
-    share = [min(1.0, f / owed) if owed > 0.0 else 0.0 for f, owed in zip(free, demand, strict=True)]
+    # min(1.0, free / owed) per person, without the calls
+    share = [(r if (r := f / owed) < 1.0 else 1.0) if owed > 0.0 else 0.0 for f, owed in zip(free, demand, strict=True)]
     by_client = np.array(share)[server]
     hours = real * by_client
     left = backlog - backlog * by_client
@@ -127,7 +129,8 @@ def serve_portfolios(model: SalesOrgModel, people: Sequence[Staff]) -> None:
     if model.cfg.fragmented_weeks:
         for person, n in zip(people, fragmentation.count_interruptions(people, server), strict=True):
             person.waiting = n
-    demand, spent = serve(model, people, [max(p.free, 0.0) for p in people], rows, server)
+    # max(free, 0.0) per person, without the calls
+    demand, spent = serve(model, people, [0.0 if (f := p.free) < 0.0 else f for p in people], rows, server)
     cap = model.cfg.available_hours
     most = LOAD_CAP * cap
     for person, owed, hours in zip(people, demand, spent, strict=True):

@@ -79,7 +79,9 @@ class Staff(Agent):
         self.keeps_clients = keeps_clients
         self.hired_week = int(model.time)
         self.ramp_up_weeks = ramp_up_weeks
-        self.ramped_up = False  # set once tenure reaches ramp_up_weeks (see productivity)
+        #: at full productivity (from the start without a ramp-up, else set once tenure reaches ramp_up_weeks:
+        #: see productivity; the week's work reads this before the property)
+        self.ramped_up = ramp_up_weeks <= 0
         self.portfolio: list[ClientCompany] = []
         self.deals: list[Deal] = []
         self.projects: list[CrossSell] = []
@@ -144,7 +146,9 @@ class Staff(Agent):
         model = self.model
         self.now = model.time if now is None else now  # one read of the clock for the week's parts below
         free = self.free
-        free -= model.structure.shared_service(self, free)
+        structure = model.structure
+        if structure.shares_service:  # (else none: the default's 0 hours, without the call)
+            free -= structure.shared_service(self, free)
         plan = worktime.plan_discretionary(self, free, int(self.now))
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
@@ -217,7 +221,9 @@ class Staff(Agent):
         learn = 1.0 / cfg.knowledge_learning_hours
         spent = 0.0
         for company in implementing:
-            h = min(need, free - spent)
+            h = free - spent  # min(need, free - spent), without the call
+            if not h < need:
+                h = need
             if h <= 0.0:
                 break
             spent += h
@@ -248,7 +254,8 @@ class Staff(Agent):
             return
         self.hours[PROSPECTING] += hours
         model = self.model
-        self.prospect_progress += hours * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
+        productivity = 1.0 if self.ramped_up else self.productivity
+        self.prospect_progress += hours * self.hunting_skill * productivity / model.cfg.hours_per_lead
         week = self.now
         while self.prospect_progress >= 1.0:
             self.prospect_progress -= 1.0
@@ -282,7 +289,12 @@ class Staff(Agent):
                 deal.hours += h
                 deal.last_worked = week
                 spent += h
-            self._log_spent(PIPELINE, hours, spent)
+            logged = self.hours  # self._log_spent(PIPELINE, hours, spent), written out (every person, every week)
+            if spent > 0.0:
+                logged[PIPELINE] += spent
+            idle = hours - spent
+            if idle > 0.0:
+                logged[IDLE] += idle
         pipeline = model.pipeline
         min_weeks = pipeline.stage_min_weeks
         for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
@@ -314,7 +326,8 @@ class Staff(Agent):
                 if len(projects) >= MAX_CROSS_SELL_PROJECTS:
                     break
         if not projects:
-            self.log(IDLE, hours)  # planned hours no project could absorb
+            if hours > 0.0:  # planned hours no project could absorb: self.log(IDLE, hours), written out
+                self.hours[IDLE] += hours
             return
         work = model.cfg.cross_sell_hours
         queue = model.cross_selling.queue
@@ -331,7 +344,12 @@ class Staff(Agent):
                 spent += h
             if project.hours + 1e-9 >= work:  # the work is in (CrossSelling.ready checks its weeks too)
                 queue(project, week)  # the buying centre decides after everyone's week
-        self._log_spent(CROSS_SELL, hours, spent)
+        logged = self.hours  # self._log_spent(CROSS_SELL, hours, spent), written out
+        if spent > 0.0:
+            logged[CROSS_SELL] += spent
+        idle = hours - spent
+        if idle > 0.0:
+            logged[IDLE] += idle
 
     def build_relationships(self, hours: float) -> None:
         """Meet the wider buying centre of the clients whose coverage is weakest (part of :meth:`finish_week`)."""
@@ -348,7 +366,10 @@ class Staff(Agent):
         if not clients:
             self.log(IDLE, hours)
             return
-        chosen = clients[: max(1, min(len(clients), math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)))]
+        visits = math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)  # at least one client, at most all (no max/min calls)
+        if visits < 1:
+            visits = 1
+        chosen = clients[:visits] if visits < len(clients) else clients
         per_client = hours / len(chosen)
         skill = self.service_skill
         people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill

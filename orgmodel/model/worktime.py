@@ -167,7 +167,7 @@ class HuntingOutlook:
 
 def outlook_of(staff: Staff) -> HuntingOutlook:
     """The person's :class:`HuntingOutlook` for this week (kept on the person while its inputs stay the same)."""
-    denominator = staff.hunting_skill * staff.productivity
+    denominator = staff.hunting_skill * (1.0 if staff.ramped_up else staff.productivity)
     model = staff.model
     outlook = staff.hunting_outlook
     if (
@@ -300,12 +300,24 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
     xs_value = 0.0
     projects = staff.projects
     xs_hours = cfg.cross_sell_hours
-    running = [p for p in projects if p.hours < xs_hours]  # left > 0.0
-    if running:
-        lefts = [xs_hours - p.hours for p in running]
-        for left in lefts:
+    if projects:
+        # the running projects' hours and best value (_cross_sell_values and max(), written out: same arithmetic,
+        # the first maximum kept)
+        lo = cfg.support_at_no_relationship
+        span = cfg.support_at_full_relationship - lo
+        table = ex.owned_later_lists
+        for p in projects:
+            left = xs_hours - p.hours
+            if not left > 0.0:  # the work is in: the project waits for the client
+                continue
             xs_cap += left if left <= MAX_PROJECT_HOURS_PER_WEEK else MAX_PROJECT_HOURS_PER_WEEK
-        xs_value = max(xs_value, *_cross_sell_values(staff, week, [p.company for p in running], lefts))
+            c = p.company
+            ws = week - c.won_week
+            ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
+            pay = c.lines[0] / 52.0 * table[c.originator is staff][ws]
+            v = (lo + span * c.coverage) ** len(c.people) * pay / (0.25 if left < 0.25 else left)
+            if v > xs_value:
+                xs_value = v
     room = MAX_CROSS_SELL_PROJECTS - len(projects)
     serial = [c for c in staff.portfolio if c.stage is SERIAL]
     if room > 0 and serial:
@@ -343,8 +355,17 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
         ) * RELATIONSHIP_HOURS_PER_CLIENT
 
     sharpness = cfg.allocation_sharpness
-    weights = [v**sharpness if v > 0.0 else 0.0 for v in value]
-    floor = 1e-6 * max(max(weights), 1e-300)
+    # v ** sharpness for the discretionary activities with a positive value (the others have none), and the
+    # largest weight on the way (max(weights), written out)
+    weights = [0.0] * N_ACTIVITIES
+    top = 0.0
+    for i in DISCRETIONARY:
+        v = value[i]
+        if v > 0.0:
+            w = weights[i] = v**sharpness
+            if w > top:
+                top = w
+    floor = 1e-6 * (1e-300 if top < 1e-300 else top)  # 1e-6 * max(top, 1e-300)
     for i in role_default:  # the role's own work absorbs whatever pay does not claim
         if weights[i] == 0.0:
             weights[i] = floor

@@ -35,6 +35,9 @@ class Structure(ABC):
 
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
+        #: whether colleagues share service work here (:meth:`shared_service` overridden): the person's week asks
+        #: only then, instead of calling the default's "none" for every person and week
+        self.shares_service = type(self).shared_service is not Structure.shared_service
 
     @classmethod
     def check_scenario(cls, cfg: Scenario) -> None:
