@@ -34,7 +34,7 @@ strengths) and :attr:`RelationshipNetwork.graph` (stored strengths).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import networkx as nx
 import numpy as np
@@ -343,26 +343,19 @@ class RelationshipNetwork:
 
         The relationships made since the last read are sorted in here, by
         staff, a set update per staff member instead of one per relationship
-        (sets: the order they arrive in does not matter). Each staff member's
-        rows are a slice of one list (a numpy split would make an array per
-        staff member, and a list of it again).
+        (sets: the order they arrive in does not matter; see :func:`_rows_by_staff`).
         """
         if self._known_new:
             staff = np.concatenate([sid for sid, _ in self._known_new])
             rows = np.concatenate([row for _, row in self._known_new])
             self._known_new.clear()
-            order = staff.argsort(kind="stable")
-            staff = staff[order]
-            rows_list = rows[order].tolist()
-            ends = np.flatnonzero(staff[1:] != staff[:-1]) + 1
-            cuts = [0, *ends.tolist(), len(rows_list)]
             known = self._known_by
-            for sid, a, b in zip(staff[cuts[:-1]].tolist(), cuts[:-1], cuts[1:], strict=True):
+            for sid, theirs in _rows_by_staff(staff, rows):
                 bucket = known.get(sid)
                 if bucket is None:
-                    known[sid] = set(rows_list[a:b])
+                    known[sid] = set(theirs)
                 else:
-                    bucket.update(rows_list[a:b])
+                    bucket.update(theirs)
         return self._known_by
 
     def strengths_at(self, staff: int | np.ndarray, rows: np.ndarray, week: float) -> np.ndarray:
@@ -520,19 +513,14 @@ class RelationshipNetwork:
     def _forget(self, staff: np.ndarray, rows: np.ndarray) -> None:
         """Take dropped relationships (``staff[i]`` with the person in ``rows[i]``) out of :attr:`known_by`.
 
-        Grouped by staff member (a stable sort keeps each one's rows in
-        order), so each set loses its rows in one ``difference_update``:
-        the very discards, one by one, of a loop over the relationships.
+        Grouped by staff member, so each set loses its rows in one
+        ``difference_update``: the very discards, one by one, of a loop over
+        the relationships.
         """
         known = self.known_by
-        order = staff.argsort(kind="stable")
-        staff_sorted = staff[order]
-        rows_sorted = rows[order].tolist()
-        ends = np.flatnonzero(staff_sorted[1:] != staff_sorted[:-1]) + 1
-        bounds = [0, *ends.tolist(), staff.size]
-        for sid, a, b in zip(staff_sorted[bounds[:-1]].tolist(), bounds[:-1], bounds[1:], strict=True):
+        for sid, theirs in _rows_by_staff(staff, rows):
             bucket = known[sid]
-            bucket.difference_update(rows_sorted[a:b])
+            bucket.difference_update(theirs)
             if not bucket:
                 del known[sid]
 
@@ -592,6 +580,23 @@ class RelationshipNetwork:
         rows = rows[order]
         if rows.size:
             self._raise_sorted(receivers[keep][order], rows, values[keep][order], week)
+
+
+def _rows_by_staff(staff: np.ndarray, rows: np.ndarray) -> Iterator[tuple[int, list[int]]]:
+    """Each staff id in ``staff`` (ascending) with its ``rows``, in their order, as a list.
+
+    One stable sort and one ``tolist``, then a slice per staff member: a
+    numpy split would make an array per staff member, and a list of it again.
+    """
+    if not staff.size:
+        return
+    order = staff.argsort(kind="stable")
+    staff = staff[order]
+    listed = rows[order].tolist()
+    ends = np.flatnonzero(staff[1:] != staff[:-1]) + 1
+    cuts = [0, *ends.tolist(), len(listed)]
+    for sid, a, b in zip(staff[cuts[:-1]].tolist(), cuts[:-1], cuts[1:], strict=True):
+        yield sid, listed[a:b]
 
 
 def _widened(table: np.ndarray, k: int, empty: float) -> np.ndarray:
