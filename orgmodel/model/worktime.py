@@ -214,30 +214,6 @@ def _deal_outlook(outlook: HuntingOutlook, deal_stage: Stage, hours_left: float,
     return chance, max(hours, 0.25), weeks + cfg.implementation_weeks
 
 
-def _cross_sell_values(staff: Staff, week: int, candidates: list[ClientCompany], hours_left: list[float]) -> list[float]:
-    """Perceived pay per hour of developing each candidate's next line, with ``hours_left`` of work to go.
-
-    Chance the buying centre agrees (every member backs it, at the
-    client's coverage) x the discounted pay from the line's revenue once
-    the project's minimum weeks are over (:meth:`Expectations.value_of_owned`
-    with ``later``, written out: this runs for every candidate and project
-    every week), per hour of the work left.
-    """
-    model = staff.model
-    cfg = model.cfg
-    lo = cfg.support_at_no_relationship
-    span = cfg.support_at_full_relationship - lo
-    table = model.expectations.owned_later_lists
-    values = []
-    for c, left in zip(candidates, hours_left, strict=True):
-        chance = (lo + span * c.coverage) ** len(c.people)
-        ws = week - c.won_week  # min(ws, WS_MAX), at least 0, without the calls
-        ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
-        pay = c.lines[0] / 52.0 * table[c.originator is staff][ws]
-        values.append(chance * pay / (0.25 if left < 0.25 else left))
-    return values
-
-
 def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc).
 
@@ -258,8 +234,9 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
     ex = model.expectations
     if week is None:
         week = int(model.time)
-    value = [0.0] * N_ACTIVITIES
-    cap = [0.0] * N_ACTIVITIES
+    # the value and the cap of each discretionary activity (none: 0.0, as for every activity the rule does not reach)
+    v_prospecting = v_pipeline = v_cross_sell = v_relationship = 0.0
+    cap_prospecting = cap_pipeline = cap_relationship = 0.0
     role_default: tuple[int, ...]
 
     if staff.hunts and cfg.fixed_hunting_share is not None:
@@ -270,8 +247,8 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
         outlook = staff.hunting_outlook
         if outlook is None or outlook.stage_hours is not needs:  # the week's constants, unless set otherwise
             outlook = outlook_of(staff)
-        value[PROSPECTING] = outlook.prospecting
-        cap[PROSPECTING] = free
+        v_prospecting = outlook.prospecting
+        cap_prospecting = free
         worth = need_total = 0.0
         stages = outlook.stages
         win_values = outlook.win_values
@@ -290,56 +267,64 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
             worth += need * chance * win_values[weeks if weeks < horizon else horizon] / (hours if hours > 0.25 else 0.25)
             need_total += need
         if need_total > 0.0:
-            value[PIPELINE] = worth / need_total
-            cap[PIPELINE] = need_total
+            v_pipeline = worth / need_total
+            cap_pipeline = need_total
     else:
         role_default = (CROSS_SELL, RELATIONSHIP)
 
-    # cross-sell: running projects plus room for new ones
-    xs_cap = 0.0
-    xs_value = 0.0
+    # cross-sell: running projects plus room for new ones. A project's value is its perceived pay per hour: the
+    # chance the buying centre agrees (every member backs it, at the client's coverage) x the discounted pay from
+    # the line's revenue once the project's minimum weeks are over (Expectations.value_of_owned with ``later``,
+    # written out), per hour of the work left (at least a quarter); the best value kept as max() keeps it
+    cap_cross_sell = 0.0
     projects = staff.projects
     xs_hours = cfg.cross_sell_hours
-    if projects:
-        # the running projects' hours and best value (_cross_sell_values and max(), written out: same arithmetic,
-        # the first maximum kept)
-        lo = cfg.support_at_no_relationship
-        span = cfg.support_at_full_relationship - lo
-        table = ex.owned_later_lists
-        for p in projects:
-            left = xs_hours - p.hours
-            if not left > 0.0:  # the work is in: the project waits for the client
-                continue
-            xs_cap += left if left <= MAX_PROJECT_HOURS_PER_WEEK else MAX_PROJECT_HOURS_PER_WEEK
-            c = p.company
-            ws = week - c.won_week
-            ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
-            pay = c.lines[0] / 52.0 * table[c.originator is staff][ws]
-            v = (lo + span * c.coverage) ** len(c.people) * pay / (0.25 if left < 0.25 else left)
-            if v > xs_value:
-                xs_value = v
+    lo = cfg.support_at_no_relationship
+    span = cfg.support_at_full_relationship - lo
+    table = ex.owned_later_lists
+    for p in projects:
+        left = xs_hours - p.hours
+        if not left > 0.0:  # the work is in: the project waits for the client
+            continue
+        cap_cross_sell += left if left <= MAX_PROJECT_HOURS_PER_WEEK else MAX_PROJECT_HOURS_PER_WEEK
+        c = p.company
+        ws = week - c.won_week
+        ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
+        pay = c.lines[0] / 52.0 * table[c.originator is staff][ws]
+        v = (lo + span * c.coverage) ** len(c.people) * pay / (0.25 if left < 0.25 else left)
+        if v > v_cross_sell:
+            v_cross_sell = v
     room = MAX_CROSS_SELL_PROJECTS - len(projects)
     serial = [c for c in staff.portfolio if c.stage is SERIAL]
+    ranking = []
     if room > 0 and serial:
         # own serial clients with potential left, no project running and not recently refused
         candidates = [c for c in serial if c.lines and c.project is None and c.cross_sell_from <= week]
         if candidates:
-            values = _cross_sell_values(staff, week, candidates, [xs_hours] * len(candidates))
-            # best first, ties in portfolio order (as max() picks): what develop_cross_sells starts this week
-            order = sorted(range(len(candidates)), key=values.__getitem__, reverse=True)
-            staff.cross_sell_ranking = [candidates[i] for i in order]
-            xs_cap += min(room, len(candidates)) * MAX_PROJECT_HOURS_PER_WEEK
-            xs_value = max(xs_value, values[order[0]])
-        else:
-            staff.cross_sell_ranking = []
-    else:
-        staff.cross_sell_ranking = []
-    value[CROSS_SELL], cap[CROSS_SELL] = xs_value, xs_cap
+            values = []
+            divisor = 0.25 if xs_hours < 0.25 else xs_hours
+            for c in candidates:
+                ws = week - c.won_week
+                ws = WS_MAX if ws > WS_MAX else ws if ws > 0 else 0
+                pay = c.lines[0] / 52.0 * table[c.originator is staff][ws]
+                values.append((lo + span * c.coverage) ** len(c.people) * pay / divisor)
+            if len(candidates) == 1:
+                ranking = candidates
+                best = values[0]
+            else:
+                # best first, ties in portfolio order (as max() picks): what develop_cross_sells starts this week
+                order = sorted(range(len(candidates)), key=values.__getitem__, reverse=True)
+                ranking = [candidates[i] for i in order]
+                best = values[order[0]]
+            cap_cross_sell += (room if room < len(candidates) else len(candidates)) * MAX_PROJECT_HOURS_PER_WEEK
+            if best > v_cross_sell:  # max(v_cross_sell, best): the first kept on a tie
+                v_cross_sell = best
+    staff.cross_sell_ranking = ranking
 
     # relationship building with the least-covered own serial clients
-    serial.sort(key=_COVERAGE)  # stable: ties in portfolio order (as min() picks)
-    staff.relationship_ranking = (week, serial)  # whom build_relationships visits this week, weakest first
     if serial:
+        if len(serial) > 1:
+            serial.sort(key=_COVERAGE)  # stable: ties in portfolio order (as min() picks)
         weakest = serial[0]
         gain = cfg.relationship_gain_per_hour * staff.service_skill / len(weakest.people)
         fewer_losses = cfg.churn_weak_relationship * gain * (1.0 - weakest.coverage) * ex.horizon / 52.0
@@ -348,29 +333,40 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
         # weakest.annual_value read off its column (the descriptor's own read, without the call)
         annual_value = weakest.table.annual_value.item(weakest.uid)
         pay = annual_value / 52.0 * ex.owned_lists[weakest.originator is staff][ws]
-        value[RELATIONSHIP] = fewer_losses * pay
+        v_relationship = fewer_losses * pay
         clients = len(serial)
-        cap[RELATIONSHIP] = (
+        cap_relationship = (
             clients if clients < RELATIONSHIP_CLIENTS_PER_WEEK else RELATIONSHIP_CLIENTS_PER_WEEK
         ) * RELATIONSHIP_HOURS_PER_CLIENT
+    staff.relationship_ranking = (week, serial)  # whom build_relationships visits this week, weakest first
 
+    # v ** sharpness for the activities with a positive value (the others have none), and the largest weight on
+    # the way (max(weights), written out: the first maximum kept, in the order of DISCRETIONARY)
     sharpness = cfg.allocation_sharpness
-    # v ** sharpness for the discretionary activities with a positive value (the others have none), and the
-    # largest weight on the way (max(weights), written out)
-    weights = [0.0] * N_ACTIVITIES
     top = 0.0
-    for i in DISCRETIONARY:
-        v = value[i]
-        if v > 0.0:
-            w = weights[i] = v**sharpness
-            if w > top:
-                top = w
-    floor = 1e-6 * (1e-300 if top < 1e-300 else top)  # 1e-6 * max(top, 1e-300)
-    for i in role_default:  # the role's own work absorbs whatever pay does not claim
-        if weights[i] == 0.0:
-            weights[i] = floor
-    left = _water_fill(plan, free, weights, cap)
-    plan[IDLE] = left
+    w_prospecting = w_pipeline = w_cross_sell = w_relationship = 0.0
+    if v_prospecting > 0.0:
+        w_prospecting = top = v_prospecting**sharpness
+    if v_pipeline > 0.0:
+        w_pipeline = v_pipeline**sharpness
+        if w_pipeline > top:
+            top = w_pipeline
+    if v_cross_sell > 0.0:
+        w_cross_sell = v_cross_sell**sharpness
+        if w_cross_sell > top:
+            top = w_cross_sell
+    if v_relationship > 0.0:
+        w_relationship = v_relationship**sharpness
+        if w_relationship > top:
+            top = w_relationship
+    weights = [w_prospecting, w_pipeline, 0.0, 0.0, w_cross_sell, w_relationship, 0.0, 0.0]
+    if role_default:  # the role's own work absorbs whatever pay does not claim
+        floor = 1e-6 * (1e-300 if top < 1e-300 else top)  # 1e-6 * max(top, 1e-300)
+        for i in role_default:
+            if weights[i] == 0.0:
+                weights[i] = floor
+    cap = [cap_prospecting, cap_pipeline, 0.0, 0.0, cap_cross_sell, cap_relationship, 0.0, 0.0]
+    plan[IDLE] = _water_fill(plan, free, weights, cap)
     return plan
 
 
@@ -402,12 +398,26 @@ def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list
     no weight or no cap here). ``plan`` is zero on entry: an activity's
     share is set once, either its cap (when the proportional share would
     exceed it; the rest is shared again among the others) or its
-    proportional share of what remains.
+    proportional share of what remains. The total weight of a round is
+    ``sum()`` of the active weights (compensated in Python 3.12, unless an
+    item is a numpy scalar); for one or two it is the item or their plain
+    sum, which ``sum()`` gives exactly.
     """
     active = [i for i in DISCRETIONARY if weights[i] > 0.0 and cap[i] > 0.0]
     remaining = hours
     while remaining > 1e-9 and active:
-        total = sum([weights[i] for i in active])
+        n = len(active)
+        if n == 1:
+            i = active[0]
+            w = weights[i]
+            share = remaining * w / w
+            if not share >= cap[i]:
+                plan[i] = share
+                return 0.0
+            remaining -= cap[i]
+            plan[i] = cap[i]
+            break
+        total = weights[active[0]] + weights[active[1]] if n == 2 else sum([weights[i] for i in active])
         full = [i for i in active if remaining * weights[i] / total >= cap[i]]
         if not full:
             for i in active:
@@ -416,5 +426,5 @@ def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list
         for i in full:
             remaining -= cap[i]
             plan[i] = cap[i]
-            active.remove(i)
-    return max(remaining, 0.0)
+        active = [i for i in active if i not in full] if len(full) < n else []
+    return 0.0 if remaining < 0.0 else remaining  # max(remaining, 0.0)
