@@ -254,20 +254,15 @@ class CrossSelling:
             self._book(project)
             self.resolve(project)
 
-    def queue(self, project: CrossSell, week: float | None = None) -> None:
-        """The work is done: its hours with the buying centre are booked, the client decides after everyone's week.
+    def ask(self, project: CrossSell, week: float) -> None:
+        """A project whose work and weeks are in: its hours with the buying centre are booked, the client decides later.
 
-        Called for every open project every week: :meth:`ready` written out
-        (``week``: ``model.time``, if read already).
+        The owner's week checks :meth:`ready` itself, with the hours it has
+        just worked (``week``: ``model.time``); :meth:`decide` answers every
+        project asked this week at once, after everyone's week.
         """
-        model = self.model
-        cfg = model.cfg
-        if project.hours + 1e-9 >= cfg.cross_sell_hours:
-            if week is None:
-                week = model.time
-            if week - project.started >= cfg.cross_sell_min_weeks:
-                self._book(project, week)
-                self.waiting.append(project)
+        self._book(project, week)
+        self.waiting.append(project)
 
     def asking(self) -> list[ClientCompany]:
         """The buying centres this week's finished projects put the decision to (in queue order)."""

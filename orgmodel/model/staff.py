@@ -329,8 +329,10 @@ class Staff(Agent):
             if hours > 0.0:  # planned hours no project could absorb: self.log(IDLE, hours), written out
                 self.hours[IDLE] += hours
             return
-        work = model.cfg.cross_sell_hours
-        queue = model.cross_selling.queue
+        cfg = model.cfg
+        work = cfg.cross_sell_hours
+        min_weeks = cfg.cross_sell_min_weeks
+        ask = model.cross_selling.ask
         week = self.now
         spent = 0.0
         for project in projects:
@@ -342,8 +344,9 @@ class Staff(Agent):
             if h > 1e-12:
                 project.hours += h
                 spent += h
-            if project.hours + 1e-9 >= work:  # the work is in (CrossSelling.ready checks its weeks too)
-                queue(project, week)  # the buying centre decides after everyone's week
+            # the work and the weeks are in (CrossSelling.ready): the buying centre decides after everyone's week
+            if project.hours + 1e-9 >= work and week - project.started >= min_weeks:
+                ask(project, week)
         logged = self.hours  # self._log_spent(CROSS_SELL, hours, spent), written out
         if spent > 0.0:
             logged[CROSS_SELL] += spent

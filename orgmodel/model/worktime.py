@@ -90,8 +90,9 @@ class Expectations:
         mean_bc = (cfg.buying_centre_min + cfg.buying_centre_max) / 2.0
         self.p_close = support(cfg, 0.5) ** mean_bc  # CEB-typical close chance at middling relationships
         self.new_client_weekly = model.mean_base_value / 52.0
-        #: value_of_win(keeps, d) for every delay d up to the horizon (read for every open deal every week)
-        self.win_values = {keeps: [self.value_of_win(keeps, d) for d in range(horizon + 1)] for keeps in (True, False)}
+        #: value_of_win(keeps, d) for every delay d up to the horizon, as Python floats (the same doubles: read for
+        #: every open deal every week, where numpy scalars would make each product a numpy operation)
+        self.win_values = {keeps: [float(self.value_of_win(keeps, d)) for d in range(horizon + 1)] for keeps in (True, False)}
 
     def value_of_win(self, keeps: bool, delay: int) -> float:
         """Perceived pay from winning an average new client ``delay`` weeks from now."""
@@ -267,7 +268,9 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
             worth += need * chance * win_values[weeks if weeks < horizon else horizon] / (hours if hours > 0.25 else 0.25)
             need_total += need
         if need_total > 0.0:
-            v_pipeline = worth / need_total
+            # a numpy scalar, as value_of_win's products made it: water-filling's sum() adds numpy scalars
+            # uncompensated, Python floats compensated, so the type is part of the rule's arithmetic
+            v_pipeline = np.float64(worth / need_total)
             cap_pipeline = need_total
     else:
         role_default = (CROSS_SELL, RELATIONSHIP)
