@@ -420,7 +420,28 @@ def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list
             remaining -= cap[i]
             plan[i] = cap[i]
             break
-        total = weights[active[0]] + weights[active[1]] if n == 2 else sum([weights[i] for i in active])
+        if n == 2:  # the round written out for two (each share computed once, as the rule computes it)
+            i, j = active
+            w_i = weights[i]
+            w_j = weights[j]
+            total = w_i + w_j
+            share_i = remaining * w_i / total
+            share_j = remaining * w_j / total
+            full_i = share_i >= cap[i]
+            full_j = share_j >= cap[j]
+            if not (full_i or full_j):
+                plan[i] = share_i
+                plan[j] = share_j
+                return 0.0
+            if full_i:
+                remaining -= cap[i]
+                plan[i] = cap[i]
+            if full_j:
+                remaining -= cap[j]
+                plan[j] = cap[j]
+            active = [] if full_i and full_j else [j] if full_i else [i]
+            continue
+        total = sum([weights[i] for i in active])
         full = [i for i in active if remaining * weights[i] / total >= cap[i]]
         if not full:
             for i in active:
