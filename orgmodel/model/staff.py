@@ -255,15 +255,17 @@ class Staff(Agent):
         self.hours[PROSPECTING] += hours
         model = self.model
         productivity = 1.0 if self.ramped_up else self.productivity
-        self.prospect_progress += hours * self.hunting_skill * productivity / model.cfg.hours_per_lead
+        # the plan's hours can be a numpy scalar: the progress is counted in Python floats (the same doubles)
+        progress = self.prospect_progress + float(hours) * self.hunting_skill * productivity / model.cfg.hours_per_lead
         week = self.now
-        while self.prospect_progress >= 1.0:
-            self.prospect_progress -= 1.0
+        while progress >= 1.0:
+            progress -= 1.0
             company = model.market.find_prospect(week)
             if company is None:
-                self.prospect_progress = 0.0
+                progress = 0.0
                 break
             self.deals.append(model.pipeline.open_deal(company, self, week))
+        self.prospect_progress = progress
 
     def work_pipeline(self, hours: float) -> None:
         """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`)."""
@@ -373,7 +375,7 @@ class Staff(Agent):
         if visits < 1:
             visits = 1
         chosen = clients[:visits] if visits < len(clients) else clients
-        per_client = hours / len(chosen)
+        per_client = float(hours) / len(chosen)  # the plan's hours can be a numpy scalar: the same double, as a float
         skill = self.service_skill
         people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill
         met_hours: list[float] = []
