@@ -371,11 +371,12 @@ class Staff(Agent):
         if not clients:
             self.log(IDLE, hours)
             return
-        visits = math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)  # at least one client, at most all (no max/min calls)
+        planned = float(hours)  # the plan's hours can be a numpy scalar: the same double, as a float
+        visits = math.ceil(planned / RELATIONSHIP_HOURS_PER_CLIENT)  # at least one client, at most all (no max/min calls)
         if visits < 1:
             visits = 1
         chosen = clients[:visits] if visits < len(clients) else clients
-        per_client = float(hours) / len(chosen)  # the plan's hours can be a numpy scalar: the same double, as a float
+        per_client = planned / len(chosen)
         skill = self.service_skill
         people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill
         met_hours: list[float] = []

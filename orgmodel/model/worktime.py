@@ -149,11 +149,11 @@ class HuntingOutlook:
         self.stage_hours = tuple([h / denominator for h in self.standard])
         #: per deal stage, the constant parts of :func:`_deal_outlook`: ``(chance, hours added to the
         #: stage's own, minimum weeks of the stage, weeks after it)``; indexed by stage (the PROPOSAL
-        #: entry stands for any other stage, as in :func:`_deal_outlook`); ``None`` hours: the stage's own
+        #: entry stands for any other stage, as in :func:`_deal_outlook`: it adds no hours to its own)
         q, p, c = cfg.lead_qualify_rate, cfg.proposal_rate, ex.p_close
         hq, hp = self.stage_hours[Stage.QUALIFIED], self.stage_hours[Stage.PROPOSAL]
         impl = cfg.implementation_weeks
-        proposal = (c, None, cfg.proposal_min_weeks, impl)
+        proposal = (c, 0.0, cfg.proposal_min_weeks, impl)
         lead = (q * p * c, q * (hq + p * hp), cfg.lead_min_weeks, cfg.qualified_min_weeks + cfg.proposal_min_weeks + impl)
         qualified = (p * c, p * hp, cfg.qualified_min_weeks, cfg.proposal_min_weeks + impl)
         self.stages = (proposal, lead, qualified, proposal)
@@ -261,7 +261,7 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
                 continue
             # _deal_outlook and value_of_win written out with the per-stage constants (same arithmetic)
             chance, more_hours, min_weeks, later_weeks = stages[stage]
-            hours = left + more_hours if more_hours is not None else left
+            hours = left + more_hours  # (a proposal adds 0.0: left itself, left being positive)
             weeks = min_weeks - (week - deal.entered)
             weeks = (weeks if weeks > 1 else 1) + later_weeks
             need = left if left <= MAX_DEAL_HOURS_PER_WEEK else MAX_DEAL_HOURS_PER_WEEK
