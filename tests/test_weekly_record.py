@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from mesa import DataCollector, Model
 
 from orgmodel import SalesOrgModel
-from orgmodel.model.weekly_record import WeeklyRecord
+from orgmodel.model.weekly_record import WeeklyRecord, frame
 
 
 def _run(monkeypatch: pytest.MonkeyPatch | None) -> SalesOrgModel:
@@ -63,3 +65,34 @@ def test_a_row_needs_every_column():
     with pytest.raises(ValueError, match="needs 2 values, got 3"):
         record.add_rows("t", [(4, "w"), (5, "v", 6)])
     assert record.get_table_dataframe("t").to_dict("list") == {"a": [1, 2, 3], "b": ["x", "y", "z"]}  # nothing added
+
+
+def test_the_frames_are_those_pandas_infers_from_the_lists():
+    columns = {
+        "ints": [1, 2, 3],
+        "numpy_ints": [np.int64(1), 2, np.int64(-3)],
+        "floats": [1.5, float("nan"), -0.0],
+        "numpy_floats": [np.float64(0.1), 0.2, np.float64(1e300)],
+        "ints_and_floats": [1, 2.5, 3],
+        "bools_and_ints": [True, 2, 3],
+        "bools_and_floats": [True, 2.5, 0.0],
+        "bools": [True, False, True],
+        "beyond_int64": [2**63, 1, 2],
+        "far_beyond": [2**70, 1, 2],
+        "strings": ["a", "", "c"],
+        "none": [None, 1.0, 2.0],
+        "float32": [np.float32(0.1), 0.5, 1.0],
+    }
+    built, inferred = frame(columns), pd.DataFrame(columns)
+    assert list(built.dtypes) == list(inferred.dtypes)
+    pd.testing.assert_frame_equal(built, inferred, check_exact=True)
+    assert frame({"a": []}).dtypes["a"] == pd.DataFrame({"a": []}).dtypes["a"]
+
+
+def test_the_records_frames_are_mesas():
+    record = _run(None).datacollector
+    weekly, staff = record.get_model_vars_dataframe(), record.get_table_dataframe("staff")
+    mesa_weekly, mesa_staff = DataCollector.get_model_vars_dataframe(record), DataCollector.get_table_dataframe(record, "staff")
+    assert weekly.equals(mesa_weekly) and list(weekly.dtypes) == list(mesa_weekly.dtypes)
+    assert staff.equals(mesa_staff) and list(staff.dtypes) == list(mesa_staff.dtypes)
+    assert set(staff.dtypes.astype(str)) == {"int64", "float64", "object"}

@@ -91,10 +91,18 @@ class Market:
         if week is None:
             week = model.time
         companies = self.companies
-        pick = model.random.choice  # companies[randrange(n)] with the very same draw, without randrange's checks
+        n = len(companies)
+        if not n:
+            return None
+        # random.choice(companies) written out: companies[r] with r drawn by the very getrandbits calls of
+        # CPython's Random._randbelow_with_getrandbits (the same draws), without two Python calls per draw
+        getrandbits, bits = model.random.getrandbits, n.bit_length()
         prospect, lost = Stage.PROSPECT, Stage.LOST  # open to approach (stages compared by identity: always members)
         for _ in range(64):
-            c = pick(companies)
+            r = getrandbits(bits)
+            while r >= n:
+                r = getrandbits(bits)
+            c = companies[r]
             stage = c.stage
             if (stage is prospect or stage is lost) and c.available_from <= week:
                 return c
