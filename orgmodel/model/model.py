@@ -271,13 +271,23 @@ class SalesOrgModel(Model):
         The order and the draws are those of ``agents_by_type[cls].shuffle()``
         (a shuffle of the group's list with ``model.random``), without building
         a new weakly referenced ``AgentSet`` per group every week.
+        ``random.shuffle`` is written out: position ``i`` (from the last down)
+        swaps with ``j`` drawn below ``i + 1`` by the very ``getrandbits``
+        calls of CPython's ``Random._randbelow_with_getrandbits`` (the same
+        draws), without two Python-level calls per position.
         """
-        rng = self.random
+        getrandbits = self.random.getrandbits
         groups = []
         for cls in (Salesperson, AccountManager):
             if cls in self.agents_by_type:
                 group = list(self.agents_by_type[cls])
-                rng.shuffle(group)
+                for i in range(len(group) - 1, 0, -1):
+                    n = i + 1
+                    bits = n.bit_length()
+                    j = getrandbits(bits)
+                    while j >= n:
+                        j = getrandbits(bits)
+                    group[i], group[j] = group[j], group[i]
                 groups.append(group)
         return groups
 
