@@ -220,6 +220,31 @@ def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
     assert all(net.known_by.values()) and sum(map(len, net.known_by.values())) == net.number_of_relationships()
 
 
+def test_a_staff_member_s_people_are_the_table_s_between_reads_of_known_by():
+    """A leaver's people, read while new relationships wait to be sorted in: every one, by row, none twice."""
+    rng = np.random.default_rng(12)
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    people = list(range(300, 380))
+    net.add_people(people)
+    waited = 0
+    for week in range(1, 40):
+        staff = rng.integers(1, 9, size=int(rng.integers(0, 30)))
+        met = rng.choice(people, size=staff.size)
+        net.book(staff.tolist(), met.tolist(), rng.uniform(0.1, 2.0, size=staff.size).tolist(), week)
+        if week % 5 == 0:  # a handover: the one-staff path, sorted in at once
+            net.set_strengths(9, net.rows(np.asarray(people[:5])), np.full(5, 0.3), week)
+        net.flush()
+        waited += len(net._known_new) > 0
+        for sid in rng.integers(1, 11, size=2).tolist():  # 10: someone who met nobody
+            rows = sorted(r for r in range(len(net.id_of)) for k in range(int(net.used[r])) if net.staff[r, k] == sid)
+            assert net.people_known_by(sid) == [net.id_of[r] for r in rows]
+        if week % 9 == 0:
+            assert net.known_by  # sorts the waiting relationships in
+        if week % 13 == 0:
+            net.prune(week + 60, range(1, 10), below=0.3)
+    assert waited > 10  # most reads found relationships still waiting
+
+
 def test_contacts_booked_as_arrays_and_as_lists_give_the_same_bytes_in_booking_order():
     """A week's ledger mixes contacts booked as arrays (service visits) and one by one; order decides the sums."""
     rng = np.random.default_rng(7)

@@ -74,8 +74,9 @@ class RelationshipNetwork:
         #: so each update is a maximum, and only pruning (and a new decay rate) recomputes it.
         self.top = np.zeros(0)
         # staff id -> rows of the people they have a relationship with (a leaver's clients, the views):
-        # read seldom (leavers, pruning, views), so new relationships wait in batches of (staff, rows)
-        # columns and are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made
+        # read seldom (pruning, views), so new relationships wait in batches of (staff, rows) columns and
+        # are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made; a leaver's
+        # own are picked from the batches (:meth:`people_known_by`)
         self._known_by: dict[int, set[int]] = {}
         self._known_new: list[tuple[np.ndarray, np.ndarray]] = []
         # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week;
@@ -451,9 +452,27 @@ class RelationshipNetwork:
         return out
 
     def people_known_by(self, staff: int) -> list[int]:
-        """Ids of the client-side people ``staff`` has a relationship with (pruned ones excluded)."""
+        """Ids of the client-side people ``staff`` has a relationship with (pruned ones excluded), by row.
+
+        One staff member's (a leaver's) relationships: those made since
+        :attr:`known_by` was last read are picked from the waiting batches,
+        joined into one, rather than sorting all of them in by staff (that
+        waits for the next read of :attr:`known_by`, at the year's pruning).
+        A relationship waits in the batches only while it has not been read
+        into :attr:`known_by`, so the two parts never share a row.
+        """
         self.flush()
-        return [self.id_of[r] for r in sorted(self.known_by.get(staff, ()))]
+        rows = self._known_by.get(staff, ())
+        pending = self._known_new
+        if pending:
+            if len(pending) > 1:  # joined once: later reads (and the sorting-in) take the one batch
+                pending[:] = [(np.concatenate([sid for sid, _ in pending]), np.concatenate([row for _, row in pending]))]
+            new_staff, new_rows = pending[0]
+            mine = new_rows[new_staff == staff].tolist()
+            if mine:
+                rows = [*rows, *mine]
+        id_of = self.id_of
+        return [id_of[r] for r in sorted(rows)]
 
     # --- other changes -------------------------------------------------------------------------------
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
