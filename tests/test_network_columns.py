@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pytest
 
+from orgmodel.model import network as network_module
 from orgmodel.model.network import RelationshipNetwork
 
 HALF_LIFE, GAIN = 26.0, 0.35
@@ -220,8 +221,10 @@ def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
     assert all(net.known_by.values()) and sum(map(len, net.known_by.values())) == net.number_of_relationships()
 
 
-def test_a_staff_member_s_people_are_the_table_s_between_reads_of_known_by():
+@pytest.mark.parametrize("pick_at_most", [4096, 40])  # 40: many reads find more waiting, and sort them in
+def test_a_staff_member_s_people_are_the_table_s_between_reads_of_known_by(monkeypatch, pick_at_most):
     """A leaver's people, read while new relationships wait to be sorted in: every one, by row, none twice."""
+    monkeypatch.setattr(network_module, "_PICK_AT_MOST", pick_at_most)
     rng = np.random.default_rng(12)
     net = RelationshipNetwork(HALF_LIFE, GAIN)
     people = list(range(300, 380))

@@ -40,6 +40,9 @@ import networkx as nx
 import numpy as np
 
 _SLOTS = 4  # relationships per person before the rows widen (a buyer rarely knows more suppliers' people)
+#: new relationships waiting to be sorted in (:attr:`RelationshipNetwork.known_by`) up to which a leaver's own
+#: are picked from them (:meth:`RelationshipNetwork.people_known_by`); more, and they are sorted in
+_PICK_AT_MOST = 4096
 # a pair of people as one sortable integer: the person's row in the high bits, the staff id in the low ones
 _STAFF_BITS = 32
 _STAFF_MASK = (1 << _STAFF_BITS) - 1
@@ -454,25 +457,26 @@ class RelationshipNetwork:
     def people_known_by(self, staff: int) -> list[int]:
         """Ids of the client-side people ``staff`` has a relationship with (pruned ones excluded), by row.
 
-        One staff member's (a leaver's) relationships: those made since
-        :attr:`known_by` was last read are picked from the waiting batches,
-        joined into one, rather than sorting all of them in by staff (that
-        waits for the next read of :attr:`known_by`, at the year's pruning).
-        A relationship waits in the batches only while it has not been read
-        into :attr:`known_by`, so the two parts never share a row.
+        One staff member's (a leaver's) relationships: while few wait, those
+        made since :attr:`known_by` was last read are picked from the waiting
+        batches, joined into one, rather than sorting all of them in by staff
+        (a few numpy calls per leaver instead of a sort and a set update per
+        staff member); once many wait (a large force, months of new
+        relationships), each leaver's pick would scan them all, so they are
+        sorted in. A relationship waits in the batches only while it has not
+        been read into :attr:`known_by`, so the two parts never share a row.
         """
         self.flush()
-        rows = self._known_by.get(staff, ())
+        id_of = self.id_of
         pending = self._known_new
         if pending:
             if len(pending) > 1:  # joined once: later reads (and the sorting-in) take the one batch
                 pending[:] = [(np.concatenate([sid for sid, _ in pending]), np.concatenate([row for _, row in pending]))]
             new_staff, new_rows = pending[0]
-            mine = new_rows[new_staff == staff].tolist()
-            if mine:
-                rows = [*rows, *mine]
-        id_of = self.id_of
-        return [id_of[r] for r in sorted(rows)]
+            if new_rows.size <= _PICK_AT_MOST:
+                rows = [*self._known_by.get(staff, ()), *new_rows[new_staff == staff].tolist()]
+                return [id_of[r] for r in sorted(rows)]
+        return [id_of[r] for r in sorted(self.known_by.get(staff, ()))]
 
     # --- other changes -------------------------------------------------------------------------------
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
