@@ -291,7 +291,12 @@ def throughput(work: Path, size: dict[str, int], runs: int, workers: int) -> dic
     # memory sampled once a second: every 50 ms the sampler took ~9 % of the wall time from the workers
     # (400 runs: 174 s with it, 159 s for the same command under /usr/bin/time, 2026-12-06)
     r = measure(_orgmodel("experiment", "run", str(file), "--workers", str(workers), "--out", str(out)), every=1.0)
-    run_wall = sum(pq.read_table(out / "runs.parquet", columns=["wall_time_s"]).column("wall_time_s").to_pylist())
+    runs_table = pq.read_table(out / "runs.parquet", columns=["status", "wall_time_s"])
+    run_wall = sum(runs_table.column("wall_time_s").to_pylist())
+    # a run that fails returns at once: a rate counting failures would flatter the model
+    failed = sum(status != "ok" for status in runs_table.column("status").to_pylist())
+    if runs_table.num_rows != runs or failed:
+        raise SystemExit(f"throughput: {runs_table.num_rows} of {runs} runs stored, {failed} failed: no rate to report")
     return {
         "runs": runs,
         "workers": workers,
@@ -305,6 +310,8 @@ def throughput(work: Path, size: dict[str, int], runs: int, workers: int) -> dic
         "run_share": run_wall / (workers * r["wall_s"]),
         "cpu_share": r["cpu_s"] / (workers * r["wall_s"]),
         "peak_pss_mb": r["peak_pss_mb"],
+        "runs_ok": runs_table.num_rows,
+        "store_mb": sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6,
     }
 
 
@@ -467,6 +474,7 @@ def _throughput_only(runs: int, out: Path) -> None:
             f"and on a CPU {result['cpu_share']:.1%} of the wall time",
             flush=True,
         )
+        print(f"{result['runs_ok']:,} runs stored, none failed; the store takes {result['store_mb']:.2f} MB", flush=True)
         results = {"size": REFERENCE, "throughput": result, "environment": environment(load_start)}
         end = results["environment"]["load_average_end"]
         print(f"load average at end: {end[0]:.2f} {end[1]:.2f} {end[2]:.2f}")

@@ -15,6 +15,13 @@ beyond that is the memory hierarchy. Each scenario is counted in a fresh
 interpreter that builds and runs the model (seed 1) and exits without
 tearing it down; the interpreter's start and imports, counted once the same
 way, are subtracted. Results go to ``benchmarks/results/instructions.json``.
+
+A count repeats to about a thousand instructions only with three things
+fixed, which every counted interpreter gets here: the string hash seed
+(``PYTHONHASHSEED=0``: sets and dicts of strings iterate in another order
+under another seed, up to 150 M instructions apart), OpenBLAS's threads
+(one: idle threads spinning in wait were counted, up to 180 M apart) and
+address-space randomisation (off, with ``setarch -R`` where it exists).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -50,17 +58,26 @@ def count_worker(spec: dict[str, Any]) -> None:
     os._exit(0)
 
 
+def _repeatable_env() -> dict[str, str]:
+    """This environment with the hash seed and the numeric libraries' threads fixed (see the module doc)."""
+    threads = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    return {**os.environ, "PYTHONHASHSEED": "0", **threads}
+
+
 def instructions(valgrind: str, params: dict[str, Any] | None) -> int:
     """Instructions valgrind counts for one fresh interpreter doing ``count_worker``."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cachegrind.out"
         spec = json.dumps({"params": params})
         cmd = [valgrind, "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}"]
+        setarch = shutil.which("setarch")
+        fixed = [setarch, platform.machine(), "-R"] if setarch else []  # no address-space randomisation
         proc = subprocess.run(
-            [*cmd, sys.executable, str(Path(__file__).resolve()), "--count", spec],
+            [*fixed, *cmd, sys.executable, str(Path(__file__).resolve()), "--count", spec],
             capture_output=True,
             text=True,
             cwd=ROOT,
+            env=_repeatable_env(),
             check=False,
         )
         if proc.returncode != 0 or not out.exists():
