@@ -260,3 +260,37 @@ def test_a_run_killed_while_starting_leaves_a_folder_a_plain_rerun_accepts(tiny,
     (out.parent / "mine" / "parts" / "notes.txt").write_text("a user's file")
     refused = runner.invoke(app, ["experiment", "run", str(tiny), "--out", str(out.parent / "mine")])
     assert refused.exit_code == 2 and "is not empty and holds no experiment" in refused.stderr
+
+
+def test_run_rows_merged_a_few_at_a_time_are_the_rows_merged_at_once(tiny, tmp_path, monkeypatch):
+    """Compaction merges part files in groups (bounded memory); the table is the one a single merge gives.
+
+    Failed runs' rows have fewer columns than finished ones, so the groups' schemas differ and are
+    unified again; duplicates (a crash between writing and deleting) keep their first row.
+    """
+    import numpy as np
+
+    from orgmodel.experiments import store as store_module
+
+    exp = load_experiment(tiny)
+    tasks = list(Plan(exp).tasks(iter(range(4))))
+    finished = {t.run_id: execute(t) for t in tasks[:2]}
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for i in range(11):
+        task = tasks[i % len(tasks)]
+        if i in (0, 1, 5, 6, 7):  # failed runs: some first, some straddling a group boundary
+            table = run_row(task, "RuntimeError: boom", 0.1, None)
+        else:
+            table = pq.read_table(pa.BufferReader(finished[i % 2].row.data))
+        table = table.set_column(table.schema.get_field_index("run_id"), "run_id", pa.array([i % 9], pa.int64()))
+        pq.write_table(table, parts / f"run-{i:08d}.parquet")
+    files = store_module.run_files(tmp_path)
+    at_once = pa.concat_tables([pq.read_table(p) for p in files], promote_options="permissive")
+    _, first = np.unique(at_once.column("run_id").to_numpy(), return_index=True)
+    expected = at_once.take(pa.array(first))
+    monkeypatch.setattr(store_module, "_MERGE_EVERY", 3)
+    merged = store_module.read_runs(tmp_path)
+    assert merged.num_rows == 9 and merged.column_names == expected.column_names
+    assert merged.equals(expected) and merged.schema.equals(expected.schema, check_metadata=True)
+    assert store_module.encoded(merged).data == store_module.encoded(expected).data
