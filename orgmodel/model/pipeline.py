@@ -243,10 +243,12 @@ class CrossSelling:
             model.recorder.cross_sell_started(project)
         return project
 
-    def ready(self, project: CrossSell) -> bool:
-        """Whether the project's work and minimum weeks are in."""
+    def ready(self, project: CrossSell, week: float | None = None) -> bool:
+        """Whether the project's work and minimum weeks are in (``week``: ``model.time``, if read already)."""
         cfg = self.model.cfg
-        return project.hours + 1e-9 >= cfg.cross_sell_hours and self.model.time - project.started >= cfg.cross_sell_min_weeks
+        if not project.hours + 1e-9 >= cfg.cross_sell_hours:
+            return False
+        return (self.model.time if week is None else week) - project.started >= cfg.cross_sell_min_weeks
 
     def try_close(self, project: CrossSell) -> None:
         """When the work is done, the buying centre decides on the new line (now)."""
@@ -257,7 +259,7 @@ class CrossSelling:
     def ask(self, project: CrossSell, week: float) -> None:
         """A project whose work and weeks are in: its hours with the buying centre are booked, the client decides later.
 
-        The owner's week checks :meth:`ready` itself, with the hours it has
+        The owner's week asks :meth:`ready` first, with the hours it has
         just worked (``week``: ``model.time``); :meth:`decide` answers every
         project asked this week at once, after everyone's week.
         """

@@ -291,12 +291,7 @@ class Staff(Agent):
                 deal.hours += h
                 deal.last_worked = week
                 spent += h
-            logged = self.hours  # self._log_spent(PIPELINE, hours, spent), written out (every person, every week)
-            if spent > 0.0:
-                logged[PIPELINE] += spent
-            idle = hours - spent
-            if idle > 0.0:
-                logged[IDLE] += idle
+            self._log_spent(PIPELINE, hours, spent)
         pipeline = model.pipeline
         min_weeks = pipeline.stage_min_weeks
         for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
@@ -331,10 +326,8 @@ class Staff(Agent):
             if hours > 0.0:  # planned hours no project could absorb: self.log(IDLE, hours), written out
                 self.hours[IDLE] += hours
             return
-        cfg = model.cfg
-        work = cfg.cross_sell_hours
-        min_weeks = cfg.cross_sell_min_weeks
-        ask = model.cross_selling.ask
+        work = model.cfg.cross_sell_hours
+        ready, ask = model.cross_selling.ready, model.cross_selling.ask
         week = self.now
         spent = 0.0
         for project in projects:
@@ -346,15 +339,9 @@ class Staff(Agent):
             if h > 1e-12:
                 project.hours += h
                 spent += h
-            # the work and the weeks are in (CrossSelling.ready): the buying centre decides after everyone's week
-            if project.hours + 1e-9 >= work and week - project.started >= min_weeks:
+            if ready(project, week):  # the work and the weeks are in: the buying centre decides after everyone's week
                 ask(project, week)
-        logged = self.hours  # self._log_spent(CROSS_SELL, hours, spent), written out
-        if spent > 0.0:
-            logged[CROSS_SELL] += spent
-        idle = hours - spent
-        if idle > 0.0:
-            logged[IDLE] += idle
+        self._log_spent(CROSS_SELL, hours, spent)
 
     def build_relationships(self, hours: float) -> None:
         """Meet the wider buying centre of the clients whose coverage is weakest (part of :meth:`finish_week`)."""
