@@ -252,9 +252,17 @@ class BuyingCentreRelations:
         """
         if best is None:
             best = self.best_strengths([company])[0]
-        # a loop, not all() over a generator: thousands of decisions a run, each a generator made and resumed
-        for member, strength in zip(company.members, best, strict=True):  # noqa: SIM110
-            if not member.backs(strength):
+        if len(best) != len(company.members):
+            raise ValueError(f"{len(best)} strengths for {len(company.members)} members")
+        # each member's ClientPerson.backs, its rule and draw, with the scenario read once for the buying centre
+        # (thousands of decisions a run, each member a method call and its look-ups of the model, scenario and
+        # random source); a loop, not all() over a generator: each a generator made and resumed
+        cfg = self.model.cfg
+        low = cfg.support_at_no_relationship
+        span = cfg.support_at_full_relationship - low
+        draw = self.model.random.random
+        for strength in best:  # noqa: SIM110
+            if not draw() < low + span * strength:
                 return False
         return True
 
