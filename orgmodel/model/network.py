@@ -521,10 +521,15 @@ class RelationshipNetwork:
         # within its row, so any sort gives this order, and a small integer key sorts faster than a stable sort
         small = np.int16 if 2 * k <= np.iinfo(np.int16).max else np.int64
         order = ((~keep).astype(small) * small(k) + np.arange(k, dtype=small)).argsort(axis=1)
-        kept = np.take_along_axis(keep, order, axis=1)
-        staff_at = np.where(kept, np.take_along_axis(staff_at, order, axis=1), -1)
-        s_at = np.take_along_axis(self.s.take(touched, axis=0), order, axis=1)
-        t_at = np.take_along_axis(self.t.take(touched, axis=0), order, axis=1)
+        # the rows rearranged by flat positions, one ``take`` a column: into the touched rows' block for the columns
+        # read already, into the whole table for the strengths and weeks (``take_along_axis`` builds an index of its
+        # own per call, and the table's rows would first be gathered)
+        within = order + np.arange(0, order.size, k)[:, None]
+        kept = keep.take(within)
+        staff_at = np.where(kept, staff_at.take(within), -1)
+        at_table = order + (touched * k)[:, None]
+        s_at = self.s.take(at_table)
+        t_at = self.t.take(at_table)
         self.staff[touched] = staff_at
         self.s[touched] = s_at
         self.t[touched] = t_at
