@@ -335,3 +335,31 @@ def test_a_week_s_few_buying_centres_are_read_in_lists_as_the_array_path_reads_t
 
     assert read(len(met) + len(asked)) == read(0)  # every company in lists; every company in arrays
     assert [len(b) for b in relations.settle(asked)] == [len(c.people) for c in asked]
+
+
+def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monkeypatch):
+    """A ledger applied in Python lists (a few contacts) and in arrays (more): the same columns, byte for byte.
+
+    Repeats of a pair in a week (their sums), zero hours (no contact), people
+    never added (new rows), rows that fill up (wider rows) and pruning in
+    between, so that both paths meet every case.
+    """
+    rng = np.random.default_rng(21)
+    lists, arrays = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
+    for net in (lists, arrays):
+        net.add_people(range(100, 130))
+    for week in range(1, 60):
+        n = int(rng.integers(1, 20))
+        staff = rng.integers(1, 12, n).tolist()
+        people = rng.integers(100, 140 if week > 30 else 130, n).tolist()  # later weeks meet people never added
+        hours = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.01, 3.0, n)).tolist()
+        for net, at_most in ((lists, 10**6), (arrays, 0)):  # every ledger in lists; every ledger in arrays
+            monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
+            net.book(staff, people, hours, float(week))
+            net.flush()
+            if week % 20 == 0:
+                net.prune(float(week), range(1, 6), below=0.2)
+        columns = [[a.tobytes() for a in (net.staff, net.s, net.t, net.top, net.used)] for net in (lists, arrays)]
+        assert columns[0] == columns[1]
+        assert lists.id_of == arrays.id_of and lists._widest == arrays._widest
+    assert lists.known_by == arrays.known_by and lists.staff.shape[1] > 4
