@@ -223,3 +223,33 @@ def test_a_leavers_possible_followers_are_the_buying_clients_whose_buyer_they_kn
         found += len(expected)
     assert found >= 10  # hunters and account managers both know buying clients' buyers
     assert model.loyalty._buying_clients_known_by(10**9) == []  # someone who met nobody
+
+
+def test_the_last_salesperson_stays_however_high_the_quit_rate():
+    """Quits are drawn for everyone; the salespeople are counted only when one quits, and the last one stays."""
+    model = SalesOrgModel(
+        rng=4, salespeople=3, market_size=200, years=6, voluntary_turnover_salespeople=1.0, replace_leavers=False
+    )
+    turnover_close = model.turnover.close_week
+    stayed = []  # weeks the last salesperson drew a quit (a draw below their rate) and stayed
+
+    def close_week() -> None:
+        real, drawn = model.random.random, []
+
+        def spy() -> float:
+            drawn.append(real())
+            return drawn[-1]
+
+        model.random.random = spy  # the week's quit draws, one a person (nobody else is client-facing)
+        try:
+            turnover_close()
+        finally:
+            del model.random.random
+        if len(model.salespeople) == 1 and drawn and drawn[0] * WEEKS_PER_YEAR < 1.0:
+            stayed.append(model.time)
+
+    model.turnover.close_week = close_week
+    model.run_until(model.cfg.weeks)
+    assert len(model.salespeople) == 1
+    assert sum(d["role"] == "salesperson" for d in model.turnover.departures) == 2
+    assert stayed

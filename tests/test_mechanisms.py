@@ -42,6 +42,24 @@ def test_buying_centre_consent_matches_ceb_group_size_figures():
     assert model.weekly_support(1.0) ** 6 > 2 * model.weekly_support(0.0) ** 6
 
 
+def test_a_buying_centre_agrees_when_every_member_backs_it_by_the_members_rule_and_draws():
+    """``buying_centre_agrees`` applies each member's ``backs`` (the scenario read once): the same answers and draws."""
+    model = SalesOrgModel(rng=3, **SMALL)
+    model.cfg = model.cfg.with_(support_at_no_relationship=0.7, support_at_full_relationship=0.97)
+    companies = [c for c in model.market.companies if len(c.members) >= 3][:40]
+    strengths = np.random.default_rng(5).random((len(companies), 12)).tolist()
+    for company, best in zip(companies, strengths, strict=False):
+        best = best[: len(company.members)]
+        state = model.random.getstate()
+        agrees = model.relations.buying_centre_agrees(company, best)
+        after = model.random.getstate()
+        model.random.setstate(state)
+        assert agrees == all(member.backs(s) for member, s in zip(company.members, best, strict=True))
+        assert model.random.getstate() == after  # the same draws: one a member, up to the first who does not back it
+    with pytest.raises(ValueError, match="strengths for"):
+        model.relations.buying_centre_agrees(companies[0], [0.5])
+
+
 def test_weak_relationships_raise_churn():
     # relationships that fade fast leave clients weakly covered, and more of them leave
     sizes = {"market_size": 800, "salespeople": 6, "years": 4, **NO_TURNOVER}  # leavers take clients too

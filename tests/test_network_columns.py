@@ -303,3 +303,63 @@ def test_pruning_moves_each_rows_survivors_to_its_front_in_their_order_and_recom
         assert (net.staff[r, m:] == -1).all()
         best = max((math.log(s) + net.decay * t for _, s, t in kept if s > 0.0), default=-math.inf)
         assert net.top[r] == (pytest.approx(best, abs=1e-12) if math.isfinite(best) else best)
+
+
+@pytest.mark.parametrize("w_dm", [2.0, 1.7, 0.0])  # 1.7: sums a compensated ``sum`` would round otherwise; 0: 0/0
+def test_a_week_s_few_buying_centres_are_read_in_lists_as_the_array_path_reads_them(monkeypatch, w_dm):
+    """:meth:`settle` reads a few companies in Python lists, more with arrays: the same coverage and strengths, bit for bit."""
+    import warnings
+
+    from orgmodel.model import relationships as relationships_module
+    from orgmodel.model.clients import Stage
+    from orgmodel.model.model import SalesOrgModel
+
+    model = SalesOrgModel(rng=4, salespeople=3, market_size=120, years=2)
+    model.run_for(60)
+    model.cfg = model.cfg.with_(decision_maker_weight=w_dm)
+    relations = model.relations
+    assert relations._first is not None  # the model seats the buying centres before anyone is met: contiguous rows
+    relations.refresh()
+    serial = [c for c in model.market.companies if c.stage is Stage.SERIAL]
+    met, asked = serial[:5], [c for c in model.market.companies if c.stage is Stage.PROSPECT][:4] + serial[5:7]
+    assert len(met) == 5 and len(asked) == 6
+
+    def read(few: int) -> tuple[list[bytes], list[bytes]]:
+        monkeypatch.setattr(relationships_module, "_FEW", few)
+        for company in met:
+            relations.met(company)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a lone decision maker weighted 0: 0/0, as either path
+            best = relations.settle(asked)
+        return [np.float64(c.coverage).tobytes() for c in met], [np.asarray(b).tobytes() for b in best]
+
+    assert read(len(met) + len(asked)) == read(0)  # every company in lists; every company in arrays
+    assert [len(b) for b in relations.settle(asked)] == [len(c.people) for c in asked]
+
+
+def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monkeypatch):
+    """A ledger applied in Python lists (a few contacts) and in arrays (more): the same columns, byte for byte.
+
+    Repeats of a pair in a week (their sums), zero hours (no contact), people
+    never added (new rows), rows that fill up (wider rows) and pruning in
+    between, so that both paths meet every case.
+    """
+    rng = np.random.default_rng(21)
+    lists, arrays = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
+    for net in (lists, arrays):
+        net.add_people(range(100, 130))
+    for week in range(1, 60):
+        n = int(rng.integers(1, 20))
+        staff = rng.integers(1, 12, n).tolist()
+        people = rng.integers(100, 140 if week > 30 else 130, n).tolist()  # later weeks meet people never added
+        hours = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.01, 3.0, n)).tolist()
+        for net, at_most in ((lists, 10**6), (arrays, 0)):  # every ledger in lists; every ledger in arrays
+            monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
+            net.book(staff, people, hours, float(week))
+            net.flush()
+            if week % 20 == 0:
+                net.prune(float(week), range(1, 6), below=0.2)
+        columns = [[a.tobytes() for a in (net.staff, net.s, net.t, net.top, net.used)] for net in (lists, arrays)]
+        assert columns[0] == columns[1]
+        assert lists.id_of == arrays.id_of and lists._widest == arrays._widest
+    assert lists.known_by == arrays.known_by and lists.staff.shape[1] > 4

@@ -157,7 +157,10 @@ class ClientPerson(Agent):
         """Whether this person supports buying, given their best supplier relationship.
 
         Independent backing by each member reproduces the CEB finding that
-        purchase likelihood falls with the size of the buying group.
+        purchase likelihood falls with the size of the buying group. A
+        purchase decision applies this rule and draw to every member in turn
+        (:meth:`~orgmodel.model.relationships.BuyingCentreRelations.buying_centre_agrees`,
+        with the scenario read once for the buying centre); keep the two alike.
         """
         cfg = self.model.cfg
         p = cfg.support_at_no_relationship + (cfg.support_at_full_relationship - cfg.support_at_no_relationship) * strength

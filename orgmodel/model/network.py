@@ -43,6 +43,11 @@ _SLOTS = 4  # relationships per person before the rows widen (a buyer rarely kno
 #: new relationships waiting to be sorted in (:attr:`RelationshipNetwork.known_by`) up to which a leaver's own
 #: are picked from them (:meth:`RelationshipNetwork.people_known_by`); more, and they are sorted in
 _PICK_AT_MOST = 4096
+#: contacts booked one by one up to which :meth:`RelationshipNetwork.flush` sorts and finds them in Python lists (the
+#: ledger a week's events leave, a new client's implementation or two, holds five to ten): some forty numpy calls
+#: fewer, which cost more than the work at that size; beyond, and with contacts booked as arrays (the week's), the
+#: array steps. Counted: 8-12 save the most instructions; at 48 the lists cost about what they save
+_FEW_CONTACTS = 10
 # a pair of people as one sortable integer: the person's row in the high bits, the staff id in the low ones
 _STAFF_BITS = 32
 _STAFF_MASK = (1 << _STAFF_BITS) - 1
@@ -223,11 +228,15 @@ class RelationshipNetwork:
         summed in booking order, new relationships given slots in (person,
         staff) order).
         """
-        if self._book_person:
-            self._seal()
         parts = self._book_parts
         if not parts:
-            return
+            if not self._book_person:
+                return
+            if len(self._book_person) <= _FEW_CONTACTS:
+                self._flush_few()
+                return
+        if self._book_person:
+            self._seal()
         week = self._book_week
         self._book_parts = []
         if len(parts) == 1:
@@ -258,7 +267,70 @@ class RelationshipNetwork:
         rows = key >> _STAFF_BITS
         staff = key & _STAFF_MASK
         slot = self._slots_for(rows, staff, week)
-        at = rows * self.staff.shape[1] + slot  # positions in the flattened columns
+        self._grow(rows, rows * self.staff.shape[1] + slot, hours, week)
+
+    def _flush_few(self) -> None:
+        """:meth:`flush` of a few contacts booked one by one: sorted, summed and found in Python lists.
+
+        The same steps as the array path, in lists: each pair's hours added
+        in booking order from 0.0 (as ``bincount`` adds them; a pair met once
+        keeps its hours, as the array path does), the pairs in (person, staff)
+        order, a row's new relationships given its next free slots in that
+        order; then the same array arithmetic (:meth:`_grow`) on the same
+        values, so the same doubles.
+        """
+        staff, people, hours = self._book_staff, self._book_person, self._book_hours
+        self._book_staff, self._book_person, self._book_hours = [], [], []
+        week = self._book_week
+        if min(hours) <= 0.0:  # no time together is no contact
+            kept = [(sid, person, h) for sid, person, h in zip(staff, people, hours, strict=True) if h > 0.0]
+            if not kept:
+                return
+            staff, people, hours = (list(column) for column in zip(*kept, strict=True))
+        rows = self.row_of.take(people, mode="clip").tolist()  # an id beyond the table reads its last entry, -1
+        if min(rows) < 0:  # someone met for the first time who was never added
+            rows = self.rows(np.fromiter(people, dtype=np.int64, count=len(people))).tolist()
+        sums: dict[int, float] = {}  # (person's row, staff) as one key -> the pair's hours
+        for row, sid, h in zip(rows, staff, hours, strict=True):
+            key = (row << _STAFF_BITS) | sid
+            sums[key] = sums[key] + h if key in sums else h
+        keys = sorted(sums)
+        rows = [key >> _STAFF_BITS for key in keys]
+        staff = [key & _STAFF_MASK for key in keys]
+        slots = [0] * len(keys)
+        new = []  # positions (in ``keys``) of new relationships, by row
+        held = self.staff.take(rows, axis=0).tolist() if self._widest else None
+        for i, sid in enumerate(staff):
+            if held is not None and sid in held[i]:
+                slots[i] = held[i].index(sid)
+            else:
+                new.append(i)
+        if new:
+            new_rows = [rows[i] for i in new]
+            new_staff = [staff[i] for i in new]
+            last, j = -1, 0
+            for i, row, free in zip(new, new_rows, self.used.take(new_rows).tolist(), strict=True):
+                j = j + 1 if row == last else 0  # the row's next free slots, in order
+                last = row
+                slots[i] = free + j
+            need = max(slots[i] for i in new) + 1
+            if need > self._widest:
+                self._widest = need
+                if need > self.staff.shape[1]:
+                    self._widen(need)
+            k = self.staff.shape[1]
+            at = [row * k + slots[i] for i, row in zip(new, new_rows, strict=True)]
+            self.staff.put(at, new_staff)
+            self.s.put(at, 0.0)
+            self.t.put(at, week)
+            np.add.at(self.used, new_rows, 1)
+            self._known_new.append((np.array(new_staff, dtype=np.int64), np.array(new_rows, dtype=np.int64)))
+        k = self.staff.shape[1]
+        at = np.array([row * k + slot for row, slot in zip(rows, slots, strict=True)], dtype=np.int64)
+        self._grow(rows, at, np.fromiter([sums[key] for key in keys], dtype=float, count=len(keys)), week)
+
+    def _grow(self, rows: np.ndarray | list[int], at: np.ndarray, hours: np.ndarray, week: float) -> None:
+        """The relationships at flat positions ``at`` (in ``rows``) grow by ``hours`` (times skill) in ``week``."""
         flat_s = self.s.reshape(-1)
         flat_t = self.t.reshape(-1)
         s = flat_s.take(at) * np.exp(-self.decay * (week - flat_t.take(at)))
@@ -521,10 +593,15 @@ class RelationshipNetwork:
         # within its row, so any sort gives this order, and a small integer key sorts faster than a stable sort
         small = np.int16 if 2 * k <= np.iinfo(np.int16).max else np.int64
         order = ((~keep).astype(small) * small(k) + np.arange(k, dtype=small)).argsort(axis=1)
-        kept = np.take_along_axis(keep, order, axis=1)
-        staff_at = np.where(kept, np.take_along_axis(staff_at, order, axis=1), -1)
-        s_at = np.take_along_axis(self.s.take(touched, axis=0), order, axis=1)
-        t_at = np.take_along_axis(self.t.take(touched, axis=0), order, axis=1)
+        # the rows rearranged by flat positions, one ``take`` a column: into the touched rows' block for the columns
+        # read already, into the whole table for the strengths and weeks (``take_along_axis`` builds an index of its
+        # own per call, and the table's rows would first be gathered)
+        within = order + np.arange(0, order.size, k)[:, None]
+        kept = keep.take(within)
+        staff_at = np.where(kept, staff_at.take(within), -1)
+        at_table = order + (touched * k)[:, None]
+        s_at = self.s.take(at_table)
+        t_at = self.t.take(at_table)
         self.staff[touched] = staff_at
         self.s[touched] = s_at
         self.t[touched] = t_at

@@ -143,11 +143,21 @@ class Pipeline:
         return self.model.time - deal.entered >= self.stage_min_weeks[deal.stage]
 
     def _book_stage(self, deal: Deal, week: float | None = None) -> None:
-        """The stage's hours with the prospect's people (its buyer alone at the lead stage)."""
+        """The stage's hours with the prospect's people (its buyer alone at the lead stage).
+
+        A lead's hours go straight to the network (what ``book_contact``
+        does with a contact that is not with everyone): most stages resolved
+        are leads, each a call fewer.
+        """
         owner = deal.owner
-        self.model.relations.book_contact(
-            owner, deal.company, deal.hours, everyone=deal.stage is not _LEAD, skill=owner.hunting_skill, refresh=False, week=week
-        )
+        model = self.model
+        if deal.stage is _LEAD:
+            model.network.invest(
+                owner.unique_id, deal.company.people[0], deal.hours, model.time if week is None else week, owner.hunting_skill
+            )
+            return
+        skill = owner.hunting_skill
+        model.relations.book_contact(owner, deal.company, deal.hours, everyone=True, skill=skill, refresh=False, week=week)
 
     def resolve(self, deal: Deal, best: list[float] | None = None, week: float | None = None) -> None:
         """The client's answer at the end of a stage: next stage, won, or lost.

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 
 _UID = attrgetter("uid")
+#: companies (met, reviewing or asked) up to which :meth:`BuyingCentreRelations.settle` reads and sums their buying
+#: centres in Python lists: the close of a week usually refreshes one to three clients met since the week settled,
+#: where the array path's twenty-odd numpy calls cost more than the arithmetic; beyond, the array path (the week's
+#: settling, some forty companies at the reference size). Counted: 6 saves the most instructions (3-8 about as much)
+_FEW = 6
 
 
 class BuyingCentreRelations:
@@ -53,6 +58,9 @@ class BuyingCentreRelations:
         self._deciders = np.zeros(0, dtype=bool)
         self._start = np.zeros(0, dtype=np.int64)
         self._size = np.zeros(0, dtype=np.int64)
+        #: each company's first network row, when every buying centre's rows follow on from the one before
+        #: (as the model seats them, before anyone is met); None if they do not
+        self._first: list[int] | None = None
         self.coverage_week = np.zeros(0)  # per company: the week its stored coverage was computed
         # each person's weight in coverage and each company's sum of them, for this decision maker's weight
         self._weight = np.zeros(0)
@@ -60,6 +68,9 @@ class BuyingCentreRelations:
         self._weights_for: float | None = None
         #: (decision maker's weight, who decides) -> the members' weights in a contact and their sum
         self._spread: dict[tuple[float, tuple[bool, ...]], tuple[list[float], float]] = {}
+        #: decision maker's weight -> who decides -> the members' weights in coverage and their sum, added in order
+        #: from 0.0 as ``bincount`` adds them (``sum`` of floats compensates, so it may differ in the last digit)
+        self._cover: dict[float, dict[tuple[bool, ...], tuple[list[float], float]]] = {}
 
     def seat(self) -> None:
         """Lay out every buying centre's people in columns (once: after the market is built)."""
@@ -68,7 +79,10 @@ class BuyingCentreRelations:
         each = [c.people for c in companies]
         sizes = np.fromiter(map(len, each), dtype=np.int64, count=len(companies))
         people = np.fromiter(chain.from_iterable(each), dtype=np.int64, count=int(sizes.sum()))
-        self._rows = self.model.network.rows(people)
+        self._rows = rows = self.model.network.rows(people)
+        self._first = None
+        if rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size)):
+            self._first = (np.cumsum(sizes) - sizes + rows[0]).tolist()
         deciders = chain.from_iterable([c.deciders for c in companies])
         self._deciders = np.fromiter(deciders, dtype=bool, count=people.size)
         self._size = sizes
@@ -197,6 +211,8 @@ class BuyingCentreRelations:
                 stored += [c for c in map(companies.__getitem__, due) if c.stage is serial]
         if not stored and not asked:
             return []
+        if self._first is not None and len(stored) + len(asked) <= _FEW:
+            return self._settle_few(stored, asked, week)
         companies = [*stored, *asked]
         uids = np.fromiter(map(_UID, companies), dtype=np.int64, count=len(companies))
         index, owner, ends = self._members(uids)
@@ -213,6 +229,57 @@ class BuyingCentreRelations:
         for company in asked:
             k = len(company.people)
             out.append(flat[at : at + k])
+            at += k
+        return out
+
+    def _settle_few(self, stored: list[ClientCompany], asked: Sequence[ClientCompany], week: float) -> list[list[float]]:
+        """:meth:`settle` for a few companies (the contacts applied): their members read and summed in Python lists.
+
+        The very doubles of the array path: the best strengths are the same
+        numpy operations (:meth:`RelationshipNetwork.best_strengths_at`) on
+        the same rows, and each coverage adds its members' products in order
+        from 0.0 and divides by the weights added in order from 0.0, as
+        ``bincount`` adds them. Needs the buying centres' rows contiguous
+        (``_first``): each company's are then a range, with no look-up.
+        """
+        first = self._first
+        rows: list[int] = []
+        for company in stored:
+            start = first[company.uid]
+            rows += range(start, start + len(company.people))
+        cut = len(rows)  # the stored companies' members come first
+        for company in asked:
+            start = first[company.uid]
+            rows += range(start, start + len(company.people))
+        network = self.model.network
+        best = np.exp(network.top.take(rows) - network.decay * week).tolist()
+        if stored:
+            w_dm = self.model.cfg.decision_maker_weight
+            shapes = self._cover.get(w_dm)
+            if shapes is None:
+                shapes = self._cover[w_dm] = {}
+            values = []
+            members = iter(best[:cut])
+            for company in stored:
+                shape = shapes.get(company.deciders)
+                if shape is None:  # buying centres share a few shapes: worked out once each
+                    weights = [float(w_dm) if dm else 1.0 for dm in company.deciders]
+                    total = 0.0
+                    for w in weights:
+                        total += w
+                    shape = shapes[company.deciders] = (weights, total)
+                weights, total = shape
+                num = 0.0
+                for w, b in zip(weights, members, strict=False):  # the weights asked first: this company's members only
+                    num += w * b
+                # a zero sum (a lone decision maker weighted 0) divides as the array path does: nan, not an error
+                values.append(num / total if total else float(np.float64(num) / total))
+            self._store(stored, values)
+        out = []
+        at = cut
+        for company in asked:
+            k = len(company.people)
+            out.append(best[at : at + k])
             at += k
         return out
 
@@ -252,9 +319,17 @@ class BuyingCentreRelations:
         """
         if best is None:
             best = self.best_strengths([company])[0]
-        # a loop, not all() over a generator: thousands of decisions a run, each a generator made and resumed
-        for member, strength in zip(company.members, best, strict=True):  # noqa: SIM110
-            if not member.backs(strength):
+        if len(best) != len(company.members):
+            raise ValueError(f"{len(best)} strengths for {len(company.members)} members")
+        # each member's ClientPerson.backs, its rule and draw, with the scenario read once for the buying centre
+        # (thousands of decisions a run, each member a method call and its look-ups of the model, scenario and
+        # random source); a loop, not all() over a generator: each a generator made and resumed
+        cfg = self.model.cfg
+        low = cfg.support_at_no_relationship
+        span = cfg.support_at_full_relationship - low
+        draw = self.model.random.random
+        for strength in best:  # noqa: SIM110
+            if not draw() < low + span * strength:
                 return False
         return True
 

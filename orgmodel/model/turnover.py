@@ -121,7 +121,7 @@ class Turnover:
         quits: list[Staff] = []
         reasons: list[str] = []
         staff = model.staff
-        salespeople = sum(1 for p in staff if p.hunts)
+        salespeople = -1  # counted when a salesperson first quits this week (most weeks nobody quits)
         weeks = WEEKS_PER_YEAR
         for person in staff:
             hunts = person.hunts
@@ -136,6 +136,8 @@ class Turnover:
             if total <= 0.0 or rnd() * weeks >= total:
                 continue
             if hunts:
+                if salespeople < 0:
+                    salespeople = sum(1 for p in staff if p.hunts)
                 if salespeople <= 1:  # the last salesperson stays (the organisation needs one)
                     continue
                 salespeople -= 1
