@@ -184,19 +184,3 @@ def test_the_plan_is_the_documented_rule_to_the_bit():
                     assert person.relationship_ranking == (int(model.time), weakest_first)
                     checked += 1
     assert checked > 100
-
-
-def test_the_week_reads_full_productivity_off_the_ramped_up_flag_exactly_when_the_rule_gives_one():
-    """``ramped_up`` (read before the ``productivity`` property by the week's work) is set from the start without a
-    ramp-up; with one, the flag or the property gives the ramp-up rule's factor week by week."""
-    model = SalesOrgModel(rng=2, structure="full_cycle", salespeople=3, market_size=300, years=1)
-    assert all(p.ramped_up and p.productivity == 1.0 for p in model.staff)
-    hire = model.hire_salespeople(1, True, ramp_up_weeks=8)[0]
-    assert not hire.ramped_up
-    start = int(model.time)
-    for week in range(start + 1, start + 12):
-        model.run_until(week)
-        tenure = model.time - hire.hired_week
-        expected = 1.0 if tenure >= 8 else 0.5 + 0.5 * tenure / 8
-        assert (1.0 if hire.ramped_up else hire.productivity) == expected
-    assert hire.ramped_up

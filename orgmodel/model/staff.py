@@ -79,9 +79,12 @@ class Staff(Agent):
         self.keeps_clients = keeps_clients
         self.hired_week = int(model.time)
         self.ramp_up_weeks = ramp_up_weeks
-        #: at full productivity (from the start without a ramp-up, else set once tenure reaches ramp_up_weeks:
-        #: see productivity; the week's work reads this before the property)
-        self.ramped_up = ramp_up_weeks <= 0
+        #: ramp-up factor for new hires (0.5 on day one, 1 after ``ramp_up_weeks``): a plain attribute, read for
+        #: every deal and client every week, kept at the ramp-up rule's value for the clock while below 1
+        #: (:meth:`update_productivity`); 1 from the start without a ramp-up
+        self.productivity = 1.0
+        if ramp_up_weeks > 0:
+            self.update_productivity(model.time)
         self.portfolio: list[ClientCompany] = []
         self.deals: list[Deal] = []
         self.projects: list[CrossSell] = []
@@ -124,6 +127,8 @@ class Staff(Agent):
         :meth:`finish_week`. ``available``: ``cfg.available_hours``, if the
         caller has it (the model works it out once for everyone's week).
         """
+        if self.productivity < 1.0:  # ramping up: the week's factor, before anything reads it (outlook_of, below)
+            self.update_productivity(self.model.time)
         self.hours = [0.0] * N_ACTIVITIES
         self.stage_hours_now = worktime.outlook_of(self).stage_hours  # worktime.stage_hours_table, without the call
         self.cross_sell_ranking = []
@@ -164,21 +169,33 @@ class Staff(Agent):
         self.drop_stale_deals()
 
     # --- helpers ----------------------------------------------------------------------
-    @property
-    def productivity(self) -> float:
-        """Ramp-up factor for new hires (0.5 on day one, 1 after ``ramp_up_weeks``).
+    def update_productivity(self, now: float) -> None:
+        """Set ``productivity`` to the ramp-up rule's factor at the clock ``now`` (``model.time``).
 
-        Once ramped up a person stays at 1 without reading the clock again:
-        with turnover (issue #12) most people are hires, and this is called
-        for every deal and client every week.
+        0.5 on day one, rising linearly to 1 after ``ramp_up_weeks`` of tenure;
+        from then on (:attr:`ramped_up`) nothing updates it again. The
+        factor changes only with the clock, and everything that reads it does
+        so during a week (at the week's clock) or between weeks (the clock
+        still at the last week), so it is updated as each week starts
+        (:meth:`begin_week`, and a desk agent's week) rather than worked out
+        at every read: with turnover (issue #12) most people are hires, and it
+        is read for every deal and client every week. (Hiring code that sets a
+        hire's ``hired_week`` after construction does so before their first
+        week, which starts with this update.)
         """
-        if self.ramp_up_weeks <= 0 or self.ramped_up:
-            return 1.0
-        tenure = self.model.time - self.hired_week
-        if tenure >= self.ramp_up_weeks:
-            self.ramped_up = True
-            return 1.0
-        return 0.5 + 0.5 * tenure / self.ramp_up_weeks
+        tenure = now - self.hired_week
+        self.productivity = 1.0 if tenure >= self.ramp_up_weeks else 0.5 + 0.5 * tenure / self.ramp_up_weeks
+
+    @property
+    def ramped_up(self) -> bool:
+        """At full productivity: from the start without a ramp-up, else from the week tenure reaches ``ramp_up_weeks``.
+
+        Read off ``productivity`` (below 1 exactly while ramping up) rather
+        than kept as a flag of its own: a person's attributes stay below the
+        30 that CPython 3.12 keeps inline for a class's instances (beyond,
+        every attribute read of every person goes through a dict).
+        """
+        return self.productivity >= 1.0
 
     def log(self, activity: int, hours: float) -> None:
         """Record hours spent on an activity this week."""
@@ -254,9 +271,8 @@ class Staff(Agent):
             return
         self.hours[PROSPECTING] += hours
         model = self.model
-        productivity = 1.0 if self.ramped_up else self.productivity
         # the plan's hours can be a numpy scalar: the progress is counted in Python floats (the same doubles)
-        progress = self.prospect_progress + float(hours) * self.hunting_skill * productivity / model.cfg.hours_per_lead
+        progress = self.prospect_progress + float(hours) * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
         week = self.now
         while progress >= 1.0:
             progress -= 1.0

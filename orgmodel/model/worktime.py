@@ -168,7 +168,7 @@ class HuntingOutlook:
 
 def outlook_of(staff: Staff) -> HuntingOutlook:
     """The person's :class:`HuntingOutlook` for this week (kept on the person while its inputs stay the same)."""
-    denominator = staff.hunting_skill * (1.0 if staff.ramped_up else staff.productivity)
+    denominator = staff.hunting_skill * staff.productivity
     model = staff.model
     outlook = staff.hunting_outlook
     if (
