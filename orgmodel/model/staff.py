@@ -160,13 +160,14 @@ class Staff(Agent):
         if self.waiting:
             fragmentation.lose_selling_hours(self, plan, self.waiting)
         self.prospect(plan[PROSPECTING])
-        self.work_pipeline(plan[PIPELINE])
+        stale = self.work_pipeline(plan[PIPELINE])
         self.develop_cross_sells(plan[CROSS_SELL])
         self.build_relationships(plan[RELATIONSHIP])
         idle = plan[IDLE]
         if idle > 0.0:  # self.log(IDLE, idle), written out
             self.hours[IDLE] += idle
-        self.drop_stale_deals()
+        if stale:
+            self.drop_stale_deals(stale)
 
     # --- helpers ----------------------------------------------------------------------
     def update_productivity(self, now: float) -> None:
@@ -283,12 +284,18 @@ class Staff(Agent):
             self.deals.append(model.pipeline.open_deal(company, self, week))
         self.prospect_progress = progress
 
-    def work_pipeline(self, hours: float) -> None:
-        """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`)."""
+    def work_pipeline(self, hours: float) -> list[Deal]:
+        """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`).
+
+        Returns the deals gone stale (:meth:`drop_stale_deals`), found on the
+        pass over the deals that looks for those whose work is done: nothing
+        later in the person's week works on a deal or changes one, so they are
+        the very deals a pass at the end of the week would find.
+        """
         deals = self.deals
         if not deals:
             self.log(IDLE, hours)  # planned hours no deal could absorb
-            return
+            return []
         model = self.model
         week = self.now
         needs = self.stage_hours_now
@@ -310,18 +317,25 @@ class Staff(Agent):
             self._log_spent(PIPELINE, hours, spent)
         pipeline = model.pipeline
         min_weeks = pipeline.stage_min_weeks
-        for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
+        cutoff = week - model.cfg.stale_weeks
+        stale = []
+        for deal in deals:
+            # the stage's work and weeks are in: the client answers after everyone's week
             if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:
                 pipeline.queue(deal, week)
+            # no work for stale_weeks, and it still needs some (worktime.deal_hours_left > 0, written out)
+            if deal.last_worked < cutoff and needs[deal.stage] - deal.hours > 0.0:
+                stale.append(deal)
+        return stale
 
-    def drop_stale_deals(self) -> None:
-        """Deals that still need work and got none for ``stale_weeks`` die (part of :meth:`finish_week`)."""
-        if not self.deals:
-            return
+    def drop_stale_deals(self, stale: list[Deal]) -> None:
+        """The ``stale`` deals (still needing work, none for ``stale_weeks``: see :meth:`work_pipeline`) die.
+
+        Last in :meth:`finish_week`, after the rest of the week's work.
+        """
         model = self.model
         week = self.now
-        cutoff = week - model.cfg.stale_weeks
-        for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
+        for deal in stale:
             model.pipeline.lose_deal(deal, week)
 
     # --- farming ----------------------------------------------------------------------------------
