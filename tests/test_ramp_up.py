@@ -31,9 +31,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Staff, float, float]]:
     seen: list[tuple[Staff, float, float]] = []
     plan, serve, work = worktime.plan_discretionary, servicing.serve, OrderDesk.work
 
-    def planned(staff, free, week=None):
+    def planned(staff, free, *args):
         seen.append((staff, staff.productivity, _rule(staff)))
-        return plan(staff, free, week)
+        return plan(staff, free, *args)
 
     def served(model, people, free, rows, server):
         seen.extend((p, p.productivity, _rule(p)) for p in people)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from orgmodel import SalesOrgModel
 from orgmodel.model import worktime
@@ -184,3 +185,22 @@ def test_the_plan_is_the_documented_rule_to_the_bit():
                     assert person.relationship_ranking == (int(model.time), weakest_first)
                     checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("structure", ["full_cycle", "hunter_farmer"])
+def test_the_weeks_plan_is_given_the_own_serial_clients_in_portfolio_order(monkeypatch, structure):
+    """With no own client implementing as the week starts, the person's week gives the plan a copy of the portfolio
+    (a portfolio holds implementing and serial clients only): it must be the list the plan would pick out itself."""
+    given = []
+    plan = worktime.plan_discretionary
+
+    def planned(staff, free, week=None, serial=None):
+        if serial is not None:
+            assert serial == [c for c in staff.portfolio if c.stage is Stage.SERIAL] and serial is not staff.portfolio
+        given.append(serial is not None)
+        return plan(staff, free, week, serial)
+
+    monkeypatch.setattr(worktime, "plan_discretionary", planned)
+    model = SalesOrgModel(rng=3, structure=structure, salespeople=3, market_size=300, years=2)
+    model.run_until(model.cfg.weeks)
+    assert True in given and False in given

@@ -102,14 +102,14 @@ class Staff(Agent):
         self.free = 0.0  # hours left in the week, after what cannot wait (see begin_week)
         self.hunting = 0.0  # hours reserved for hunting this week (fixed_hunting_share only)
         self.waiting = 0  # clients interrupting this week (fragmented_weeks only)
+        #: own clients in implementation this week, in portfolio order (set as the week starts: see finish_week)
+        self.implementing: list[ClientCompany] = []
         #: own clients a cross-sell project could start with this week, best first (set by the week's plan)
         self.cross_sell_ranking: list[ClientCompany] = []
         #: the week and the own serial clients, least covered first (set by the week's plan; see build_relationships)
         self.relationship_ranking: tuple[int, list[ClientCompany]] | None = None
         #: the constants of the person's pipeline outlook (:func:`orgmodel.model.worktime.outlook_of`)
         self.hunting_outlook: worktime.HuntingOutlook | None = None
-        #: the clock as the week's own work is done (read once by finish_week for all its parts)
-        self.now = model.time
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
@@ -137,7 +137,9 @@ class Staff(Agent):
         free = cfg.available_hours if available is None else available
         if self.handover_due > 0.0:  # (none owed: no hours, nothing logged)
             free -= self.join_handovers(free)
-        free -= self.support_implementations(free)
+        implementing = self.implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]  # most weeks: none
+        if implementing:
+            free -= self.support_implementations(free, implementing)
         # only under a fixed hunting share (else none: reserved_hunting_hours' answer without the call)
         self.hunting = 0.0 if cfg.fixed_hunting_share is None else worktime.reserved_hunting_hours(self, free)
         self.free = free - self.hunting
@@ -149,25 +151,27 @@ class Staff(Agent):
         once for everyone's week: the clock is a Mesa observable).
         """
         model = self.model
-        self.now = model.time if now is None else now  # one read of the clock for the week's parts below
+        if now is None:  # one read of the clock for the week's parts below, which are given it
+            now = model.time
         free = self.free
         structure = model.structure
         if structure.shares_service:  # (else none: the default's 0 hours, without the call)
             free -= structure.shared_service(self, free)
-        plan = worktime.plan_discretionary(self, free, int(self.now))
+        # with no own client implementing, all are serial (a portfolio holds no others): the plan's list is a copy
+        plan = worktime.plan_discretionary(self, free, int(now), None if self.implementing else self.portfolio.copy())
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
         if self.waiting:
             fragmentation.lose_selling_hours(self, plan, self.waiting)
-        self.prospect(plan[PROSPECTING])
-        stale = self.work_pipeline(plan[PIPELINE])
-        self.develop_cross_sells(plan[CROSS_SELL])
-        self.build_relationships(plan[RELATIONSHIP])
+        self.prospect(plan[PROSPECTING], now)
+        stale = self.work_pipeline(plan[PIPELINE], now)
+        self.develop_cross_sells(plan[CROSS_SELL], now)
+        self.build_relationships(plan[RELATIONSHIP], now)
         idle = plan[IDLE]
         if idle > 0.0:  # self.log(IDLE, idle), written out
             self.hours[IDLE] += idle
         if stale:
-            self.drop_stale_deals(stale)
+            self.drop_stale_deals(stale, now)
 
     # --- helpers ----------------------------------------------------------------------
     def update_productivity(self, now: float) -> None:
@@ -229,9 +233,14 @@ class Staff(Agent):
         self.log(HANDOVER, spent)
         return spent
 
-    def support_implementations(self, free: float) -> float:
-        """Weekly support for own clients in implementation (it also teaches their specifics)."""
-        implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]  # most weeks: none
+    def support_implementations(self, free: float, implementing: list[ClientCompany] | None = None) -> float:
+        """Weekly support for own clients in implementation (it also teaches their specifics).
+
+        ``implementing``: those clients, in portfolio order, if the caller has
+        picked them out (:meth:`begin_week` keeps them for the week's plan).
+        """
+        if implementing is None:
+            implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]
         if not implementing:
             return 0.0
         cfg = self.model.cfg
@@ -266,15 +275,20 @@ class Staff(Agent):
         return float(demand[0]), float(spent[0])
 
     # --- hunting ------------------------------------------------------------------------------
-    def prospect(self, hours: float) -> None:
-        """Research, calls and first meetings: open new leads."""
+    def prospect(self, hours: float, week: float | None = None) -> None:
+        """Research, calls and first meetings: open new leads.
+
+        ``week``: ``model.time``, if read already (:meth:`finish_week` reads it
+        once for all its parts: the clock is a Mesa observable).
+        """
         if hours <= 0.0:
             return
         self.hours[PROSPECTING] += hours
         model = self.model
         # the plan's hours can be a numpy scalar: the progress is counted in Python floats (the same doubles)
         progress = self.prospect_progress + float(hours) * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
-        week = self.now
+        if week is None:
+            week = model.time
         while progress >= 1.0:
             progress -= 1.0
             company = model.market.find_prospect(week)
@@ -284,20 +298,22 @@ class Staff(Agent):
             self.deals.append(model.pipeline.open_deal(company, self, week))
         self.prospect_progress = progress
 
-    def work_pipeline(self, hours: float) -> list[Deal]:
+    def work_pipeline(self, hours: float, week: float | None = None) -> list[Deal]:
         """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`).
 
         Returns the deals gone stale (:meth:`drop_stale_deals`), found on the
         pass over the deals that looks for those whose work is done: nothing
         later in the person's week works on a deal or changes one, so they are
-        the very deals a pass at the end of the week would find.
+        the very deals a pass at the end of the week would find. ``week``:
+        ``model.time``, if read already (as by :meth:`finish_week`).
         """
         deals = self.deals
         if not deals:
             self.log(IDLE, hours)  # planned hours no deal could absorb
             return []
         model = self.model
-        week = self.now
+        if week is None:
+            week = model.time
         needs = self.stage_hours_now
         if hours > 0.0:
             spent = 0.0
@@ -328,22 +344,25 @@ class Staff(Agent):
                 stale.append(deal)
         return stale
 
-    def drop_stale_deals(self, stale: list[Deal]) -> None:
+    def drop_stale_deals(self, stale: list[Deal], week: float | None = None) -> None:
         """The ``stale`` deals (still needing work, none for ``stale_weeks``: see :meth:`work_pipeline`) die.
 
         Last in :meth:`finish_week`, after the rest of the week's work.
+        ``week``: ``model.time``, if read already (as by :meth:`finish_week`).
         """
         model = self.model
-        week = self.now
+        if week is None:
+            week = model.time
         for deal in stale:
             model.pipeline.lose_deal(deal, week)
 
     # --- farming ----------------------------------------------------------------------------------
-    def develop_cross_sells(self, hours: float) -> None:
+    def develop_cross_sells(self, hours: float, week: float | None = None) -> None:
         """Work on cross-sell projects, starting new ones with the best candidates.
 
         Projects whose work is done go to the client's decision whether or not
-        the person has cross-sell hours this week.
+        the person has cross-sell hours this week. ``week``: ``model.time``,
+        if read already (as by :meth:`finish_week`).
         """
         model = self.model
         projects = self.projects
@@ -358,7 +377,8 @@ class Staff(Agent):
             return
         work = model.cfg.cross_sell_hours
         ready, ask = model.cross_selling.ready, model.cross_selling.ask
-        week = self.now
+        if week is None:
+            week = model.time
         spent = 0.0
         for project in projects:
             h = work - project.hours
@@ -373,12 +393,16 @@ class Staff(Agent):
                 ask(project, week)
         self._log_spent(CROSS_SELL, hours, spent)
 
-    def build_relationships(self, hours: float) -> None:
-        """Meet the wider buying centre of the clients whose coverage is weakest (part of :meth:`finish_week`)."""
+    def build_relationships(self, hours: float, week: float | None = None) -> None:
+        """Meet the wider buying centre of the clients whose coverage is weakest (part of :meth:`finish_week`).
+
+        ``week``: ``model.time``, if read already (as by :meth:`finish_week`).
+        """
         if hours <= 0.0:
             return
         model = self.model
-        week = self.now
+        if week is None:
+            week = model.time
         ranking = self.relationship_ranking
         if ranking is not None and ranking[0] == week:
             clients = ranking[1]  # ranked by this week's plan (worktime.plan_discretionary)

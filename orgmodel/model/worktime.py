@@ -215,7 +215,9 @@ def _deal_outlook(outlook: HuntingOutlook, deal_stage: Stage, hours_left: float,
     return chance, max(hours, 0.25), weeks + cfg.implementation_weeks
 
 
-def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> list[float]:
+def plan_discretionary(
+    staff: Staff, free: float, week: int | None = None, serial: list[ClientCompany] | None = None
+) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc).
 
     On the way it ranks what the week's work then takes in order, so that
@@ -225,7 +227,10 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
     serial clients, least covered first; nothing in the person's own week
     changes a client's stage or coverage, which change after everyone's week).
     ``week``: ``int(model.time)``, if the caller has read the clock (a Mesa
-    observable, dearer to read than a plain attribute).
+    observable, dearer to read than a plain attribute). ``serial``: the own
+    serial clients in portfolio order, as a new list (the plan sorts it and
+    keeps it), if the caller has them (the person's week, whose start
+    found no client implementing: then every own client is serial).
     """
     plan = [0.0] * N_ACTIVITIES
     if free <= 1e-9:
@@ -298,7 +303,8 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
         if v > v_cross_sell:
             v_cross_sell = v
     room = MAX_CROSS_SELL_PROJECTS - len(projects)
-    serial = [c for c in staff.portfolio if c.stage is SERIAL]
+    if serial is None:
+        serial = [c for c in staff.portfolio if c.stage is SERIAL]
     ranking = []
     if room > 0 and serial:
         # own serial clients with potential left, no project running and not recently refused
