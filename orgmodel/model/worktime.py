@@ -349,31 +349,31 @@ def plan_discretionary(
         ) * RELATIONSHIP_HOURS_PER_CLIENT
     staff.relationship_ranking = (week, serial)  # whom build_relationships visits this week, weakest first
 
-    # v ** sharpness for the activities with a positive value (the others have none), and the largest weight on
-    # the way (max(weights), written out: the first maximum kept, in the order of DISCRETIONARY)
+    # v ** sharpness for the activities with a positive value (the others have none)
     sharpness = cfg.allocation_sharpness
-    top = 0.0
     w_prospecting = w_pipeline = w_cross_sell = w_relationship = 0.0
     if v_prospecting > 0.0:
-        w_prospecting = top = v_prospecting**sharpness
+        w_prospecting = v_prospecting**sharpness
     if v_pipeline > 0.0:
         w_pipeline = v_pipeline**sharpness
-        if w_pipeline > top:
-            top = w_pipeline
     if v_cross_sell > 0.0:
         w_cross_sell = v_cross_sell**sharpness
-        if w_cross_sell > top:
-            top = w_cross_sell
     if v_relationship > 0.0:
         w_relationship = v_relationship**sharpness
-        if w_relationship > top:
-            top = w_relationship
     weights = [w_prospecting, w_pipeline, 0.0, 0.0, w_cross_sell, w_relationship, 0.0, 0.0]
-    if role_default:  # the role's own work absorbs whatever pay does not claim
-        floor = 1e-6 * (1e-300 if top < 1e-300 else top)  # 1e-6 * max(top, 1e-300)
-        for i in role_default:
-            if weights[i] == 0.0:
-                weights[i] = floor
+    floor = None
+    for i in role_default:  # the role's own work absorbs whatever pay does not claim
+        if weights[i] == 0.0:
+            if floor is None:
+                # 1e-6 x the largest weight, at least 1e-300; worked out only when needed (most weeks: not), as the
+                # weights are mostly numpy scalars, each comparison a numpy call. max(weights), written out: the
+                # first maximum kept, in the order of DISCRETIONARY
+                top = 0.0
+                for w in (w_prospecting, w_pipeline, w_cross_sell, w_relationship):
+                    if w > top:
+                        top = w
+                floor = 1e-6 * (1e-300 if top < 1e-300 else top)
+            weights[i] = floor
     cap = [cap_prospecting, cap_pipeline, 0.0, 0.0, cap_cross_sell, cap_relationship, 0.0, 0.0]
     plan[IDLE] = _water_fill(plan, free, weights, cap)
     return plan
