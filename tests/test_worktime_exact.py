@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from orgmodel import SalesOrgModel
 from orgmodel.model import worktime
@@ -186,17 +187,20 @@ def test_the_plan_is_the_documented_rule_to_the_bit():
     assert checked > 100
 
 
-def test_the_week_reads_full_productivity_off_the_ramped_up_flag_exactly_when_the_rule_gives_one():
-    """``ramped_up`` (read before the ``productivity`` property by the week's work) is set from the start without a
-    ramp-up; with one, the flag or the property gives the ramp-up rule's factor week by week."""
-    model = SalesOrgModel(rng=2, structure="full_cycle", salespeople=3, market_size=300, years=1)
-    assert all(p.ramped_up and p.productivity == 1.0 for p in model.staff)
-    hire = model.hire_salespeople(1, True, ramp_up_weeks=8)[0]
-    assert not hire.ramped_up
-    start = int(model.time)
-    for week in range(start + 1, start + 12):
-        model.run_until(week)
-        tenure = model.time - hire.hired_week
-        expected = 1.0 if tenure >= 8 else 0.5 + 0.5 * tenure / 8
-        assert (1.0 if hire.ramped_up else hire.productivity) == expected
-    assert hire.ramped_up
+@pytest.mark.parametrize("structure", ["full_cycle", "hunter_farmer"])
+def test_the_weeks_plan_is_given_the_own_serial_clients_in_portfolio_order(monkeypatch, structure):
+    """With no own client implementing as the week starts, the person's week gives the plan a copy of the portfolio
+    (a portfolio holds implementing and serial clients only): it must be the list the plan would pick out itself."""
+    given = []
+    plan = worktime.plan_discretionary
+
+    def planned(staff, free, week=None, serial=None):
+        if serial is not None:
+            assert serial == [c for c in staff.portfolio if c.stage is Stage.SERIAL] and serial is not staff.portfolio
+        given.append(serial is not None)
+        return plan(staff, free, week, serial)
+
+    monkeypatch.setattr(worktime, "plan_discretionary", planned)
+    model = SalesOrgModel(rng=3, structure=structure, salespeople=3, market_size=300, years=2)
+    model.run_until(model.cfg.weeks)
+    assert True in given and False in given

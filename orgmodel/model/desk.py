@@ -49,7 +49,9 @@ class DeskAgent(Staff):
     hunts = False
 
     def step(self) -> None:
-        """One week at the desk."""
+        """One week at the desk (it starts, like everyone's, with the week's ramp-up factor: see Staff.update_productivity)."""
+        if self.productivity < 1.0:  # ramping up
+            self.update_productivity(self.model.time)
         self.hours = [0.0] * N_ACTIVITIES
         free = self.model.cfg.desk_available_hours
         desk = self.model.desk

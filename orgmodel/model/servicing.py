@@ -63,8 +63,7 @@ def serve(
     cfg = model.cfg
     table = model.clients
     skills = [p.service_skill for p in people]
-    # productivity is 1 once ramped up (read off the flag: the property is a call per person and week)
-    rate = np.array([skill * (1.0 if p.ramped_up else p.productivity) for skill, p in zip(skills, people, strict=True)])
+    rate = np.array([p.service_skill * p.productivity for p in people])
     backlog = table.backlog[rows]
     knowledge = table.knowledge[rows]
     unknown = 1.0 - knowledge  # the client's specifics still to learn (stretches the work, shrinks as it is done)

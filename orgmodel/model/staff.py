@@ -79,9 +79,12 @@ class Staff(Agent):
         self.keeps_clients = keeps_clients
         self.hired_week = int(model.time)
         self.ramp_up_weeks = ramp_up_weeks
-        #: at full productivity (from the start without a ramp-up, else set once tenure reaches ramp_up_weeks:
-        #: see productivity; the week's work reads this before the property)
-        self.ramped_up = ramp_up_weeks <= 0
+        #: ramp-up factor for new hires (0.5 on day one, 1 after ``ramp_up_weeks``): a plain attribute, read for
+        #: every deal and client every week, kept at the ramp-up rule's value for the clock while below 1
+        #: (:meth:`update_productivity`); 1 from the start without a ramp-up
+        self.productivity = 1.0
+        if ramp_up_weeks > 0:
+            self.update_productivity(model.time)
         self.portfolio: list[ClientCompany] = []
         self.deals: list[Deal] = []
         self.projects: list[CrossSell] = []
@@ -99,14 +102,14 @@ class Staff(Agent):
         self.free = 0.0  # hours left in the week, after what cannot wait (see begin_week)
         self.hunting = 0.0  # hours reserved for hunting this week (fixed_hunting_share only)
         self.waiting = 0  # clients interrupting this week (fragmented_weeks only)
+        #: own clients in implementation this week, in portfolio order (set as the week starts: see finish_week)
+        self.implementing: list[ClientCompany] = []
         #: own clients a cross-sell project could start with this week, best first (set by the week's plan)
         self.cross_sell_ranking: list[ClientCompany] = []
         #: the week and the own serial clients, least covered first (set by the week's plan; see build_relationships)
         self.relationship_ranking: tuple[int, list[ClientCompany]] | None = None
         #: the constants of the person's pipeline outlook (:func:`orgmodel.model.worktime.outlook_of`)
         self.hunting_outlook: worktime.HuntingOutlook | None = None
-        #: the clock as the week's own work is done (read once by finish_week for all its parts)
-        self.now = model.time
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
@@ -124,6 +127,8 @@ class Staff(Agent):
         :meth:`finish_week`. ``available``: ``cfg.available_hours``, if the
         caller has it (the model works it out once for everyone's week).
         """
+        if self.productivity < 1.0:  # ramping up: the week's factor, before anything reads it (outlook_of, below)
+            self.update_productivity(self.model.time)
         self.hours = [0.0] * N_ACTIVITIES
         self.stage_hours_now = worktime.outlook_of(self).stage_hours  # worktime.stage_hours_table, without the call
         self.cross_sell_ranking = []
@@ -132,7 +137,9 @@ class Staff(Agent):
         free = cfg.available_hours if available is None else available
         if self.handover_due > 0.0:  # (none owed: no hours, nothing logged)
             free -= self.join_handovers(free)
-        free -= self.support_implementations(free)
+        implementing = self.implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]  # most weeks: none
+        if implementing:
+            free -= self.support_implementations(free, implementing)
         # only under a fixed hunting share (else none: reserved_hunting_hours' answer without the call)
         self.hunting = 0.0 if cfg.fixed_hunting_share is None else worktime.reserved_hunting_hours(self, free)
         self.free = free - self.hunting
@@ -144,41 +151,56 @@ class Staff(Agent):
         once for everyone's week: the clock is a Mesa observable).
         """
         model = self.model
-        self.now = model.time if now is None else now  # one read of the clock for the week's parts below
+        if now is None:  # one read of the clock for the week's parts below, which are given it
+            now = model.time
         free = self.free
         structure = model.structure
         if structure.shares_service:  # (else none: the default's 0 hours, without the call)
             free -= structure.shared_service(self, free)
-        plan = worktime.plan_discretionary(self, free, int(self.now))
+        # with no own client implementing, all are serial (a portfolio holds no others): the plan's list is a copy
+        plan = worktime.plan_discretionary(self, free, int(now), None if self.implementing else self.portfolio.copy())
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
         if self.waiting:
             fragmentation.lose_selling_hours(self, plan, self.waiting)
-        self.prospect(plan[PROSPECTING])
-        self.work_pipeline(plan[PIPELINE])
-        self.develop_cross_sells(plan[CROSS_SELL])
-        self.build_relationships(plan[RELATIONSHIP])
+        self.prospect(plan[PROSPECTING], now)
+        stale = self.work_pipeline(plan[PIPELINE], now)
+        self.develop_cross_sells(plan[CROSS_SELL], now)
+        self.build_relationships(plan[RELATIONSHIP], now)
         idle = plan[IDLE]
         if idle > 0.0:  # self.log(IDLE, idle), written out
             self.hours[IDLE] += idle
-        self.drop_stale_deals()
+        if stale:
+            self.drop_stale_deals(stale, now)
 
     # --- helpers ----------------------------------------------------------------------
-    @property
-    def productivity(self) -> float:
-        """Ramp-up factor for new hires (0.5 on day one, 1 after ``ramp_up_weeks``).
+    def update_productivity(self, now: float) -> None:
+        """Set ``productivity`` to the ramp-up rule's factor at the clock ``now`` (``model.time``).
 
-        Once ramped up a person stays at 1 without reading the clock again:
-        with turnover (issue #12) most people are hires, and this is called
-        for every deal and client every week.
+        0.5 on day one, rising linearly to 1 after ``ramp_up_weeks`` of tenure;
+        from then on (:attr:`ramped_up`) nothing updates it again. The
+        factor changes only with the clock, and everything that reads it does
+        so during a week (at the week's clock) or between weeks (the clock
+        still at the last week), so it is updated as each week starts
+        (:meth:`begin_week`, and a desk agent's week) rather than worked out
+        at every read: with turnover (issue #12) most people are hires, and it
+        is read for every deal and client every week. (Hiring code that sets a
+        hire's ``hired_week`` after construction does so before their first
+        week, which starts with this update.)
         """
-        if self.ramp_up_weeks <= 0 or self.ramped_up:
-            return 1.0
-        tenure = self.model.time - self.hired_week
-        if tenure >= self.ramp_up_weeks:
-            self.ramped_up = True
-            return 1.0
-        return 0.5 + 0.5 * tenure / self.ramp_up_weeks
+        tenure = now - self.hired_week
+        self.productivity = 1.0 if tenure >= self.ramp_up_weeks else 0.5 + 0.5 * tenure / self.ramp_up_weeks
+
+    @property
+    def ramped_up(self) -> bool:
+        """At full productivity: from the start without a ramp-up, else from the week tenure reaches ``ramp_up_weeks``.
+
+        Read off ``productivity`` (below 1 exactly while ramping up) rather
+        than kept as a flag of its own: a person's attributes stay below the
+        30 that CPython 3.12 keeps inline for a class's instances (beyond,
+        every attribute read of every person goes through a dict).
+        """
+        return self.productivity >= 1.0
 
     def log(self, activity: int, hours: float) -> None:
         """Record hours spent on an activity this week."""
@@ -211,9 +233,14 @@ class Staff(Agent):
         self.log(HANDOVER, spent)
         return spent
 
-    def support_implementations(self, free: float) -> float:
-        """Weekly support for own clients in implementation (it also teaches their specifics)."""
-        implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]  # most weeks: none
+    def support_implementations(self, free: float, implementing: list[ClientCompany] | None = None) -> float:
+        """Weekly support for own clients in implementation (it also teaches their specifics).
+
+        ``implementing``: those clients, in portfolio order, if the caller has
+        picked them out (:meth:`begin_week` keeps them for the week's plan).
+        """
+        if implementing is None:
+            implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]
         if not implementing:
             return 0.0
         cfg = self.model.cfg
@@ -248,16 +275,22 @@ class Staff(Agent):
         return float(demand[0]), float(spent[0])
 
     # --- hunting ------------------------------------------------------------------------------
-    def prospect(self, hours: float) -> None:
-        """Research, calls and first meetings: open new leads."""
-        if hours <= 0.0:
+    def prospect(self, hours: float, week: float | None = None) -> None:
+        """Research, calls and first meetings: open new leads.
+
+        ``week``: ``model.time``, if read already (:meth:`finish_week` reads it
+        once for all its parts: the clock is a Mesa observable).
+        """
+        # the plan's hours can be a numpy scalar: they are compared, and the progress counted, in Python floats
+        # (the same doubles); the hours are logged as they are
+        planned = float(hours)
+        if planned <= 0.0:
             return
         self.hours[PROSPECTING] += hours
         model = self.model
-        productivity = 1.0 if self.ramped_up else self.productivity
-        # the plan's hours can be a numpy scalar: the progress is counted in Python floats (the same doubles)
-        progress = self.prospect_progress + float(hours) * self.hunting_skill * productivity / model.cfg.hours_per_lead
-        week = self.now
+        progress = self.prospect_progress + planned * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
+        if week is None:
+            week = model.time
         while progress >= 1.0:
             progress -= 1.0
             company = model.market.find_prospect(week)
@@ -267,19 +300,31 @@ class Staff(Agent):
             self.deals.append(model.pipeline.open_deal(company, self, week))
         self.prospect_progress = progress
 
-    def work_pipeline(self, hours: float) -> None:
-        """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`)."""
+    def work_pipeline(self, hours: float, week: float | None = None) -> list[Deal]:
+        """Advance deals, closest to closing first; deals whose work is done await the client (part of :meth:`finish_week`).
+
+        Returns the deals gone stale (:meth:`drop_stale_deals`), found on the
+        pass over the deals that looks for those whose work is done: nothing
+        later in the person's week works on a deal or changes one, so they are
+        the very deals a pass at the end of the week would find. ``week``:
+        ``model.time``, if read already (as by :meth:`finish_week`).
+        """
         deals = self.deals
         if not deals:
             self.log(IDLE, hours)  # planned hours no deal could absorb
-            return
+            return []
         model = self.model
-        week = self.now
+        if week is None:
+            week = model.time
         needs = self.stage_hours_now
-        if hours > 0.0:
+        # the room left is worked out and compared in Python floats: the same doubles as with the plan's hours,
+        # which are mostly a numpy scalar (each operation a numpy call); a deal given all the room left gets it
+        # in the plan's type, as before, so that every hour booked keeps its type (Python's sum() depends on it)
+        planned = float(hours)
+        if planned > 0.0:
             spent = 0.0
             for deal in sorted(deals, key=_STAGE, reverse=True):
-                room = hours - spent
+                room = planned - spent
                 if room <= 0.0:  # the week's pipeline hours are spent
                     break
                 need = needs[deal.stage] - deal.hours  # worktime.deal_hours_left, written out (every deal, every week)
@@ -287,55 +332,67 @@ class Staff(Agent):
                     continue
                 h = need if need < MAX_DEAL_HOURS_PER_WEEK else MAX_DEAL_HOURS_PER_WEEK
                 if room < h:
-                    h = room
+                    h = hours - spent  # room, in the plan's type
                 deal.hours += h
                 deal.last_worked = week
                 spent += h
             self._log_spent(PIPELINE, hours, spent)
         pipeline = model.pipeline
         min_weeks = pipeline.stage_min_weeks
-        for deal in deals:  # the stage's work and weeks are in: the client answers after everyone's week
+        cutoff = week - model.cfg.stale_weeks
+        stale = []
+        for deal in deals:
+            # the stage's work and weeks are in: the client answers after everyone's week
             if deal.hours + 1e-9 >= needs[deal.stage] and week - deal.entered >= min_weeks[deal.stage]:
                 pipeline.queue(deal, week)
+            # no work for stale_weeks, and it still needs some (worktime.deal_hours_left > 0, written out)
+            if deal.last_worked < cutoff and needs[deal.stage] - deal.hours > 0.0:
+                stale.append(deal)
+        return stale
 
-    def drop_stale_deals(self) -> None:
-        """Deals that still need work and got none for ``stale_weeks`` die (part of :meth:`finish_week`)."""
-        if not self.deals:
-            return
+    def drop_stale_deals(self, stale: list[Deal], week: float | None = None) -> None:
+        """The ``stale`` deals (still needing work, none for ``stale_weeks``: see :meth:`work_pipeline`) die.
+
+        Last in :meth:`finish_week`, after the rest of the week's work.
+        ``week``: ``model.time``, if read already (as by :meth:`finish_week`).
+        """
         model = self.model
-        week = self.now
-        cutoff = week - model.cfg.stale_weeks
-        for deal in [d for d in self.deals if d.last_worked < cutoff and worktime.deal_hours_left(self, d) > 0.0]:
+        if week is None:
+            week = model.time
+        for deal in stale:
             model.pipeline.lose_deal(deal, week)
 
     # --- farming ----------------------------------------------------------------------------------
-    def develop_cross_sells(self, hours: float) -> None:
+    def develop_cross_sells(self, hours: float, week: float | None = None) -> None:
         """Work on cross-sell projects, starting new ones with the best candidates.
 
         Projects whose work is done go to the client's decision whether or not
-        the person has cross-sell hours this week.
+        the person has cross-sell hours this week. ``week``: ``model.time``,
+        if read already (as by :meth:`finish_week`).
         """
         model = self.model
         projects = self.projects
-        if hours > 0.0 and len(projects) < MAX_CROSS_SELL_PROJECTS:
+        planned = float(hours)  # compared in Python floats, as in work_pipeline (the same doubles)
+        if planned > 0.0 and len(projects) < MAX_CROSS_SELL_PROJECTS:
             for best in self.cross_sell_ranking:  # this week's candidates, best first (worktime.plan_discretionary)
                 projects.append(model.cross_selling.start(best, self))
                 if len(projects) >= MAX_CROSS_SELL_PROJECTS:
                     break
         if not projects:
-            if hours > 0.0:  # planned hours no project could absorb: self.log(IDLE, hours), written out
+            if planned > 0.0:  # planned hours no project could absorb: self.log(IDLE, hours), written out
                 self.hours[IDLE] += hours
             return
         work = model.cfg.cross_sell_hours
         ready, ask = model.cross_selling.ready, model.cross_selling.ask
-        week = self.now
+        if week is None:
+            week = model.time
         spent = 0.0
         for project in projects:
             h = work - project.hours
             if h > MAX_PROJECT_HOURS_PER_WEEK:
                 h = MAX_PROJECT_HOURS_PER_WEEK
-            if hours - spent < h:
-                h = hours - spent
+            if planned - spent < h:
+                h = hours - spent  # the room left, in the plan's type
             if h > 1e-12:
                 project.hours += h
                 spent += h
@@ -343,12 +400,17 @@ class Staff(Agent):
                 ask(project, week)
         self._log_spent(CROSS_SELL, hours, spent)
 
-    def build_relationships(self, hours: float) -> None:
-        """Meet the wider buying centre of the clients whose coverage is weakest (part of :meth:`finish_week`)."""
-        if hours <= 0.0:
+    def build_relationships(self, hours: float, week: float | None = None) -> None:
+        """Meet the wider buying centre of the clients whose coverage is weakest (part of :meth:`finish_week`).
+
+        ``week``: ``model.time``, if read already (as by :meth:`finish_week`).
+        """
+        planned = float(hours)  # the plan's hours can be a numpy scalar: the same double, as a float
+        if planned <= 0.0:
             return
         model = self.model
-        week = self.now
+        if week is None:
+            week = model.time
         ranking = self.relationship_ranking
         if ranking is not None and ranking[0] == week:
             clients = ranking[1]  # ranked by this week's plan (worktime.plan_discretionary)
@@ -358,7 +420,6 @@ class Staff(Agent):
         if not clients:
             self.log(IDLE, hours)
             return
-        planned = float(hours)  # the plan's hours can be a numpy scalar: the same double, as a float
         visits = math.ceil(planned / RELATIONSHIP_HOURS_PER_CLIENT)  # at least one client, at most all (no max/min calls)
         if visits < 1:
             visits = 1

@@ -168,7 +168,7 @@ class HuntingOutlook:
 
 def outlook_of(staff: Staff) -> HuntingOutlook:
     """The person's :class:`HuntingOutlook` for this week (kept on the person while its inputs stay the same)."""
-    denominator = staff.hunting_skill * (1.0 if staff.ramped_up else staff.productivity)
+    denominator = staff.hunting_skill * staff.productivity
     model = staff.model
     outlook = staff.hunting_outlook
     if (
@@ -215,7 +215,9 @@ def _deal_outlook(outlook: HuntingOutlook, deal_stage: Stage, hours_left: float,
     return chance, max(hours, 0.25), weeks + cfg.implementation_weeks
 
 
-def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> list[float]:
+def plan_discretionary(
+    staff: Staff, free: float, week: int | None = None, serial: list[ClientCompany] | None = None
+) -> list[float]:
     """Split ``free`` hours over the discretionary activities (see module doc).
 
     On the way it ranks what the week's work then takes in order, so that
@@ -225,7 +227,10 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
     serial clients, least covered first; nothing in the person's own week
     changes a client's stage or coverage, which change after everyone's week).
     ``week``: ``int(model.time)``, if the caller has read the clock (a Mesa
-    observable, dearer to read than a plain attribute).
+    observable, dearer to read than a plain attribute). ``serial``: the own
+    serial clients in portfolio order, as a new list (the plan sorts it and
+    keeps it), if the caller has them (the person's week, whose start
+    found no client implementing: then every own client is serial).
     """
     plan = [0.0] * N_ACTIVITIES
     if free <= 1e-9:
@@ -298,7 +303,8 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
         if v > v_cross_sell:
             v_cross_sell = v
     room = MAX_CROSS_SELL_PROJECTS - len(projects)
-    serial = [c for c in staff.portfolio if c.stage is SERIAL]
+    if serial is None:
+        serial = [c for c in staff.portfolio if c.stage is SERIAL]
     ranking = []
     if room > 0 and serial:
         # own serial clients with potential left, no project running and not recently refused
@@ -343,31 +349,31 @@ def plan_discretionary(staff: Staff, free: float, week: int | None = None) -> li
         ) * RELATIONSHIP_HOURS_PER_CLIENT
     staff.relationship_ranking = (week, serial)  # whom build_relationships visits this week, weakest first
 
-    # v ** sharpness for the activities with a positive value (the others have none), and the largest weight on
-    # the way (max(weights), written out: the first maximum kept, in the order of DISCRETIONARY)
+    # v ** sharpness for the activities with a positive value (the others have none)
     sharpness = cfg.allocation_sharpness
-    top = 0.0
     w_prospecting = w_pipeline = w_cross_sell = w_relationship = 0.0
     if v_prospecting > 0.0:
-        w_prospecting = top = v_prospecting**sharpness
+        w_prospecting = v_prospecting**sharpness
     if v_pipeline > 0.0:
         w_pipeline = v_pipeline**sharpness
-        if w_pipeline > top:
-            top = w_pipeline
     if v_cross_sell > 0.0:
         w_cross_sell = v_cross_sell**sharpness
-        if w_cross_sell > top:
-            top = w_cross_sell
     if v_relationship > 0.0:
         w_relationship = v_relationship**sharpness
-        if w_relationship > top:
-            top = w_relationship
     weights = [w_prospecting, w_pipeline, 0.0, 0.0, w_cross_sell, w_relationship, 0.0, 0.0]
-    if role_default:  # the role's own work absorbs whatever pay does not claim
-        floor = 1e-6 * (1e-300 if top < 1e-300 else top)  # 1e-6 * max(top, 1e-300)
-        for i in role_default:
-            if weights[i] == 0.0:
-                weights[i] = floor
+    floor = None
+    for i in role_default:  # the role's own work absorbs whatever pay does not claim
+        if weights[i] == 0.0:
+            if floor is None:
+                # 1e-6 x the largest weight, at least 1e-300; worked out only when needed (most weeks: not), as the
+                # weights are mostly numpy scalars, each comparison a numpy call. max(weights), written out: the
+                # first maximum kept, in the order of DISCRETIONARY
+                top = 0.0
+                for w in (w_prospecting, w_pipeline, w_cross_sell, w_relationship):
+                    if w > top:
+                        top = w
+                floor = 1e-6 * (1e-300 if top < 1e-300 else top)
+            weights[i] = floor
     cap = [cap_prospecting, cap_pipeline, 0.0, 0.0, cap_cross_sell, cap_relationship, 0.0, 0.0]
     plan[IDLE] = _water_fill(plan, free, weights, cap)
     return plan
