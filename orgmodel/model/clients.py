@@ -43,6 +43,7 @@ class Stage(IntEnum):
 
 
 PIPELINE_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL)
+_IMPLEMENTATION = Stage.IMPLEMENTATION  # compared by identity (a module constant: cheaper than the enum's attribute)
 
 
 class ClientCompany:
@@ -128,6 +129,12 @@ class ClientCompany:
 
     @owner.setter
     def owner(self, person: Staff | None) -> None:
+        if self.stage is _IMPLEMENTATION:  # both people's clients in implementation change (Staff.implementing)
+            before = self._owner
+            if before is not None:
+                before.implementing = None
+            if person is not None:
+                person.implementing = None
         self._owner = person
         self.table.owner_row[self.uid] = -1 if person is None else person.row
 

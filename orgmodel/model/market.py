@@ -19,6 +19,8 @@ from orgmodel.model.clients import ClientBuyer, ClientCompany, DecisionInfluence
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
+_IMPLEMENTATION = Stage.IMPLEMENTATION  # compared by identity (a module constant: cheaper than the enum's attribute)
+
 
 class Market:
     """The companies, their buying-centre people (Mesa agents) and the count of companies per stage.
@@ -76,14 +78,22 @@ class Market:
         """Move a company to a stage, keeping the stage counts the weekly data reads.
 
         The stage is stored as a :class:`Stage` member (a plain number is
-        turned into one), which the weekly loops compare by identity.
+        turned into one), which the weekly loops compare by identity. A move
+        into or out of implementation drops the owner's list of clients in
+        implementation (:attr:`Staff.implementing <orgmodel.model.staff.Staff.implementing>`),
+        which their next week rebuilds.
         """
         if type(stage) is not Stage:
             stage = Stage(stage)
         counts = self.stage_counts
-        counts[company.stage] -= 1
+        before = company.stage
+        counts[before] -= 1
         counts[stage] += 1
         company.stage = stage
+        if stage is _IMPLEMENTATION or before is _IMPLEMENTATION:
+            owner = company._owner  # its owner's clients in implementation change (Staff.implementing: rebuilt)
+            if owner is not None:
+                owner.implementing = None
 
     def find_prospect(self, week: float | None = None) -> ClientCompany | None:
         """A random company nobody is working on and that can be approached now (``week``: ``model.time``, if read already)."""

@@ -102,8 +102,12 @@ class Staff(Agent):
         self.free = 0.0  # hours left in the week, after what cannot wait (see begin_week)
         self.hunting = 0.0  # hours reserved for hunting this week (fixed_hunting_share only)
         self.waiting = 0  # clients interrupting this week (fragmented_weeks only)
-        #: own clients in implementation this week, in portfolio order (set as the week starts: see finish_week)
-        self.implementing: list[ClientCompany] = []
+        #: own clients in implementation, in portfolio order, or None when they may have changed: a client moving
+        #: into or out of implementation (Market.set_stage) or changing hands while implementing (the owner's
+        #: setter) drops it, and the next week's start rebuilds it (begin_week). Most people's clients stay as
+        #: they are for weeks, and rebuilding it reads every own client's stage: at 100,000 companies a trip to
+        #: memory for each. Portfolios change only with the owner (ClientCompany.owner), so the setter sees them all
+        self.implementing: list[ClientCompany] | None = []
         #: own clients a cross-sell project could start with this week, best first (set by the week's plan)
         self.cross_sell_ranking: list[ClientCompany] = []
         #: the week and the own serial clients, least covered first (set by the week's plan; see build_relationships)
@@ -137,8 +141,10 @@ class Staff(Agent):
         free = cfg.available_hours if available is None else available
         if self.handover_due > 0.0:  # (none owed: no hours, nothing logged)
             free -= self.join_handovers(free)
-        implementing = self.implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]  # most weeks: none
-        if implementing:
+        implementing = self.implementing
+        if implementing is None:  # own clients moved into or out of implementation, or changed hands while in it
+            implementing = self.implementing = [c for c in self.portfolio if c.stage is _IMPLEMENTATION]
+        if implementing:  # most weeks: none
             free -= self.support_implementations(free, implementing)
         # only under a fixed hunting share (else none: reserved_hunting_hours' answer without the call)
         self.hunting = 0.0 if cfg.fixed_hunting_share is None else worktime.reserved_hunting_hours(self, free)
@@ -158,7 +164,10 @@ class Staff(Agent):
         if structure.shares_service:  # (else none: the default's 0 hours, without the call)
             free -= structure.shared_service(self, free)
         # with no own client implementing, all are serial (a portfolio holds no others): the plan's list is a copy
-        plan = worktime.plan_discretionary(self, free, int(now), None if self.implementing else self.portfolio.copy())
+        # (the plan picks them out itself when the list was dropped since the week started, as it never is now)
+        implementing = self.implementing
+        serial = None if implementing is None or implementing else self.portfolio.copy()
+        plan = worktime.plan_discretionary(self, free, int(now), serial)
         if self.hunting > 0.0:
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
         if self.waiting:
