@@ -109,9 +109,7 @@ class Turnover:
         One draw a person whose rate is above 0, and a second for the reason
         of whoever quits (one of the parts, in proportion to its share). The
         scenario's keys are read once for everyone, and the parts are kept
-        as plain numbers (the weekly loop runs over the whole force); the
-        pay part is :meth:`PayMemory.shortfall` written out (no call for each
-        person and week, most of whom are paid as before: a part of 0).
+        as plain numbers (the weekly loop runs over the whole force).
         """
         model = self.model
         cfg = model.cfg
@@ -131,8 +129,7 @@ class Turnover:
             pay = 0.0
             if pay_effect:
                 memory = memories.get(person.unique_id)
-                if memory is not None and memory.current < memory.reference:  # PayMemory.shortfall, inlined
-                    pay = pay_effect * (1.0 - (base_pay + memory.current) / (base_pay + memory.reference))
+                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
             over = person.load - threshold
             over = over_effect * over if over > 0.0 else 0.0
             total = base + pay + over
