@@ -368,3 +368,53 @@ def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monke
         assert columns[0] == columns[1]
         assert lists.id_of == arrays.id_of and lists._widest == arrays._widest
     assert lists.known_by == arrays.known_by and lists.staff.shape[1] > 4
+
+
+@pytest.mark.parametrize("at_most", [10**6, 0])  # every ledger in lists; every ledger in arrays
+@pytest.mark.parametrize("weight", [2, 1.7, 0.0])  # an int as a scenario may give it; sums to round; members without time
+def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkeypatch, at_most, weight):
+    """:meth:`book_group` books what :meth:`book` of each member with ``w * hours`` books, in the same place of the order.
+
+    Contacts with groups, one by one and as arrays, mixed within weeks with
+    repeats of the same pairs (their sums' order), people never added (new
+    rows, in their order), members without time (weight 0) and rows that
+    fill up: the same ledger (:meth:`booked`, :attr:`pending`) and the same
+    columns, byte for byte, as the members booked one by one.
+    """
+    monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
+    rng = np.random.default_rng(5)
+    grouped, plain = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
+    sizes = rng.integers(1, 7, 8)
+    people = np.arange(1000, 1000 + int(sizes.sum()))
+    flags = rng.random(people.size) < 0.3
+    start = np.cumsum(sizes) - sizes
+    for net in (grouped, plain):
+        net.add_people(people.tolist())
+        net.set_groups(net.rows(people), start, sizes, flags)
+    for week in range(1, 40):
+        for _ in range(int(rng.integers(1, 30))):
+            kind = rng.random()
+            sid = int(rng.integers(1, 7))
+            if kind < 0.5:  # a buying centre met, mostly the same few
+                group, hours = int(rng.integers(0, 2 if rng.random() < 0.7 else 8)), float(rng.uniform(0.01, 2.0))
+                grouped.book_group(sid, group, hours, weight, float(week))
+                members = slice(int(start[group]), int(start[group] + sizes[group]))
+                spread = [(weight if dm else 1.0) * hours for dm in flags[members].tolist()]
+                plain.book([sid] * len(spread), people[members].tolist(), spread, float(week))
+            elif kind < 0.8:  # a lead, or someone never added
+                person = int(rng.choice(people[:12])) if rng.random() < 0.8 else int(rng.integers(5000, 5010))
+                for net in (grouped, plain):
+                    net.invest(sid, person, 0.5, float(week), 0.9)
+            else:  # service visits, as arrays
+                staff, met = rng.integers(1, 7, 4), rng.choice(people, 4)
+                hours = rng.uniform(0.1, 1.0, 4)
+                for net in (grouped, plain):
+                    net.book(staff, met, hours, float(week))
+        assert grouped.booked() == plain.booked()
+        assert grouped.pending == plain.pending
+        for net in (grouped, plain):
+            net.flush()
+        columns = [[a.tobytes() for a in (net.staff, net.s, net.t, net.top, net.used)] for net in (grouped, plain)]
+        assert columns[0] == columns[1]
+        assert grouped.id_of == plain.id_of and grouped._widest == plain._widest
+    assert grouped.known_by == plain.known_by and grouped.staff.shape[1] > 4

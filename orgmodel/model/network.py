@@ -95,6 +95,15 @@ class RelationshipNetwork:
         self._book_hours: list[float] = []
         self._book_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._book_week = 0.0
+        # groups of people met together (buying centres, :meth:`set_groups`): each group's first index into the
+        # members' rows and how many; whether a member's hours are weighted (a decision maker's). A contact with a
+        # whole group waits in the ledger as one entry, its person ``~group`` (negative), its weight in
+        # ``_group_weights`` (in booking order), and is spread over the members as it is applied
+        self._group_rows = np.zeros(0, dtype=np.int64)
+        self._group_flag = np.zeros(0, dtype=bool)
+        self._group_start = np.zeros(0, dtype=np.int64)
+        self._group_size = np.zeros(0, dtype=np.int64)
+        self._group_weights: list[float] = []
 
     # --- people -----------------------------------------------------------------------------------
     def add_people(self, ids: Iterable[int], **attrs: object) -> None:
@@ -194,6 +203,66 @@ class RelationshipNetwork:
         self._book_person.extend(people)
         self._book_hours.extend(hours)
 
+    def set_groups(self, rows: np.ndarray, start: np.ndarray, size: np.ndarray, flag: np.ndarray) -> None:
+        """Lay out groups of people met together (buying centres) for :meth:`book_group`.
+
+        Group ``g``'s members are in rows ``rows[start[g] : start[g] + size[g]]``
+        (rows from :meth:`rows`, so every member has one); ``flag`` marks the
+        members whose hours a group contact weights (decision makers).
+        """
+        self._group_rows = np.asarray(rows, dtype=np.int64)
+        self._group_start = np.asarray(start, dtype=np.int64)
+        self._group_size = np.asarray(size, dtype=np.int64)
+        self._group_flag = np.asarray(flag, dtype=bool)
+
+    def book_group(self, staff: int, group: int, hours: float, weight: float, week: float) -> None:
+        """Book ``hours`` of ``staff`` with each member of ``group`` (:meth:`set_groups`), ``weight`` x them with the flagged.
+
+        What :meth:`book` of the members with ``w * hours`` each (``w`` the
+        member's weight, ``weight`` or 1.0) books, as one entry of the ledger:
+        a buying centre's contact then costs no Python number per member
+        (at a hundred thousand companies, each member's id read from memory
+        as it was booked, converted and released again), and the members'
+        rows need no look-up as the ledger is applied.
+        """
+        if week != self._book_week:
+            self.flush()
+            self._book_week = week
+        self._book_staff.append(staff)
+        self._book_person.append(~group)
+        self._book_hours.append(hours)
+        self._group_weights.append(weight)
+
+    def _spread(
+        self, staff: list[int], people: list[int], hours: list[float], weights: list[float]
+    ) -> tuple[list[int], list[int], list[float]]:
+        """Ledger columns with each group entry spread over its members (ids), in Python lists (few contacts, checks).
+
+        A member's hours are ``w * hours`` with ``w`` the group's weight for a
+        flagged member and 1.0 for the others: the product a caller booking the
+        members one by one computes, so the same double.
+        """
+        out_staff: list[int] = []
+        out_people: list[int] = []
+        out_hours: list[float] = []
+        weight = iter(weights)
+        id_of = self.id_of
+        for sid, person, h in zip(staff, people, hours, strict=True):
+            if person >= 0:
+                out_staff.append(sid)
+                out_people.append(person)
+                out_hours.append(h)
+                continue
+            w = next(weight)
+            group = ~person
+            start = int(self._group_start[group])
+            end = start + int(self._group_size[group])
+            flags = self._group_flag[start:end].tolist()
+            out_staff += [sid] * len(flags)
+            out_people += [id_of[row] for row in self._group_rows[start:end].tolist()]
+            out_hours += [(w if flag else 1.0) * h for flag in flags]
+        return out_staff, out_people, out_hours
+
     def _seal(self) -> None:
         """Move the contacts in the ledger's lists to its parts, as arrays (the lists start again)."""
         n = len(self._book_person)
@@ -206,10 +275,15 @@ class RelationshipNetwork:
     @property
     def pending(self) -> int:
         """Contacts booked and not yet applied."""
+        if self._group_weights:  # a group's entry counts its members
+            return len(self.booked()[0])
         return len(self._book_person) + sum(part[1].size for part in self._book_parts)
 
     def booked(self) -> tuple[list[int], list[int], list[float]]:
-        """The contacts booked and not yet applied, in booking order: staff, person, hours x skill (for checks)."""
+        """The contacts booked and not yet applied, in booking order: staff, person, hours x skill (for checks).
+
+        A contact with a group (:meth:`book_group`) is listed member by member.
+        """
         staff: list[int] = []
         people: list[int] = []
         hours: list[float] = []
@@ -217,7 +291,10 @@ class RelationshipNetwork:
             staff += s.tolist()
             people += p.tolist()
             hours += h.tolist()
-        return staff + self._book_staff, people + self._book_person, hours + self._book_hours
+        staff, people, hours = staff + self._book_staff, people + self._book_person, hours + self._book_hours
+        if self._group_weights:
+            return self._spread(staff, people, hours, self._group_weights)
+        return staff, people, hours
 
     def flush(self) -> None:
         """Apply every booked contact: one array update for the whole ledger.
@@ -230,9 +307,10 @@ class RelationshipNetwork:
         """
         parts = self._book_parts
         if not parts:
-            if not self._book_person:
+            booked = self._book_person
+            if not booked:
                 return
-            if len(self._book_person) <= _FEW_CONTACTS:
+            if len(booked) <= _FEW_CONTACTS and (not self._group_weights or self._members(booked) <= _FEW_CONTACTS):
                 self._flush_few()
                 return
         if self._book_person:
@@ -245,14 +323,19 @@ class RelationshipNetwork:
             staff = np.concatenate([part[0] for part in parts])
             people = np.concatenate([part[1] for part in parts])
             hours = np.concatenate([part[2] for part in parts])
-        if hours.min() <= 0.0:  # no time together is no contact (a decision maker weighted 0, say)
-            keep = hours > 0.0
-            staff, people, hours = staff[keep], people[keep], hours[keep]
-            if not hours.size:
+        if self._group_weights:
+            staff, hours, rows = self._spread_arrays(staff, people, hours)
+            if rows is None:
                 return
-        rows = self.row_of.take(people, mode="clip")  # an id beyond the table reads its last entry, -1
-        if rows.min() < 0:  # someone met for the first time who was never added
-            rows = self.rows(people)
+        else:
+            if hours.min() <= 0.0:  # no time together is no contact (a decision maker weighted 0, say)
+                keep = hours > 0.0
+                staff, people, hours = staff[keep], people[keep], hours[keep]
+                if not hours.size:
+                    return
+            rows = self.row_of.take(people, mode="clip")  # an id beyond the table reads its last entry, -1
+            if rows.min() < 0:  # someone met for the first time who was never added
+                rows = self.rows(people)
         # one update per pair of people: a week's contacts of a pair combine (no decay within a week)
         key = (rows << _STAFF_BITS) | staff  # by person, then staff
         order = key.argsort(kind="stable")  # a pair's contacts summed in booking order
@@ -269,6 +352,50 @@ class RelationshipNetwork:
         slot = self._slots_for(rows, staff, week)
         self._grow(rows, rows * self.staff.shape[1] + slot, hours, week)
 
+    def _members(self, people: list[int]) -> int:
+        """How many contacts the ledger's entries ``people`` stand for (a group's entry, ``~group``, its members)."""
+        size = self._group_size
+        return sum(1 if person >= 0 else int(size[~person]) for person in people)
+
+    def _spread_arrays(
+        self, staff: np.ndarray, people: np.ndarray, hours: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """:meth:`flush`'s columns with each group entry spread over its members: staff, hours and rows, in booking order.
+
+        A member takes its group entry's place in the order, so a pair's
+        contacts are summed in the order they were booked in; contacts
+        without time are dropped (rows None if none is left) before the
+        people met one by one get their rows, in the order :meth:`rows`
+        would give them (the members have theirs already).
+        """
+        weights = np.array(self._group_weights, dtype=float)
+        self._group_weights = []
+        group = people < 0
+        which = ~people[group]
+        size = self._group_size.take(which)
+        count = np.ones(people.size, dtype=np.int64)
+        count[group] = size
+        staff, people, hours = staff.repeat(count), people.repeat(count), hours.repeat(count)
+        member = group.repeat(count)
+        ends = size.cumsum()
+        index = np.arange(ends[-1]) + (self._group_start.take(which) - (ends - size)).repeat(size)
+        hours[member] *= np.where(self._group_flag.take(index), weights.repeat(size), 1.0)
+        rows = np.empty(people.size, dtype=np.int64)
+        rows[member] = self._group_rows.take(index)
+        if hours.min() <= 0.0:  # no time together is no contact (a decision maker weighted 0, say)
+            keep = hours > 0.0
+            staff, people, hours, rows, member = staff[keep], people[keep], hours[keep], rows[keep], member[keep]
+            if not hours.size:
+                return staff, hours, None
+        alone = ~member
+        if alone.any():
+            ids = people[alone]
+            found = self.row_of.take(ids, mode="clip")  # an id beyond the table reads its last entry, -1
+            if found.min() < 0:  # someone met for the first time who was never added
+                found = self.rows(ids)
+            rows[alone] = found
+        return staff, hours, rows
+
     def _flush_few(self) -> None:
         """:meth:`flush` of a few contacts booked one by one: sorted, summed and found in Python lists.
 
@@ -281,6 +408,9 @@ class RelationshipNetwork:
         """
         staff, people, hours = self._book_staff, self._book_person, self._book_hours
         self._book_staff, self._book_person, self._book_hours = [], [], []
+        if self._group_weights:
+            staff, people, hours = self._spread(staff, people, hours, self._group_weights)
+            self._group_weights = []
         week = self._book_week
         if min(hours) <= 0.0:  # no time together is no contact
             kept = [(sid, person, h) for sid, person, h in zip(staff, people, hours, strict=True) if h > 0.0]
