@@ -342,12 +342,15 @@ def test_a_week_s_few_buying_centres_are_read_in_lists_as_the_array_path_reads_t
     assert [len(b) for b in relations.settle(asked)] == [len(c.people) for c in asked]
 
 
-def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monkeypatch):
+# a few contacts in Python lists or in arrays; a ledger ordered by sorting values or by a stable sort of positions
+@pytest.mark.parametrize(("name", "first", "second"), [("_FEW_CONTACTS", 10**6, 0), ("_SORT_VALUES_FROM", 0, 10**9)])
+def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monkeypatch, name, first, second):
     """A ledger applied in Python lists (a few contacts) and in arrays (more): the same columns, byte for byte.
 
-    Repeats of a pair in a week (their sums), zero hours (no contact), people
-    never added (new rows), rows that fill up (wider rows) and pruning in
-    between, so that both paths meet every case.
+    Likewise a ledger ordered by sorting values made distinct (a large
+    week's) and by a stable sort. Repeats of a pair in a week (their sums),
+    zero hours (no contact), people never added (new rows), rows that fill
+    up (wider rows) and pruning in between, so that both paths meet every case.
     """
     rng = np.random.default_rng(21)
     lists, arrays = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
@@ -358,8 +361,8 @@ def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monke
         staff = rng.integers(1, 12, n).tolist()
         people = rng.integers(100, 140 if week > 30 else 130, n).tolist()  # later weeks meet people never added
         hours = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.01, 3.0, n)).tolist()
-        for net, at_most in ((lists, 10**6), (arrays, 0)):  # every ledger in lists; every ledger in arrays
-            monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
+        for net, at in ((lists, first), (arrays, second)):  # e.g. every ledger in lists; every ledger in arrays
+            monkeypatch.setattr(network_module, name, at)
             net.book(staff, people, hours, float(week))
             net.flush()
             if week % 20 == 0:
@@ -370,9 +373,11 @@ def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monke
     assert lists.known_by == arrays.known_by and lists.staff.shape[1] > 4
 
 
-@pytest.mark.parametrize("at_most", [10**6, 0])  # every ledger in lists; every ledger in arrays
+# ledgers applied in lists or arrays; contacts with groups as one entry each (0) or their members at once
+@pytest.mark.parametrize(("at_most", "apart"), [(10**6, 0), (0, 0), (0, 10**6), (10**6, 10**6)])
 @pytest.mark.parametrize("weight", [2, 1.7, 0.0])  # an int as a scenario may give it; sums to round; members without time
-def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkeypatch, at_most, weight):
+@pytest.mark.parametrize("contiguous", [True, False])  # the members' rows one after the other (as the model seats them)
+def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkeypatch, at_most, apart, weight, contiguous):
     """:meth:`book_group` books what :meth:`book` of each member with ``w * hours`` books, in the same place of the order.
 
     Contacts with groups, one by one and as arrays, mixed within weeks with
@@ -382,6 +387,7 @@ def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkey
     columns, byte for byte, as the members booked one by one.
     """
     monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
+    monkeypatch.setattr(network_module, "_GROUPS_APART", apart)
     rng = np.random.default_rng(5)
     grouped, plain = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
     sizes = rng.integers(1, 7, 8)
@@ -390,7 +396,10 @@ def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkey
     start = np.cumsum(sizes) - sizes
     for net in (grouped, plain):
         net.add_people(people.tolist())
+        if not contiguous:
+            net.rows(people[::-1])  # rows in the reverse order
         net.set_groups(net.rows(people), start, sizes, flags)
+        assert (net._group_first_row is not None) is contiguous
     for week in range(1, 40):
         for _ in range(int(rng.integers(1, 30))):
             kind = rng.random()

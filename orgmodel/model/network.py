@@ -24,7 +24,10 @@ read flushes first, so a reader always sees every contact booked before it.
 Several contacts between the same two people in one week combine into one
 (growth multiplies, ``exp(-g h1) exp(-g h2) = exp(-g (h1 + h2))``, and there
 is no decay within a week), so the batch gives the strengths a contact-by-
-contact update gives, up to rounding in the last digit.
+contact update gives, up to rounding in the last digit. A contact with a
+whole buying centre (:meth:`RelationshipNetwork.book_group`) in a large
+market stays one entry of the ledger until it is applied, and is then
+spread over the members.
 
 A networkx graph of the same people and relationships is built on demand for
 views, drawing and analysis: :meth:`RelationshipNetwork.snapshot` (current
@@ -48,9 +51,19 @@ _PICK_AT_MOST = 4096
 #: fewer, which cost more than the work at that size; beyond, and with contacts booked as arrays (the week's), the
 #: array steps. Counted: 8-12 save the most instructions; at 48 the lists cost about what they save
 _FEW_CONTACTS = 10
+#: groups (buying centres, :meth:`RelationshipNetwork.set_groups`) from which a contact with a group waits in the ledger
+#: as one entry until it is applied (:meth:`RelationshipNetwork.book_group`); with fewer (the reference size's 3,000),
+#: its members are booked one by one at once. Measured: with 30,000 and 100,000 companies the members' Python numbers,
+#: booked, converted and released, cost more (memory far apart) than the array steps that spread the entries; with
+#: 3,000 those thirty-odd numpy calls a week cost more than the members' lists (+66 M instructions of a reference run)
+_GROUPS_APART = 10_000
 # a pair of people as one sortable integer: the person's row in the high bits, the staff id in the low ones
 _STAFF_BITS = 32
 _STAFF_MASK = (1 << _STAFF_BITS) - 1
+#: contacts in a ledger from which :meth:`RelationshipNetwork.flush` orders them by sorting values (keys made
+#: distinct by each contact's place) rather than by a stable sort of positions: faster for a large week's, a few
+#: more numpy calls for the reference size's few hundred
+_SORT_VALUES_FROM = 1024
 
 
 class RelationshipNetwork:
@@ -96,13 +109,20 @@ class RelationshipNetwork:
         self._book_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._book_week = 0.0
         # groups of people met together (buying centres, :meth:`set_groups`): each group's first index into the
-        # members' rows and how many; whether a member's hours are weighted (a decision maker's). A contact with a
-        # whole group waits in the ledger as one entry, its person ``~group`` (negative), its weight in
-        # ``_group_weights`` (in booking order), and is spread over the members as it is applied
+        # members' rows and how many; whether a member's hours are weighted (a decision maker's); the same in
+        # Python lists, with the members' first row if their rows are contiguous (then a group's ids are a slice
+        # of ``id_of``), for spreading contacts in Python. With many groups a contact with a whole group waits in
+        # the ledger as one entry, its person ``~group`` (negative), its weight in ``_group_weights`` (in booking
+        # order), and is spread over the members as it is applied
         self._group_rows = np.zeros(0, dtype=np.int64)
         self._group_flag = np.zeros(0, dtype=bool)
         self._group_start = np.zeros(0, dtype=np.int64)
         self._group_size = np.zeros(0, dtype=np.int64)
+        self._group_starts: list[int] = []
+        self._group_sizes: list[int] = []
+        self._group_flags: list[bool] = []
+        self._group_first_row: int | None = None
+        self._groups_apart = False
         self._group_weights: list[float] = []
 
     # --- people -----------------------------------------------------------------------------------
@@ -210,24 +230,37 @@ class RelationshipNetwork:
         (rows from :meth:`rows`, so every member has one); ``flag`` marks the
         members whose hours a group contact weights (decision makers).
         """
-        self._group_rows = np.asarray(rows, dtype=np.int64)
+        self._group_rows = rows = np.asarray(rows, dtype=np.int64)
         self._group_start = np.asarray(start, dtype=np.int64)
         self._group_size = np.asarray(size, dtype=np.int64)
         self._group_flag = np.asarray(flag, dtype=bool)
+        self._group_starts = self._group_start.tolist()
+        self._group_sizes = self._group_size.tolist()
+        self._group_flags = self._group_flag.tolist()
+        contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
+        self._group_first_row = int(rows[0]) if contiguous else None
+        self._groups_apart = self._group_size.size >= _GROUPS_APART
 
     def book_group(self, staff: int, group: int, hours: float, weight: float, week: float) -> None:
         """Book ``hours`` of ``staff`` with each member of ``group`` (:meth:`set_groups`), ``weight`` x them with the flagged.
 
         What :meth:`book` of the members with ``w * hours`` each (``w`` the
-        member's weight, ``weight`` or 1.0) books, as one entry of the ledger:
-        a buying centre's contact then costs no Python number per member
-        (at a hundred thousand companies, each member's id read from memory
-        as it was booked, converted and released again), and the members'
-        rows need no look-up as the ledger is applied.
+        member's weight, ``weight`` or 1.0) books. With many groups
+        (:data:`_GROUPS_APART`), as one entry of the ledger: a buying centre's
+        contact then costs no Python number per member (at a hundred thousand
+        companies, each member's id read from memory far apart as it was
+        booked, converted and released again), and the members' rows need no
+        look-up as the ledger is applied. With few, the members one by one.
         """
         if week != self._book_week:
             self.flush()
             self._book_week = week
+        if not self._groups_apart:
+            ids, met = self._group(group, weight, hours)
+            self._book_staff.extend([staff] * len(ids))
+            self._book_person.extend(ids)
+            self._book_hours.extend(met)
+            return
         self._book_staff.append(staff)
         self._book_person.append(~group)
         self._book_hours.append(hours)
@@ -246,22 +279,33 @@ class RelationshipNetwork:
         out_people: list[int] = []
         out_hours: list[float] = []
         weight = iter(weights)
-        id_of = self.id_of
         for sid, person, h in zip(staff, people, hours, strict=True):
             if person >= 0:
                 out_staff.append(sid)
                 out_people.append(person)
                 out_hours.append(h)
                 continue
-            w = next(weight)
-            group = ~person
-            start = int(self._group_start[group])
-            end = start + int(self._group_size[group])
-            flags = self._group_flag[start:end].tolist()
-            out_staff += [sid] * len(flags)
-            out_people += [id_of[row] for row in self._group_rows[start:end].tolist()]
-            out_hours += [(w if flag else 1.0) * h for flag in flags]
+            ids, met = self._group(~person, next(weight), h)
+            out_staff += [sid] * len(ids)
+            out_people += ids
+            out_hours += met
         return out_staff, out_people, out_hours
+
+    def _group(self, group: int, weight: float, hours: float) -> tuple[list[int], list[float]]:
+        """The ids of ``group``'s members and their hours in a contact of ``hours`` (Python lists).
+
+        A member's hours are ``w * hours`` with ``w`` the contact's ``weight``
+        for a flagged member and 1.0 for the others: the product a caller
+        booking the members one by one computes, so the same double.
+        """
+        a = self._group_starts[group]
+        b = a + self._group_sizes[group]
+        first = self._group_first_row
+        if first is not None:
+            ids = self.id_of[first + a : first + b]
+        else:
+            ids = [self.id_of[row] for row in self._group_rows[a:b].tolist()]
+        return ids, [(weight if flag else 1.0) * hours for flag in self._group_flags[a:b]]
 
     def _seal(self) -> None:
         """Move the contacts in the ledger's lists to its parts, as arrays (the lists start again)."""
@@ -337,9 +381,26 @@ class RelationshipNetwork:
             if rows.min() < 0:  # someone met for the first time who was never added
                 rows = self.rows(people)
         # one update per pair of people: a week's contacts of a pair combine (no decay within a week)
-        key = (rows << _STAFF_BITS) | staff  # by person, then staff
-        order = key.argsort(kind="stable")  # a pair's contacts summed in booking order
-        key = key[order]
+        bits = _STAFF_BITS
+        n = hours.size
+        if n >= _SORT_VALUES_FROM:
+            bits = int(staff.max()).bit_length()
+            place = (n - 1).bit_length()
+            if len(self.id_of).bit_length() + bits + place > 63:
+                bits = _STAFF_BITS
+        if bits == _STAFF_BITS:
+            key = (rows << _STAFF_BITS) | staff  # by person, then staff
+            order = key.argsort(kind="stable")  # a pair's contacts summed in booking order
+            key = key[order]
+        else:
+            # the same order, from a sort of values: each contact's place in the ledger below the pair's key makes
+            # the keys distinct, so the one order they sort in is the stable sort's of the pairs (numpy sorts
+            # integers by value several times faster than it sorts their positions stably: 0.2 against 2 ms for a
+            # hundred thousand companies' week)
+            key = (((rows << bits) | staff) << place) | np.arange(n)
+            key.sort()
+            order = key & ((1 << place) - 1)
+            key >>= place
         repeat = key[1:] == key[:-1]
         if repeat.any():
             first = np.concatenate(([True], ~repeat))
@@ -347,15 +408,15 @@ class RelationshipNetwork:
             key = key[first]
         else:  # every pair once (the usual week): no sums needed
             hours = hours[order]
-        rows = key >> _STAFF_BITS
-        staff = key & _STAFF_MASK
+        rows = key >> bits
+        staff = key & ((1 << bits) - 1)
         slot = self._slots_for(rows, staff, week)
         self._grow(rows, rows * self.staff.shape[1] + slot, hours, week)
 
     def _members(self, people: list[int]) -> int:
         """How many contacts the ledger's entries ``people`` stand for (a group's entry, ``~group``, its members)."""
-        size = self._group_size
-        return sum(1 if person >= 0 else int(size[~person]) for person in people)
+        size = self._group_sizes
+        return sum(1 if person >= 0 else size[~person] for person in people)
 
     def _spread_arrays(
         self, staff: np.ndarray, people: np.ndarray, hours: np.ndarray
