@@ -373,11 +373,10 @@ def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monke
     assert lists.known_by == arrays.known_by and lists.staff.shape[1] > 4
 
 
-# ledgers applied in lists or arrays; contacts with groups as one entry each (0) or their members at once
-@pytest.mark.parametrize(("at_most", "apart"), [(10**6, 0), (0, 0), (0, 10**6), (10**6, 10**6)])
+@pytest.mark.parametrize("at_most", [10**6, 0])  # ledgers applied in lists; in arrays
 @pytest.mark.parametrize("weight", [2, 1.7, 0.0])  # an int as a scenario may give it; sums to round; members without time
 @pytest.mark.parametrize("contiguous", [True, False])  # the members' rows one after the other (as the model seats them)
-def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkeypatch, at_most, apart, weight, contiguous):
+def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkeypatch, at_most, weight, contiguous):
     """:meth:`book_group` books what :meth:`book` of each member with ``w * hours`` books, in the same place of the order.
 
     Contacts with groups, one by one and as arrays, mixed within weeks with
@@ -387,7 +386,6 @@ def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkey
     columns, byte for byte, as the members booked one by one.
     """
     monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
-    monkeypatch.setattr(network_module, "_GROUPS_APART", apart)
     rng = np.random.default_rng(5)
     grouped, plain = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
     sizes = rng.integers(1, 7, 8)
@@ -427,3 +425,20 @@ def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkey
         assert columns[0] == columns[1]
         assert grouped.id_of == plain.id_of and grouped._widest == plain._widest
     assert grouped.known_by == plain.known_by and grouped.staff.shape[1] > 4
+
+
+def test_a_model_booking_buying_centres_as_entries_runs_as_one_booking_their_members(monkeypatch):
+    """A large market books a contact with a buying centre as one ledger entry: the same run as member by member."""
+    from orgmodel.model import relationships as relationships_module
+    from orgmodel.model.model import SalesOrgModel
+
+    def run(apart: int) -> list[bytes]:
+        monkeypatch.setattr(relationships_module, "_GROUPS_APART", apart)
+        model = SalesOrgModel(rng=3, salespeople=4, market_size=150, years=2)
+        assert model.relations._as_groups is (apart == 0)
+        model.run_for(80)
+        net = model.network
+        coverage = np.array([c.coverage for c in model.market.companies])
+        return [a.tobytes() for a in (net.staff, net.s, net.t, net.top, net.used, coverage)]
+
+    assert run(0) == run(10**9)

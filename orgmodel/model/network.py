@@ -25,9 +25,9 @@ Several contacts between the same two people in one week combine into one
 (growth multiplies, ``exp(-g h1) exp(-g h2) = exp(-g (h1 + h2))``, and there
 is no decay within a week), so the batch gives the strengths a contact-by-
 contact update gives, up to rounding in the last digit. A contact with a
-whole buying centre (:meth:`RelationshipNetwork.book_group`) in a large
-market stays one entry of the ledger until it is applied, and is then
-spread over the members.
+whole buying centre (:meth:`RelationshipNetwork.book_group`) stays one
+entry of the ledger until it is applied, and is then spread over the
+members.
 
 A networkx graph of the same people and relationships is built on demand for
 views, drawing and analysis: :meth:`RelationshipNetwork.snapshot` (current
@@ -51,12 +51,6 @@ _PICK_AT_MOST = 4096
 #: fewer, which cost more than the work at that size; beyond, and with contacts booked as arrays (the week's), the
 #: array steps. Counted: 8-12 save the most instructions; at 48 the lists cost about what they save
 _FEW_CONTACTS = 10
-#: groups (buying centres, :meth:`RelationshipNetwork.set_groups`) from which a contact with a group waits in the ledger
-#: as one entry until it is applied (:meth:`RelationshipNetwork.book_group`); with fewer (the reference size's 3,000),
-#: its members are booked one by one at once. Measured: with 30,000 and 100,000 companies the members' Python numbers,
-#: booked, converted and released, cost more (memory far apart) than the array steps that spread the entries; with
-#: 3,000 those thirty-odd numpy calls a week cost more than the members' lists (+66 M instructions of a reference run)
-_GROUPS_APART = 10_000
 # a pair of people as one sortable integer: the person's row in the high bits, the staff id in the low ones
 _STAFF_BITS = 32
 _STAFF_MASK = (1 << _STAFF_BITS) - 1
@@ -109,20 +103,15 @@ class RelationshipNetwork:
         self._book_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._book_week = 0.0
         # groups of people met together (buying centres, :meth:`set_groups`): each group's first index into the
-        # members' rows and how many; whether a member's hours are weighted (a decision maker's); the same in
-        # Python lists, with the members' first row if their rows are contiguous (then a group's ids are a slice
-        # of ``id_of``), for spreading contacts in Python. With many groups a contact with a whole group waits in
-        # the ledger as one entry, its person ``~group`` (negative), its weight in ``_group_weights`` (in booking
-        # order), and is spread over the members as it is applied
+        # members' rows and how many; whether a member's hours are weighted (a decision maker's); the members' first
+        # row if their rows are contiguous (then a group's ids are a slice of ``id_of``). A contact with a whole
+        # group waits in the ledger as one entry, its person ``~group`` (negative), its weight in ``_group_weights``
+        # (in booking order), and is spread over the members as it is applied
         self._group_rows = np.zeros(0, dtype=np.int64)
         self._group_flag = np.zeros(0, dtype=bool)
         self._group_start = np.zeros(0, dtype=np.int64)
         self._group_size = np.zeros(0, dtype=np.int64)
-        self._group_starts: list[int] = []
-        self._group_sizes: list[int] = []
-        self._group_flags: list[bool] = []
         self._group_first_row: int | None = None
-        self._groups_apart = False
         self._group_weights: list[float] = []
 
     # --- people -----------------------------------------------------------------------------------
@@ -234,33 +223,24 @@ class RelationshipNetwork:
         self._group_start = np.asarray(start, dtype=np.int64)
         self._group_size = np.asarray(size, dtype=np.int64)
         self._group_flag = np.asarray(flag, dtype=bool)
-        self._group_starts = self._group_start.tolist()
-        self._group_sizes = self._group_size.tolist()
-        self._group_flags = self._group_flag.tolist()
         contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
         self._group_first_row = int(rows[0]) if contiguous else None
-        self._groups_apart = self._group_size.size >= _GROUPS_APART
 
     def book_group(self, staff: int, group: int, hours: float, weight: float, week: float) -> None:
         """Book ``hours`` of ``staff`` with each member of ``group`` (:meth:`set_groups`), ``weight`` x them with the flagged.
 
         What :meth:`book` of the members with ``w * hours`` each (``w`` the
-        member's weight, ``weight`` or 1.0) books. With many groups
-        (:data:`_GROUPS_APART`), as one entry of the ledger: a buying centre's
-        contact then costs no Python number per member (at a hundred thousand
-        companies, each member's id read from memory far apart as it was
-        booked, converted and released again), and the members' rows need no
-        look-up as the ledger is applied. With few, the members one by one.
+        member's weight, ``weight`` or 1.0) books, as one entry of the ledger:
+        a buying centre's contact then costs no Python number per member (at a
+        hundred thousand companies, each member's id read from memory far
+        apart as it was booked, converted and released again), and the
+        members' rows need no look-up as the ledger is applied. The array
+        steps that spread the entries cost more than the members' lists in a
+        small market (:mod:`orgmodel.model.relationships` books those).
         """
         if week != self._book_week:
             self.flush()
             self._book_week = week
-        if not self._groups_apart:
-            ids, met = self._group(group, weight, hours)
-            self._book_staff.extend([staff] * len(ids))
-            self._book_person.extend(ids)
-            self._book_hours.extend(met)
-            return
         self._book_staff.append(staff)
         self._book_person.append(~group)
         self._book_hours.append(hours)
@@ -298,14 +278,14 @@ class RelationshipNetwork:
         for a flagged member and 1.0 for the others: the product a caller
         booking the members one by one computes, so the same double.
         """
-        a = self._group_starts[group]
-        b = a + self._group_sizes[group]
+        a = int(self._group_start[group])
+        b = a + int(self._group_size[group])
         first = self._group_first_row
         if first is not None:
             ids = self.id_of[first + a : first + b]
         else:
             ids = [self.id_of[row] for row in self._group_rows[a:b].tolist()]
-        return ids, [(weight if flag else 1.0) * hours for flag in self._group_flags[a:b]]
+        return ids, [(weight if flag else 1.0) * hours for flag in self._group_flag[a:b].tolist()]
 
     def _seal(self) -> None:
         """Move the contacts in the ledger's lists to its parts, as arrays (the lists start again)."""
@@ -415,8 +395,8 @@ class RelationshipNetwork:
 
     def _members(self, people: list[int]) -> int:
         """How many contacts the ledger's entries ``people`` stand for (a group's entry, ``~group``, its members)."""
-        size = self._group_sizes
-        return sum(1 if person >= 0 else size[~person] for person in people)
+        size = self._group_size
+        return sum(1 if person >= 0 else int(size[~person]) for person in people)
 
     def _spread_arrays(
         self, staff: np.ndarray, people: np.ndarray, hours: np.ndarray
