@@ -103,15 +103,13 @@ class RelationshipNetwork:
         self._book_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._book_week = 0.0
         # groups of people met together (buying centres, :meth:`set_groups`): each group's first index into the
-        # members' rows and how many; whether a member's hours are weighted (a decision maker's); the members' first
-        # row if their rows are contiguous (then a group's ids are a slice of ``id_of``). A contact with a whole
-        # group waits in the ledger as one entry, its person ``~group`` (negative), its weight in ``_group_weights``
-        # (in booking order), and is spread over the members as it is applied
+        # members' rows and how many; whether a member's hours are weighted (a decision maker's). A contact with a
+        # whole group waits in the ledger as one entry, its person ``~group`` (negative), its weight in
+        # ``_group_weights`` (in booking order), and is spread over the members as it is applied
         self._group_rows = np.zeros(0, dtype=np.int64)
         self._group_flag = np.zeros(0, dtype=bool)
         self._group_start = np.zeros(0, dtype=np.int64)
         self._group_size = np.zeros(0, dtype=np.int64)
-        self._group_first_row: int | None = None
         self._group_weights: list[float] = []
 
     # --- people -----------------------------------------------------------------------------------
@@ -219,12 +217,10 @@ class RelationshipNetwork:
         (rows from :meth:`rows`, so every member has one); ``flag`` marks the
         members whose hours a group contact weights (decision makers).
         """
-        self._group_rows = rows = np.asarray(rows, dtype=np.int64)
+        self._group_rows = np.asarray(rows, dtype=np.int64)
         self._group_start = np.asarray(start, dtype=np.int64)
         self._group_size = np.asarray(size, dtype=np.int64)
         self._group_flag = np.asarray(flag, dtype=bool)
-        contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
-        self._group_first_row = int(rows[0]) if contiguous else None
 
     def book_group(self, staff: int, group: int, hours: float, weight: float, week: float) -> None:
         """Book ``hours`` of ``staff`` with each member of ``group`` (:meth:`set_groups`), ``weight`` x them with the flagged.
@@ -246,46 +242,15 @@ class RelationshipNetwork:
         self._book_hours.append(hours)
         self._group_weights.append(weight)
 
-    def _spread(
-        self, staff: list[int], people: list[int], hours: list[float], weights: list[float]
-    ) -> tuple[list[int], list[int], list[float]]:
-        """Ledger columns with each group entry spread over its members (ids), in Python lists (few contacts, checks).
-
-        A member's hours are ``w * hours`` with ``w`` the group's weight for a
-        flagged member and 1.0 for the others: the product a caller booking the
-        members one by one computes, so the same double.
-        """
-        out_staff: list[int] = []
-        out_people: list[int] = []
-        out_hours: list[float] = []
-        weight = iter(weights)
-        for sid, person, h in zip(staff, people, hours, strict=True):
-            if person >= 0:
-                out_staff.append(sid)
-                out_people.append(person)
-                out_hours.append(h)
-                continue
-            ids, met = self._group(~person, next(weight), h)
-            out_staff += [sid] * len(ids)
-            out_people += ids
-            out_hours += met
-        return out_staff, out_people, out_hours
-
-    def _group(self, group: int, weight: float, hours: float) -> tuple[list[int], list[float]]:
-        """The ids of ``group``'s members and their hours in a contact of ``hours`` (Python lists).
-
-        A member's hours are ``w * hours`` with ``w`` the contact's ``weight``
-        for a flagged member and 1.0 for the others: the product a caller
-        booking the members one by one computes, so the same double.
-        """
-        a = int(self._group_start[group])
-        b = a + int(self._group_size[group])
-        first = self._group_first_row
-        if first is not None:
-            ids = self.id_of[first + a : first + b]
-        else:
-            ids = [self.id_of[row] for row in self._group_rows[a:b].tolist()]
-        return ids, [(weight if flag else 1.0) * hours for flag in self._group_flag[a:b].tolist()]
+    def book_groups(self, staff: int, groups: Sequence[int], hours: Sequence[float], weight: float, week: float) -> None:
+        """:meth:`book_group` of ``staff`` with each of ``groups`` in turn, ``hours[i]`` with ``groups[i]`` (one call)."""
+        if week != self._book_week:
+            self.flush()
+            self._book_week = week
+        self._book_staff.extend([staff] * len(groups))
+        self._book_person.extend([~group for group in groups])
+        self._book_hours.extend(hours)
+        self._group_weights.extend([weight] * len(groups))
 
     def _seal(self) -> None:
         """Move the contacts in the ledger's lists to its parts, as arrays (the lists start again)."""
@@ -316,9 +281,21 @@ class RelationshipNetwork:
             people += p.tolist()
             hours += h.tolist()
         staff, people, hours = staff + self._book_staff, people + self._book_person, hours + self._book_hours
-        if self._group_weights:
-            return self._spread(staff, people, hours, self._group_weights)
-        return staff, people, hours
+        if not self._group_weights:
+            return staff, people, hours
+        out: tuple[list[int], list[int], list[float]] = ([], [], [])
+        weights = iter(self._group_weights)
+        for sid, person, h in zip(staff, people, hours, strict=True):
+            if person >= 0:
+                members, met = [person], [h]
+            else:  # a group's members: ``w * hours``, w the contact's weight if flagged, else 1.0 (the same double)
+                a, w = int(self._group_start[~person]), next(weights)
+                members = [self.id_of[row] for row in self._group_rows[a : a + int(self._group_size[~person])].tolist()]
+                met = [(w if flag else 1.0) * h for flag in self._group_flag[a : a + len(members)].tolist()]
+            out[0].extend([sid] * len(members))
+            out[1].extend(members)
+            out[2].extend(met)
+        return out
 
     def flush(self) -> None:
         """Apply every booked contact: one array update for the whole ledger.
@@ -334,7 +311,7 @@ class RelationshipNetwork:
             booked = self._book_person
             if not booked:
                 return
-            if len(booked) <= _FEW_CONTACTS and (not self._group_weights or self._members(booked) <= _FEW_CONTACTS):
+            if len(booked) <= _FEW_CONTACTS and not self._group_weights:  # contacts with groups: the array steps
                 self._flush_few()
                 return
         if self._book_person:
@@ -393,11 +370,6 @@ class RelationshipNetwork:
         slot = self._slots_for(rows, staff, week)
         self._grow(rows, rows * self.staff.shape[1] + slot, hours, week)
 
-    def _members(self, people: list[int]) -> int:
-        """How many contacts the ledger's entries ``people`` stand for (a group's entry, ``~group``, its members)."""
-        size = self._group_size
-        return sum(1 if person >= 0 else int(size[~person]) for person in people)
-
     def _spread_arrays(
         self, staff: np.ndarray, people: np.ndarray, hours: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -449,9 +421,6 @@ class RelationshipNetwork:
         """
         staff, people, hours = self._book_staff, self._book_person, self._book_hours
         self._book_staff, self._book_person, self._book_hours = [], [], []
-        if self._group_weights:
-            staff, people, hours = self._spread(staff, people, hours, self._group_weights)
-            self._group_weights = []
         week = self._book_week
         if min(hours) <= 0.0:  # no time together is no contact
             kept = [(sid, person, h) for sid, person, h in zip(staff, people, hours, strict=True) if h > 0.0]

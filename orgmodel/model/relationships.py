@@ -75,7 +75,7 @@ class BuyingCentreRelations:
         #: (decision maker's weight, who decides) -> the members' weights in a contact and their sum
         self._spread: dict[tuple[float, tuple[bool, ...]], tuple[list[float], float]] = {}
         #: contacts with a buying centre booked as one entry of the network's ledger (a large market, :data:`_GROUPS_APART`)
-        self._as_groups = False
+        self.as_groups = False
         #: decision maker's weight -> who decides -> the members' weights in coverage and their sum, added in order
         #: from 0.0 as ``bincount`` adds them (``sum`` of floats compensates, so it may differ in the last digit)
         self._cover: dict[float, dict[tuple[bool, ...], tuple[list[float], float]]] = {}
@@ -97,8 +97,8 @@ class BuyingCentreRelations:
         self._start = np.cumsum(sizes) - sizes
         self.coverage_week = np.full(len(companies), -1.0)
         self._weights_for = None  # the weights follow the layout
-        self._as_groups = len(companies) >= _GROUPS_APART
-        if self._as_groups:
+        self.as_groups = len(companies) >= _GROUPS_APART
+        if self.as_groups:
             self.model.network.set_groups(rows, self._start, sizes, self._deciders)  # a contact with a buying centre
 
     # --- contact ---------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ class BuyingCentreRelations:
         # a Python float: the hours often come from the week's plan as a numpy scalar, and every
         # product with one (here, per member) is a numpy scalar operation; the same IEEE result
         per_weight = float(hours) * skill / total
-        if self._as_groups:
+        if self.as_groups:
             # one entry for the buying centre (its layout given to the network by seat): each member's hours
             # are w_dm * per_weight for a decision maker, 1.0 * per_weight for the others, as below
             model.network.book_group(sid, company.uid, per_weight, w_dm, week)
