@@ -42,7 +42,7 @@ _FEW = 6
 #: (:meth:`RelationshipNetwork.book_group`), not member by member. Measured: with 30,000 and 100,000 companies the
 #: members' Python numbers (ids far apart in memory, hours), booked, converted and released, cost more than the
 #: array steps that spread the entries (-135 M instructions at 200 / 30,000 / 3 years; 9.4 -> 8.6 s CPU at 1,000 /
-#: 100,000 / 3 years); with 3,000 those thirty-odd numpy calls a week cost more (+66 M of a reference run)
+#: 100,000 / 3 years, three pairs); with 3,000 those thirty-odd numpy calls a week cost more (+66 M of a reference run)
 _GROUPS_APART = 10_000
 
 
