@@ -446,3 +446,22 @@ def test_a_model_booking_buying_centres_as_entries_runs_as_one_booking_their_mem
         return [a.tobytes() for a in (net.staff, net.s, net.t, net.top, net.used, coverage)]
 
     assert run(0) == run(10**9)
+
+
+@pytest.mark.parametrize("apart", [0, 10**9])  # buying centres booked as entries; member by member
+def test_a_contact_spreads_the_decision_maker_weight_in_force_when_it_is_booked(monkeypatch, apart):
+    """Each company's weights are kept between contacts: a new weight (an intervention) is used from then on."""
+    from orgmodel.model import relationships as relationships_module
+    from orgmodel.model.model import SalesOrgModel
+
+    monkeypatch.setattr(relationships_module, "_GROUPS_APART", apart)
+    model = SalesOrgModel(rng=4, salespeople=3, market_size=120, years=1)
+    relations, network = model.relations, model.network
+    company = next(c for c in model.market.companies if any(c.deciders) and len(c.people) > 2)
+    person, week = model.salespeople[0], model.time
+    network.flush()
+    for w_dm in (2.0, 3.5, 2.0):
+        model.cfg = model.cfg.with_(decision_maker_weight=w_dm)
+        relations.book_contact(person, company, 3.0, everyone=True, skill=0.5, week=week)
+        weights = [w_dm if dm else 1.0 for dm in company.deciders]
+        assert network.booked()[2][-len(weights) :] == [w * (3.0 * 0.5 / sum(weights)) for w in weights]

@@ -72,8 +72,11 @@ class BuyingCentreRelations:
         self._weight = np.zeros(0)
         self._weight_sum = np.zeros(0)
         self._weights_for: float | None = None
-        #: (decision maker's weight, who decides) -> the members' weights in a contact and their sum
-        self._spread: dict[tuple[float, tuple[bool, ...]], tuple[list[float], float]] = {}
+        #: (decision maker's weight, who decides) -> that weight, the members' weights in a contact and their sum;
+        #: and each company's (by uid, laid out by :meth:`seat`), found without hashing who decides (a tuple) for
+        #: each contact: at a hundred thousand companies also one read fewer far apart in memory
+        self._spread: dict[tuple[float, tuple[bool, ...]], tuple[float, list[float], float]] = {}
+        self._spread_of: list[tuple[float, list[float], float] | None] = []
         #: contacts with a buying centre booked as one entry of the network's ledger (a large market, :data:`_GROUPS_APART`)
         self.as_groups = False
         #: decision maker's weight -> who decides -> the members' weights in coverage and their sum, added in order
@@ -97,6 +100,7 @@ class BuyingCentreRelations:
         self._start = np.cumsum(sizes) - sizes
         self.coverage_week = np.full(len(companies), -1.0)
         self._weights_for = None  # the weights follow the layout
+        self._spread_of = [None] * len(companies)
         self.as_groups = len(companies) >= _GROUPS_APART
         if self.as_groups:
             self.model.network.set_groups(rows, self._start, sizes, self._deciders)  # a contact with a buying centre
@@ -131,11 +135,14 @@ class BuyingCentreRelations:
         if hours <= 0.0:
             return
         w_dm = model.cfg.decision_maker_weight
-        spread = self._spread.get((w_dm, company.deciders))
-        if spread is None:  # buying centres share a few shapes: worked out once each
-            weights = [w_dm if dm else 1.0 for dm in company.deciders]
-            spread = self._spread[w_dm, company.deciders] = (weights, sum(weights))
-        weights, total = spread
+        spread = self._spread_of[company.uid]
+        if spread is None or spread[0] is not w_dm:
+            spread = self._spread.get((w_dm, company.deciders))
+            if spread is None:  # buying centres share a few shapes: worked out once each
+                weights = [w_dm if dm else 1.0 for dm in company.deciders]
+                spread = self._spread[w_dm, company.deciders] = (w_dm, weights, sum(weights))
+            self._spread_of[company.uid] = spread
+        _, weights, total = spread
         # a Python float: the hours often come from the week's plan as a numpy scalar, and every
         # product with one (here, per member) is a numpy scalar operation; the same IEEE result
         per_weight = float(hours) * skill / total
