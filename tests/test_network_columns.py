@@ -342,12 +342,15 @@ def test_a_week_s_few_buying_centres_are_read_in_lists_as_the_array_path_reads_t
     assert [len(b) for b in relations.settle(asked)] == [len(c.people) for c in asked]
 
 
-def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monkeypatch):
+# a few contacts in Python lists or in arrays; a ledger ordered by sorting values or by a stable sort of positions
+@pytest.mark.parametrize(("name", "first", "second"), [("_FEW_CONTACTS", 10**6, 0), ("_SORT_VALUES_FROM", 0, 10**9)])
+def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monkeypatch, name, first, second):
     """A ledger applied in Python lists (a few contacts) and in arrays (more): the same columns, byte for byte.
 
-    Repeats of a pair in a week (their sums), zero hours (no contact), people
-    never added (new rows), rows that fill up (wider rows) and pruning in
-    between, so that both paths meet every case.
+    Likewise a ledger ordered by sorting values made distinct (a large
+    week's) and by a stable sort. Repeats of a pair in a week (their sums),
+    zero hours (no contact), people never added (new rows), rows that fill
+    up (wider rows) and pruning in between, so that both paths meet every case.
     """
     rng = np.random.default_rng(21)
     lists, arrays = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
@@ -358,8 +361,8 @@ def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monke
         staff = rng.integers(1, 12, n).tolist()
         people = rng.integers(100, 140 if week > 30 else 130, n).tolist()  # later weeks meet people never added
         hours = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.01, 3.0, n)).tolist()
-        for net, at_most in ((lists, 10**6), (arrays, 0)):  # every ledger in lists; every ledger in arrays
-            monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
+        for net, at in ((lists, first), (arrays, second)):  # e.g. every ledger in lists; every ledger in arrays
+            monkeypatch.setattr(network_module, name, at)
             net.book(staff, people, hours, float(week))
             net.flush()
             if week % 20 == 0:
@@ -368,3 +371,97 @@ def test_a_few_contacts_are_applied_in_lists_as_the_array_steps_apply_them(monke
         assert columns[0] == columns[1]
         assert lists.id_of == arrays.id_of and lists._widest == arrays._widest
     assert lists.known_by == arrays.known_by and lists.staff.shape[1] > 4
+
+
+@pytest.mark.parametrize("at_most", [10**6, 0])  # ledgers applied in lists; in arrays
+@pytest.mark.parametrize("weight", [2, 1.7, 0.0])  # an int as a scenario may give it; sums to round; members without time
+@pytest.mark.parametrize("contiguous", [True, False])  # the members' rows one after the other (as the model seats them), or not
+def test_a_contact_with_a_group_is_its_members_contacts_booked_one_by_one(monkeypatch, at_most, weight, contiguous):
+    """:meth:`book_group` books what :meth:`book` of each member with ``w * hours`` books, in the same place of the order.
+
+    Contacts with groups, one by one and as arrays, mixed within weeks with
+    repeats of the same pairs (their sums' order), people never added (new
+    rows, in their order), members without time (weight 0) and rows that
+    fill up: the same ledger (:meth:`booked`, :attr:`pending`) and the same
+    columns, byte for byte, as the members booked one by one.
+    """
+    monkeypatch.setattr(network_module, "_FEW_CONTACTS", at_most)
+    rng = np.random.default_rng(5)
+    grouped, plain = RelationshipNetwork(HALF_LIFE, GAIN), RelationshipNetwork(HALF_LIFE, GAIN)
+    sizes = rng.integers(1, 7, 8)
+    people = np.arange(1000, 1000 + int(sizes.sum()))
+    flags = rng.random(people.size) < 0.3
+    start = np.cumsum(sizes) - sizes
+    for net in (grouped, plain):
+        net.add_people(people.tolist())
+        if not contiguous:
+            net.rows(people[::-1])  # rows in the reverse order
+        net.set_groups(net.rows(people), start, sizes, flags)
+    for week in range(1, 40):
+        for _ in range(int(rng.integers(1, 30))):
+            kind = rng.random()
+            sid = int(rng.integers(1, 7))
+            if kind < 0.5:  # buying centres met (one, or several in one call), mostly the same few
+                groups = rng.integers(0, 2 if rng.random() < 0.7 else 8, 1 if rng.random() < 0.7 else 3).tolist()
+                hours = rng.uniform(0.01, 2.0, len(groups)).tolist()
+                if len(groups) == 1:
+                    grouped.book_group(sid, groups[0], hours[0], weight, float(week))
+                else:
+                    grouped.book_groups(sid, groups, hours, weight, float(week))
+                for group, h in zip(groups, hours, strict=True):
+                    members = slice(int(start[group]), int(start[group] + sizes[group]))
+                    spread = [(weight if dm else 1.0) * h for dm in flags[members].tolist()]
+                    plain.book([sid] * len(spread), people[members].tolist(), spread, float(week))
+            elif kind < 0.8:  # a lead, or someone never added
+                person = int(rng.choice(people[:12])) if rng.random() < 0.8 else int(rng.integers(5000, 5010))
+                for net in (grouped, plain):
+                    net.invest(sid, person, 0.5, float(week), 0.9)
+            else:  # service visits, as arrays
+                staff, met = rng.integers(1, 7, 4), rng.choice(people, 4)
+                hours = rng.uniform(0.1, 1.0, 4)
+                for net in (grouped, plain):
+                    net.book(staff, met, hours, float(week))
+        assert grouped.booked() == plain.booked()
+        assert grouped.pending == plain.pending
+        for net in (grouped, plain):
+            net.flush()
+        columns = [[a.tobytes() for a in (net.staff, net.s, net.t, net.top, net.used)] for net in (grouped, plain)]
+        assert columns[0] == columns[1]
+        assert grouped.id_of == plain.id_of and grouped._widest == plain._widest
+    assert grouped.known_by == plain.known_by and grouped.staff.shape[1] > 4
+
+
+def test_a_model_booking_buying_centres_as_entries_runs_as_one_booking_their_members(monkeypatch):
+    """A large market books a contact with a buying centre as one ledger entry: the same run as member by member."""
+    from orgmodel.model import relationships as relationships_module
+    from orgmodel.model.model import SalesOrgModel
+
+    def run(apart: int) -> list[bytes]:
+        monkeypatch.setattr(relationships_module, "_GROUPS_APART", apart)
+        model = SalesOrgModel(rng=3, salespeople=4, market_size=150, years=2)
+        assert model.relations.as_groups is (apart == 0)
+        model.run_for(80)
+        net = model.network
+        coverage = np.array([c.coverage for c in model.market.companies])
+        return [a.tobytes() for a in (net.staff, net.s, net.t, net.top, net.used, coverage)]
+
+    assert run(0) == run(10**9)
+
+
+@pytest.mark.parametrize("apart", [0, 10**9])  # buying centres booked as entries; member by member
+def test_a_contact_spreads_the_decision_maker_weight_in_force_when_it_is_booked(monkeypatch, apart):
+    """Each company's weights are kept between contacts: a new weight (an intervention) is used from then on."""
+    from orgmodel.model import relationships as relationships_module
+    from orgmodel.model.model import SalesOrgModel
+
+    monkeypatch.setattr(relationships_module, "_GROUPS_APART", apart)
+    model = SalesOrgModel(rng=4, salespeople=3, market_size=120, years=1)
+    relations, network = model.relations, model.network
+    company = next(c for c in model.market.companies if any(c.deciders) and len(c.people) > 2)
+    person, week = model.salespeople[0], model.time
+    network.flush()
+    for w_dm in (2.0, 3.5, 2.0):
+        model.cfg = model.cfg.with_(decision_maker_weight=w_dm)
+        relations.book_contact(person, company, 3.0, everyone=True, skill=0.5, week=week)
+        weights = [w_dm if dm else 1.0 for dm in company.deciders]
+        assert network.booked()[2][-len(weights) :] == [w * (3.0 * 0.5 / sum(weights)) for w in weights]
