@@ -10,14 +10,21 @@ the week's cost of sales here.
 
 from __future__ import annotations
 
-from operator import add
+from functools import reduce
+from itertools import chain, repeat
+from operator import add, attrgetter
 from typing import TYPE_CHECKING, Any
 
-from orgmodel.model.activities import ACTIVITIES, HUNTING, SERVICING
+import numpy as np
+
+from orgmodel.model.activities import ACTIVITIES, HUNTING, N_ACTIVITIES, SERVICING
 from orgmodel.model.clients import Stage
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
 SERIAL = Stage.SERIAL  # read once, not per person and month
+_HOURS = attrgetter("hours")
+_ROW = attrgetter("row")
+_HUNTS = attrgetter("hunts")
 
 if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
@@ -63,45 +70,77 @@ class Payroll:
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
         self.orders_at_month_start = 0.0
+        #: the month's hours so far by activity, one row per staff row (``Staff.row``; rows are never reused),
+        #: handed to each person's ledger when the month closes or they leave (:meth:`_take_month_hours`)
+        self.month_hours = np.zeros((0, N_ACTIVITIES))
 
     def close_week(self, week: int, people: list[Staff], desk: list[Staff]) -> None:
-        """Tally the week's hours and shares, pay base (and at month ends variable) pay, add growth costs."""
+        """Tally the week's hours and shares, pay base (and at month ends variable) pay, add growth costs.
+
+        Everyone's hours of the week are read into one matrix (a row a person)
+        and added to the month's in one array addition: each element gets the
+        same single IEEE addition as a person's ledger list got, without a
+        loop over the force (a thousand people every week at the huge size).
+        The shares' sums stay sequential, in the people's order and from 0.0
+        (``reduce``, not ``sum``, which compensates, nor numpy's pairwise sum).
+        """
         model = self.model
         cfg = model.cfg
         cap = cfg.available_hours
-        hunt_hours = hunt_cap = serv_hours = all_cap = 0.0
-        salespeople = 0
+        n = len(people)
         prospecting, pipeline = HUNTING
-        for p in people:
-            hours = p.hours
-            month_hours = p.month.hours
-            month_hours[:] = map(add, month_hours, hours)  # the same additions, in place, without an index loop
-            all_cap += cap
-            serv_hours += hours[SERVICING]
-            if p.hunts:
-                salespeople += 1
-                hunt_cap += cap
-                hunt_hours += hours[prospecting] + hours[pipeline]
+        everyone = people + desk if desk else people
+        hours = self._add_week(everyone)[:n]
+        hunts = np.fromiter(map(_HUNTS, people), dtype=bool, count=n)
+        salespeople = int(np.count_nonzero(hunts))
+        hunting = hours[hunts]
+        hunt_hours = reduce(add, (hunting[:, prospecting] + hunting[:, pipeline]).tolist(), 0.0)
+        serv_hours = reduce(add, hours[:, SERVICING].tolist(), 0.0)
+        hunt_cap = reduce(add, repeat(cap, salespeople), 0.0)
+        all_cap = reduce(add, repeat(cap, n), 0.0)
         if model.skills is not None:
             model.skills.close_week(people)
         model.hunting_share = hunt_hours / hunt_cap if hunt_cap else 0.0
         model.service_share = serv_hours / all_cap if all_cap else 0.0
         model.salespeople_n = salespeople
-        model.account_managers_n = len(people) - model.salespeople_n
-        for p in desk:
-            month_hours = p.month.hours
-            month_hours[:] = map(add, month_hours, p.hours)
+        model.account_managers_n = n - salespeople
         model.desk_agents_n = len(desk)
-        model.base_pay = cfg.base_salary / WEEKS_PER_YEAR * len(people)
+        model.base_pay = cfg.base_salary / WEEKS_PER_YEAR * n
         if desk:
             model.base_pay += cfg.desk_base_salary / WEEKS_PER_YEAR * len(desk)
         model.variable_pay = 0.0
         if week == cfg.weeks or month_of(week + 1) != month_of(week):
             self.close_month(week, people, desk)
         model.cost_of_sales = model.base_pay + model.variable_pay
-        self._growth_costs(len(people))
+        self._growth_costs(n)
         model.base_pay_total += model.base_pay
         model.variable_pay_total += model.variable_pay
+
+    def _rows(self, everyone: list[Staff]) -> np.ndarray:
+        """``everyone``'s rows of :attr:`month_hours`, which grows (with zeros) to hold every staff row so far."""
+        size = len(self.model.clients.staff)
+        ledger = self.month_hours
+        if ledger.shape[0] < size:  # rows of new hires: nothing worked yet this month
+            grown = np.zeros((max(size, 2 * ledger.shape[0]), N_ACTIVITIES))
+            grown[: ledger.shape[0]] = ledger
+            self.month_hours = grown
+        return np.fromiter(map(_ROW, everyone), dtype=np.int64, count=len(everyone))
+
+    def _add_week(self, everyone: list[Staff]) -> np.ndarray:
+        """Add ``everyone``'s hours of the week to their month's (:attr:`month_hours`); returns the week's, a row each."""
+        n = len(everyone)
+        rows = self._rows(everyone)
+        hours = np.fromiter(chain.from_iterable(map(_HOURS, everyone)), dtype=np.float64, count=n * N_ACTIVITIES)
+        hours = hours.reshape(n, N_ACTIVITIES)
+        self.month_hours[rows] += hours  # each row once: one addition per element, as in a ledger's list
+        return hours
+
+    def _take_month_hours(self, everyone: list[Staff]) -> list[list[float]]:
+        """``everyone``'s hours of the month so far (a list each, for their ledgers); their rows start again from 0."""
+        rows = self._rows(everyone)
+        taken = self.month_hours[rows]
+        self.month_hours[rows] = 0.0
+        return taken.tolist()
 
     def close_month(self, week: int, people: list[Staff], desk: list[Staff]) -> None:
         """Pay everyone for the month and record one row per person (desk agents: base pay only)."""
@@ -110,6 +149,7 @@ class Payroll:
         company_revenue = model.orders_total - self.orders_at_month_start
         self.orders_at_month_start = model.orders_total
         ledgers = [p.close_month() for p in people]
+        hours = self._take_month_hours(people + desk if desk else people)
         teams = [model.structure.bonus_team(p) for p in people]
         team_revenue: dict[Any, float] = {}
         team_size: dict[Any, int] = {}
@@ -118,7 +158,8 @@ class Payroll:
                 team_revenue[team] = team_revenue.get(team, 0.0) + ledger.owned_revenue
                 team_size[team] = team_size.get(team, 0) + 1
         rows = []  # the month's rows of the staff table, written together at the end
-        for p, ledger, team in zip(people, ledgers, teams, strict=True):
+        for p, ledger, team, worked in zip(people, ledgers, teams, hours[: len(people)], strict=True):
+            ledger.hours = worked
             ledger.month = month
             ledger.company_revenue = company_revenue
             ledger.headcount = len(people)
@@ -127,8 +168,9 @@ class Payroll:
             pay = model.turnover.month_pay(p, model.scheme.variable_pay(ledger, p))  # with transition top-ups
             model.variable_pay += pay
             rows.append(self.staff_row(p, month, ledger, model.cfg.base_salary / 12.0, pay))
-        for p in desk:
+        for p, worked in zip(desk, hours[len(people) :], strict=True):
             ledger = p.close_month()
+            ledger.hours = worked
             rows.append(self.staff_row(p, month, ledger, model.cfg.desk_base_salary / 12.0, 0.0))
         model.datacollector.add_rows("staff", rows)
         # monthly base pay is booked weekly; variable pay lands in the month's last week
@@ -164,6 +206,7 @@ class Payroll:
     def write_leaver_row(self, person: Staff, week: int, reason: str) -> None:
         """A leaver's last row: the month so far (hours, credits), no variable pay (the commission is forfeit)."""
         ledger = person.close_month()
+        ledger.hours = self._take_month_hours([person])[0]
         self.model.datacollector.add_row("staff", self.staff_row(person, month_of(week), ledger, 0.0, 0.0, (week, reason)))
 
     def _growth_costs(self, client_facing: int) -> None:
