@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from orgmodel.model.model import SalesOrgModel
 
 _ROW = attrgetter("row")
+_UNIQUE_ID = attrgetter("unique_id")
 
 
 class Staffing:
@@ -175,6 +176,10 @@ class Staffing:
         return self.ranking(people).least_loaded()
 
     def _work_bounds(self, people: list[Staff]) -> list[float]:
+        """:meth:`_work_bound_array` as a list of floats."""
+        return self._work_bound_array(people).tolist()
+
+    def _work_bound_array(self, people: list[Staff]) -> np.ndarray:
         """A lower bound of each one's standard work (:meth:`_standard_work`), from the clients' columns at once.
 
         Each client a person owns counts the smaller of its weekly service and
@@ -201,7 +206,7 @@ class Staffing:
         magnitude = sums if not least.size or least.min() >= 0.0 else np.bincount(rows, weights=np.abs(least), minlength=size)
         slack = magnitude * 1e-9
         at = np.fromiter(map(_ROW, people), dtype=np.int64, count=len(people))
-        return (sums[at] - slack[at]).tolist()
+        return sums[at] - slack[at]
 
     def _standard_work(self, p: Staff) -> tuple[float, int]:
         """What :meth:`least_loaded` ranks by: standard client work, then the id (so ties go one way)."""
@@ -314,7 +319,8 @@ class Staffing:
         key = (person.role, person.team)
         if found is not None and key in found:
             return found[key]
-        others = [p for p in self.model.staff if p is not person and p.unique_id not in self.leaving]
+        leaving = self.leaving
+        others = [p for p in self.model.staff if p is not person and p.unique_id not in leaving]
         keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
         team = person.team
         keepers = (
@@ -341,11 +347,11 @@ class Staffing:
         """
         rankings = self._group_rankings
         if rankings is None:
-            return self.ranking(self._receivers_for(person))
+            return WorkRanking(self, self._receivers_for(person))  # they leave out those being let go already
         key = (person.role, person.team)
         ranking = rankings.get(key)
         if ranking is None:
-            ranking = rankings[key] = self.ranking(self._receivers_for(person))
+            ranking = rankings[key] = WorkRanking(self, self._receivers_for(person))
         else:
             ranking.refresh()
         return ranking
@@ -445,13 +451,15 @@ class WorkRanking:
 
     Counting every candidate's clients for a leaver who hands over a few
     dozen was most of a large force's departures (a thousand colleagues,
-    thirty clients each, in nearly every week). So a candidate enters the
-    heap with a lower bound of their work from the clients' columns
-    (:meth:`Staffing._work_bounds`, one array pass, no portfolio walk), and
-    is counted only when that bound reaches the top: a counted key at the
-    top is then below every other candidate's bound, hence below their
+    thirty clients each, in nearly every week). So each candidate starts
+    with a lower bound of their work from the clients' columns
+    (:meth:`Staffing._work_bound_array`, one array pass, no portfolio walk),
+    and is counted only when that bound is the least key: a counted key at
+    the top is then below every other candidate's bound, hence below their
     work, and the person is the one ``min`` over counted work would pick.
-    Most candidates are never counted.
+    Most candidates are never counted, so their bounds are not a heap but
+    one array sort (by bound, then id) walked in order, and only counted
+    keys go into the heap: no tuple and no heap entry per candidate.
 
     A key stays valid while the candidate's clients change only by
     :meth:`moved` handovers. A group of leavers (:meth:`Staffing.let_go_group`)
@@ -471,12 +479,20 @@ class WorkRanking:
         self._staffing = staffing
         self._work = staffing._standard_work
         unique = list(dict.fromkeys(people))  # listed twice: one entry (two equal keys would compare the people)
-        heap = [((bound, p.unique_id), p) for p, bound in zip(unique, staffing._work_bounds(unique), strict=True)]
-        #: each candidate's key in the heap, (work, id): a lower bound, or the work counted for those in ``_counted``
-        self._keys: dict[int, tuple[float, int]] = {p.unique_id: key for key, p in heap}
+        ids = list(map(_UNIQUE_ID, unique))
+        bounds = staffing._work_bound_array(unique)
+        self._people = unique
+        self._ids = ids
+        self._bounds = bounds.tolist()
+        #: the candidates, by position, in the order of their bounds' keys (bound, id): what a heap of every
+        #: bound would pop one after another; :attr:`_next` is the first not looked at yet
+        self._order: list[int] = np.lexsort((np.array(ids, dtype=np.int64), bounds)).tolist()
+        self._next = 0
+        self._candidates = set(ids)
+        #: the counted candidates' keys, (work, id), and a heap of them (an entry replaced by a later count is stale)
+        self._keys: dict[int, tuple[float, int]] = {}
         self._counted: set[int] = set()
-        heapq.heapify(heap)
-        self._heap = heap
+        self._heap: list[tuple[tuple[float, int], Staff]] = []
         log = staffing.changed_portfolios
         #: how far the group's log of changed portfolios has been read; where in it the bounds and each count were taken
         self._seen = self._born = len(log) if log is not None else 0
@@ -493,10 +509,10 @@ class WorkRanking:
         log = self._staffing.changed_portfolios
         if log is None or self._seen == len(log):
             return
-        keys, taken, born, now = self._keys, self._taken, self._born, len(log)
+        candidates, taken, born, now = self._candidates, self._taken, self._born, len(log)
         for at in range(self._seen, now):
             p = log[at]
-            if p.unique_id in keys and taken.get(p.unique_id, born) <= at:
+            if p.unique_id in candidates and taken.get(p.unique_id, born) <= at:
                 self._count(p)
         self._seen = now
 
@@ -510,21 +526,31 @@ class WorkRanking:
         heapq.heappush(self._heap, (key, p))
 
     def least_loaded(self) -> Staff | None:
-        """The candidate with the least standard client work now (the lowest id on a tie), if any."""
+        """The candidate with the least standard client work now (the lowest id on a tie), if any.
+
+        The least of the counted keys (the heap's valid top) and the bounds
+        of those not counted (the first in :attr:`_order` not counted since):
+        a bound below every counted key is counted and the look repeated.
+        """
         heap, keys, counted = self._heap, self._keys, self._counted
-        while heap:
-            key, p = heap[0]
-            if keys[p.unique_id] is not key:  # an entry from before the person's last count
+        order, ids, bounds = self._order, self._ids, self._bounds
+        at, end = self._next, len(order)
+        while True:
+            while heap and keys[heap[0][1].unique_id] is not heap[0][0]:  # from before the person's last count
                 heapq.heappop(heap)
-            elif p.unique_id not in counted:  # a lower bound at the top: count the work and look again
-                heapq.heappop(heap)
-                self._count(p)
-            else:
-                return p
-        return None
+            while at < end and ids[order[at]] in counted:  # their bound was passed by a count
+                at += 1
+            if at < end:
+                i = order[at]
+                if not heap or (bounds[i], ids[i]) < heap[0][0]:  # a lower bound is the least: count the work
+                    at += 1
+                    self._count(self._people[i])
+                    continue
+            self._next = at
+            return heap[0][1] if heap else None
 
     def moved(self, giver: Staff | None, receiver: Staff) -> None:
         """A client went from ``giver`` to ``receiver``: rank whichever of them is a candidate by their new work."""
         for p in (giver, receiver):
-            if p is not None and p.unique_id in self._keys:
+            if p is not None and p.unique_id in self._candidates:
                 self._count(p)
