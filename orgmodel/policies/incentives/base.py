@@ -34,7 +34,11 @@ class MonthLedger:
     (staff paid this month) and ``team_revenue`` / ``team_headcount`` (the
     same for the person's bonus team, e.g. their pod: the revenue of the
     team's own clients; the company's figures where the structure has no
-    teams) are set by the model when it closes the month.
+    teams) are set by the model when it closes the month, and so are the
+    month's ``hours`` by activity: a large force's payroll adds everyone's
+    week in one matrix and hands each ledger its hours only then (or when
+    the person leaves), so a ledger still open reads no hours: a scheme
+    reads them in :meth:`IncentiveScheme.variable_pay`, at the month's close.
     """
 
     credited_revenue: float = 0.0
