@@ -436,14 +436,12 @@ class Staff(Agent):
         per_client = planned / len(chosen)
         skill = self.service_skill
         stale = model.relations.stale  # relations.met(company), written out
+        for company in chosen:
+            stale[company.uid] = company  # its coverage is refreshed with the week's contacts
         if model.relations.as_groups:  # a large market: each visit one ledger entry, spread over its members at flush
-            groups: list[int] = []  # (the same doubles as member by member: tests/test_network_columns.py)
-            each: list[float] = []
-            for company in chosen:
-                groups.append(company.uid)
-                each.append(per_client / len(company.people) * skill)
-                stale[company.uid] = company  # its coverage is refreshed with the week's contacts
-            model.network.book_groups(self.unique_id, groups, each, 1.0, week)
+            # (the same doubles as member by member: tests/test_network_columns.py)
+            each = [per_client / len(company.people) * skill for company in chosen]
+            model.network.book_groups(self.unique_id, [company.uid for company in chosen], each, 1.0, week)
         else:
             people: list[int] = []  # the week's visits, booked in one call: whom, and hours x skill
             met_hours: list[float] = []
@@ -451,7 +449,6 @@ class Staff(Agent):
                 n = len(company.people)
                 people.extend(company.people)
                 met_hours.extend([per_client / n * skill] * n)
-                stale[company.uid] = company  # its coverage is refreshed with the week's contacts
             model.network.book([self.unique_id] * len(people), people, met_hours, week)
         self.hours[RELATIONSHIP] += hours
 
