@@ -57,7 +57,7 @@ from orgmodel.model.recruiting import Recruiting
 from orgmodel.model.relationships import BuyingCentreRelations
 from orgmodel.model.service import SERVICE_KEYS, ClientService
 from orgmodel.model.skills import SkillPractice
-from orgmodel.model.staff import AccountManager, Salesperson, Staff
+from orgmodel.model.staff import AccountManager, Salesperson, Staff, finish_weeks
 from orgmodel.model.staffing import Staffing
 from orgmodel.model.transition import TransitionPolicies
 from orgmodel.model.turnover import Turnover
@@ -258,9 +258,7 @@ class SalesOrgModel(Model):
                 person.begin_week(available)
         servicing.serve_portfolios(self, [person for group in groups for person in group])
         now = self.time  # issue 13: one read of the clock (a Mesa observable) for everyone's week
-        for group in groups:
-            for person in group:
-                person.finish_week(now)
+        finish_weeks([person for group in groups for person in group], now)
         if DeskAgent in self.agents_by_type:
             self.agents_by_type[DeskAgent].shuffle_do("step")
         self.settle_week()

@@ -10,7 +10,7 @@ orders created), then splits the rest by the time-allocation rule in
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -151,16 +151,20 @@ class Staff(Agent):
         self.free = free - self.hunting
 
     def finish_week(self, now: float | None = None) -> None:
-        """After servicing: colleagues' work (pods), then the hours split by the time-allocation rule, worked.
+        """After servicing, the rest of this person's week (:func:`finish_weeks` for one person).
 
-        ``now``: ``model.time``, if the caller has read it (the model reads it
-        once for everyone's week: the clock is a Mesa observable).
+        ``now``: ``model.time``, if the caller has read it (the clock is a
+        Mesa observable).
         """
-        model = self.model
-        if now is None:  # one read of the clock for the week's parts below, which are given it
-            now = model.time
+        finish_weeks([self], self.model.time if now is None else now)
+
+    def plan_week(self, now: float) -> list[float]:
+        """The week's plan: colleagues' work first (pods), then the free hours split by the time-allocation rule.
+
+        The first part of :func:`finish_weeks`. ``now``: ``model.time``.
+        """
         free = self.free
-        structure = model.structure
+        structure = self.model.structure
         if structure.shares_service:  # (else none: the default's 0 hours, without the call)
             free -= structure.shared_service(self, free)
         # with no own client implementing, all are serial (a portfolio holds no others): the plan's list is a copy
@@ -172,15 +176,7 @@ class Staff(Agent):
             plan[PROSPECTING], plan[PIPELINE] = worktime.split_hunting(self, self.hunting)
         if self.waiting:
             fragmentation.lose_selling_hours(self, plan, self.waiting)
-        self.prospect(plan[PROSPECTING], now)
-        stale = self.work_pipeline(plan[PIPELINE], now)
-        self.develop_cross_sells(plan[CROSS_SELL], now)
-        self.build_relationships(plan[RELATIONSHIP], now)
-        idle = plan[IDLE]
-        if idle > 0.0:  # self.log(IDLE, idle), written out
-            self.hours[IDLE] += idle
-        if stale:
-            self.drop_stale_deals(stale, now)
+        return plan
 
     # --- helpers ----------------------------------------------------------------------
     def update_productivity(self, now: float) -> None:
@@ -458,6 +454,48 @@ class Staff(Agent):
         ledger = self.month
         self.month = MonthLedger(hours=[0.0] * N_ACTIVITIES)
         return ledger
+
+
+def finish_weeks(people: Sequence[Staff], now: float) -> None:
+    """After servicing, the rest of everyone's week, by parts: each part done by everyone before the next.
+
+    The parts, each in ``people``'s order (the week's order): the plans
+    (:meth:`Staff.plan_week`), prospecting, pipeline work, cross-sell
+    projects, then relationship building with the idle hours logged and the
+    stale deals dropped. This is the same week as each person doing all the
+    parts in turn, because what a part reads is changed by nobody else's
+    later parts:
+
+    - a plan reads the person's own deals, projects and clients (changed by
+      their own week, or after everyone's week) and, in pods, the colleagues'
+      backlogs, which only the plans' shared service changes;
+    - prospecting is the only part that draws random numbers or reads who is
+      free in the market, and it runs in the week's order, so it draws the
+      same numbers and finds the same companies. (A stale deal's company is
+      free again only after ``reapproach_weeks``; with 0, it is free for next
+      week's prospecting, where before it was free for the prospecting of
+      people later in the same week);
+    - each contact a person books, with one client's person, comes from that
+      person's own parts, in the same order, so the network adds the same
+      hours in the same order.
+
+    ``tests/test_week_parts.py`` runs both ways. Done by parts, each part can
+    be done for everyone at once, as servicing is
+    (:func:`orgmodel.model.servicing.serve_portfolios`).
+    """
+    weeks = [(person, person.plan_week(now)) for person in people]
+    for person, plan in weeks:
+        person.prospect(plan[PROSPECTING], now)
+    stale = [person.work_pipeline(plan[PIPELINE], now) for person, plan in weeks]
+    for person, plan in weeks:
+        person.develop_cross_sells(plan[CROSS_SELL], now)
+    for (person, plan), dropped in zip(weeks, stale, strict=True):
+        person.build_relationships(plan[RELATIONSHIP], now)
+        idle = plan[IDLE]
+        if idle > 0.0:  # person.log(IDLE, idle), written out
+            person.hours[IDLE] += idle
+        if dropped:
+            person.drop_stale_deals(dropped, now)
 
 
 class Salesperson(Staff):
