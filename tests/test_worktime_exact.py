@@ -107,7 +107,11 @@ def _plan_plain(staff, free: float) -> tuple[list[float], list, list]:
         outlook = worktime.HuntingOutlook(staff, denominator)
         lead = worktime.stage_hours(staff, Stage.LEAD)
         chance, hours, weeks = worktime._deal_outlook(outlook, Stage.LEAD, lead, 0)
-        value[PROSPECTING] = chance * ex.value_of_win(staff.keeps_clients, weeks + 1) / (cfg.hours_per_lead / denominator + hours)
+        # the values as Python floats (value_of_win gives numpy scalars): the plan shares hours by them, and sum()
+        # adds Python floats compensated
+        value[PROSPECTING] = float(
+            chance * ex.value_of_win(staff.keeps_clients, weeks + 1) / (cfg.hours_per_lead / denominator + hours)
+        )
         cap[PROSPECTING] = free
         worth = need_total = 0.0
         for deal in staff.deals:
@@ -119,7 +123,7 @@ def _plan_plain(staff, free: float) -> tuple[list[float], list, list]:
             worth += need * chance * ex.value_of_win(staff.keeps_clients, weeks) / hours
             need_total += need
         if need_total > 0.0:
-            value[PIPELINE], cap[PIPELINE] = worth / need_total, need_total
+            value[PIPELINE], cap[PIPELINE] = float(worth / need_total), need_total
     else:
         role_default = (CROSS_SELL, RELATIONSHIP)
 
@@ -204,3 +208,22 @@ def test_the_weeks_plan_is_given_the_own_serial_clients_in_portfolio_order(monke
     model = SalesOrgModel(rng=3, structure=structure, salespeople=3, market_size=300, years=2)
     model.run_until(model.cfg.weeks)
     assert True in given and False in given
+
+
+def test_the_weeks_hours_are_python_floats():
+    """The plan's values, and so every hour planned, worked and logged, are Python floats, never numpy scalars.
+
+    ``sum()`` adds Python floats compensated and numpy scalars not, so one numpy scalar among a plan's weights
+    would change the week's arithmetic; and each operation with one is a numpy call.
+    """
+    model = SalesOrgModel(rng=6, structure="full_cycle", salespeople=5, market_size=500, years=2)
+    seen = 0
+    for week in (30, 60, 104):
+        model.run_until(week)
+        for person in model.staff:
+            plan = worktime.plan_discretionary(person, person.free + 10.0)
+            assert {type(h) for h in plan} == {float}
+            assert {type(h) for h in person.hours} == {float}
+            assert {type(d.hours) for d in person.deals} <= {float}
+            seen += len(person.deals)
+    assert seen > 0

@@ -143,9 +143,7 @@ class BuyingCentreRelations:
                 spread = self._spread[w_dm, company.deciders] = (w_dm, weights, sum(weights))
             self._spread_of[company.uid] = spread
         _, weights, total = spread
-        # a Python float: the hours often come from the week's plan as a numpy scalar, and every
-        # product with one (here, per member) is a numpy scalar operation; the same IEEE result
-        per_weight = float(hours) * skill / total
+        per_weight = hours * skill / total
         if self.as_groups:
             # one entry for the buying centre (its layout given to the network by seat): each member's hours
             # are w_dm * per_weight for a decision maker, 1.0 * per_weight for the others, as below

@@ -286,14 +286,11 @@ class Staff(Agent):
         ``week``: ``model.time``, if read already (:meth:`finish_week` reads it
         once for all its parts: the clock is a Mesa observable).
         """
-        # the plan's hours can be a numpy scalar: they are compared, and the progress counted, in Python floats
-        # (the same doubles); the hours are logged as they are
-        planned = float(hours)
-        if planned <= 0.0:
+        if hours <= 0.0:
             return
         self.hours[PROSPECTING] += hours
         model = self.model
-        progress = self.prospect_progress + planned * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
+        progress = self.prospect_progress + hours * self.hunting_skill * self.productivity / model.cfg.hours_per_lead
         if week is None:
             week = model.time
         while progress >= 1.0:
@@ -322,14 +319,10 @@ class Staff(Agent):
         if week is None:
             week = model.time
         needs = self.stage_hours_now
-        # the room left is worked out and compared in Python floats: the same doubles as with the plan's hours,
-        # which are mostly a numpy scalar (each operation a numpy call); a deal given all the room left gets it
-        # in the plan's type, as before, so that every hour booked keeps its type (Python's sum() depends on it)
-        planned = float(hours)
-        if planned > 0.0:
+        if hours > 0.0:
             spent = 0.0
             for deal in sorted(deals, key=_STAGE, reverse=True):
-                room = planned - spent
+                room = hours - spent
                 if room <= 0.0:  # the week's pipeline hours are spent
                     break
                 need = needs[deal.stage] - deal.hours  # worktime.deal_hours_left, written out (every deal, every week)
@@ -337,7 +330,7 @@ class Staff(Agent):
                     continue
                 h = need if need < MAX_DEAL_HOURS_PER_WEEK else MAX_DEAL_HOURS_PER_WEEK
                 if room < h:
-                    h = hours - spent  # room, in the plan's type
+                    h = room
                 deal.hours += h
                 deal.last_worked = week
                 spent += h
@@ -377,14 +370,13 @@ class Staff(Agent):
         """
         model = self.model
         projects = self.projects
-        planned = float(hours)  # compared in Python floats, as in work_pipeline (the same doubles)
-        if planned > 0.0 and len(projects) < MAX_CROSS_SELL_PROJECTS:
+        if hours > 0.0 and len(projects) < MAX_CROSS_SELL_PROJECTS:
             for best in self.cross_sell_ranking:  # this week's candidates, best first (worktime.plan_discretionary)
                 projects.append(model.cross_selling.start(best, self))
                 if len(projects) >= MAX_CROSS_SELL_PROJECTS:
                     break
         if not projects:
-            if planned > 0.0:  # planned hours no project could absorb: self.log(IDLE, hours), written out
+            if hours > 0.0:  # planned hours no project could absorb: self.log(IDLE, hours), written out
                 self.hours[IDLE] += hours
             return
         work = model.cfg.cross_sell_hours
@@ -396,8 +388,8 @@ class Staff(Agent):
             h = work - project.hours
             if h > MAX_PROJECT_HOURS_PER_WEEK:
                 h = MAX_PROJECT_HOURS_PER_WEEK
-            if planned - spent < h:
-                h = hours - spent  # the room left, in the plan's type
+            if hours - spent < h:
+                h = hours - spent  # the room left
             if h > 1e-12:
                 project.hours += h
                 spent += h
@@ -410,8 +402,7 @@ class Staff(Agent):
 
         ``week``: ``model.time``, if read already (as by :meth:`finish_week`).
         """
-        planned = float(hours)  # the plan's hours can be a numpy scalar: the same double, as a float
-        if planned <= 0.0:
+        if hours <= 0.0:
             return
         model = self.model
         if week is None:
@@ -425,11 +416,11 @@ class Staff(Agent):
         if not clients:
             self.log(IDLE, hours)
             return
-        visits = math.ceil(planned / RELATIONSHIP_HOURS_PER_CLIENT)  # at least one client, at most all (no max/min calls)
+        visits = math.ceil(hours / RELATIONSHIP_HOURS_PER_CLIENT)  # at least one client, at most all (no max/min calls)
         if visits < 1:
             visits = 1
         chosen = clients[:visits] if visits < len(clients) else clients
-        per_client = planned / len(chosen)
+        per_client = hours / len(chosen)
         skill = self.service_skill
         stale = model.relations.stale  # relations.met(company), written out
         for company in chosen:

@@ -162,8 +162,8 @@ class HuntingOutlook:
         # prospecting: a new lead's outlook from its first week, plus the hours of finding it
         chance, hours, weeks = _deal_outlook(self, Stage.LEAD, self.stage_hours[Stage.LEAD], 0)
         per_lead = cfg.hours_per_lead / denominator
-        #: perceived pay per hour of prospecting
-        self.prospecting = chance * ex.value_of_win(self.keeps, weeks + 1) / (per_lead + hours)
+        #: perceived pay per hour of prospecting (a Python float, as every value the plan compares and shares)
+        self.prospecting = float(chance * ex.value_of_win(self.keeps, weeks + 1) / (per_lead + hours))
 
 
 def outlook_of(staff: Staff) -> HuntingOutlook:
@@ -273,9 +273,7 @@ def plan_discretionary(
             worth += need * chance * win_values[weeks if weeks < horizon else horizon] / (hours if hours > 0.25 else 0.25)
             need_total += need
         if need_total > 0.0:
-            # a numpy scalar, as value_of_win's products made it: water-filling's sum() adds numpy scalars
-            # uncompensated, Python floats compensated, so the type is part of the rule's arithmetic
-            v_pipeline = np.float64(worth / need_total)
+            v_pipeline = worth / need_total
             cap_pipeline = need_total
     else:
         role_default = (CROSS_SELL, RELATIONSHIP)
@@ -365,9 +363,8 @@ def plan_discretionary(
     for i in role_default:  # the role's own work absorbs whatever pay does not claim
         if weights[i] == 0.0:
             if floor is None:
-                # 1e-6 x the largest weight, at least 1e-300; worked out only when needed (most weeks: not), as the
-                # weights are mostly numpy scalars, each comparison a numpy call. max(weights), written out: the
-                # first maximum kept, in the order of DISCRETIONARY
+                # 1e-6 x the largest weight, at least 1e-300; worked out only when needed (most weeks: not).
+                # max(weights), written out: the first maximum kept, in the order of DISCRETIONARY
                 top = 0.0
                 for w in (w_prospecting, w_pipeline, w_cross_sell, w_relationship):
                     if w > top:
@@ -408,9 +405,9 @@ def _water_fill(plan: list[float], hours: float, weights: list[float], cap: list
     share is set once, either its cap (when the proportional share would
     exceed it; the rest is shared again among the others) or its
     proportional share of what remains. The total weight of a round is
-    ``sum()`` of the active weights (compensated in Python 3.12, unless an
-    item is a numpy scalar); for one or two it is the item or their plain
-    sum, which ``sum()`` gives exactly.
+    ``sum()`` of the active weights (Python floats, which ``sum()`` adds
+    compensated in Python 3.12); for one or two it is the item or their
+    plain sum, which ``sum()`` gives exactly.
     """
     active = [i for i in DISCRETIONARY if weights[i] > 0.0 and cap[i] > 0.0]
     remaining = hours
