@@ -43,7 +43,7 @@ import networkx as nx
 import numpy as np
 
 _SLOTS = 4  # relationships per person before the rows widen (a buyer rarely knows more suppliers' people)
-#: new relationships waiting to be sorted in (:attr:`RelationshipNetwork.known_by`) up to which a leaver's own
+#: new relationships waiting to be sorted in (:attr:`RelationshipNetwork.known_by`) up to which one staff member's
 #: are picked from them (:meth:`RelationshipNetwork.people_known_by`); more, and they are sorted in
 _PICK_AT_MOST = 4096
 #: contacts booked one by one up to which :meth:`RelationshipNetwork.flush` sorts and finds them in Python lists (the
@@ -88,10 +88,10 @@ class RelationshipNetwork:
         #: the row's ``top`` turned into a strength, whatever the week: growth only raises a slot's value,
         #: so each update is a maximum, and only pruning (and a new decay rate) recomputes it.
         self.top = np.zeros(0)
-        # staff id -> rows of the people they have a relationship with (a leaver's clients, the views):
+        # staff id -> rows of the people they have a relationship with (pruning, the views):
         # read seldom (pruning, views), so new relationships wait in batches of (staff, rows) columns and
-        # are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made; a leaver's
-        # own are picked from the batches (:meth:`people_known_by`)
+        # are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made; one staff
+        # member's are picked from the batches (:meth:`people_known_by`)
         self._known_by: dict[int, set[int]] = {}
         self._known_new: list[tuple[np.ndarray, np.ndarray]] = []
         # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week;
@@ -669,10 +669,11 @@ class RelationshipNetwork:
     def people_known_by(self, staff: int, by_row: bool = True) -> list[int]:
         """Ids of the client-side people ``staff`` has a relationship with (pruned ones excluded), by row.
 
-        ``by_row=False`` leaves them in no set order, for a caller that sorts them its own way
-        (:mod:`orgmodel.model.loyalty` sorts a leaver's clients by company): one sort of thousands fewer.
+        ``by_row=False`` leaves them in no set order, for a caller that sorts them its own way:
+        one sort of thousands fewer. (A leaver's clients who rely on them are found from the table's
+        columns instead: :meth:`orgmodel.model.loyalty.ClientLoyalty._relying`.)
 
-        One staff member's (a leaver's) relationships: while few wait, those
+        One staff member's relationships: while few wait, those
         made since :attr:`known_by` was last read are picked from the waiting
         batches, joined into one, rather than sorting all of them in by staff
         (a few numpy calls per leaver instead of a sort and a set update per
@@ -693,6 +694,25 @@ class RelationshipNetwork:
                 return [id_of[r] for r in (sorted(rows) if by_row else rows)]
         known = self.known_by.get(staff, ())
         return [id_of[r] for r in (sorted(known) if by_row else known)]
+
+    def ties_among(self, staff: int, rows: np.ndarray, week: float) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``rows`` ``staff`` has a relationship with: their places in ``rows`` (ascending) and current strengths.
+
+        The strengths :meth:`strengths_at` gives there (the same product, element
+        by element), for a caller that wants only the ties: the rows' slots are
+        searched in one flat comparison, whose positions give each tie's row and
+        slot (a staff member holds one slot of a row), not a match and an
+        ``argmax`` per row, which for a few thousand rows four slots wide cost
+        several times more.
+        """
+        self.flush()
+        if self._widest == 0 or not rows.size:  # no relationship yet
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        k = self.staff.shape[1]
+        at = np.flatnonzero(self.staff.take(rows, axis=0) == staff)  # take (of whole rows): see _find
+        where = at // k
+        at += (rows.take(where) - where) * k  # the ties' positions in the flattened columns
+        return where, self.s.reshape(-1).take(at) * np.exp(-self.decay * (week - self.t.reshape(-1).take(at)))
 
     # --- other changes -------------------------------------------------------------------------------
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
