@@ -56,6 +56,23 @@ STAFF_ROW = (
 )
 
 
+def serial_clients(person: Staff) -> int:
+    """How many of ``person``'s clients are serial (buying) clients.
+
+    A portfolio holds clients in implementation and serial clients only
+    (:func:`~orgmodel.model.invariants.check_invariants`), and the person's
+    list of those in implementation (:attr:`Staff.implementing
+    <orgmodel.model.staff.Staff.implementing>`) is kept whenever it is not
+    None: the rest are serial, with no read of every client's stage (at a
+    hundred thousand companies a trip to memory for each, for everyone at
+    every month end).
+    """
+    implementing = person.implementing
+    if implementing is not None:
+        return len(person.portfolio) - len(implementing)
+    return [c.stage for c in person.portfolio].count(SERIAL)  # one C-level count, no generator
+
+
 def month_of(week: int) -> int:
     """Month index (0-based, 12 a year) of a 1-based week."""
     year, wk = divmod(week - 1, WEEKS_PER_YEAR)
@@ -240,7 +257,7 @@ class Payroll:
             p.unique_id,
             p.role,
             *ledger.hours,
-            [c.stage for c in p.portfolio].count(SERIAL),  # serial clients (one C-level count, no generator)
+            serial_clients(p),
             ledger.new_clients,
             ledger.credited_revenue,
             ledger.credited_margin,

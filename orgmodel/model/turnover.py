@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from orgmodel.model.clients import Stage
+from orgmodel.model.payroll import serial_clients
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class Turnover:
                 "role": person.role,
                 "reason": reason,
                 "tenure_weeks": week - person.hired_week,
-                "clients": sum(1 for c in person.portfolio if c.stage == Stage.SERIAL) + followed,
+                "clients": serial_clients(person) + followed,
                 "clients_followed": followed,
                 "pay_shortfall": self.shortfall(person),
             }
