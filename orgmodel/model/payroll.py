@@ -228,15 +228,26 @@ class Payroll:
                 team_revenue[team] = team_revenue.get(team, 0.0) + ledger.owned_revenue
                 team_size[team] = team_size.get(team, 0) + 1
         rows = []  # the month's rows of the staff table, written together at the end
+        # read once for everyone (a large force's month end runs this loop a thousand times); the month's
+        # variable pay is summed person after person from the week's 0.0, as the model's own total was
+        headcount = len(people)
+        base = model.cfg.base_salary / 12.0
+        variable_pay, month_pay, staff_row = model.scheme.variable_pay, model.turnover.month_pay, self.staff_row
+        paid = model.variable_pay
         for p, ledger, team in zip(people, ledgers, teams, strict=True):
             ledger.month = month
             ledger.company_revenue = company_revenue
-            ledger.headcount = len(people)
-            ledger.team_revenue = company_revenue if team is None else team_revenue[team]
-            ledger.team_headcount = len(people) if team is None else team_size[team]
-            pay = model.turnover.month_pay(p, model.scheme.variable_pay(ledger, p))  # with transition top-ups
-            model.variable_pay += pay
-            rows.append(self.staff_row(p, month, ledger, model.cfg.base_salary / 12.0, pay))
+            ledger.headcount = headcount
+            if team is None:
+                ledger.team_revenue = company_revenue
+                ledger.team_headcount = headcount
+            else:
+                ledger.team_revenue = team_revenue[team]
+                ledger.team_headcount = team_size[team]
+            pay = month_pay(p, variable_pay(ledger, p))  # with transition top-ups
+            paid += pay
+            rows.append(staff_row(p, month, ledger, base, pay))
+        model.variable_pay = paid
         for p, ledger in zip(desk, desk_ledgers, strict=True):
             rows.append(self.staff_row(p, month, ledger, model.cfg.desk_base_salary / 12.0, 0.0))
         model.datacollector.add_rows("staff", rows)
