@@ -49,10 +49,10 @@ class ClientLoyalty:
 
         Read from the network's columns for every client's buyer at once (one
         :meth:`~orgmodel.model.network.RelationshipNetwork.ties_among`), not
-        from the leaver's list of people met: that list is kept by staff
-        member, and each read of it sorted in every relationship made since
-        the last (a large force makes thousands a week), which cost several
-        times this search of a few thousand rows. Every serial client has an
+        from the leaver's list of people met: a list by staff member would
+        have to take in every relationship made since the last leaver (a
+        large force makes thousands a week), which cost several times this
+        search of a few thousand rows. Every serial client has an
         owner (its row of ``owner_row`` is the owner's, -1 for none; see
         :func:`~orgmodel.model.invariants.check_invariants`), so the owned ones are
         searched; a buyer the leaver has no tie with reads 0 and relies on
