@@ -219,12 +219,13 @@ class Staffing:
         ``c.weekly_service`` reads, without a descriptor call per client:
         a group of leavers counts all their colleagues' clients), into a
         list, not a generator: ``sum`` adds the very same terms in the same
-        order, without resuming a frame per client.
+        order, without resuming a frame per client. Stages are compared by
+        identity (they are always :class:`Stage` members).
         """
         support_hours = self.model.cfg.implementation_hours
         serial = Stage.SERIAL
         weekly = self.model.clients.weekly_service.item
-        return [(sum([weekly(c.uid) if c.stage == serial else support_hours for c in p.portfolio]), p.unique_id) for p in people]
+        return [(sum([weekly(c.uid) if c.stage is serial else support_hours for c in p.portfolio]), p.unique_id) for p in people]
 
     def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
         """Move a client to another person: relationships and knowledge only partly carry over."""

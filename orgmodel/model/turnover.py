@@ -129,7 +129,10 @@ class Turnover:
             pay = 0.0
             if pay_effect:
                 memory = memories.get(person.unique_id)
-                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
+                if memory is None or memory.current >= memory.reference:  # PayMemory.shortfall, written out
+                    pay = pay_effect * 0.0
+                else:
+                    pay = pay_effect * (1.0 - (base_pay + memory.current) / (base_pay + memory.reference))
             over = person.load - threshold
             over = over_effect * over if over > 0.0 else 0.0
             total = base + pay + over
