@@ -249,6 +249,27 @@ def test_a_staff_member_s_people_are_the_table_s_whenever_read():
     assert changed > 10  # most reads found the table changed since the last
 
 
+def test_ties_among_rows_are_where_the_strengths_are_read_with_the_same_bytes():
+    """``ties_among`` finds a staff member's ties among rows (any order, some repeated) with ``strengths_at``'s values."""
+    rng = np.random.default_rng(13)
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    people = list(range(400, 470))
+    net.add_people(people)
+    assert [a.size for a in net.ties_among(1, net.rows(np.asarray(people[:3])), 1.0)] == [0, 0]  # no relationship yet
+    for week in range(1, 25):
+        staff = rng.integers(1, 9, size=int(rng.integers(0, 30)))
+        net.book(
+            staff.tolist(), rng.choice(people, size=staff.size).tolist(), rng.uniform(0.1, 2.0, size=staff.size).tolist(), week
+        )
+        rows = net.rows(rng.choice(people, size=40))
+        for sid in range(1, 11):  # 9 and 10: someone who met nobody
+            where, strengths = net.ties_among(sid, rows, week + 0.5)
+            expected = net.strengths_at(sid, rows, week + 0.5)
+            tied = np.array([sid in net.staff[r, : net.used[r]] for r in rows.tolist()], dtype=bool)
+            assert where.tolist() == np.flatnonzero(tied).tolist()
+            assert strengths.tobytes() == expected[where].tobytes()
+
+
 def test_contacts_booked_as_arrays_and_as_lists_give_the_same_bytes_in_booking_order():
     """A week's ledger mixes contacts booked as arrays (service visits) and one by one; order decides the sums."""
     rng = np.random.default_rng(7)
