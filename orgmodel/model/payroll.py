@@ -178,7 +178,7 @@ class Payroll:
         n = len(people)
         if not n:
             return 0.0, 0.0, 0.0, 0.0, 0
-        hunts = np.array(list(map(_HUNTS, people)), dtype=bool)
+        hunts = np.fromiter(map(_HUNTS, people), dtype=bool, count=n)
         hunting = (weekly[:n, PROSPECTING] + weekly[:n, PIPELINE])[hunts]
         salespeople = len(hunting)
         caps = np.full(n, cap).cumsum()

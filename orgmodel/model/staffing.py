@@ -321,8 +321,12 @@ class Staffing:
         if found is not None and key in found:
             return found[key]
         leaving = self.leaving
-        others = [p for p in self.model.staff if p is not person and p.unique_id not in leaving]
-        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
+        staff = self.model.staff
+        # those who keep clients picked in the one pass over the force (the others only if none does)
+        keepers = [p for p in staff if p.keeps_clients and p is not person and p.unique_id not in leaving]
+        if not keepers:
+            others = [p for p in staff if p is not person and p.unique_id not in leaving]
+            keepers = [p for p in others if p.role == person.role] or others
         team = person.team
         keepers = (
             [p for p in keepers if p.role == person.role and p.team == team]
@@ -426,7 +430,7 @@ class Staffing:
                     awaiting.remove(company)
                 elif (
                     not receiver.keeps_clients
-                    and company.stage == Stage.SERIAL
+                    and company.stage is Stage.SERIAL
                     and model.structure.hands_over
                     and company not in awaiting
                 ):
