@@ -210,19 +210,24 @@ def test_a_headcount_cut_withdraws_the_requisitions_on_their_way_first():
     assert model.interventions_applied[0]["left"] == {} and model.interventions_applied[0]["requested"] == {}
 
 
-def test_a_leavers_possible_followers_are_the_buying_clients_whose_buyer_they_know():
-    """The table look-up gives the clients a dictionary of buyers gives: serial, buyer met by the leaver, by uid."""
+def test_a_leavers_followers_are_the_buying_clients_whose_buyer_relies_on_them_most():
+    """The search of every client's buyer finds what the leaver's list of people met gives: serial, relying, by uid."""
     model = SalesOrgModel(rng=2, structure="hunter_farmer", salespeople=6, account_managers=3, market_size=1500, years=2)
     model.run_until(90)
+    network, week = model.network, model.time
     by_buyer = {c.people[0]: c for c in model.companies}
     found = 0
     for person in model.staff:
-        known = model.network.people_known_by(person.unique_id)
-        expected = sorted([c for c in map(by_buyer.get, known) if c is not None and c.stage == Stage.SERIAL], key=lambda c: c.uid)
-        assert model.loyalty._buying_clients_known_by(person.unique_id) == expected
+        known = network.people_known_by(person.unique_id)
+        serial = sorted([c for c in map(by_buyer.get, known) if c is not None and c.stage == Stage.SERIAL], key=lambda c: c.uid)
+        rows = network.rows(np.array([c.people[0] for c in serial], dtype=np.int64))
+        mine = network.strengths_at(person.unique_id, rows, week)
+        best = network.best_strengths_at(rows, week)
+        expected = [c for c, m, b in zip(serial, mine, best, strict=True) if m > 0.0 and m >= b - 1e-12]
+        assert model.loyalty._relying(person.unique_id) == expected
         found += len(expected)
-    assert found >= 10  # hunters and account managers both know buying clients' buyers
-    assert model.loyalty._buying_clients_known_by(10**9) == []  # someone who met nobody
+    assert found >= 10  # hunters and account managers both hold buying clients' strongest ties
+    assert model.loyalty._relying(10**9) == []  # someone who met nobody
 
 
 def test_the_last_salesperson_stays_however_high_the_quit_rate():

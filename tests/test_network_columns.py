@@ -199,7 +199,7 @@ def test_the_reviews_read_the_week_s_coverage_and_compute_what_was_not_stored():
 
 
 def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
-    """``known_by`` sorts in new relationships when read: reads between weeks of new ones miss none and repeat none."""
+    """``known_by`` is read from the table when asked: reads between weeks of new ones miss none and repeat none."""
     rng = np.random.default_rng(11)
     net = RelationshipNetwork(HALF_LIFE, GAIN)
     people = list(range(200, 260))
@@ -221,36 +221,53 @@ def test_known_by_is_every_relationship_in_the_table_whenever_it_is_read():
     assert all(net.known_by.values()) and sum(map(len, net.known_by.values())) == net.number_of_relationships()
 
 
-@pytest.mark.parametrize("pick_at_most", [4096, 40])  # 40: many reads find more waiting, and sort them in
-def test_a_staff_member_s_people_are_the_table_s_between_reads_of_known_by(monkeypatch, pick_at_most):
-    """A leaver's people, read while new relationships wait to be sorted in: every one, by row, none twice.
+def test_a_staff_member_s_people_are_the_table_s_whenever_read():
+    """A staff member's people, read as new relationships are made and old ones pruned: every one, by row, none twice.
 
-    Unordered (``by_row=False``, read first so that it too meets both the picking and the sorting-in): the same people.
+    Unordered (``by_row=False``, read first, so that it too meets a table changed since the last read): the same people.
     """
-    monkeypatch.setattr(network_module, "_PICK_AT_MOST", pick_at_most)
     rng = np.random.default_rng(12)
     net = RelationshipNetwork(HALF_LIFE, GAIN)
     people = list(range(300, 380))
     net.add_people(people)
-    waited = 0
+    changed = 0
     for week in range(1, 40):
         staff = rng.integers(1, 9, size=int(rng.integers(0, 30)))
         met = rng.choice(people, size=staff.size)
         net.book(staff.tolist(), met.tolist(), rng.uniform(0.1, 2.0, size=staff.size).tolist(), week)
-        if week % 5 == 0:  # a handover: the one-staff path, sorted in at once
+        if week % 5 == 0:  # a handover: the one-staff path
             net.set_strengths(9, net.rows(np.asarray(people[:5])), np.full(5, 0.3), week)
         net.flush()
-        waited += len(net._known_new) > 0
+        changed += net._known_by is None
         for sid in rng.integers(1, 11, size=2).tolist():  # 10: someone who met nobody
             rows = sorted(r for r in range(len(net.id_of)) for k in range(int(net.used[r])) if net.staff[r, k] == sid)
             unordered = net.people_known_by(sid, by_row=False)
             assert sorted(unordered) == sorted(net.id_of[r] for r in rows) and len(set(unordered)) == len(unordered)
             assert net.people_known_by(sid) == [net.id_of[r] for r in rows]
-        if week % 9 == 0:
-            assert net.known_by  # sorts the waiting relationships in
         if week % 13 == 0:
             net.prune(week + 60, range(1, 10), below=0.3)
-    assert waited > 10  # most reads found relationships still waiting
+    assert changed > 10  # most reads found the table changed since the last
+
+
+def test_ties_among_rows_are_where_the_strengths_are_read_with_the_same_bytes():
+    """``ties_among`` finds a staff member's ties among rows (any order, some repeated) with ``strengths_at``'s values."""
+    rng = np.random.default_rng(13)
+    net = RelationshipNetwork(HALF_LIFE, GAIN)
+    people = list(range(400, 470))
+    net.add_people(people)
+    assert [a.size for a in net.ties_among(1, net.rows(np.asarray(people[:3])), 1.0)] == [0, 0]  # no relationship yet
+    for week in range(1, 25):
+        staff = rng.integers(1, 9, size=int(rng.integers(0, 30)))
+        net.book(
+            staff.tolist(), rng.choice(people, size=staff.size).tolist(), rng.uniform(0.1, 2.0, size=staff.size).tolist(), week
+        )
+        rows = net.rows(rng.choice(people, size=40))
+        for sid in range(1, 11):  # 9 and 10: someone who met nobody
+            where, strengths = net.ties_among(sid, rows, week + 0.5)
+            expected = net.strengths_at(sid, rows, week + 0.5)
+            tied = np.array([sid in net.staff[r, : net.used[r]] for r in rows.tolist()], dtype=bool)
+            assert where.tolist() == np.flatnonzero(tied).tolist()
+            assert strengths.tobytes() == expected[where].tobytes()
 
 
 def test_contacts_booked_as_arrays_and_as_lists_give_the_same_bytes_in_booking_order():

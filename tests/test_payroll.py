@@ -6,6 +6,7 @@ import pytest
 
 from orgmodel.model import payroll
 from orgmodel.model.activities import ACTIVITIES, N_ACTIVITIES
+from orgmodel.model.clients import Stage
 from orgmodel.model.model import SalesOrgModel
 from orgmodel.model.payroll import month_of
 from orgmodel.scenario.builtin import load_builtin
@@ -48,3 +49,21 @@ def test_month_hours_are_the_weeks_added_in_order(builtin: str, matrix_from: int
     assert {k for k, v in expected.items() if any(v)} <= seen.keys()
     if matrix_from == 21:
         assert True in modes and False in modes, "the force should cross the headcount during the year"
+
+
+@pytest.mark.parametrize("builtin", ["hunter_farmer", "pod"])
+def test_serial_clients_are_the_portfolio_s_clients_in_the_serial_stage(builtin: str) -> None:
+    """The count from each person's list of clients in implementation is the count of their serial clients' stages.
+
+    Read at every week's end and at a month's close (where the staff table's
+    ``clients`` column takes it), as clients are won, finish implementation,
+    change hands, follow leavers and churn.
+    """
+    model = SalesOrgModel(rng=3, scenario=load_builtin(builtin).with_(years=2, **QUITS))
+    checked = 0
+    for _ in range(model.cfg.weeks):
+        model.step()
+        for person in model.staff:
+            assert payroll.serial_clients(person) == sum(1 for c in person.portfolio if c.stage is Stage.SERIAL)
+            checked += person.implementing is not None
+    assert checked > 0

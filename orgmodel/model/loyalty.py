@@ -41,38 +41,47 @@ class ClientLoyalty:
         self.exposed: list[tuple[int, int, bool]] = []
         self.lost_with_leaver = 0
         self.lost_total = 0  # since the start
-        #: person id -> the company whose buyer they are (-1: not a buyer), built on first use; its last entry
-        #: is -1, so that a look-up clipped to the end reads "not a buyer" for an id beyond the buyers'
-        self._company_of: np.ndarray | None = None
+        #: each company's buyer (person id), by uid, read from the clients' table on first use
+        self._buyers: np.ndarray | None = None
 
-    def _relying(self, companies: list[ClientCompany], staff_id: int) -> list[ClientCompany]:
-        """Those of ``companies`` whose buyer's strongest supplier tie is ``staff_id``'s (one read of the buyers' ties)."""
-        if not companies:
-            return []
-        network = self.model.network
-        week = self.model.time
-        buyers = network.rows(np.fromiter((c.people[0] for c in companies), dtype=np.int64, count=len(companies)))
-        mine = network.strengths_at(staff_id, buyers, week)
-        best = network.best_strengths_at(buyers, week)
-        relies = (mine > 0.0) & (mine >= best - 1e-12)
-        return [c for c, r in zip(companies, relies.tolist(), strict=True) if r]
+    def _relying(self, staff_id: int) -> list[ClientCompany]:
+        """The serial clients whose buyer's strongest supplier tie is ``staff_id``'s, by uid.
 
-    def _buying_clients_known_by(self, staff_id: int) -> list[ClientCompany]:
-        """The serial clients whose buyer ``staff_id`` has a tie with, by uid: only they can rely on them.
-
-        The leaver's ties are turned into companies with one look-up in a
-        table of buyers (person id -> company), not a dictionary look-up per
-        person met: a salesperson of some years has met thousands.
+        Read from the network's columns for every client's buyer at once (one
+        :meth:`~orgmodel.model.network.RelationshipNetwork.ties_among`), not
+        from the leaver's list of people met: a list by staff member would
+        have to take in every relationship made since the last leaver (a
+        large force makes thousands a week), which cost several times this
+        search of a few thousand rows. Every serial client has an
+        owner (its row of ``owner_row`` is the owner's, -1 for none; see
+        :func:`~orgmodel.model.invariants.check_invariants`), so the owned ones are
+        searched; a buyer the leaver has no tie with reads 0 and relies on
+        nobody, and the stage is compared last (by identity: stages are
+        always members), on the few who rely on the leaver.
         """
-        companies = self.model.companies
-        if self._company_of is None:
-            buyers = np.fromiter((c.people[0] for c in companies), dtype=np.int64, count=len(companies))
-            self._company_of = np.full(int(buyers.max(initial=-1)) + 2, -1, dtype=np.int64)
-            self._company_of[buyers] = np.arange(len(companies))  # a company's uid is its place in the market
-        known = self.model.network.people_known_by(staff_id, by_row=False)  # sorted by company below
-        at = np.take(self._company_of, np.fromiter(known, dtype=np.int64, count=len(known)), mode="clip")
+        model = self.model
+        network = model.network
+        table = model.clients
+        buyers = self._buyers
+        if buyers is None:
+            buyers = self._buyers = table.people.take(table.people_start)
+        network.flush()  # first: a contact booked may give a buyer met for the first time a row
+        owned = np.flatnonzero(table.owner_row >= 0)  # ascending: by uid
+        rows = network.row_of.take(buyers.take(owned), mode="clip")  # beyond the table: its last entry, -1
+        met = rows >= 0  # a buyer without a row has no tie with anyone
+        if not met.all():
+            owned, rows = owned[met], rows[met]
+        week = model.time
+        tied, mine = network.ties_among(staff_id, rows, week)
+        if mine.size and mine.min() <= 0.0:  # a tie at strength 0 is none
+            tied, mine = tied[mine > 0.0], mine[mine > 0.0]
+        if not tied.size:
+            return []
+        best = network.best_strengths_at(rows.take(tied), week)
+        relies = owned.take(tied)[mine >= best - 1e-12].tolist()
+        companies = model.companies
         serial = Stage.SERIAL  # only buying clients can follow
-        return [c for c in map(companies.__getitem__, np.sort(at[at >= 0]).tolist()) if c.stage == serial]
+        return [c for c in map(companies.__getitem__, relies) if c.stage is serial]
 
     def on_leave(self, person: Staff) -> int:
         """A person is leaving: their clients follow or are unsettled. Returns how many followed."""
@@ -82,7 +91,7 @@ class ClientLoyalty:
         sid = person.unique_id
         rnd = model.random.random
         followed = 0
-        for company in self._relying(self._buying_clients_known_by(sid), sid):
+        for company in self._relying(sid):
             follows = rnd() < cfg.clients_follow_share
             self.exposed.append((week, company.uid, follows))
             if follows:

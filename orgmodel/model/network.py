@@ -43,9 +43,6 @@ import networkx as nx
 import numpy as np
 
 _SLOTS = 4  # relationships per person before the rows widen (a buyer rarely knows more suppliers' people)
-#: new relationships waiting to be sorted in (:attr:`RelationshipNetwork.known_by`) up to which a leaver's own
-#: are picked from them (:meth:`RelationshipNetwork.people_known_by`); more, and they are sorted in
-_PICK_AT_MOST = 4096
 #: contacts booked one by one up to which :meth:`RelationshipNetwork.flush` sorts and finds them in Python lists (the
 #: ledger a week's events leave, a new client's implementation or two, holds five to ten): some forty numpy calls
 #: fewer, which cost more than the work at that size; beyond, and with contacts booked as arrays (the week's), the
@@ -88,12 +85,9 @@ class RelationshipNetwork:
         #: the row's ``top`` turned into a strength, whatever the week: growth only raises a slot's value,
         #: so each update is a maximum, and only pruning (and a new decay rate) recomputes it.
         self.top = np.zeros(0)
-        # staff id -> rows of the people they have a relationship with (a leaver's clients, the views):
-        # read seldom (pruning, views), so new relationships wait in batches of (staff, rows) columns and
-        # are sorted in by staff when it is read (:attr:`known_by`), not pair by pair as made; a leaver's
-        # own are picked from the batches (:meth:`people_known_by`)
-        self._known_by: dict[int, set[int]] = {}
-        self._known_new: list[tuple[np.ndarray, np.ndarray]] = []
+        # staff id -> rows of the people they have a relationship with (:attr:`known_by`), read from the table
+        # when asked and kept until a relationship is made or dropped (None: to be read again)
+        self._known_by: dict[int, set[int]] | None = {}
         # the ledger of contacts booked since the last flush: staff, person, hours x skill, and their week;
         # contacts booked one by one go to the lists, contacts booked as arrays (a week's service visits) stay
         # arrays, in ``_book_parts`` with the lists booked before them, so that the order of booking is kept
@@ -464,7 +458,7 @@ class RelationshipNetwork:
             self.s.put(at, 0.0)
             self.t.put(at, week)
             np.add.at(self.used, new_rows, 1)
-            self._known_new.append((np.array(new_staff, dtype=np.int64), np.array(new_rows, dtype=np.int64)))
+            self._known_by = None
         k = self.staff.shape[1]
         at = np.array([row * k + slot for row, slot in zip(rows, slots, strict=True)], dtype=np.int64)
         self._grow(rows, at, np.fromiter([sums[key] for key in keys], dtype=float, count=len(keys)), week)
@@ -547,32 +541,27 @@ class RelationshipNetwork:
         self.s.put(at, 0.0)
         self.t.put(at, week)
         np.add.at(self.used, new_rows, 1)
-        if isinstance(staff, np.ndarray):
-            self._known_new.append((new_staff, new_rows))
-        else:
-            self._known_by.setdefault(staff, set()).update(new_rows.tolist())
+        self._known_by = None
         return slot
 
     @property
     def known_by(self) -> dict[int, set[int]]:
         """Staff id -> rows of the people they have a relationship with (pruned ones excluded).
 
-        The relationships made since the last read are sorted in here, by
-        staff, a set update per staff member instead of one per relationship
-        (sets: the order they arrive in does not matter; see :func:`_rows_by_staff`).
+        Read from the table when asked after relationships were made or
+        dropped (one scan of the staff column, grouped by staff: see
+        :func:`_rows_by_staff`), then kept until the next such change. Only
+        views and checks ask (a leaver's clients are found from the columns:
+        :meth:`ties_among`), so a run keeps no index up to date: a large
+        force makes thousands of relationships a week.
         """
-        if self._known_new:
-            staff = np.concatenate([sid for sid, _ in self._known_new])
-            rows = np.concatenate([row for _, row in self._known_new])
-            self._known_new.clear()
-            known = self._known_by
-            for sid, theirs in _rows_by_staff(staff, rows):
-                bucket = known.get(sid)
-                if bucket is None:
-                    known[sid] = set(theirs)
-                else:
-                    bucket.update(theirs)
-        return self._known_by
+        known = self._known_by
+        if known is None:
+            n = len(self.id_of)
+            rows, slots = np.nonzero(self.staff[:n] >= 0)
+            staff = self.staff[rows, slots].astype(np.int64)
+            known = self._known_by = {sid: set(theirs) for sid, theirs in _rows_by_staff(staff, rows)}
+        return known
 
     def strengths_at(self, staff: int | np.ndarray, rows: np.ndarray, week: float) -> np.ndarray:
         """Current strength of ``staff``'s relationship with each of ``rows``, 0 where none (a staff id per row, or one)."""
@@ -669,30 +658,31 @@ class RelationshipNetwork:
     def people_known_by(self, staff: int, by_row: bool = True) -> list[int]:
         """Ids of the client-side people ``staff`` has a relationship with (pruned ones excluded), by row.
 
-        ``by_row=False`` leaves them in no set order, for a caller that sorts them its own way
-        (:mod:`orgmodel.model.loyalty` sorts a leaver's clients by company): one sort of thousands fewer.
-
-        One staff member's (a leaver's) relationships: while few wait, those
-        made since :attr:`known_by` was last read are picked from the waiting
-        batches, joined into one, rather than sorting all of them in by staff
-        (a few numpy calls per leaver instead of a sort and a set update per
-        staff member); once many wait (a large force, months of new
-        relationships), each leaver's pick would scan them all, so they are
-        sorted in. A relationship waits in the batches only while it has not
-        been read into :attr:`known_by`, so the two parts never share a row.
+        ``by_row=False`` leaves them in no set order, for a caller that sorts them its own way.
         """
         self.flush()
         id_of = self.id_of
-        pending = self._known_new
-        if pending:
-            if len(pending) > 1:  # joined once: later reads (and the sorting-in) take the one batch
-                pending[:] = [(np.concatenate([sid for sid, _ in pending]), np.concatenate([row for _, row in pending]))]
-            new_staff, new_rows = pending[0]
-            if new_rows.size <= _PICK_AT_MOST:
-                rows = [*self._known_by.get(staff, ()), *new_rows[new_staff == staff].tolist()]
-                return [id_of[r] for r in (sorted(rows) if by_row else rows)]
         known = self.known_by.get(staff, ())
         return [id_of[r] for r in (sorted(known) if by_row else known)]
+
+    def ties_among(self, staff: int, rows: np.ndarray, week: float) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``rows`` ``staff`` has a relationship with: their places in ``rows`` (ascending) and current strengths.
+
+        The strengths :meth:`strengths_at` gives there (the same product, element
+        by element), for a caller that wants only the ties: the rows' slots are
+        searched in one flat comparison, whose positions give each tie's row and
+        slot (a staff member holds one slot of a row), not a match and an
+        ``argmax`` per row, which for a few thousand rows four slots wide cost
+        several times more.
+        """
+        self.flush()
+        if self._widest == 0 or not rows.size:  # no relationship yet
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        k = self.staff.shape[1]
+        at = np.flatnonzero(self.staff.take(rows, axis=0) == staff)  # take (of whole rows): see _find
+        where = at // k
+        at += (rows.take(where) - where) * k  # the ties' positions in the flattened columns
+        return where, self.s.reshape(-1).take(at) * np.exp(-self.decay * (week - self.t.reshape(-1).take(at)))
 
     # --- other changes -------------------------------------------------------------------------------
     def set_strength(self, staff: int, person: int, strength: float, week: float) -> None:
@@ -724,7 +714,7 @@ class RelationshipNetwork:
             return 0
         rows = dead // k  # ascending, as the scan found them
         slots = dead - rows * k
-        self._forget(np.take(self.staff, dead), rows)
+        self._known_by = None
         first = np.empty(rows.size, dtype=bool)  # the first relationship dropped of each row
         first[0] = True
         np.not_equal(rows[1:], rows[:-1], out=first[1:])
@@ -753,20 +743,6 @@ class RelationshipNetwork:
         self._widest = int(self.used[:n].max())
         self._recompute_top(touched, staff_at, s_at, t_at)
         return dropped
-
-    def _forget(self, staff: np.ndarray, rows: np.ndarray) -> None:
-        """Take dropped relationships (``staff[i]`` with the person in ``rows[i]``) out of :attr:`known_by`.
-
-        Grouped by staff member, so each set loses its rows in one
-        ``difference_update``: the very discards, one by one, of a loop over
-        the relationships.
-        """
-        known = self.known_by
-        for sid, theirs in _rows_by_staff(staff, rows):
-            bucket = known[sid]
-            bucket.difference_update(theirs)
-            if not bucket:
-                del known[sid]
 
     # --- views ---------------------------------------------------------------------------------------
     def _edges(self) -> tuple[list[int], list[int], np.ndarray, np.ndarray]:

@@ -56,6 +56,23 @@ STAFF_ROW = (
 )
 
 
+def serial_clients(person: Staff) -> int:
+    """How many of ``person``'s clients are serial (buying) clients.
+
+    A portfolio holds clients in implementation and serial clients only
+    (:func:`~orgmodel.model.invariants.check_invariants`), and the person's
+    list of those in implementation (:attr:`Staff.implementing
+    <orgmodel.model.staff.Staff.implementing>`) is kept whenever it is not
+    None: the rest are serial, with no read of every client's stage (at a
+    hundred thousand companies a trip to memory for each, for everyone at
+    every month end).
+    """
+    implementing = person.implementing
+    if implementing is not None:
+        return len(person.portfolio) - len(implementing)
+    return [c.stage for c in person.portfolio].count(SERIAL)  # one C-level count, no generator
+
+
 def month_of(week: int) -> int:
     """Month index (0-based, 12 a year) of a 1-based week."""
     year, wk = divmod(week - 1, WEEKS_PER_YEAR)
@@ -161,7 +178,7 @@ class Payroll:
         n = len(people)
         if not n:
             return 0.0, 0.0, 0.0, 0.0, 0
-        hunts = np.array(list(map(_HUNTS, people)), dtype=bool)
+        hunts = np.fromiter(map(_HUNTS, people), dtype=bool, count=n)
         hunting = (weekly[:n, PROSPECTING] + weekly[:n, PIPELINE])[hunts]
         salespeople = len(hunting)
         caps = np.full(n, cap).cumsum()
@@ -211,15 +228,26 @@ class Payroll:
                 team_revenue[team] = team_revenue.get(team, 0.0) + ledger.owned_revenue
                 team_size[team] = team_size.get(team, 0) + 1
         rows = []  # the month's rows of the staff table, written together at the end
+        # read once for everyone (a large force's month end runs this loop a thousand times); the month's
+        # variable pay is summed person after person from the week's 0.0, as the model's own total was
+        headcount = len(people)
+        base = model.cfg.base_salary / 12.0
+        variable_pay, month_pay, staff_row = model.scheme.variable_pay, model.turnover.month_pay, self.staff_row
+        paid = model.variable_pay
         for p, ledger, team in zip(people, ledgers, teams, strict=True):
             ledger.month = month
             ledger.company_revenue = company_revenue
-            ledger.headcount = len(people)
-            ledger.team_revenue = company_revenue if team is None else team_revenue[team]
-            ledger.team_headcount = len(people) if team is None else team_size[team]
-            pay = model.turnover.month_pay(p, model.scheme.variable_pay(ledger, p))  # with transition top-ups
-            model.variable_pay += pay
-            rows.append(self.staff_row(p, month, ledger, model.cfg.base_salary / 12.0, pay))
+            ledger.headcount = headcount
+            if team is None:
+                ledger.team_revenue = company_revenue
+                ledger.team_headcount = headcount
+            else:
+                ledger.team_revenue = team_revenue[team]
+                ledger.team_headcount = team_size[team]
+            pay = month_pay(p, variable_pay(ledger, p))  # with transition top-ups
+            paid += pay
+            rows.append(staff_row(p, month, ledger, base, pay))
+        model.variable_pay = paid
         for p, ledger in zip(desk, desk_ledgers, strict=True):
             rows.append(self.staff_row(p, month, ledger, model.cfg.desk_base_salary / 12.0, 0.0))
         model.datacollector.add_rows("staff", rows)
@@ -240,7 +268,7 @@ class Payroll:
             p.unique_id,
             p.role,
             *ledger.hours,
-            [c.stage for c in p.portfolio].count(SERIAL),  # serial clients (one C-level count, no generator)
+            serial_clients(p),
             ledger.new_clients,
             ledger.credited_revenue,
             ledger.credited_margin,

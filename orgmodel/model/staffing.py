@@ -219,12 +219,13 @@ class Staffing:
         ``c.weekly_service`` reads, without a descriptor call per client:
         a group of leavers counts all their colleagues' clients), into a
         list, not a generator: ``sum`` adds the very same terms in the same
-        order, without resuming a frame per client.
+        order, without resuming a frame per client. Stages are compared by
+        identity (they are always :class:`Stage` members).
         """
         support_hours = self.model.cfg.implementation_hours
         serial = Stage.SERIAL
         weekly = self.model.clients.weekly_service.item
-        return [(sum([weekly(c.uid) if c.stage == serial else support_hours for c in p.portfolio]), p.unique_id) for p in people]
+        return [(sum([weekly(c.uid) if c.stage is serial else support_hours for c in p.portfolio]), p.unique_id) for p in people]
 
     def hand_over(self, company: ClientCompany, receiver: Staff) -> None:
         """Move a client to another person: relationships and knowledge only partly carry over."""
@@ -320,8 +321,12 @@ class Staffing:
         if found is not None and key in found:
             return found[key]
         leaving = self.leaving
-        others = [p for p in self.model.staff if p is not person and p.unique_id not in leaving]
-        keepers = [p for p in others if p.keeps_clients] or [p for p in others if p.role == person.role] or others
+        staff = self.model.staff
+        # those who keep clients picked in the one pass over the force (the others only if none does)
+        keepers = [p for p in staff if p.keeps_clients and p is not person and p.unique_id not in leaving]
+        if not keepers:
+            others = [p for p in staff if p is not person and p.unique_id not in leaving]
+            keepers = [p for p in others if p.role == person.role] or others
         team = person.team
         keepers = (
             [p for p in keepers if p.role == person.role and p.team == team]
@@ -425,7 +430,7 @@ class Staffing:
                     awaiting.remove(company)
                 elif (
                     not receiver.keeps_clients
-                    and company.stage == Stage.SERIAL
+                    and company.stage is Stage.SERIAL
                     and model.structure.hands_over
                     and company not in awaiting
                 ):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from orgmodel.model.clients import Stage
+from orgmodel.model.payroll import serial_clients
 from orgmodel.scenario.schema import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -129,7 +129,10 @@ class Turnover:
             pay = 0.0
             if pay_effect:
                 memory = memories.get(person.unique_id)
-                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
+                if memory is None or memory.current >= memory.reference:  # PayMemory.shortfall, written out
+                    pay = pay_effect * 0.0
+                else:
+                    pay = pay_effect * (1.0 - (base_pay + memory.current) / (base_pay + memory.reference))
             over = person.load - threshold
             over = over_effect * over if over > 0.0 else 0.0
             total = base + pay + over
@@ -167,7 +170,7 @@ class Turnover:
                 "role": person.role,
                 "reason": reason,
                 "tenure_weeks": week - person.hired_week,
-                "clients": sum(1 for c in person.portfolio if c.stage == Stage.SERIAL) + followed,
+                "clients": serial_clients(person) + followed,
                 "clients_followed": followed,
                 "pay_shortfall": self.shortfall(person),
             }
