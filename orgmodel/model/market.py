@@ -74,43 +74,38 @@ class Market:
         also build an AgentSet of weak references to them, thrown away here, and pass each one's arguments
         through its generic machinery (a quarter of a second at 600,000 people). Mesa's own registration
         of each agent (``Agent.__init__``) is then most of the market's set-up. The members' ids and whether
-        each decides are laid out as arrays in market order, buyer first (:attr:`member_ids`,
-        :attr:`member_decides`, from :attr:`member_start` for :attr:`member_counts` each); a company's
-        ``people``, ``deciders`` and ``members`` are its slice of them.
+        each decides are also laid out as arrays in market order, buyer first (:attr:`member_ids`,
+        :attr:`member_decides`, from :attr:`member_start` for :attr:`member_counts` each), for the
+        relationships' layout (:meth:`BuyingCentreRelations.seat`).
         """
         n = len(companies)
         k = np.maximum(bc_sizes - 1, 0)  # influencers per company (the buyer is one even with a buying centre of 0)
         others = list(chain.from_iterable(map(repeat, companies, k.tolist())))  # each influencer's company
         m = len(others)
+        ends = np.cumsum(k)
         decides = np.zeros(m, dtype=bool)
-        decides[(np.cumsum(k) - k)[k > 0]] = True  # each company's first influencer
+        decides[(ends - k)[k > 0]] = True  # each company's first influencer
         buyers = list(map(ClientBuyer, repeat(model, n), companies))
         influencers = list(map(DecisionInfluencer, repeat(model, m), others, decides.tolist()))
         buyer_ids, influencer_ids = list(map(_ID, buyers)), list(map(_ID, influencers))
-        # market order: company c's buyer at start[c], its influencers after it (influencer j at j + c + 1)
+        # who decides, by the number of influencers: the buyer does not, the first influencer does, the others do not
+        shapes = {c: (False, True, *[False] * (c - 1)) if c else (False,) for c in set(k.tolist())}
+        ends_of = ends.tolist()
+        for company, buyer, uid, a, b in zip(companies, buyers, buyer_ids, [0, *ends_of][:-1], ends_of, strict=True):
+            company.buyer = buyer
+            company.members = [buyer, *influencers[a:b]]
+            company.people = (uid, *influencer_ids[a:b])
+            company.deciders = shapes[b - a]
+        # the same in market order: company c's buyer at start[c], its influencers after it (influencer j at j + c + 1)
         counts = k + 1
-        start = np.cumsum(counts) - counts
+        self.member_counts = counts
+        self.member_start = start = np.cumsum(counts) - counts
         at = np.arange(m) + np.arange(n).repeat(k) + 1
-        self.member_counts, self.member_start = counts, start
         self.member_ids = np.empty(n + m, dtype=np.int64)
         self.member_ids[start] = buyer_ids
         self.member_ids[at] = influencer_ids
         self.member_decides = np.zeros(n + m, dtype=bool)
         self.member_decides[at] = decides
-        order = np.empty(n + m, dtype=np.int64)
-        order[start] = np.arange(n)
-        order[at] = np.arange(n, n + m)
-        everyone = [*buyers, *influencers]
-        members = list(map(everyone.__getitem__, order.tolist()))
-        ids = self.member_ids.tolist()
-        # who decides, by buying-centre size: the buyer does not, the first influencer does, the others do not
-        shapes = {c: (False, True, *[False] * (c - 2)) if c > 1 else (False,) for c in set(counts.tolist())}
-        bounds = zip(start.tolist(), (start + counts).tolist(), strict=True)
-        for company, buyer, (a, b) in zip(companies, buyers, bounds, strict=True):
-            company.buyer = buyer
-            company.members = members[a:b]
-            company.people = tuple(ids[a:b])
-            company.deciders = shapes[b - a]
         model.network.add_people(buyer_ids, role="buyer")
         model.network.add_people(influencer_ids, role="influencer")
 
