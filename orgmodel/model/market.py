@@ -102,8 +102,8 @@ class Market:
         self.member_start = start = np.cumsum(counts) - counts
         at = np.arange(m) + np.arange(n).repeat(k) + 1
         self.member_ids = np.empty(n + m, dtype=np.int64)
-        self.member_ids[start] = buyer_ids
-        self.member_ids[at] = influencer_ids
+        self.member_ids[start] = np.fromiter(buyer_ids, dtype=np.int64, count=n)  # fromiter: cheaper than from a list
+        self.member_ids[at] = np.fromiter(influencer_ids, dtype=np.int64, count=m)
         self.member_decides = np.zeros(n + m, dtype=bool)
         self.member_decides[at] = decides
         model.network.add_people(buyer_ids, role="buyer")
