@@ -9,7 +9,7 @@ thousands of companies to know how many are clients.
 
 from __future__ import annotations
 
-from operator import is_not
+from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,10 +35,16 @@ class Market:
         self.companies = self._create(model)
         self.stage_counts = [0] * len(Stage)
         self.stage_counts[Stage.PROSPECT] = len(self.companies)
-        self.mean_base_value = float(np.mean([c.base_value for c in self.companies]))
+        self.mean_base_value = float(np.mean(self.base_values))  # the companies' base values, as an array
 
     def _create(self, model: SalesOrgModel) -> list[ClientCompany]:
-        """Companies with heavy-tailed sizes, finite cross-sell potential and buying centres."""
+        """Companies with heavy-tailed sizes, finite cross-sell potential and buying centres.
+
+        Built in bulk (at 100,000 companies most of a large model's set-up): the values from one numpy
+        product each, the buying centres' ids and roles laid out as arrays in market order
+        (:attr:`member_ids`, :attr:`member_counts`, :attr:`member_decides`, which the relationships'
+        layout reads again), and per company only slices of them.
+        """
         cfg = model.cfg
         n = cfg.market_size
         rng = model.rng
@@ -46,33 +52,61 @@ class Market:
         n_lines = rng.poisson(cfg.cross_sell_lines_mean, n)
         line_values = rng.uniform(0.5, 1.5, int(n_lines.sum())) * cfg.cross_sell_line_value
         bc_sizes = rng.integers(cfg.buying_centre_min, cfg.buying_centre_max + 1, n)
-        # the draws as Python numbers once (the same values float() and int() gave element by element)
-        size_of, lines_of, value_of = sizes.tolist(), n_lines.tolist(), line_values.tolist()
-        annual = cfg.base_annual_value
-        companies = []
-        start = 0
-        for i in range(n):
-            size = size_of[i]
-            base = annual * size
-            k = lines_of[i]
-            companies.append(ClientCompany(i, size, base, [base * v for v in value_of[start : start + k]]))
-            start += k
+        # each company's first-sale value and its lines' values: the very products a Python float gives, elementwise
+        base = cfg.base_annual_value * sizes
+        self.base_values = base
+        value_of = (base.repeat(n_lines) * line_values).tolist()
+        ends = np.cumsum(n_lines).tolist()
+        lines = [value_of[s:e] for s, e in zip([0, *ends][:-1], ends, strict=True)]
+        companies = list(map(ClientCompany, range(n), sizes.tolist(), base.tolist(), lines))
         #: every company's full list of further lines (a re-won client can buy them all again)
-        self.all_lines = [list(c.lines) for c in companies]
-        buyers = ClientBuyer.create_agents(model, n, companies).to_list()  # a list: walked three times below
-        for company, buyer in zip(companies, buyers, strict=True):
-            company.buyer = buyer
-            company.members.append(buyer)
-        others = [c for c, m in zip(companies, bc_sizes.tolist(), strict=True) for _ in range(m - 1)]
-        first = [True, *map(is_not, others[1:], others[:-1])]
-        influencers = DecisionInfluencer.create_agents(model, len(others), others, first).to_list()
-        for person in influencers:
-            person.company.members.append(person)
-        for company in companies:
-            company.seat_buying_centre()
-        model.network.add_people([b.unique_id for b in buyers], role="buyer")
-        model.network.add_people([p.unique_id for p in influencers], role="influencer")
+        self.all_lines = list(map(list, lines))
+        self._seat(model, companies, bc_sizes)
         return companies
+
+    def _seat(self, model: SalesOrgModel, companies: list[ClientCompany], bc_sizes: np.ndarray) -> None:
+        """Each company's buying centre: its buyer, then its other members (the first of them decides), as Mesa agents.
+
+        The buyers are created first, then the influencers company by company (the ids Mesa gives follow
+        that order), each by its class's constructor over the companies: ``Agent.create_agents`` would
+        also build an AgentSet of weak references to them, thrown away here, and pass each one's arguments
+        through its generic machinery (a quarter of a second at 600,000 people). Mesa's own registration
+        of each agent (``Agent.__init__``) is then most of the market's set-up. The members' ids and whether
+        each decides are also laid out as arrays in market order, buyer first (:attr:`member_ids`,
+        :attr:`member_decides`, from :attr:`member_start` for :attr:`member_counts` each), for the
+        relationships' layout (:meth:`BuyingCentreRelations.seat`).
+        """
+        n = len(companies)
+        k = np.maximum(bc_sizes - 1, 0)  # influencers per company (the buyer is one even with a buying centre of 0)
+        others = list(chain.from_iterable(map(repeat, companies, k.tolist())))  # each influencer's company
+        m = len(others)
+        ends = np.cumsum(k)
+        decides = np.zeros(m, dtype=bool)
+        decides[(ends - k)[k > 0]] = True  # each company's first influencer
+        buyers = list(map(ClientBuyer, repeat(model, n), companies))
+        influencers = list(map(DecisionInfluencer, repeat(model, m), others, decides.tolist()))
+        buyer_ids = [b.unique_id for b in buyers]  # comprehensions: cheaper than map(attrgetter) per agent
+        influencer_ids = [p.unique_id for p in influencers]
+        # who decides, by the number of influencers: the buyer does not, the first influencer does, the others do not
+        shapes = {c: (False, True, *[False] * (c - 1)) if c else (False,) for c in set(k.tolist())}
+        ends_of = ends.tolist()
+        for company, buyer, uid, a, b in zip(companies, buyers, buyer_ids, [0, *ends_of][:-1], ends_of, strict=True):
+            company.buyer = buyer
+            company.members = [buyer, *influencers[a:b]]
+            company.people = (uid, *influencer_ids[a:b])
+            company.deciders = shapes[b - a]
+        # the same in market order: company c's buyer at start[c], its influencers after it (influencer j at j + c + 1)
+        counts = k + 1
+        self.member_counts = counts
+        self.member_start = start = np.cumsum(counts) - counts
+        at = np.arange(m) + np.arange(n).repeat(k) + 1
+        self.member_ids = np.empty(n + m, dtype=np.int64)
+        self.member_ids[start] = np.fromiter(buyer_ids, dtype=np.int64, count=n)  # fromiter: cheaper than from a list
+        self.member_ids[at] = np.fromiter(influencer_ids, dtype=np.int64, count=m)
+        self.member_decides = np.zeros(n + m, dtype=bool)
+        self.member_decides[at] = decides
+        model.network.add_people(buyer_ids, role="buyer")
+        model.network.add_people(influencer_ids, role="influencer")
 
     def set_stage(self, company: ClientCompany, stage: Stage) -> None:
         """Move a company to a stage, keeping the stage counts the weekly data reads.

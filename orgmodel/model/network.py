@@ -116,8 +116,8 @@ class RelationshipNetwork:
         """
         self._people.append((list(ids), attrs))
 
-    def rows(self, ids: np.ndarray) -> np.ndarray:
-        """The rows of ``ids`` (people without one get one)."""
+    def rows(self, ids: np.ndarray, distinct: bool = False) -> np.ndarray:
+        """The rows of ``ids`` (people without one get one); ``distinct``: no id is asked for twice (the caller knows)."""
         if ids.size == 0:
             return ids
         top = int(ids.max())
@@ -128,11 +128,23 @@ class RelationshipNetwork:
         rows = self.row_of[ids]
         missing = rows < 0
         if missing.any():
-            new = list(dict.fromkeys(ids[missing].tolist()))  # first appearance order, once each
-            first = len(self.id_of)
-            self.id_of.extend(new)
-            self.row_of[np.asarray(new, dtype=np.int64)] = np.arange(first, first + len(new))
-            if len(self.id_of) > self.used.size:  # room for twice as many people (rows beyond the last are empty)
+            if distinct:  # the set-up's hundreds of thousands: no dictionary to keep each once
+                new = ids[missing]
+                self.id_of.extend(new.tolist())
+            else:
+                fresh = list(dict.fromkeys(ids[missing].tolist()))  # first appearance order, once each
+                self.id_of.extend(fresh)
+                new = np.asarray(fresh, dtype=np.int64)
+            first = len(self.id_of) - new.size
+            self.row_of[new] = np.arange(first, first + new.size)
+            if not self.used.size:  # the first people (the market's): the columns made at their size, not stacked
+                n, k = len(self.id_of), self.staff.shape[1]
+                self.staff = np.full((n, k), -1, dtype=self.staff.dtype)
+                self.s = np.zeros((n, k))
+                self.t = np.zeros((n, k), dtype=self.t.dtype)
+                self.used = np.zeros(n, dtype=np.int64)
+                self.top = np.full(n, -np.inf)
+            elif len(self.id_of) > self.used.size:  # room for twice as many people (rows beyond the last are empty)
                 extra = max(len(self.id_of), 2 * self.used.size) - self.used.size
                 k = self.staff.shape[1]
                 self.staff = np.vstack([self.staff, np.full((extra, k), -1, dtype=self.staff.dtype)])

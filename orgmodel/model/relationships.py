@@ -16,7 +16,6 @@ the week someone invests in the buying centre and at every supplier review.
 
 from __future__ import annotations
 
-from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -85,19 +84,17 @@ class BuyingCentreRelations:
 
     def seat(self) -> None:
         """Lay out every buying centre's people in columns (once: after the market is built)."""
-        companies = self.model.market.companies
-        # chained in C: a generator resumed per person cost more than the rest of the layout
-        each = [c.people for c in companies]
-        sizes = np.fromiter(map(len, each), dtype=np.int64, count=len(companies))
-        people = np.fromiter(chain.from_iterable(each), dtype=np.int64, count=int(sizes.sum()))
-        self._rows = rows = self.model.network.rows(people)
+        market = self.model.market
+        companies = market.companies
+        # the market's layout of the buying centres (each company's people and deciders, in market order)
+        people, sizes = market.member_ids, market.member_counts
+        self._rows = rows = self.model.network.rows(people, distinct=True)  # each person is in one buying centre
         self._first = None
         if rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size)):
-            self._first = (np.cumsum(sizes) - sizes + rows[0]).tolist()
-        deciders = chain.from_iterable([c.deciders for c in companies])
-        self._deciders = np.fromiter(deciders, dtype=bool, count=people.size)
+            self._first = (market.member_start + rows[0]).tolist()
+        self._deciders = market.member_decides
         self._size = sizes
-        self._start = np.cumsum(sizes) - sizes
+        self._start = market.member_start
         self.coverage_week = np.full(len(companies), -1.0)
         self._weights_for = None  # the weights follow the layout
         self._spread_of = [None] * len(companies)
