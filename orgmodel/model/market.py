@@ -68,10 +68,9 @@ class Market:
         """Each company's buying centre: its buyer, then its other members (the first of them decides), as Mesa agents.
 
         The buyers are created first, then the influencers company by company (the ids Mesa gives follow
-        that order), each by its class's constructor over the companies: ``Agent.create_agents`` would
-        also build an AgentSet of weak references to them, thrown away here, and pass each one's arguments
-        through its generic machinery (a quarter of a second at 600,000 people). Mesa's own registration
-        of each agent (``Agent.__init__``) is then most of the market's set-up. The members' ids and whether
+        that order), in bulk with Mesa's ``Agent.create_agents`` (its AgentSet of weak references is not
+        kept: about a quarter of a second at 600,000 people, which Mesa's way of creating many is worth).
+        Mesa's own registration of each agent (``Agent.__init__``) is most of the market's set-up. The members' ids and whether
         each decides are also laid out as arrays in market order, buyer first (:attr:`member_ids`,
         :attr:`member_decides`, from :attr:`member_start` for :attr:`member_counts` each), for the
         relationships' layout (:meth:`BuyingCentreRelations.seat`).
@@ -83,8 +82,8 @@ class Market:
         ends = np.cumsum(k)
         decides = np.zeros(m, dtype=bool)
         decides[(ends - k)[k > 0]] = True  # each company's first influencer
-        buyers = list(map(ClientBuyer, repeat(model, n), companies))
-        influencers = list(map(DecisionInfluencer, repeat(model, m), others, decides.tolist()))
+        buyers = ClientBuyer.create_agents(model, n, companies).to_list()
+        influencers = DecisionInfluencer.create_agents(model, m, others, decides.tolist()).to_list()
         buyer_ids = [b.unique_id for b in buyers]  # comprehensions: cheaper than map(attrgetter) per agent
         influencer_ids = [p.unique_id for p in influencers]
         # who decides, by the number of influencers: the buyer does not, the first influencer does, the others do not

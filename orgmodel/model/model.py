@@ -187,8 +187,9 @@ class SalesOrgModel(Model):
         self.recruiting_cost_total = 0.0
         self.manager_pay_total = 0.0
 
-        self.market = Market(self)
-        self.clients = ClientColumns(self.market.companies, self.rng)  # the clients' service state, in columns
+        self.market = market = Market(self)
+        # the clients' service state, in columns (the buying centres' people as the market laid them out)
+        self.clients = ClientColumns(market.companies, self.rng, (market.member_ids, market.member_start, market.member_counts))
         self.relations.seat()  # the buying centres' rows of the network, in market order
         # --- costs of growth and change (issue #12): hires, quits, clients following leavers, managers
         self.recruiting = Recruiting(self)
