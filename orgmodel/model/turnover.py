@@ -129,10 +129,7 @@ class Turnover:
             pay = 0.0
             if pay_effect:
                 memory = memories.get(person.unique_id)
-                if memory is None or memory.current >= memory.reference:  # PayMemory.shortfall, written out
-                    pay = pay_effect * 0.0
-                else:
-                    pay = pay_effect * (1.0 - (base_pay + memory.current) / (base_pay + memory.reference))
+                pay = pay_effect * (memory.shortfall(base_pay) if memory is not None else 0.0)
             over = person.load - threshold
             over = over_effect * over if over > 0.0 else 0.0
             total = base + pay + over
