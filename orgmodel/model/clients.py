@@ -143,11 +143,6 @@ class ClientCompany:
         """Product lines it could still add."""
         return len(self.lines)
 
-    def seat_buying_centre(self) -> None:
-        """Record the members' ids and roles once they have all been created."""
-        self.people = tuple([m.unique_id for m in self.members])  # a list first: cheaper than a generator
-        self.deciders = tuple([bool(m.decision_maker) for m in self.members])
-
     def __repr__(self) -> str:
         return f"ClientCompany({self.uid}, {self.stage.name}, size={self.size:.2f})"
 

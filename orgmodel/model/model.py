@@ -254,12 +254,12 @@ class SalesOrgModel(Model):
         """
         groups = self.week_order()
         available = self.cfg.available_hours  # issue 13: worked out once for everyone's week (a property)
-        for group in groups:
-            for person in group:
-                person.begin_week(available)
-        servicing.serve_portfolios(self, [person for group in groups for person in group])
+        everyone = [person for group in groups for person in group]  # the week's order, for each of its parts
+        for person in everyone:
+            person.begin_week(available)
+        servicing.serve_portfolios(self, everyone)
         now = self.time  # issue 13: one read of the clock (a Mesa observable) for everyone's week
-        finish_weeks([person for group in groups for person in group], now)
+        finish_weeks(everyone, now)
         if DeskAgent in self.agents_by_type:
             self.agents_by_type[DeskAgent].shuffle_do("step")
         self.settle_week()

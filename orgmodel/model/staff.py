@@ -388,8 +388,9 @@ class Staff(Agent):
             h = work - project.hours
             if h > MAX_PROJECT_HOURS_PER_WEEK:
                 h = MAX_PROJECT_HOURS_PER_WEEK
-            if hours - spent < h:
-                h = hours - spent  # the room left
+            room = hours - spent
+            if room < h:
+                h = room
             if h > 1e-12:
                 project.hours += h
                 spent += h
