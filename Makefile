@@ -19,7 +19,7 @@ ASSETS := $(VENV)/.assets-$(shell cksum orgmodel/dashboard/assets.py | cut -d' '
 # the browser of the dashboard's end-to-end test (Debian's; CI runs as root on a fresh machine)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run app test lint bench bench-experiments clean lab notebooks
+.PHONY: install run app test lint bench bench-experiments clean lab notebooks screenshot
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "orgmodel needs Python 3.12 or newer (found " + sys.version.split()[0] + "); install it or set PYTHON=python3.12")'
@@ -73,6 +73,10 @@ app: $(STAMP_APP) $(ASSETS)
 
 test: $(STAMP_DEV) $(STAMP_APP) $(STAMP_NOTEBOOKS) $(ASSETS) $(CHROMIUM)
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
+
+# After changing the dashboard: retake the README's picture (docs/images/dashboard.png) in headless Chromium
+screenshot: $(STAMP_DEV) $(STAMP_APP) $(ASSETS) $(CHROMIUM)
+	ORGMODEL_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_dashboard_e2e.py
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check orgmodel tests benchmarks notebooks

@@ -3,8 +3,10 @@
 Starts the real server as a subprocess on a free port, opens the page in
 Debian's Chromium (installed by `make test`), changes a setting and resets,
 steps, checks that the week counter and the charts move, restructures the
-running organisation and checks that the change shows. Saves the screenshot
-the README shows. Fails on any front-end file Solara could not serve from its
+running organisation and checks that the change shows. Takes the screenshot
+the README shows: into the test's temporary folder, or over
+``docs/images/dashboard.png`` when ``ORGMODEL_UPDATE_SCREENSHOT=1`` asks for it
+(``make screenshot``), so a test run leaves the checkout as it was. Fails on any front-end file Solara could not serve from its
 offline cache (a 404 under /_solara/cdn/ in the browser, or a fetch attempt in
 the server log).
 """
@@ -26,7 +28,8 @@ from orgmodel.dashboard import serve
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "images" / "dashboard.png"
+README_SCREENSHOT = ROOT / "docs" / "images" / "dashboard.png"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WAIT_MS = 60_000
 
@@ -80,7 +83,14 @@ def _src(page, testid: str) -> str | None:
     return page.locator(f"[data-testid={testid}] img").get_attribute("src")
 
 
-def test_dashboard_in_chromium(server: tuple[str, Path]) -> None:
+def screenshot_path(tmp_path: Path) -> Path:
+    """Where the page's picture goes: the README's file only when the developer asks for it."""
+    if os.environ.get("ORGMODEL_UPDATE_SCREENSHOT") == "1":
+        return README_SCREENSHOT
+    return tmp_path / "dashboard.png"
+
+
+def test_dashboard_in_chromium(server: tuple[str, Path], tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
@@ -134,8 +144,10 @@ def test_dashboard_in_chromium(server: tuple[str, Path]) -> None:
 
             # the README's picture, taken at a fixed week so that it only changes when the page does
             page.wait_for_timeout(1000)  # let the last redraw land
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
+            screenshot = screenshot_path(tmp_path)
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot))
+            assert screenshot.read_bytes().startswith(PNG_SIGNATURE)
 
             # Play runs on by itself until paused
             page.get_by_role("button", name="▶").click()
