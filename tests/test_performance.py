@@ -133,3 +133,26 @@ def test_runs_pause_the_cycle_collector_and_leave_no_cycles_behind():
         assert not gc.isenabled()  # a collector the caller had switched off stays off
     finally:
         gc.enable()
+
+
+def test_the_phase_timer_adds_up_to_the_run_and_puts_the_model_back():
+    """benchmarks/bench_phases.py: every phase is timed, the table adds up, the model is unwrapped after."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import bench_phases
+
+    import orgmodel.model.model as model_module
+
+    originals = (SalesOrgModel.__init__, SalesOrgModel.close_week, model_module.finish_weeks)
+    runs = bench_phases.measure(salespeople=3, companies=300, years=1, seeds=[1, 2])
+    assert len(runs) == 2
+    for run in runs:
+        assert set(run) == {"total", *bench_phases.PHASES}
+        for phase in bench_phases.PHASES[:-1]:  # each wrapped phase ran (the rest may round to zero)
+            assert run[phase] > 0.0, phase
+        assert sum(run[p] for p in bench_phases.PHASES) == pytest.approx(run["total"])
+    assert (SalesOrgModel.__init__, SalesOrgModel.close_week, model_module.finish_weeks) == originals
+    model = SalesOrgModel(rng=1, **SMALL)  # a model built after is an ordinary one
+    assert model.close_week.__func__ is originals[1]
