@@ -6,9 +6,9 @@ steps, checks that the week counter and the charts move, restructures the
 running organisation and checks that the change shows. Takes the screenshot
 the README shows: into the test's temporary folder, or over
 ``docs/images/dashboard.png`` when ``ORGMODEL_UPDATE_SCREENSHOT=1`` asks for it
-(``make screenshot``), so a test run leaves the checkout as it was. Fails on any front-end file Solara could not serve from its
-offline cache (a 404 under /_solara/cdn/ in the browser, or a fetch attempt in
-the server log).
+(``make screenshot``), so a test run leaves the checkout as it was. Fails on
+any front-end file Solara could not serve from its offline cache (a 404 under
+/_solara/cdn/ in the browser, or a fetch attempt in the server log).
 """
 
 from __future__ import annotations
