@@ -98,6 +98,10 @@ def main() -> int:
     args = ap.parse_args()
     if args.years < 1 or args.seeds < 1:
         ap.error("--years and --seeds must be at least 1")
+    if args.ref_seconds is not None and not args.ref_seconds > 0.0:
+        ap.error("--ref-seconds must be a positive number of seconds")
+    if args.out.is_dir() or (args.out.parent.exists() and not args.out.parent.is_dir()):
+        ap.error(f"--out must be a file path (a .json file to write), not {args.out}")  # before minutes of runs
     salespeople, companies = SIZES[args.size]
     runs = measure(salespeople, companies, args.years, list(range(1, args.seeds + 1)))
     median = {k: statistics.median(r[k] for r in runs) for k in ("total", *PHASES)}
@@ -112,9 +116,11 @@ def main() -> int:
     if args.ref_seconds:
         print(f"{'now':<28}{'':16}{args.ref_seconds / median['total']:10.2f}x")
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.out.with_name(f".{args.out.name}.{os.getpid()}.tmp")  # whole or not at all (a killed run)
     record = {"size": args.size, "years": args.years, "ref_seconds": args.ref_seconds, "median": median, "runs": runs}
     record["load_avg_end"] = os.getloadavg()
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    partial.write_text(json.dumps(record, indent=2) + "\n")
+    partial.replace(args.out)
     print(f"written: {args.out}")
     return 0
 
